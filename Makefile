@@ -1,0 +1,57 @@
+# Performile — `make run` starts the platform, `make test` runs the whole suite.
+# Both install what they need into .venv; with no DATABASE_URL / REDIS_URL they
+# start a real PostgreSQL and Redis under .run/ (see performile/devstack.py).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DEVSTACK := $(BIN)/python -m performile.devstack
+PYTEST_ARGS ?=
+SCENARIO ?=
+
+.PHONY: run test lint format bench lock system-deps clean help
+
+help:
+	@echo "make run    - the platform with demo data on http://localhost:8000"
+	@echo "make test   - linters and the whole test suite (browser tests included)"
+	@echo "make lint   - ruff check and ruff format --check"
+	@echo "make bench  - benchmark scenarios (SCENARIO=<name> for one)"
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else f"Python 3.11+ is required; {sys.executable} is {v.major}.{v.minor}. Run: make PYTHON=python3.11 ...")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	@touch $@
+
+system-deps:
+	@scripts/system-deps.sh
+
+run: $(STAMP)
+	@$(DEVSTACK) -- scripts/run-platform.sh
+
+test: $(STAMP) lint system-deps
+	$(DEVSTACK) --state .run/test -- $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: $(STAMP)
+	@$(DEVSTACK) --state .run/bench -- $(BIN)/python -m bench $(SCENARIO)
+
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/pip install --quiet -r requirements.in
+	(echo "# Pinned runtime dependencies (from requirements.in; 'make lock' regenerates)."; .lock-venv/bin/pip freeze) > requirements.txt
+	.lock-venv/bin/pip install --quiet -r requirements-dev.in
+	(echo "# Pinned development and test tools (from requirements-dev.in)."; echo "-r requirements.txt"; .lock-venv/bin/pip freeze | grep -v -x -F -f requirements.txt) > requirements-dev.txt
+	rm -rf .lock-venv
+
+clean:
+	rm -rf $(VENV) .run staticfiles .pytest_cache .ruff_cache

@@ -1,0 +1,116 @@
+"""Small validated readers shared by the payload parsers."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from orders.money import parse_amount
+from performile.webhooks import MalformedPayload
+
+
+def text(payload: dict, key: str, *, required: bool = False, where: str = "") -> str:
+    value = payload.get(key)
+    if value is None or value == "":
+        if required:
+            raise MalformedPayload(f"'{where}{key}' is required.")
+        return ""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise MalformedPayload(f"'{where}{key}' must be a string.")
+    return str(value).strip()
+
+
+def obj(payload: dict, key: str, *, where: str = "") -> dict:
+    value = payload.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise MalformedPayload(f"'{where}{key}' must be an object.")
+    return value
+
+
+def array(payload: dict, key: str, *, where: str = "") -> list:
+    value = payload.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedPayload(f"'{where}{key}' must be an array.")
+    return value
+
+
+def amount(
+    payload: dict, key: str, *, where: str = "", default="0"
+) -> tuple[Decimal, str | None]:
+    value = payload.get(key, default)
+    if isinstance(
+        value, float
+    ):  # computed prices, e.g. WooCommerce's 21.666666666666668
+        value = Decimal(str(value)).quantize(Decimal("0.01"))
+    try:
+        return parse_amount(value if value not in (None, "") else default)
+    except ValueError as exc:
+        raise MalformedPayload(f"'{where}{key}': {exc}") from exc
+
+
+def quantity(payload: dict, key: str, *, where: str) -> int:
+    value = payload.get(key, 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise MalformedPayload(f"'{where}{key}' must be a positive integer.")
+    return value
+
+
+def moment(payload: dict, key: str, *, where: str = "") -> datetime | None:
+    value = payload.get(key)
+    if not value:
+        return None
+    parsed = parse_datetime(str(value)) if isinstance(value, str) else None
+    if parsed is None:
+        raise MalformedPayload(f"'{where}{key}' is not a date and time: {value!r}.")
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.UTC)
+    return parsed
+
+
+def currency(payload: dict, key: str, fallback: str, *, where: str = "") -> str:
+    value = text(payload, key, where=where).upper() or fallback
+    if len(value) != 3 or not value.isalpha():
+        raise MalformedPayload(
+            f"'{where}{key}' must be an ISO 4217 code, got {value!r}."
+        )
+    return value
+
+
+def address(source: dict) -> dict:
+    """Our address shape from the common webshop keys."""
+    name = (
+        " ".join(
+            part for part in (source.get("first_name"), source.get("last_name")) if part
+        )
+        or source.get("name")
+        or ""
+    )
+    shaped = {
+        "name": name,
+        "company": source.get("company") or "",
+        "line1": source.get("address1")
+        or source.get("address_1")
+        or source.get("line1")
+        or "",
+        "line2": source.get("address2")
+        or source.get("address_2")
+        or source.get("line2")
+        or "",
+        "postal_code": source.get("zip")
+        or source.get("postcode")
+        or source.get("postal_code")
+        or "",
+        "city": source.get("city") or "",
+        "region": source.get("province")
+        or source.get("state")
+        or source.get("region")
+        or "",
+        "country": source.get("country_code") or source.get("country") or "",
+        "phone": source.get("phone") or "",
+    }
+    return {key: str(value) for key, value in shaped.items() if value}

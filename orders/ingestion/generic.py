@@ -1,0 +1,91 @@
+"""Performile's own signed order format (docs/webhooks.md).
+
+{"event": "order.created" | "order.updated",
+ "order": {"order_number": "ABC123", "status": "pending", "amount": "$150.00", ...}}
+"""
+
+from orders.ingestion import common
+from orders.ingestion.incoming import IncomingCustomer, IncomingLine, IncomingOrder
+from orders.models import Source
+from orders.state_machine import OrderStatus
+
+EVENTS = ("order.created", "order.updated")
+ADDRESS_KEYS = (
+    "name",
+    "company",
+    "line1",
+    "line2",
+    "postal_code",
+    "city",
+    "region",
+    "country",
+    "phone",
+)
+PACKAGE_KEYS = ("weight_kg", "length_cm", "width_cm", "height_cm", "parcels")
+
+
+def parse_event(payload: dict, *, default_currency: str) -> tuple[str, IncomingOrder]:
+    event = common.text(payload, "event", required=True)
+    if event not in EVENTS:
+        raise common.MalformedPayload(f"'event' must be one of {', '.join(EVENTS)}.")
+    order = payload.get("order")
+    if not isinstance(order, dict):
+        raise common.MalformedPayload("'order' must be an object.")
+    return event, parse_order(order, default_currency=default_currency)
+
+
+def parse_order(order: dict, *, default_currency: str) -> IncomingOrder:
+    w = "order."
+    status = common.text(order, "status", where=w) or None
+    if status and status not in OrderStatus.values:
+        raise common.MalformedPayload(
+            f"'order.status' must be one of {', '.join(OrderStatus.values)}."
+        )
+    total, named_currency = common.amount(order, "amount", where=w)
+    customer = common.obj(order, "customer", where=w)
+    return IncomingOrder(
+        source=Source.API,
+        order_number=common.text(order, "order_number", required=True, where=w)[:64],
+        external_id=common.text(order, "id", where=w)[:64],
+        status=status,
+        customer=IncomingCustomer(
+            name=common.text(customer, "name", where="order.customer."),
+            email=common.text(customer, "email", where="order.customer."),
+            phone=common.text(customer, "phone", where="order.customer."),
+        ),
+        amount=total,
+        currency=common.currency(
+            order, "currency", named_currency or default_currency, where=w
+        ),
+        payment_method=common.text(order, "payment_method", where=w)[:50],
+        service=common.text(order, "service", where=w)[:200],
+        notes=common.text(order, "notes", where=w),
+        delivery_address=_pick(
+            common.obj(order, "delivery_address", where=w), ADDRESS_KEYS
+        ),
+        package=_pick(common.obj(order, "package", where=w), PACKAGE_KEYS),
+        tracking_number=common.text(order, "tracking_number", where=w)[:64],
+        courier=common.text(order, "courier", where=w)[:64],
+        tracking_url=common.text(order, "tracking_url", where=w)[:500],
+        lines=tuple(_lines(common.array(order, "lines", where=w))),
+        placed_at=common.moment(order, "placed_at", where=w),
+        updated_at=common.moment(order, "updated_at", where=w),
+    )
+
+
+def _pick(source: dict, keys) -> dict:
+    return {key: source[key] for key in keys if source.get(key) not in (None, "")}
+
+
+def _lines(items: list):
+    for index, item in enumerate(items):
+        where = f"order.lines[{index}]."
+        if not isinstance(item, dict):
+            raise common.MalformedPayload(f"'order.lines[{index}]' must be an object.")
+        price, _ = common.amount(item, "unit_price", where=where)
+        yield IncomingLine(
+            title=common.text(item, "title", required=True, where=where)[:300],
+            sku=common.text(item, "sku", where=where)[:100],
+            quantity=common.quantity(item, "quantity", where=where),
+            unit_price=price,
+        )

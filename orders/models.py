@@ -1,0 +1,394 @@
+import secrets
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.db import models
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.timezone import now
+
+from orders import state_machine, tracking
+from orders.state_machine import OrderStatus
+from orders.tracking import TrackingStatus
+
+
+class Source(models.TextChoices):
+    SHOPIFY = "shopify", "Shopify"
+    WOOCOMMERCE = "woocommerce", "WooCommerce"
+    API = "api", "API"
+    MANUAL = "manual", "Manual"
+    DISCORD = "discord", "Discord"
+
+
+class Merchant(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    timezone = models.CharField(max_length=64, default="Europe/Stockholm")
+    default_currency = models.CharField(max_length=3, default="EUR")
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Store(models.Model):
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="stores"
+    )
+    name = models.CharField(max_length=200)
+    platform = models.CharField(
+        max_length=20, choices=Source.choices, default=Source.MANUAL
+    )
+    domain = models.CharField(
+        max_length=255, blank=True, help_text="Shop domain or site URL, for reference."
+    )
+    webhook_key = models.UUIDField(
+        default=uuid.uuid4,
+        unique=True,
+        editable=False,
+        help_text="Public part of this store's webhook URLs.",
+    )
+    webhook_secret = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Shared secret that signs this store's webhooks.",
+    )
+    previous_webhook_secret = models.CharField(
+        max_length=255, blank=True, editable=False
+    )
+    webhook_secret_rotated_at = models.DateTimeField(
+        null=True, blank=True, editable=False
+    )
+    currency = models.CharField(max_length=3, default="EUR")
+    pickup_address = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["merchant__name", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Customer(models.Model):
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="customers"
+    )
+    customer_number = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(
+        max_length=20, blank=True, help_text="E.164, e.g. +46701234567"
+    )
+    discord_user_id = models.CharField(max_length=32, blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customer",
+        help_text="Portal sign-in.",
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [
+            models.Index(Upper("email"), "merchant", name="customer_email_idx"),
+            models.Index(fields=["merchant", "phone"], name="customer_phone_idx"),
+            models.Index(
+                fields=["merchant", "discord_user_id"], name="customer_discord_idx"
+            ),
+            GinIndex(
+                fields=["name"], opclasses=["gin_trgm_ops"], name="customer_name_trgm"
+            ),
+            GinIndex(
+                fields=["email"], opclasses=["gin_trgm_ops"], name="customer_email_trgm"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name or self.email or self.phone} ({self.customer_number})"
+
+    @staticmethod
+    def new_customer_number() -> str:
+        return f"C{secrets.randbelow(10**8):08d}"
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        ADMIN = "admin", "Admin"
+        STAFF = "staff", "Staff"
+        RESELLER = "reseller", "Reseller"
+        SUPPLIER = "supplier", "Supplier"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices)
+    stores = models.ManyToManyField(
+        Store,
+        blank=True,
+        related_name="reseller_memberships",
+        help_text="For resellers: the stores they own.",
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "merchant"], name="membership_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} — {self.get_role_display()} of {self.merchant}"
+
+    @property
+    def is_team(self) -> bool:
+        return self.role in (self.Role.ADMIN, self.Role.STAFF)
+
+
+class Order(models.Model):
+    Status = OrderStatus
+
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="orders", editable=False
+    )
+    store = models.ForeignKey(Store, on_delete=models.PROTECT, related_name="orders")
+    order_number = models.CharField(max_length=64)
+    source = models.CharField(
+        max_length=20, choices=Source.choices, default=Source.MANUAL
+    )
+    external_id = models.CharField(
+        max_length=64, blank=True, help_text="The webshop's own id for the order."
+    )
+    external_updated_at = models.DateTimeField(null=True, blank=True)
+    customer = models.ForeignKey(
+        Customer,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="orders",
+    )
+    status = models.CharField(
+        max_length=20,
+        choices=OrderStatus.choices,
+        default=OrderStatus.PENDING,
+        editable=False,
+    )
+    service = models.CharField(max_length=200, blank=True)
+    payment_method = models.CharField(max_length=50, blank=True)
+    amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(max_length=3, default="EUR")
+    notes = models.TextField(blank=True)
+    assigned_staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_orders",
+    )
+    supplier = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="supplied_orders",
+    )
+    delivery_address = models.JSONField(default=dict, blank=True)
+    package = models.JSONField(default=dict, blank=True)
+    tracking_number = models.CharField(max_length=64, blank=True)
+    courier = models.CharField(max_length=64, blank=True)
+    tracking_url = models.URLField(max_length=500, blank=True)
+    tracking_status = models.CharField(
+        max_length=24,
+        choices=TrackingStatus.choices,
+        blank=True,
+        help_text="The parcel's latest normalized status.",
+    )
+    estimated_delivery = models.DateField(null=True, blank=True)
+    placed_at = models.DateTimeField(default=now)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "order_number"], name="order_number_unique_per_store"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["merchant", "-id"], name="order_merchant_idx"),
+            models.Index(fields=["store", "-id"], name="order_store_idx"),
+            models.Index(fields=["merchant", "status", "-id"], name="order_status_idx"),
+            models.Index(fields=["supplier", "-id"], name="order_supplier_idx"),
+            models.Index(fields=["store", "external_id"], name="order_external_idx"),
+            GinIndex(
+                fields=["order_number"],
+                opclasses=["gin_trgm_ops"],
+                name="order_number_trgm",
+            ),
+        ]
+
+    def __str__(self):
+        return self.order_number
+
+    def get_absolute_url(self):
+        return reverse("orders:detail", args=[self.pk])
+
+    def can_transition_to(self, status: str) -> bool:
+        return state_machine.can_transition(self.status, status)
+
+    @property
+    def allowed_statuses(self) -> tuple[str, ...]:
+        return state_machine.TRANSITIONS[self.status]
+
+    # Computed flags shared by the UI and the API.
+    @property
+    def has_tracking(self) -> bool:
+        return bool(self.tracking_number)
+
+    @property
+    def is_service(self) -> bool:
+        return bool(self.service)
+
+    @property
+    def can_book_shipment(self) -> bool:
+        return (
+            not self.has_tracking
+            and not self.is_service
+            and self.status in state_machine.BOOKABLE
+        )
+
+    @property
+    def can_track(self) -> bool:
+        return self.has_tracking
+
+    @property
+    def is_active(self) -> bool:
+        """The parcel is on its way (live tracking matters)."""
+        if self.tracking_status:
+            return self.tracking_status in tracking.MOVING
+        return self.status == OrderStatus.SHIPPED
+
+    @property
+    def needs_action(self) -> bool:
+        """No tracking on an order that should ship, or a parcel in trouble."""
+        if self.tracking_status in tracking.TROUBLE:
+            return True
+        return self.can_book_shipment and self.status != OrderStatus.DRAFT
+
+    @property
+    def badge(self) -> tuple[str, str]:
+        """(label, tone) of the status badge, tone one of green, blue, orange, red,
+        violet, grey."""
+        if self.tracking_status in tracking.TROUBLE:
+            return TrackingStatus(self.tracking_status).label, "red"
+        if self.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETE):
+            return self.get_status_display(), "green"
+        if self.tracking_status == TrackingStatus.DELIVERED:
+            return "Delivered", "green"
+        if self.tracking_status in tracking.MOVING:
+            return TrackingStatus(self.tracking_status).label, "blue"
+        tone = {
+            OrderStatus.SHIPPED: "blue",
+            OrderStatus.IN_PROGRESS: "violet",
+            OrderStatus.IN_REVIEW: "violet",
+            OrderStatus.ON_HOLD: "red",
+            OrderStatus.CANCELLED: "grey",
+            OrderStatus.DRAFT: "grey",
+        }.get(self.status, "orange")
+        return self.get_status_display(), tone
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    sku = models.CharField(max_length=100, blank=True)
+    title = models.CharField(max_length=300)
+    quantity = models.PositiveIntegerField(default=1)
+    unit_price = models.DecimalField(
+        max_digits=12, decimal_places=2, default=Decimal("0")
+    )
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.title}"
+
+    @property
+    def total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+
+class OrderEvent(models.Model):
+    """The order's audit trail and timeline. Written only by orders.services."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", "Created"
+        STATUS_CHANGED = "status_changed", "Status changed"
+        UPDATED = "updated", "Updated"
+        ASSIGNED = "assigned", "Assigned"
+        TRACKING = "tracking", "Tracking"
+        NOTE = "note", "Note"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    from_status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, blank=True
+    )
+    to_status = models.CharField(max_length=20, choices=OrderStatus.choices, blank=True)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Who acted when it was not a user: 'Shopify', 'Discord user 123', ...",
+    )
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            models.Index(fields=["order", "created_at"], name="orderevent_order_idx")
+        ]
+
+    def __str__(self):
+        return (
+            f"{self.order} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
+        )
+
+    @property
+    def actor_name(self) -> str:
+        if self.actor_id:
+            return self.actor.get_full_name() or self.actor.get_username()
+        return self.actor_label or "System"

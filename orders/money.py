@@ -1,0 +1,55 @@
+"""Money as it is typed: "$150.00", "150", "1 234,50 kr", "EUR 12.5"."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
+SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
+_CODE = re.compile(r"\b([A-Za-z]{3})\b")
+_NOISE = re.compile(r"[^\d.,\-]")
+
+
+def parse_amount(raw) -> tuple[Decimal, str | None]:
+    """The amount and, when the text names one, its currency code.
+
+    Raises ValueError with a readable message for anything that is not a
+    non-negative amount.
+    """
+    if isinstance(raw, Decimal | int):
+        return _checked(Decimal(raw)), None
+    if isinstance(raw, float):
+        return _checked(Decimal(str(raw))), None
+    text = str(raw or "").strip()
+    if not text:
+        raise ValueError("Amount is required.")
+    currency = next((code for symbol, code in SYMBOLS.items() if symbol in text), None)
+    match = _CODE.search(text)
+    if match:
+        currency = match.group(1).upper()
+    number = _NOISE.sub("", text)
+    try:
+        return _checked(Decimal(_normalize_separators(number))), currency
+    except InvalidOperation as exc:
+        raise ValueError(f"'{text}' is not an amount.") from exc
+
+
+def _normalize_separators(number: str) -> str:
+    if "," in number and "." in number:
+        decimal_mark = "," if number.rfind(",") > number.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        return number.replace(thousands, "").replace(",", ".")
+    if "," in number:
+        head, _, tail = number.rpartition(",")
+        if len(tail) in (1, 2) and number.count(",") == 1:
+            return f"{head}.{tail}"
+        return number.replace(",", "")
+    return number
+
+
+def _checked(amount: Decimal) -> Decimal:
+    if not amount.is_finite():
+        raise ValueError("Amount must be a number.")
+    if amount < 0:
+        raise ValueError("Amount cannot be negative.")
+    if amount != amount.quantize(Decimal("0.01")):
+        raise ValueError("Amount has more than two decimals.")
+    return amount.quantize(Decimal("0.01"))

@@ -1,0 +1,117 @@
+"""Reads of orders, with the access rule applied.
+
+`visible_orders(user)` is the one rule of who sees which order; every surface (REST,
+HTML, websockets, Discord, messages, invoices, portal) starts from it.
+"""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from orders.models import Customer, Membership, Order, Store
+
+
+def visible_orders(user) -> QuerySet[Order]:
+    """Orders the user may see.
+
+    - merchant staff and admins: every order of their merchants' stores;
+    - resellers: orders of the stores they own;
+    - suppliers: orders assigned to them for fulfilment;
+    - customers: their own orders;
+    - superusers: everything; anyone else: nothing.
+    """
+    orders = Order.objects.all()
+    if not user or not user.is_authenticated or not user.is_active:
+        return orders.none()
+    if user.is_superuser:
+        return orders
+    rule = Q(pk__in=[])
+    for membership in _memberships(user):
+        if membership.is_team:
+            rule |= Q(merchant_id=membership.merchant_id)
+        elif membership.role == Membership.Role.RESELLER:
+            store_ids = [store.pk for store in membership.stores.all()]
+            rule |= Q(merchant_id=membership.merchant_id, store_id__in=store_ids)
+        elif membership.role == Membership.Role.SUPPLIER:
+            rule |= Q(merchant_id=membership.merchant_id, supplier_id=user.pk)
+    customer_id = (
+        Customer.objects.filter(user=user).values_list("pk", flat=True).first()
+    )
+    if customer_id:
+        rule |= Q(customer_id=customer_id)
+    return orders.filter(rule)
+
+
+def _memberships(user) -> list[Membership]:
+    cached = getattr(user, "_performile_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).prefetch_related("stores"))
+        user._performile_memberships = cached
+    return cached
+
+
+def order_get_for_user(user, order_id, *, for_update: bool = False) -> Order:
+    """The order if the user may see it; Http404 otherwise (never 403)."""
+    orders = visible_orders(user)
+    if for_update:
+        orders = orders.select_for_update()
+    try:
+        return orders.get(pk=order_id)
+    except (Order.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such order.") from exc
+
+
+def order_list(user, *, filters: dict | None = None) -> QuerySet[Order]:
+    """The visible orders, newest first, with what a list row shows."""
+    from orders.filters import OrderFilter
+
+    orders = (
+        visible_orders(user)
+        .select_related("store", "customer", "assigned_staff", "supplier")
+        .order_by("-id")
+    )
+    if filters:
+        orders = OrderFilter(filters, queryset=orders, user=user).qs
+    return orders
+
+
+def order_detail(user, order_id) -> Order:
+    order = order_get_for_user(user, order_id)
+    return (
+        visible_orders(user)
+        .select_related("store", "customer", "assigned_staff", "supplier", "created_by")
+        .prefetch_related("lines", "events__actor")
+        .get(pk=order.pk)
+    )
+
+
+def user_stores(user) -> QuerySet[Store]:
+    """Stores whose orders the user can create or filter by."""
+    if user.is_superuser:
+        return Store.objects.select_related("merchant")
+    rule = Q(pk__in=[])
+    for membership in _memberships(user):
+        if membership.is_team:
+            rule |= Q(merchant_id=membership.merchant_id)
+        elif membership.role == Membership.Role.RESELLER:
+            rule |= Q(pk__in=[store.pk for store in membership.stores.all()])
+        elif membership.role == Membership.Role.SUPPLIER:
+            rule |= Q(merchant_id=membership.merchant_id, orders__supplier=user)
+    return Store.objects.filter(rule).select_related("merchant").distinct()
+
+
+def user_team_merchant_ids(user) -> set[int]:
+    """Merchants where the user is staff or admin."""
+    return {m.merchant_id for m in _memberships(user) if m.is_team}
+
+
+def merchant_members(merchant_id: int, *roles: str) -> QuerySet:
+    from django.contrib.auth import get_user_model
+
+    memberships = Membership.objects.filter(merchant_id=merchant_id)
+    if roles:
+        memberships = memberships.filter(role__in=roles)
+    return (
+        get_user_model()
+        .objects.filter(pk__in=memberships.values("user_id"), is_active=True)
+        .order_by("first_name", "username")
+    )

@@ -1,0 +1,484 @@
+"""Every write to orders, one function per use case, in a transaction, with the actor.
+
+`order_change_status` is the only way an order's status changes.
+"""
+
+import logging
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from orders import signals, state_machine
+from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
+from orders.models import (
+    Customer,
+    Membership,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Source,
+    Store,
+)
+from orders.phones import normalize_phone
+from orders.selectors import user_team_merchant_ids
+from orders.state_machine import OrderStatus
+from performile.errors import ApplicationError, Conflict, NotAllowed
+from performile.events import send_on_commit
+
+logger = logging.getLogger(__name__)
+
+# Fields a person may edit on an order after it exists (status has its own door).
+EDITABLE_FIELDS = (
+    "service",
+    "payment_method",
+    "amount",
+    "currency",
+    "notes",
+    "delivery_address",
+    "package",
+    "tracking_number",
+    "courier",
+    "tracking_url",
+)
+# Statuses an order may be created in.
+INITIAL_STATUSES = (
+    OrderStatus.DRAFT,
+    OrderStatus.PENDING,
+    OrderStatus.PAYMENT_VERIFIED,
+)
+
+
+def _actor_user(actor):
+    return (
+        actor
+        if actor is not None and getattr(actor, "is_authenticated", False)
+        else None
+    )
+
+
+def _event(order, kind, *, actor=None, actor_label="", **fields) -> OrderEvent:
+    return OrderEvent.objects.create(
+        order=order,
+        kind=kind,
+        actor=_actor_user(actor),
+        actor_label=actor_label,
+        **fields,
+    )
+
+
+# --- Customers ---------------------------------------------------------------
+
+
+def customer_get_or_create(
+    *,
+    merchant_id: int,
+    name: str = "",
+    email: str = "",
+    phone: str = "",
+    discord_user_id: str = "",
+) -> Customer:
+    """The merchant's customer with this email, phone or Discord id; new if none."""
+    email = (email or "").strip()
+    phone = _best_effort_phone(phone)
+    match = Q(pk__in=[])
+    if email:
+        match |= Q(email__iexact=email)
+    if phone:
+        match |= Q(phone=phone)
+    if discord_user_id:
+        match |= Q(discord_user_id=discord_user_id)
+    customers = Customer.objects.filter(merchant_id=merchant_id)
+    existing = customers.filter(match).order_by(Upper("email").desc(), "pk").first()
+    if existing:
+        return _customer_fill_blanks(
+            existing,
+            name=name,
+            email=email,
+            phone=phone,
+            discord_user_id=discord_user_id,
+        )
+    return Customer.objects.create(
+        merchant_id=merchant_id,
+        customer_number=Customer.new_customer_number(),
+        name=name.strip(),
+        email=email,
+        phone=phone,
+        discord_user_id=discord_user_id,
+    )
+
+
+def _customer_fill_blanks(customer: Customer, **values) -> Customer:
+    changed = [
+        name for name, value in values.items() if value and not getattr(customer, name)
+    ]
+    for name in changed:
+        setattr(customer, name, values[name])
+    if changed:
+        customer.save(update_fields=changed)
+    return customer
+
+
+def _best_effort_phone(raw: str) -> str:
+    """Webshops send phones in every format; keep what cannot be normalized."""
+    try:
+        return normalize_phone(raw)
+    except ValueError:
+        return (raw or "").strip()[:20]
+
+
+# --- Orders ------------------------------------------------------------------
+
+
+def order_create(
+    *,
+    store: Store,
+    order_number: str,
+    actor=None,
+    actor_label: str = "",
+    source: str = Source.MANUAL,
+    status: str = OrderStatus.PENDING,
+    customer: Customer | None = None,
+    lines=(),
+    external_id: str = "",
+    placed_at=None,
+    **fields,
+) -> Order:
+    """A new order in `store`. Raises Conflict when the number is taken there."""
+    order_number = (order_number or "").strip()
+    if not order_number:
+        raise ApplicationError(
+            "Order number is required.", fields={"order_number": ["Required."]}
+        )
+    if status not in INITIAL_STATUSES:
+        raise ApplicationError(
+            f"A new order cannot start as {state_machine.label(status)}."
+        )
+    if actor is not None:
+        _ensure_may_create(actor, store)
+    unknown = set(fields) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown order fields: {sorted(unknown)}")
+    fields.setdefault("currency", store.currency)
+    now = timezone.now()
+    user = _actor_user(actor)
+    try:
+        with transaction.atomic():
+            order = Order.objects.create(
+                merchant_id=store.merchant_id,
+                store=store,
+                order_number=order_number,
+                source=source,
+                status=status,
+                customer=customer,
+                external_id=external_id,
+                placed_at=placed_at or now,
+                created_at=now,
+                updated_at=now,
+                created_by=user,
+                updated_by=user,
+                **fields,
+            )
+    except IntegrityError as exc:
+        raise Conflict(
+            f"Order {order_number} already exists in {store.name}.",
+            fields={"order_number": ["Already used in this store."]},
+        ) from exc
+    OrderLine.objects.bulk_create(
+        OrderLine(
+            order=order,
+            sku=line.sku,
+            title=line.title,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+        )
+        for line in lines
+    )
+    _event(
+        order,
+        OrderEvent.Kind.CREATED,
+        actor=actor,
+        actor_label=actor_label,
+        to_status=status,
+        data={"source": source, "tracking_number": order.tracking_number}
+        if order.tracking_number
+        else {"source": source},
+    )
+    send_on_commit(signals.order_created, Order, order_id=order.pk, source=source)
+    return order
+
+
+def order_change_status(
+    *, order: Order, to: str, actor=None, actor_label: str = "", note: str = ""
+) -> Order:
+    """Move the order to `to` if the state machine allows it, with an event."""
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        from_status = locked.status
+        state_machine.check_transition(from_status, to)
+        locked.status = to
+        locked.updated_at = timezone.now()
+        locked.updated_by = _actor_user(actor)
+        locked.save(update_fields=["status", "updated_at", "updated_by"])
+        _event(
+            locked,
+            OrderEvent.Kind.STATUS_CHANGED,
+            actor=actor,
+            actor_label=actor_label,
+            from_status=from_status,
+            to_status=to,
+            note=note.strip(),
+        )
+    send_on_commit(
+        signals.order_status_changed,
+        Order,
+        order_id=locked.pk,
+        from_status=from_status,
+        to_status=to,
+        actor_id=locked.updated_by_id,
+        note=note,
+    )
+    _copy_fields(locked, order, ["status", "updated_at", "updated_by"])
+    return order
+
+
+def order_update(
+    *, order: Order, actor=None, actor_label: str = "", note: str = "", **values
+) -> list[str]:
+    """Change editable fields; returns the names of those that changed."""
+    unknown = set(values) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ApplicationError(
+            f"These fields cannot be edited: {', '.join(sorted(unknown))}."
+        )
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        changes = {
+            name: (getattr(locked, name), value)
+            for name, value in values.items()
+            if getattr(locked, name) != value
+        }
+        if not changes:
+            return []
+        for name, (_old, new) in changes.items():
+            setattr(locked, name, new)
+        locked.updated_at = timezone.now()
+        locked.updated_by = _actor_user(actor)
+        locked.save(update_fields=[*changes, "updated_at", "updated_by"])
+        tracking_added = "tracking_number" in changes and locked.tracking_number
+        _event(
+            locked,
+            OrderEvent.Kind.TRACKING if tracking_added else OrderEvent.Kind.UPDATED,
+            actor=actor,
+            actor_label=actor_label,
+            note=note,
+            data={"changed": {n: _jsonable(old) for n, (old, _new) in changes.items()}},
+        )
+    send_on_commit(
+        signals.order_updated, Order, order_id=locked.pk, changed=list(changes)
+    )
+    _copy_fields(locked, order, [*changes, "updated_at", "updated_by"])
+    return list(changes)
+
+
+def order_assign(*, order: Order, actor, **assignees) -> Order:
+    """Assign staff and/or a supplier (None unassigns). Staff and admins only."""
+    unknown = set(assignees) - {"assigned_staff", "supplier"}
+    if unknown:
+        raise TypeError(f"Unknown assignees: {sorted(unknown)}")
+    if (
+        actor is not None
+        and not actor.is_superuser
+        and order.merchant_id not in user_team_merchant_ids(actor)
+    ):
+        raise NotAllowed("Only the merchant's staff can assign orders.")
+    roles = {
+        "assigned_staff": (Membership.Role.STAFF, Membership.Role.ADMIN),
+        "supplier": (Membership.Role.SUPPLIER,),
+    }
+    for name, user in assignees.items():
+        if (
+            user is not None
+            and not Membership.objects.filter(
+                user=user, merchant_id=order.merchant_id, role__in=roles[name]
+            ).exists()
+        ):
+            raise ApplicationError(
+                f"{user} is not a {' or '.join(roles[name])} of this merchant.",
+                fields={name: ["Not a member with that role."]},
+            )
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        before = {name: getattr(locked, f"{name}_id") for name in assignees}
+        for name, user in assignees.items():
+            setattr(locked, name, user)
+        locked.updated_at = timezone.now()
+        locked.updated_by = _actor_user(actor)
+        locked.save(update_fields=[*assignees, "updated_at", "updated_by"])
+        _event(
+            locked,
+            OrderEvent.Kind.ASSIGNED,
+            actor=actor,
+            note=", ".join(
+                f"{name.replace('_', ' ')}: {user or 'nobody'}"
+                for name, user in assignees.items()
+            ),
+            data={"before": before},
+        )
+    send_on_commit(
+        signals.order_updated, Order, order_id=locked.pk, changed=list(assignees)
+    )
+    _copy_fields(locked, order, [*assignees, "updated_at", "updated_by"])
+    return order
+
+
+def _ensure_may_create(actor, store: Store) -> None:
+    if actor.is_superuser or store.merchant_id in user_team_merchant_ids(actor):
+        return
+    if Membership.objects.filter(
+        user=actor, role=Membership.Role.RESELLER, stores=store
+    ).exists():
+        return
+    raise NotAllowed("You cannot create orders in this store.")
+
+
+def _copy_fields(source: Order, target: Order, names) -> None:
+    if source is not target:
+        for name in names:
+            setattr(target, name, getattr(source, name))
+
+
+def _jsonable(value):
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+# --- Webshop ingestion --------------------------------------------------------
+
+
+def order_upsert_from_webshop(
+    *, store: Store, incoming: IncomingOrder, actor_label: str
+) -> tuple[Order, bool]:
+    """Create the order a webshop announced, or bring it up to date.
+
+    Returns (order, created). Stale updates (older than what we hold) change nothing.
+    A status the state machine does not allow from where the order is now is skipped
+    and logged; the other fields are still updated.
+    """
+    existing = _find_webshop_order(store, incoming)
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return _order_create_from_webshop(store, incoming, actor_label), True
+        except Conflict:
+            # Another delivery created it a moment ago: apply ours as an update.
+            existing = _find_webshop_order(store, incoming)
+            if existing is None:
+                raise
+    _order_update_from_webshop(existing, incoming, actor_label)
+    return existing, False
+
+
+def _find_webshop_order(store: Store, incoming: IncomingOrder) -> Order | None:
+    orders = Order.objects.select_for_update().filter(store=store)
+    if incoming.external_id:
+        found = orders.filter(external_id=incoming.external_id).first()
+        if found:
+            return found
+    return orders.filter(order_number=incoming.order_number).first()
+
+
+def _customer_for(store: Store, customer: IncomingCustomer | None) -> Customer | None:
+    if customer is None or not (customer.email or customer.phone):
+        return None
+    return customer_get_or_create(
+        merchant_id=store.merchant_id,
+        name=customer.name,
+        email=customer.email,
+        phone=customer.phone,
+    )
+
+
+def _order_create_from_webshop(store, incoming: IncomingOrder, actor_label) -> Order:
+    target = incoming.status or OrderStatus.PENDING
+    initial = target if target in INITIAL_STATUSES else OrderStatus.PENDING
+    order = order_create(
+        store=store,
+        order_number=incoming.order_number,
+        actor_label=actor_label,
+        source=incoming.source,
+        status=initial,
+        customer=_customer_for(store, incoming.customer),
+        lines=incoming.lines,
+        external_id=incoming.external_id,
+        placed_at=incoming.placed_at,
+        **{
+            name: getattr(incoming, name)
+            for name in (*IncomingOrder.UPDATABLE, "service", "package")
+        },
+    )
+    if incoming.updated_at:
+        Order.objects.filter(pk=order.pk).update(
+            external_updated_at=incoming.updated_at
+        )
+        order.external_updated_at = incoming.updated_at
+    if target != initial:
+        _move_towards(order, target, actor_label)
+    return order
+
+
+def _order_update_from_webshop(
+    order: Order, incoming: IncomingOrder, actor_label
+) -> None:
+    if (
+        incoming.updated_at
+        and order.external_updated_at
+        and incoming.updated_at <= order.external_updated_at
+    ):
+        logger.info("stale update for order %s ignored", order.pk)
+        return
+    values = {name: getattr(incoming, name) for name in IncomingOrder.UPDATABLE}
+    # An update without tracking does not erase tracking we already have.
+    for name in ("tracking_number", "courier", "tracking_url"):
+        if not values[name]:
+            values.pop(name)
+    order_update(order=order, actor_label=actor_label, **values)
+    if incoming.updated_at:
+        Order.objects.filter(pk=order.pk).update(
+            external_updated_at=incoming.updated_at
+        )
+        order.external_updated_at = incoming.updated_at
+    if incoming.status and incoming.status != order.status:
+        _move_towards(order, incoming.status, actor_label)
+
+
+def _move_towards(order: Order, target: str, actor_label: str) -> None:
+    if order.can_transition_to(target):
+        order_change_status(order=order, to=target, actor_label=actor_label)
+    else:
+        logger.info(
+            "order %s: webshop status %s not reachable from %s; kept",
+            order.pk,
+            target,
+            order.status,
+        )
+
+
+def store_rotate_webhook_secret(*, store: Store, new_secret: str) -> Store:
+    """Replace the secret; the old one stays valid for an hour (PROVIDERS.md)."""
+    if new_secret == store.webhook_secret:
+        return store
+    store.previous_webhook_secret = store.webhook_secret
+    store.webhook_secret = new_secret
+    store.webhook_secret_rotated_at = timezone.now()
+    store.save(
+        update_fields=[
+            "webhook_secret",
+            "previous_webhook_secret",
+            "webhook_secret_rotated_at",
+        ]
+    )
+    return store

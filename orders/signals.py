@@ -1,0 +1,14 @@
+"""Domain events of the orders app, sent after commit (performile.events).
+
+Higher apps subscribe in their AppConfig.ready(); every receiver gets
+`order_id` and, where it applies, the values named below.
+"""
+
+from django.dispatch import Signal
+
+# order_id, source
+order_created = Signal()
+# order_id, from_status, to_status, actor_id, note
+order_status_changed = Signal()
+# order_id, changed (list of field names)
+order_updated = Signal()

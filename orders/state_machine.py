@@ -1,0 +1,97 @@
+"""The order state machine: statuses and the transitions allowed between them.
+
+This table is the whole rule; docs/order-status.md renders it for people. Two flows
+share it: service orders (payment verified -> in progress -> in review -> complete)
+and physical orders (pending -> confirmed -> shipped -> delivered -> complete), plus
+on hold (resumable) and cancelled (final). `orders.services.order_change_status` is
+the only code that moves an order along it.
+"""
+
+from django.db import models
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PENDING = "pending", "Pending"
+    PAYMENT_VERIFIED = "payment_verified", "Payment verified"
+    IN_PROGRESS = "in_progress", "In progress"
+    IN_REVIEW = "in_review", "In review"
+    CONFIRMED = "confirmed", "Confirmed"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    COMPLETE = "complete", "Complete"
+    ON_HOLD = "on_hold", "On hold"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+S = OrderStatus
+
+# Work that is under way and may be paused; on hold resumes to any of them.
+RESUMABLE = (
+    S.PENDING,
+    S.PAYMENT_VERIFIED,
+    S.IN_PROGRESS,
+    S.IN_REVIEW,
+    S.CONFIRMED,
+    S.SHIPPED,
+)
+
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    S.DRAFT: (S.PENDING, S.PAYMENT_VERIFIED, S.CANCELLED),
+    S.PENDING: (
+        S.PAYMENT_VERIFIED,
+        S.IN_PROGRESS,
+        S.CONFIRMED,
+        S.SHIPPED,
+        S.ON_HOLD,
+        S.CANCELLED,
+    ),
+    S.PAYMENT_VERIFIED: (S.IN_PROGRESS, S.CONFIRMED, S.SHIPPED, S.ON_HOLD, S.CANCELLED),
+    S.IN_PROGRESS: (S.IN_REVIEW, S.CONFIRMED, S.COMPLETE, S.ON_HOLD, S.CANCELLED),
+    S.IN_REVIEW: (S.IN_PROGRESS, S.COMPLETE, S.ON_HOLD, S.CANCELLED),
+    S.CONFIRMED: (S.SHIPPED, S.ON_HOLD, S.CANCELLED),
+    S.SHIPPED: (S.DELIVERED, S.ON_HOLD),
+    S.DELIVERED: (S.COMPLETE,),
+    S.COMPLETE: (),
+    S.ON_HOLD: (*RESUMABLE, S.CANCELLED),
+    S.CANCELLED: (),
+}
+
+# The service-order progress bar (Discord guide); other statuses are shown apart.
+SERVICE_FLOW = (S.PAYMENT_VERIFIED, S.IN_PROGRESS, S.IN_REVIEW, S.COMPLETE)
+PHYSICAL_FLOW = (S.PENDING, S.CONFIRMED, S.SHIPPED, S.DELIVERED)
+
+FINAL = frozenset(status for status, targets in TRANSITIONS.items() if not targets)
+# Orders someone still has to work on (the Orders view's default "open" filter).
+OPEN = frozenset(set(TRANSITIONS) - FINAL - {S.DELIVERED})
+# Before dispatch: a shipment can still be booked.
+BOOKABLE = frozenset({S.PENDING, S.PAYMENT_VERIFIED, S.IN_PROGRESS, S.CONFIRMED})
+
+
+class InvalidTransition(Exception):
+    def __init__(self, from_status: str, to_status: str):
+        self.from_status = from_status
+        self.to_status = to_status
+        allowed = (
+            ", ".join(label(s) for s in TRANSITIONS.get(from_status, ())) or "none"
+        )
+        super().__init__(
+            f"An order cannot go from {label(from_status)} to {label(to_status)}"
+            f" (allowed: {allowed})."
+        )
+
+
+def label(status: str) -> str:
+    try:
+        return OrderStatus(status).label
+    except ValueError:
+        return str(status)
+
+
+def can_transition(from_status: str, to_status: str) -> bool:
+    return to_status in TRANSITIONS.get(from_status, ())
+
+
+def check_transition(from_status: str, to_status: str) -> None:
+    if not can_transition(from_status, to_status):
+        raise InvalidTransition(from_status, to_status)

@@ -1,0 +1,31 @@
+from django.core.cache import cache
+from django.db import connection
+from django.http import JsonResponse
+
+
+def healthz(request):
+    """Liveness and readiness: can we reach PostgreSQL and Redis?"""
+    checks = {"database": _check_database, "redis": _check_redis}
+    results = {name: check() for name, check in checks.items()}
+    healthy = all(value == "ok" for value in results.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "degraded", **results},
+        status=200 if healthy else 503,
+    )
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"error: {type(exc).__name__}"
+
+
+def _check_redis() -> str:
+    try:
+        cache._cache.get_client(write=True).ping()
+        return "ok"
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"error: {type(exc).__name__}"
