@@ -5,6 +5,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.timezone import now
@@ -156,6 +157,24 @@ class Membership(models.Model):
         return self.role in (self.Role.ADMIN, self.Role.STAFF)
 
 
+class OrderQuerySet(models.QuerySet):
+    """Query forms of the computed flags on Order; keep the two in step."""
+
+    def with_tracking(self, value: bool = True):
+        return (
+            self.exclude(tracking_number="")
+            if value
+            else self.filter(tracking_number="")
+        )
+
+    def needing_action(self, value: bool = True):
+        bookable = Q(tracking_number="", service="") & Q(
+            status__in=state_machine.BOOKABLE - {OrderStatus.DRAFT}
+        )
+        rule = Q(tracking_status__in=tracking.TROUBLE) | bookable
+        return self.filter(rule) if value else self.exclude(rule)
+
+
 class Order(models.Model):
     Status = OrderStatus
 
@@ -232,6 +251,8 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    objects = OrderQuerySet.as_manager()
 
     class Meta:
         constraints = [

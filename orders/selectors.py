@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from orders.models import Customer, Membership, Order, Store
+from performile.errors import ApplicationError
 
 
 def visible_orders(user) -> QuerySet[Order]:
@@ -70,7 +71,12 @@ def order_list(user, *, filters: dict | None = None) -> QuerySet[Order]:
         .order_by("-id")
     )
     if filters:
-        orders = OrderFilter(filters, queryset=orders, user=user).qs
+        filterset = OrderFilter(filters, queryset=orders, user=user)
+        if not filterset.is_valid():
+            raise ApplicationError(
+                "Invalid filters.", fields=dict(filterset.errors.get_json_data())
+            )
+        orders = filterset.qs
     return orders
 
 

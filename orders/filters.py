@@ -1,0 +1,67 @@
+"""The order list filters, shared by the REST API and the Orders view."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+
+from orders.models import Order
+from orders.state_machine import OPEN, OrderStatus
+
+
+class OrderFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label="Search")
+    status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
+    state = django_filters.ChoiceFilter(
+        method="filter_state",
+        label="Show",
+        choices=[("open", "Open orders"), ("closed", "Closed orders")],
+        empty_label="All orders",
+    )
+    store = django_filters.NumberFilter(field_name="store_id")
+    service = django_filters.CharFilter(field_name="service", lookup_expr="icontains")
+    created_after = django_filters.DateFilter(
+        field_name="placed_at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    created_before = django_filters.DateFilter(
+        field_name="placed_at",
+        lookup_expr="date__lte",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    has_tracking = django_filters.BooleanFilter(method="filter_has_tracking")
+    needs_action = django_filters.BooleanFilter(method="filter_needs_action")
+
+    class Meta:
+        model = Order
+        fields = []
+
+    def __init__(self, data=None, queryset=None, *, user=None, **kwargs):
+        self.user = user
+        super().__init__(data, queryset, **kwargs)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(order_number__icontains=value)
+            | Q(tracking_number=value)
+            | Q(customer__name__icontains=value)
+            | Q(customer__email__icontains=value)
+        )
+
+    def filter_state(self, queryset, name, value):
+        if value == "open":
+            return queryset.filter(status__in=OPEN)
+        if value == "closed":
+            return queryset.exclude(status__in=OPEN)
+        return queryset
+
+    def filter_has_tracking(self, queryset, name, value):
+        return queryset.with_tracking(value)
+
+    def filter_needs_action(self, queryset, name, value):
+        return queryset.needing_action(value)
