@@ -306,7 +306,7 @@ def order_assign(*, order: Order, actor, **assignees) -> Order:
             ).exists()
         ):
             raise ApplicationError(
-                f"{user} is not a {' or '.join(roles[name])} of this merchant.",
+                f"That user is not a {' or '.join(roles[name])} of this merchant.",
                 fields={name: ["Not a member with that role."]},
             )
     with transaction.atomic():

@@ -9,6 +9,8 @@ the only code that moves an order along it.
 
 from django.db import models
 
+from performile.errors import ApplicationError
+
 
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
@@ -68,17 +70,18 @@ OPEN = frozenset(set(TRANSITIONS) - FINAL - {S.DELIVERED})
 BOOKABLE = frozenset({S.PENDING, S.PAYMENT_VERIFIED, S.IN_PROGRESS, S.CONFIRMED})
 
 
-class InvalidTransition(Exception):
+class InvalidTransition(ApplicationError):
+    code = "invalid_transition"
+
     def __init__(self, from_status: str, to_status: str):
         self.from_status = from_status
         self.to_status = to_status
-        allowed = (
-            ", ".join(label(s) for s in TRANSITIONS.get(from_status, ())) or "none"
-        )
-        super().__init__(
+        allowed = ", ".join(label(s) for s in TRANSITIONS[from_status]) or "none"
+        message = (
             f"An order cannot go from {label(from_status)} to {label(to_status)}"
             f" (allowed: {allowed})."
         )
+        super().__init__(message, fields={"status": [message]})
 
 
 def label(status: str) -> str:

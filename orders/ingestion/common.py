@@ -1,6 +1,6 @@
 """Small validated readers shared by the payload parsers."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from django.utils import timezone
@@ -68,7 +68,7 @@ def moment(payload: dict, key: str, *, where: str = "") -> datetime | None:
     if parsed is None:
         raise MalformedPayload(f"'{where}{key}' is not a date and time: {value!r}.")
     if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, timezone.UTC)
+        parsed = parsed.replace(tzinfo=UTC)
     return parsed
 
 

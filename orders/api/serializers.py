@@ -1,0 +1,274 @@
+from decimal import Decimal
+
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from orders.models import Order, OrderEvent, OrderLine
+from orders.money import parse_amount
+from orders.phones import normalize_phone
+from orders.services import INITIAL_STATUSES
+from orders.state_machine import OrderStatus
+
+
+class AmountField(serializers.Field):
+    """Accepts "$150.00", "150", 150; answers a string ("150.00")."""
+
+    default_error_messages = {"invalid": "{message}"}
+
+    def to_internal_value(self, data):
+        try:
+            amount, currency = parse_amount(data)
+        except ValueError as exc:
+            self.fail("invalid", message=str(exc))
+        return {"amount": amount, "currency": currency}
+
+    def to_representation(self, value: Decimal):
+        return f"{value:.2f}"
+
+
+class UserRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.SerializerMethodField()
+
+    def get_name(self, user) -> str:
+        return user.get_full_name() or user.get_username()
+
+
+class StoreRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class CustomerRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    customer_number = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    phone = serializers.CharField()
+
+
+class BadgeSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    tone = serializers.CharField()
+
+    def to_representation(self, badge):
+        label, tone = badge
+        return {"label": label, "tone": tone}
+
+
+class OrderListSerializer(serializers.ModelSerializer):
+    store = StoreRefSerializer()
+    customer = CustomerRefSerializer(allow_null=True)
+    assigned_staff = UserRefSerializer(allow_null=True)
+    supplier = UserRefSerializer(allow_null=True)
+    status_display = serializers.CharField(source="get_status_display")
+    amount = AmountField()
+    badge = BadgeSerializer()
+    has_tracking = serializers.BooleanField()
+    can_book_shipment = serializers.BooleanField()
+    can_track = serializers.BooleanField()
+    is_active = serializers.BooleanField()
+    needs_action = serializers.BooleanField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "order_number",
+            "store",
+            "source",
+            "status",
+            "status_display",
+            "badge",
+            "customer",
+            "service",
+            "payment_method",
+            "amount",
+            "currency",
+            "tracking_number",
+            "courier",
+            "tracking_url",
+            "tracking_status",
+            "estimated_delivery",
+            "assigned_staff",
+            "supplier",
+            "placed_at",
+            "created_at",
+            "updated_at",
+            "has_tracking",
+            "can_book_shipment",
+            "can_track",
+            "is_active",
+            "needs_action",
+        ]
+
+
+class OrderLineSerializer(serializers.ModelSerializer):
+    unit_price = AmountField()
+    total = AmountField(read_only=True)
+
+    class Meta:
+        model = OrderLine
+        fields = ["id", "sku", "title", "quantity", "unit_price", "total"]
+
+
+class OrderEventSerializer(serializers.ModelSerializer):
+    actor = serializers.CharField(source="actor_name")
+
+    class Meta:
+        model = OrderEvent
+        fields = [
+            "id",
+            "kind",
+            "from_status",
+            "to_status",
+            "note",
+            "actor",
+            "data",
+            "created_at",
+        ]
+
+
+class OrderDetailSerializer(OrderListSerializer):
+    lines = OrderLineSerializer(many=True)
+    events = OrderEventSerializer(many=True)
+    allowed_statuses = serializers.ListField(child=serializers.CharField())
+    created_by = UserRefSerializer(allow_null=True)
+    updated_by = UserRefSerializer(allow_null=True)
+
+    class Meta(OrderListSerializer.Meta):
+        fields = [
+            *OrderListSerializer.Meta.fields,
+            "external_id",
+            "notes",
+            "delivery_address",
+            "package",
+            "allowed_statuses",
+            "created_by",
+            "updated_by",
+            "lines",
+            "events",
+        ]
+
+
+class AddressSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    company = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    line1 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    line2 = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    postal_code = serializers.CharField(max_length=20, required=False, allow_blank=True)
+    city = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    region = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    country = serializers.CharField(max_length=2, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+
+class PackageSerializer(serializers.Serializer):
+    weight_kg = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=3,
+        min_value=Decimal("0"),
+        required=False,
+        coerce_to_string=False,
+    )
+    length_cm = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        required=False,
+        coerce_to_string=False,
+    )
+    width_cm = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        required=False,
+        coerce_to_string=False,
+    )
+    height_cm = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=1,
+        min_value=Decimal("0"),
+        required=False,
+        coerce_to_string=False,
+    )
+    parcels = serializers.IntegerField(min_value=1, required=False)
+
+    def to_internal_value(self, data):
+        values = super().to_internal_value(data)
+        return {k: str(v) if isinstance(v, Decimal) else v for k, v in values.items()}
+
+
+class CustomerInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
+
+    def validate_phone(self, value):
+        try:
+            return normalize_phone(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+
+
+class LineInputSerializer(serializers.Serializer):
+    sku = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, default=""
+    )
+    title = serializers.CharField(max_length=300)
+    quantity = serializers.IntegerField(min_value=1, default=1)
+    unit_price = AmountField(
+        required=False, default={"amount": Decimal("0"), "currency": None}
+    )
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    store = serializers.IntegerField()
+    order_number = serializers.CharField(max_length=64)
+    status = serializers.ChoiceField(
+        choices=[(s, OrderStatus(s).label) for s in INITIAL_STATUSES],
+        default=OrderStatus.PENDING,
+    )
+    customer = CustomerInputSerializer(required=False)
+    service = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    payment_method = serializers.CharField(
+        max_length=50, required=False, allow_blank=True, default=""
+    )
+    amount = AmountField(help_text='"$150.00", "150" or 150')
+    currency = serializers.RegexField(r"^[A-Za-z]{3}$", required=False)
+    notes = serializers.CharField(required=False, allow_blank=True, default="")
+    delivery_address = AddressSerializer(required=False, default=dict)
+    package = PackageSerializer(required=False, default=dict)
+    tracking_number = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+    courier = serializers.CharField(
+        max_length=64, required=False, allow_blank=True, default=""
+    )
+    tracking_url = serializers.URLField(
+        max_length=500, required=False, allow_blank=True, default=""
+    )
+    lines = LineInputSerializer(many=True, required=False, default=list)
+
+
+class StatusChangeSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=OrderStatus.choices)
+    note = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2000
+    )
+
+
+class AssignSerializer(serializers.Serializer):
+    assigned_staff = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), allow_null=True, required=False
+    )
+    supplier = serializers.PrimaryKeyRelatedField(
+        queryset=get_user_model().objects.all(), allow_null=True, required=False
+    )
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError("Give assigned_staff and/or supplier.")
+        return attrs

@@ -1,0 +1,145 @@
+"""REST endpoints for orders. Thin: parse, call a selector or service, render."""
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, status
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from orders import selectors, services
+from orders.api.serializers import (
+    AssignSerializer,
+    OrderCreateSerializer,
+    OrderDetailSerializer,
+    OrderListSerializer,
+    StatusChangeSerializer,
+)
+from orders.filters import OrderFilter
+from orders.ingestion.incoming import IncomingLine
+from performile.errors import ApplicationError
+
+
+class OrderCursorPagination(CursorPagination):
+    ordering = "-id"
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+class OrderListCreateApi(generics.ListAPIView):
+    """List the orders you may see (newest first), or create a manual order."""
+
+    serializer_class = OrderListSerializer
+    pagination_class = OrderCursorPagination
+    filterset_class = OrderFilter
+
+    def get_queryset(self):
+        return selectors.order_list(self.request.user)
+
+    @extend_schema(
+        request=OrderCreateSerializer, responses={201: OrderDetailSerializer}
+    )
+    def post(self, request):
+        serializer = OrderCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        store = selectors.user_stores(request.user).filter(pk=data["store"]).first()
+        if store is None:
+            raise ApplicationError(
+                "You cannot create orders in that store.",
+                fields={"store": ["Unknown store."]},
+            )
+        with transaction.atomic():  # the customer and the order, or neither
+            order = services.order_create(
+                store=store, actor=request.user, **_order_values(store, data)
+            )
+        detail = selectors.order_detail(request.user, order.pk)
+        return Response(
+            OrderDetailSerializer(detail).data, status=status.HTTP_201_CREATED
+        )
+
+
+def _order_values(store, data: dict) -> dict:
+    customer = None
+    given = data.get("customer") or {}
+    if given.get("email") or given.get("phone"):
+        customer = services.customer_get_or_create(
+            merchant_id=store.merchant_id, **given
+        )
+    amount = data["amount"]
+    return {
+        "order_number": data["order_number"],
+        "status": data["status"],
+        "customer": customer,
+        "lines": [_line(line) for line in data["lines"]],
+        "amount": amount["amount"],
+        "currency": (
+            data.get("currency") or amount["currency"] or store.currency
+        ).upper(),
+        **{
+            name: data[name]
+            for name in (
+                "service",
+                "payment_method",
+                "notes",
+                "delivery_address",
+                "package",
+                "tracking_number",
+                "courier",
+                "tracking_url",
+            )
+        },
+    }
+
+
+def _line(line: dict) -> IncomingLine:
+    return IncomingLine(
+        title=line["title"],
+        sku=line["sku"],
+        quantity=line["quantity"],
+        unit_price=line["unit_price"]["amount"],
+    )
+
+
+class OrderDetailApi(APIView):
+    @extend_schema(responses=OrderDetailSerializer)
+    def get(self, request, pk: int):
+        return Response(
+            OrderDetailSerializer(selectors.order_detail(request.user, pk)).data
+        )
+
+
+class OrderStatusApi(APIView):
+    """Change an order's status (with an optional note) along the state machine."""
+
+    @extend_schema(request=StatusChangeSerializer, responses=OrderDetailSerializer)
+    def post(self, request, pk: int):
+        order = selectors.order_get_for_user(request.user, pk)
+        serializer = StatusChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.order_change_status(
+            order=order,
+            to=serializer.validated_data["status"],
+            actor=request.user,
+            note=serializer.validated_data["note"],
+        )
+        return Response(
+            OrderDetailSerializer(selectors.order_detail(request.user, pk)).data
+        )
+
+
+class OrderAssignApi(APIView):
+    """Assign staff and/or a supplier (null unassigns). Staff and admins only."""
+
+    @extend_schema(request=AssignSerializer, responses=OrderDetailSerializer)
+    def post(self, request, pk: int):
+        order = selectors.order_get_for_user(request.user, pk)
+        serializer = AssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.order_assign(
+            order=order, actor=request.user, **serializer.validated_data
+        )
+        return Response(
+            OrderDetailSerializer(selectors.order_detail(request.user, pk)).data
+        )
