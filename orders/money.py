@@ -5,15 +5,19 @@ from decimal import Decimal, InvalidOperation
 
 SYMBOLS = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
 _CODE = re.compile(r"\b([A-Za-z]{3})\b")
-_NOISE = re.compile(r"[^\d.,\-]")
+_DECORATION = re.compile(r"[$€£¥\s\u00a0\u202f']|\bkr\b|:-", re.IGNORECASE)
+_NUMBER = re.compile(r"-?\d[\d.,]*")
+MAXIMUM = Decimal("9999999999.99")
 
 
 def parse_amount(raw) -> tuple[Decimal, str | None]:
     """The amount and, when the text names one, its currency code.
 
     Raises ValueError with a readable message for anything that is not a
-    non-negative amount.
+    non-negative amount with at most two decimals.
     """
+    if isinstance(raw, bool):
+        raise ValueError("Amount must be a number.")
     if isinstance(raw, Decimal | int):
         return _checked(Decimal(raw)), None
     if isinstance(raw, float):
@@ -25,7 +29,9 @@ def parse_amount(raw) -> tuple[Decimal, str | None]:
     match = _CODE.search(text)
     if match:
         currency = match.group(1).upper()
-    number = _NOISE.sub("", text)
+    number = _DECORATION.sub("", _CODE.sub("", text))
+    if not _NUMBER.fullmatch(number):
+        raise ValueError(f"'{text}' is not an amount.")
     try:
         return _checked(Decimal(_normalize_separators(number))), currency
     except InvalidOperation as exc:
@@ -50,6 +56,8 @@ def _checked(amount: Decimal) -> Decimal:
         raise ValueError("Amount must be a number.")
     if amount < 0:
         raise ValueError("Amount cannot be negative.")
+    if amount > MAXIMUM:
+        raise ValueError("Amount is too large.")
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("Amount has more than two decimals.")
     return amount.quantize(Decimal("0.01"))

@@ -1,0 +1,123 @@
+"""Who sees which order: every order endpoint answers from visible_orders."""
+
+import pytest
+from django.urls import reverse
+
+from orders.selectors import visible_orders
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def foreign_order(other_store):
+    return OrderFactory(store=other_store, order_number="FOREIGN-1")
+
+
+def order_endpoints(order):
+    return [
+        ("get", reverse("api-order-detail", args=[order.pk]), None),
+        ("post", reverse("api-order-status", args=[order.pk]), {"status": "confirmed"}),
+        (
+            "post",
+            reverse("api-order-assign", args=[order.pk]),
+            {"assigned_staff": None},
+        ),
+    ]
+
+
+def test_other_merchants_orders_are_404_on_every_endpoint(staff_api, foreign_order):
+    for method, url, data in order_endpoints(foreign_order):
+        response = getattr(staff_api, method)(url, data, format="json")
+        assert response.status_code == 404, (method, url, response.status_code)
+    foreign_order.refresh_from_db()
+    assert foreign_order.status == "pending"
+    assert not foreign_order.events.exists()
+
+
+def test_other_merchants_orders_are_not_listed_or_searchable(
+    staff_api, store, foreign_order
+):
+    OrderFactory(store=store, order_number="MINE-1")
+    for query in ({}, {"q": "FOREIGN"}, {"store": foreign_order.store_id}):
+        rows = staff_api.get(reverse("api-orders"), query).json()["results"]
+        assert "FOREIGN-1" not in [row["order_number"] for row in rows]
+
+
+def test_cannot_create_orders_in_another_merchants_store(staff_api, other_store):
+    response = staff_api.post(
+        reverse("api-orders"),
+        {"store": other_store.pk, "order_number": "X", "amount": "1"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not other_store.orders.exists()
+
+
+def test_supplier_sees_only_orders_assigned_to_them(api_client, store, supplier):
+    assigned = OrderFactory(store=store, supplier=supplier)
+    unassigned = OrderFactory(store=store)
+    assert list(visible_orders(supplier)) == [assigned]
+    api_client.force_authenticate(supplier)
+    rows = api_client.get(reverse("api-orders")).json()["results"]
+    assert [row["id"] for row in rows] == [assigned.pk]
+    assert (
+        api_client.get(reverse("api-order-detail", args=[unassigned.pk])).status_code
+        == 404
+    )
+    assert (
+        api_client.get(reverse("api-order-detail", args=[assigned.pk])).status_code
+        == 200
+    )
+
+
+def test_reseller_sees_only_their_stores(api_client, store, second_store, reseller):
+    theirs = OrderFactory(store=second_store)
+    not_theirs = OrderFactory(store=store)
+    assert list(visible_orders(reseller)) == [theirs]
+    api_client.force_authenticate(reseller)
+    assert (
+        api_client.get(reverse("api-order-detail", args=[not_theirs.pk])).status_code
+        == 404
+    )
+    response = api_client.post(
+        reverse("api-orders"),
+        {"store": store.pk, "order_number": "R1", "amount": "1"},
+        format="json",
+    )
+    assert response.status_code == 400
+    response = api_client.post(
+        reverse("api-orders"),
+        {"store": second_store.pk, "order_number": "R1", "amount": "1"},
+        format="json",
+    )
+    assert response.status_code == 201
+
+
+def test_staff_see_all_stores_of_their_merchant_only(
+    staff_user, store, second_store, foreign_order
+):
+    mine = {OrderFactory(store=store).pk, OrderFactory(store=second_store).pk}
+    assert set(visible_orders(staff_user).values_list("pk", flat=True)) == mine
+
+
+def test_customer_sees_only_their_own_orders(customer, store):
+    own = OrderFactory(store=store, customer=customer)
+    OrderFactory(store=store)
+    assert list(visible_orders(customer.user)) == [own]
+
+
+def test_anonymous_and_inactive_see_nothing(store, staff_user):
+    from django.contrib.auth.models import AnonymousUser
+
+    OrderFactory(store=store)
+    assert not visible_orders(AnonymousUser()).exists()
+    staff_user.is_active = False
+    assert not visible_orders(staff_user).exists()
+
+
+def test_user_without_membership_sees_nothing(store):
+    from tests.factories import UserFactory
+
+    OrderFactory(store=store)
+    assert not visible_orders(UserFactory()).exists()
