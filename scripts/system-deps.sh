@@ -1,23 +1,28 @@
 #!/usr/bin/env bash
-# System packages the browser tests (and PDF rendering) need, installed when we can.
+# System packages some tests need, installed when we can (root with apt-get):
+#   chromium        the browser tests (Playwright drives Debian's Chromium)
+#   docker-compose  validates docker-compose.yml (no Docker engine needed)
+# Without them the tests that need them are skipped, saying what is missing.
 set -u
 CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  echo "Installing ${missing[*]} with apt-get (browser tests need it)..."
+  echo "Installing ${missing[*]} with apt-get..."
   export DEBIAN_FRONTEND=noninteractive
   if apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1 \
-    || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; }; then
+    || { apt-get update -qq >/dev/null 2>&1 \
+         && apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null 2>&1; }; then
     exit 0
   fi
 fi
 cat >&2 <<MSG
-Browser tests need Chromium at $CHROMIUM and it is not installed.
-Install it with:   sudo apt-get install chromium
-(or point CHROMIUM_PATH at a Chromium binary). Until then the browser tests are skipped.
+Missing system packages: ${missing[*]}
+Install them with:   sudo apt-get install ${missing[*]}
+(CHROMIUM_PATH may point at another Chromium binary.) Until then the tests that
+need them are skipped and say so.
 MSG
 exit 0
