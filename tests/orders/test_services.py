@@ -1,0 +1,204 @@
+import threading
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
+from orders.models import Customer, Order, OrderEvent
+from orders.services import (
+    customer_get_or_create,
+    order_create,
+    order_update,
+    order_upsert_from_webshop,
+)
+from orders.state_machine import OrderStatus
+from performile.errors import ApplicationError, Conflict, NotAllowed
+from performile.webhooks import receive
+from tests.factories import OrderFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_customer_matched_by_email_case_insensitively_and_blanks_filled(merchant):
+    first = customer_get_or_create(merchant_id=merchant.pk, email="Eva@Example.com")
+    again = customer_get_or_create(
+        merchant_id=merchant.pk,
+        email="eva@example.com",
+        name="Eva",
+        phone="+46 70 123 45 67",
+    )
+    assert again.pk == first.pk
+    again.refresh_from_db()
+    assert (again.name, again.phone) == ("Eva", "+46701234567")
+
+
+def test_customer_matched_by_phone_in_any_format(merchant):
+    first = customer_get_or_create(merchant_id=merchant.pk, phone="+46701234567")
+    assert (
+        customer_get_or_create(merchant_id=merchant.pk, phone="+46 70-123 45 67").pk
+        == first.pk
+    )
+
+
+def test_customers_are_per_merchant(merchant, other_store):
+    mine = customer_get_or_create(merchant_id=merchant.pk, email="eva@example.com")
+    theirs = customer_get_or_create(
+        merchant_id=other_store.merchant_id, email="eva@example.com"
+    )
+    assert mine.pk != theirs.pk
+    assert mine.customer_number != theirs.customer_number
+
+
+def test_create_records_creator_and_event(store, staff_user):
+    order = order_create(
+        store=store, order_number=" ABC123 ", actor=staff_user, amount=Decimal("5")
+    )
+    assert order.order_number == "ABC123"
+    assert order.merchant_id == store.merchant_id
+    assert (order.created_by, order.updated_by) == (staff_user, staff_user)
+    event = order.events.get()
+    assert (event.kind, event.to_status, event.actor) == (
+        "created",
+        "pending",
+        staff_user,
+    )
+
+
+def test_create_refuses_a_taken_number_and_a_late_status(store):
+    order_create(store=store, order_number="A1", actor_label="test")
+    with pytest.raises(Conflict):
+        order_create(store=store, order_number="A1", actor_label="test")
+    with pytest.raises(ApplicationError, match="cannot start as Shipped"):
+        order_create(store=store, order_number="A2", status=OrderStatus.SHIPPED)
+    with pytest.raises(ApplicationError, match="required"):
+        order_create(store=store, order_number="  ")
+
+
+def test_supplier_cannot_create_orders(store, supplier):
+    with pytest.raises(NotAllowed):
+        order_create(store=store, order_number="A1", actor=supplier)
+
+
+def test_update_writes_the_old_values_into_the_event(store, staff_user):
+    order = OrderFactory(store=store, notes="old")
+    changed = order_update(
+        order=order, actor=staff_user, notes="new", tracking_number=""
+    )
+    assert changed == ["notes"]
+    event = order.events.get()
+    assert event.kind == OrderEvent.Kind.UPDATED
+    assert event.data == {"changed": {"notes": "old"}}
+    assert order_update(order=order, actor=staff_user, notes="new") == []
+    assert order.events.count() == 1
+
+
+def test_update_refuses_status_and_unknown_fields(store):
+    order = OrderFactory(store=store)
+    with pytest.raises(ApplicationError, match="status"):
+        order_update(order=order, status=OrderStatus.SHIPPED)
+
+
+def test_adding_tracking_is_a_tracking_event(store):
+    order = OrderFactory(store=store)
+    order_update(order=order, actor_label="Shopify", tracking_number="370123456789")
+    assert order.events.get().kind == OrderEvent.Kind.TRACKING
+    order.refresh_from_db()
+    assert order.has_tracking
+
+
+def incoming(**overrides):
+    values = {
+        "source": "api",
+        "order_number": "W-1",
+        "external_id": "77",
+        "customer": IncomingCustomer(email="w@example.com"),
+        "amount": Decimal("10"),
+    }
+    return IncomingOrder(**{**values, **overrides})
+
+
+def test_upsert_without_tracking_keeps_the_tracking_we_have(store):
+    order, _ = order_upsert_from_webshop(
+        store=store, incoming=incoming(tracking_number="T1"), actor_label="x"
+    )
+    order_upsert_from_webshop(
+        store=store, incoming=incoming(notes="hi"), actor_label="x"
+    )
+    order.refresh_from_db()
+    assert (order.tracking_number, order.notes) == ("T1", "hi")
+
+
+def test_upsert_skips_a_status_the_state_machine_forbids(store):
+    order, _ = order_upsert_from_webshop(
+        store=store, incoming=incoming(status=OrderStatus.CANCELLED), actor_label="x"
+    )
+    order_upsert_from_webshop(
+        store=store,
+        incoming=incoming(status=OrderStatus.PAYMENT_VERIFIED, notes="late"),
+        actor_label="x",
+    )
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CANCELLED
+    assert order.notes == "late"
+
+
+def _in_threads(*targets):
+    errors = []
+
+    def run(target):
+        try:
+            target()
+        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return errors
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_delivery_racing_itself_acts_once(store):
+    barrier = threading.Barrier(4)
+
+    def deliver():
+        barrier.wait()
+        receive(
+            provider="test",
+            delivery_ids=["same"],
+            handle=lambda: order_upsert_from_webshop(
+                store=store, incoming=incoming(), actor_label="race"
+            ),
+        )
+
+    assert _in_threads(*[deliver] * 4) == []
+    assert Order.objects.count() == 1
+    assert OrderEvent.objects.count() == 1
+    assert Customer.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_create_and_update_racing_end_in_one_order(store):
+    barrier = threading.Barrier(2)
+
+    def deliver(delivery_id, **overrides):
+        def run():
+            barrier.wait()
+            receive(
+                provider="test",
+                delivery_ids=[delivery_id],
+                handle=lambda: order_upsert_from_webshop(
+                    store=store, incoming=incoming(**overrides), actor_label="race"
+                ),
+            )
+
+        return run
+
+    errors = _in_threads(deliver("a"), deliver("b", notes="updated"))
+    assert errors == []
+    assert Order.objects.count() == 1
