@@ -143,6 +143,7 @@ def order_create(
     customer: Customer | None = None,
     lines=(),
     external_id: str = "",
+    external_updated_at=None,
     placed_at=None,
     **fields,
 ) -> Order:
@@ -174,6 +175,7 @@ def order_create(
                 status=status,
                 customer=customer,
                 external_id=external_id,
+                external_updated_at=external_updated_at,
                 placed_at=placed_at or now,
                 created_at=now,
                 updated_at=now,
@@ -414,17 +416,13 @@ def _order_create_from_webshop(store, incoming: IncomingOrder, actor_label) -> O
         customer=_customer_for(store, incoming.customer),
         lines=incoming.lines,
         external_id=incoming.external_id,
+        external_updated_at=incoming.updated_at,
         placed_at=incoming.placed_at,
         **{
             name: getattr(incoming, name)
             for name in (*IncomingOrder.UPDATABLE, "service", "package")
         },
     )
-    if incoming.updated_at:
-        Order.objects.filter(pk=order.pk).update(
-            external_updated_at=incoming.updated_at
-        )
-        order.external_updated_at = incoming.updated_at
     if target != initial:
         _move_towards(order, target, actor_label)
     return order
