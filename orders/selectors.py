@@ -105,6 +105,13 @@ def user_stores(user) -> QuerySet[Store]:
     return Store.objects.filter(rule).select_related("merchant").distinct()
 
 
+def user_may_create_orders(user) -> bool:
+    """Staff, admins and resellers create orders; suppliers only fulfil them."""
+    return user.is_superuser or any(
+        membership.role != Membership.Role.SUPPLIER for membership in _memberships(user)
+    )
+
+
 def user_team_merchant_ids(user) -> set[int]:
     """Merchants where the user is staff or admin."""
     return {m.merchant_id for m in _memberships(user) if m.is_team}

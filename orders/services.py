@@ -212,6 +212,20 @@ def order_create(
     return order
 
 
+def order_create_manual(
+    *, store: Store, actor, customer: dict | None = None, **values
+) -> Order:
+    """An order typed in by a person (Orders view or API): the customer, found or
+    created from `customer` (name, email, phone), and the order, or neither."""
+    with transaction.atomic():
+        found = None
+        if customer and (customer.get("email") or customer.get("phone")):
+            found = customer_get_or_create(merchant_id=store.merchant_id, **customer)
+        return order_create(
+            store=store, actor=actor, source=Source.MANUAL, customer=found, **values
+        )
+
+
 def order_change_status(
     *, order: Order, to: str, actor=None, actor_label: str = "", note: str = ""
 ) -> Order:

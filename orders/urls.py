@@ -1,2 +1,12 @@
+from django.urls import path
+
+from orders import views
+
 app_name = "orders"
-urlpatterns = []
+urlpatterns = [
+    path("", views.order_list_view, name="list"),
+    path("new/", views.order_create_view, name="create"),
+    path("<int:pk>/", views.order_detail_view, name="detail"),
+    path("<int:pk>/status/", views.order_change_status_view, name="change-status"),
+    path("<int:pk>/assign/", views.order_assign_view, name="assign"),
+]

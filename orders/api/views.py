@@ -1,6 +1,5 @@
 """REST endpoints for orders. Thin: parse, call a selector or service, render."""
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import CursorPagination
@@ -50,10 +49,12 @@ class OrderListCreateApi(generics.ListAPIView):
                 "You cannot create orders in that store.",
                 fields={"store": ["Unknown store."]},
             )
-        with transaction.atomic():  # the customer and the order, or neither
-            order = services.order_create(
-                store=store, actor=request.user, **_order_values(store, data)
-            )
+        order = services.order_create_manual(
+            store=store,
+            actor=request.user,
+            customer=data.get("customer"),
+            **_order_values(store, data),
+        )
         detail = selectors.order_detail(request.user, order.pk)
         return Response(
             OrderDetailSerializer(detail).data, status=status.HTTP_201_CREATED
@@ -61,17 +62,10 @@ class OrderListCreateApi(generics.ListAPIView):
 
 
 def _order_values(store, data: dict) -> dict:
-    customer = None
-    given = data.get("customer") or {}
-    if given.get("email") or given.get("phone"):
-        customer = services.customer_get_or_create(
-            merchant_id=store.merchant_id, **given
-        )
     amount = data["amount"]
     return {
         "order_number": data["order_number"],
         "status": data["status"],
-        "customer": customer,
         "lines": [_line(line) for line in data["lines"]],
         "amount": amount["amount"],
         "currency": (

@@ -81,6 +81,11 @@ def currency(payload: dict, key: str, fallback: str, *, where: str = "") -> str:
     return value
 
 
+def web_url(value: str) -> str:
+    """The URL if it is http(s); a webshop's `javascript:` link is dropped."""
+    return value if value.lower().startswith(("https://", "http://")) else ""
+
+
 def address(source: dict) -> dict:
     """Our address shape from the common webshop keys."""
     name = (

@@ -66,11 +66,18 @@ def parse_order(order: dict, *, default_currency: str) -> IncomingOrder:
         package=_pick(common.obj(order, "package", where=w), PACKAGE_KEYS),
         tracking_number=common.text(order, "tracking_number", where=w)[:64],
         courier=common.text(order, "courier", where=w)[:64],
-        tracking_url=common.text(order, "tracking_url", where=w)[:500],
+        tracking_url=_tracking_url(order),
         lines=tuple(_lines(common.array(order, "lines", where=w))),
         placed_at=common.moment(order, "placed_at", where=w),
         updated_at=common.moment(order, "updated_at", where=w),
     )
+
+
+def _tracking_url(order: dict) -> str:
+    url = common.text(order, "tracking_url", where="order.")
+    if url and not common.web_url(url):
+        raise common.MalformedPayload("'order.tracking_url' must be an http(s) URL.")
+    return url[:500]
 
 
 def _pick(source: dict, keys) -> dict:

@@ -66,7 +66,9 @@ def _first_tracking(fulfillments: list) -> dict:
             return {
                 "tracking_number": number[:64],
                 "courier": common.text(fulfillment, "tracking_company")[:64],
-                "tracking_url": common.text(fulfillment, "tracking_url")[:500],
+                "tracking_url": common.web_url(
+                    common.text(fulfillment, "tracking_url")
+                )[:500],
             }
     return {}
 

@@ -62,9 +62,9 @@ def _tracking(meta_data: list) -> dict:
                             or item.get("custom_tracking_provider")
                             or ""
                         )[:64],
-                        "tracking_url": str(item.get("custom_tracking_link") or "")[
-                            :500
-                        ],
+                        "tracking_url": common.web_url(
+                            str(item.get("custom_tracking_link") or "")
+                        )[:500],
                     }
     return {}
 

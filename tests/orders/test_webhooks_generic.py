@@ -111,3 +111,9 @@ def test_missing_delivery_id_is_400(client, store):
 def test_bad_signature(client, store):
     assert post(client, store, event(), secret="wrong").status_code == 401
     assert not Order.objects.exists()
+
+
+def test_tracking_url_must_be_a_web_url(client, store):
+    response = post(client, store, event(tracking_url="javascript:alert(1)"))
+    assert response.status_code == 400
+    assert "'order.tracking_url'" in response.json()["error"]["message"]

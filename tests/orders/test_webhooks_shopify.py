@@ -252,3 +252,15 @@ def test_existing_customer_is_reused(client, store):
     )
     orders = Order.objects.order_by("id")
     assert orders[0].customer_id == orders[1].customer_id
+
+
+def test_a_non_web_tracking_link_is_dropped(client, store):
+    """A javascript: link from a webshop never becomes a link in the Orders view."""
+    fulfillment = {
+        "tracking_number": "370123456789",
+        "tracking_url": "javascript:alert(1)",
+    }
+    post(client, store, shopify_order(fulfillments=[fulfillment]))
+    order = Order.objects.get()
+    assert order.tracking_number == "370123456789"
+    assert order.tracking_url == ""

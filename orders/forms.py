@@ -1,0 +1,284 @@
+"""Forms of the Orders view. They parse and validate input; services decide."""
+
+from decimal import Decimal
+
+from django import forms
+
+from orders import selectors
+from orders.filters import OrderFilter
+from orders.models import Membership
+from orders.money import parse_amount
+from orders.phones import normalize_phone
+from orders.services import INITIAL_STATUSES
+from orders.state_machine import OrderStatus, label
+
+ADDRESS_FIELDS = ("name", "line1", "line2", "postal_code", "city", "country", "phone")
+PACKAGE_FIELDS = ("weight_kg", "length_cm", "width_cm", "height_cm")
+
+
+class OrderFilterForm(forms.Form):
+    """Renders the filter bar; `orders.filters.OrderFilter` validates and applies
+    the same names."""
+
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Order #, customer, email or tracking #",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "All statuses"), *OrderStatus.choices]
+    )
+    store = forms.ModelChoiceField(
+        required=False, queryset=None, empty_label="All stores"
+    )
+    state = forms.ChoiceField(
+        required=False,
+        label="Show",
+        choices=[
+            *OrderFilter.base_filters["state"].extra["choices"],
+            ("", "All orders"),
+        ],
+    )
+    has_tracking = forms.ChoiceField(
+        required=False,
+        label="Tracking",
+        choices=[
+            ("", "Any tracking"),
+            ("true", "With tracking"),
+            ("false", "No tracking"),
+        ],
+    )
+    needs_action = forms.BooleanField(
+        required=False,
+        label="Needs action",
+        widget=forms.CheckboxInput(attrs={"value": "true"}),
+    )
+    created_after = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_before = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")  # ids unique beside the drawer's
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = selectors.user_stores(user)
+
+    def describe(self, errors: dict) -> list[str]:
+        """OrderFilter's errors ({name: [{"message": ...}]}) in this form's words."""
+        return [
+            f"{self[name].label if name in self.fields else name}: "
+            f"{error.get('message', '') if isinstance(error, dict) else error}"
+            for name, messages in errors.items()
+            for error in messages
+        ]
+
+
+class OrderCreateForm(forms.Form):
+    store = forms.ModelChoiceField(queryset=None, empty_label=None)
+    order_number = forms.CharField(
+        max_length=64, label="Order number", widget=forms.TextInput({"autofocus": True})
+    )
+    status = forms.ChoiceField(
+        label="Start as",
+        choices=[(s, label(s)) for s in INITIAL_STATUSES],
+        initial=OrderStatus.PENDING,
+    )
+    amount = forms.CharField(
+        max_length=40,
+        required=False,
+        help_text="“$150.00” or “150”; without a currency, the store's is used.",
+        widget=forms.TextInput({"placeholder": "$150.00", "inputmode": "decimal"}),
+    )
+    payment_method = forms.CharField(max_length=50, required=False)
+    service = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="For service orders only; leave empty for parcels.",
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea({"rows": 3}))
+
+    customer_name = forms.CharField(max_length=200, required=False, label="Name")
+    customer_email = forms.EmailField(required=False, label="Email")
+    customer_phone = forms.CharField(max_length=30, required=False, label="Phone")
+
+    address_name = forms.CharField(max_length=200, required=False, label="Recipient")
+    address_line1 = forms.CharField(max_length=200, required=False, label="Address")
+    address_line2 = forms.CharField(
+        max_length=200, required=False, label="Address line 2"
+    )
+    address_postal_code = forms.CharField(
+        max_length=20, required=False, label="Postal code"
+    )
+    address_city = forms.CharField(max_length=100, required=False, label="City")
+    address_country = forms.RegexField(
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        label="Country",
+        help_text="Two letters, e.g. SE.",
+        error_messages={"invalid": "Use the two-letter country code, e.g. SE."},
+        widget=forms.TextInput({"maxlength": 2, "placeholder": "SE"}),
+    )
+    address_phone = forms.CharField(max_length=30, required=False, label="Phone")
+
+    weight_kg = forms.DecimalField(
+        required=False, min_value=0, max_digits=8, decimal_places=3, label="Weight (kg)"
+    )
+    length_cm = forms.DecimalField(
+        required=False, min_value=0, max_digits=8, decimal_places=1, label="Length (cm)"
+    )
+    width_cm = forms.DecimalField(
+        required=False, min_value=0, max_digits=8, decimal_places=1, label="Width (cm)"
+    )
+    height_cm = forms.DecimalField(
+        required=False, min_value=0, max_digits=8, decimal_places=1, label="Height (cm)"
+    )
+
+    tracking_number = forms.CharField(
+        max_length=64, required=False, label="Tracking number"
+    )
+    courier = forms.CharField(
+        max_length=64,
+        required=False,
+        widget=forms.TextInput({"placeholder": "PostNord, Bring, DHL…"}),
+    )
+    tracking_url = forms.URLField(
+        max_length=500, required=False, label="Tracking link", assume_scheme="https"
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = selectors.user_stores(user)
+
+    def clean_amount(self) -> tuple[Decimal, str | None]:
+        raw = self.cleaned_data["amount"].strip()
+        if not raw:
+            return Decimal("0.00"), None
+        try:
+            return parse_amount(raw)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_address_country(self) -> str:
+        return self.cleaned_data["address_country"].upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        region = cleaned.get("address_country") or None
+        for name in ("customer_phone", "address_phone"):
+            try:
+                cleaned[name] = normalize_phone(cleaned.get(name, ""), region)
+            except ValueError as exc:
+                self.add_error(name, f"{exc} Include the country code, e.g. +46.")
+        has_contact = cleaned.get("customer_email") or cleaned.get("customer_phone")
+        if cleaned.get("customer_name") and not has_contact and not self.errors:
+            self.add_error(
+                "customer_email", "Add an email or a phone number to save the customer."
+            )
+        if cleaned.get("tracking_url") and not cleaned.get("tracking_number"):
+            self.add_error("tracking_number", "Add the number the link tracks.")
+        return cleaned
+
+    def customer_values(self) -> dict | None:
+        data = self.cleaned_data
+        if not (data["customer_email"] or data["customer_phone"]):
+            return None
+        return {
+            "name": data["customer_name"],
+            "email": data["customer_email"],
+            "phone": data["customer_phone"],
+        }
+
+    def order_values(self) -> dict:
+        """Keyword arguments of services.order_create, but the customer."""
+        data = self.cleaned_data
+        amount, currency = data["amount"]
+        address = {name: data[f"address_{name}"] for name in ADDRESS_FIELDS}
+        package = {name: data[name] for name in PACKAGE_FIELDS}
+        return {
+            "store": data["store"],
+            "order_number": data["order_number"],
+            "status": data["status"],
+            "amount": amount,
+            "currency": currency or data["store"].currency,
+            "delivery_address": {k: v for k, v in address.items() if v},
+            # JSON has no decimal type; strings keep the exact value (like the API).
+            "package": {k: str(v) for k, v in package.items() if v is not None},
+            **{
+                name: data[name]
+                for name in (
+                    "service",
+                    "payment_method",
+                    "notes",
+                    "tracking_number",
+                    "courier",
+                    "tracking_url",
+                )
+            },
+        }
+
+
+class StatusChangeForm(forms.Form):
+    # Any known status validates: the state machine (in the service) is the judge,
+    # so a stale form gets its explanation rather than "not a valid choice".
+    status = forms.ChoiceField(choices=OrderStatus.choices, label="New status")
+    note = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(
+            {"rows": 2, "placeholder": "Optional note for the timeline"}
+        ),
+    )
+
+    def __init__(self, *args, order, **kwargs):
+        kwargs.setdefault("auto_id", "change_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["status"].widget.choices = [
+            ("", "Choose a status…"),
+            *((status, label(status)) for status in order.allowed_statuses),
+        ]
+
+
+class MemberChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return obj.get_full_name() or obj.get_username()
+
+
+class AssignForm(forms.Form):
+    assigned_staff = MemberChoiceField(
+        queryset=None, required=False, empty_label="Nobody", label="Staff"
+    )
+    supplier = MemberChoiceField(
+        queryset=None, required=False, empty_label="Nobody", label="Supplier"
+    )
+
+    def __init__(self, *args, order, **kwargs):
+        kwargs.setdefault(
+            "initial",
+            {"assigned_staff": order.assigned_staff_id, "supplier": order.supplier_id},
+        )
+        kwargs.setdefault("auto_id", "assign_%s")
+        super().__init__(*args, **kwargs)
+        Role = Membership.Role
+        self.fields["assigned_staff"].queryset = selectors.merchant_members(
+            order.merchant_id, Role.STAFF, Role.ADMIN
+        )
+        self.fields["supplier"].queryset = selectors.merchant_members(
+            order.merchant_id, Role.SUPPLIER
+        )
+        self.order = order
+
+    def changes(self) -> dict:
+        """The assignees that differ from the order's, for services.order_assign."""
+        return {
+            name: user
+            for name, user in self.cleaned_data.items()
+            if getattr(self.order, f"{name}_id") != (user.pk if user else None)
+        }

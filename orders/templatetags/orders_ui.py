@@ -1,0 +1,83 @@
+"""Presentation helpers for the Orders view templates."""
+
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from django import template
+
+from orders.models import OrderEvent
+from orders.money import SYMBOLS
+from orders.state_machine import label
+
+register = template.Library()
+
+_SYMBOL_OF = {code: symbol for symbol, code in SYMBOLS.items()}
+
+
+@register.filter
+def money(amount, currency: str = "") -> str:
+    """€150.00, $1,200.00, 1,234.50 SEK."""
+    if amount in (None, ""):
+        return ""
+    text = f"{Decimal(amount):,.2f}"
+    symbol = _SYMBOL_OF.get(currency)
+    return f"{symbol}{text}" if symbol else f"{text} {currency}".strip()
+
+
+@register.filter
+def web_url(url: str) -> str:
+    """The URL if it is http(s), else "": a webshop-sent tracking link must not
+    become a javascript: link in a merchant's browser."""
+    try:
+        scheme = urlsplit(url or "").scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in ("http", "https") else ""
+
+
+@register.filter
+def status_label(status: str) -> str:
+    return label(status) if status else ""
+
+
+@register.simple_tag
+def event_title(event: OrderEvent) -> str:
+    """One line that says what happened, for the order's timeline."""
+    Kind = OrderEvent.Kind
+    if event.kind == Kind.STATUS_CHANGED:
+        return f"{label(event.from_status)} → {label(event.to_status)}"
+    if event.kind == Kind.CREATED:
+        source = (event.data or {}).get("source", "")
+        via = f" via {source.title()}" if source and source != "manual" else ""
+        status = f" as {label(event.to_status)}" if event.to_status else ""
+        return f"Order created{via}{status}"
+    if event.kind == Kind.TRACKING:
+        return "Tracking added"
+    if event.kind == Kind.UPDATED:
+        changed = sorted((event.data or {}).get("changed", {}))
+        names = ", ".join(name.replace("_", " ") for name in changed)
+        return f"Updated {names}" if names else "Order updated"
+    return event.get_kind_display()
+
+
+@register.filter
+def dimensions(package: dict) -> str:
+    """30 × 20 × 10 cm, from whichever sides are known."""
+    sides = [package.get(f"{side}_cm") for side in ("length", "width", "height")]
+    known = [_plain(side) for side in sides if side not in (None, "")]
+    return f"{' × '.join(known)} cm" if known else ""
+
+
+@register.filter
+def plain_number(value) -> str:
+    return _plain(value)
+
+
+def _plain(value) -> str:
+    """2.500 -> 2.5, 30.0 -> 30."""
+    try:
+        number = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    text = f"{number:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

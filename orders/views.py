@@ -1,0 +1,238 @@
+"""The merchant Orders view: the list, the order drawer, a new order, status and
+assignment. Thin: parse, call one selector or service, render."""
+
+from functools import wraps
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import QueryDict
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import (
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
+from django_htmx.http import HttpResponseClientRedirect
+
+from orders import selectors, services
+from orders.forms import AssignForm, OrderCreateForm, OrderFilterForm, StatusChangeForm
+from orders.paging import cursor, keyset_page
+from orders.state_machine import label
+from performile.errors import ApplicationError, NotAllowed
+from performile.forms import add_service_error
+
+PAGE_SIZE = 25
+
+
+def login_required(view):
+    """Django's, except that an htmx request whose session has ended sends the
+    whole page to sign-in instead of swapping the sign-in form into a fragment."""
+    protected = django_login_required(view)
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            back = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(back).url)
+        return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def merchant_timezone(view):
+    """Show times (and read date filters) in the merchant's time zone, when the user
+    works for merchants that share one; UTC otherwise."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        zone = _merchant_zone(request.user)
+        if zone is None:
+            return view(request, *args, **kwargs)
+        with timezone.override(zone):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _merchant_zone(user) -> ZoneInfo | None:
+    zones = list(
+        selectors.user_stores(user)
+        .order_by()
+        .values_list("merchant__timezone", flat=True)
+        .distinct()[:2]
+    )
+    if len(zones) != 1:
+        return None
+    try:
+        return ZoneInfo(zones[0])
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+@login_required
+@require_safe
+@merchant_timezone
+def order_list_view(request):
+    shown = request.GET.copy()
+    shown.setdefault("state", "open")  # the work still to do, unless asked
+    context = {
+        "filters": OrderFilterForm(shown, user=request.user),
+        "may_create": selectors.user_may_create_orders(request.user),
+        "page": None,
+        "filter_error": None,
+    }
+    try:
+        orders = selectors.order_list(request.user, filters=_without_blanks(shown))
+    except ApplicationError as exc:
+        context["filter_error"] = context["filters"].describe(exc.fields) or [
+            exc.message
+        ]
+    else:
+        context["page"] = keyset_page(
+            orders,
+            before=cursor(request.GET.get("before")),
+            after=cursor(request.GET.get("after")),
+            size=PAGE_SIZE,
+        )
+    partial = request.htmx.target == "orders-table"
+    template = "orders/_table.html" if partial else "orders/list.html"
+    status = 400 if context["filter_error"] else 200
+    return render(request, template, context, status=status)
+
+
+def _without_blanks(query: QueryDict) -> QueryDict:
+    """The filter form sends every field; an empty one means "any"."""
+    kept = QueryDict(mutable=True)
+    for key, values in query.lists():
+        if any(values):
+            kept.setlist(key, [value for value in values if value])
+    return kept
+
+
+@login_required
+@require_safe
+@merchant_timezone
+def order_detail_view(request, pk: int):
+    """The drawer (htmx) or, opened directly, the same content as a page."""
+    order = selectors.order_detail(request.user, pk)
+    return _render_detail(request, order, where="drawer" if request.htmx else "page")
+
+
+@login_required
+@require_POST
+@merchant_timezone
+def order_change_status_view(request, pk: int):
+    order = selectors.order_get_for_user(request.user, pk)
+    form = StatusChangeForm(request.POST, order=order)
+    if form.is_valid():
+        try:
+            services.order_change_status(
+                order=order,
+                to=form.cleaned_data["status"],
+                actor=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Order {order} is now {label(order.status)}.")
+            return _after_write(request, order)
+    return _render_detail(
+        request,
+        selectors.order_detail(request.user, pk),
+        where=_where(request),
+        status_form=form,
+        status=422,
+    )
+
+
+@login_required
+@require_POST
+@merchant_timezone
+def order_assign_view(request, pk: int):
+    order = selectors.order_get_for_user(request.user, pk)
+    form = AssignForm(request.POST, order=order)
+    if form.is_valid():
+        changes = form.changes()
+        try:
+            if changes:
+                services.order_assign(order=order, actor=request.user, **changes)
+        except NotAllowed as exc:
+            messages.error(request, exc.message)  # no form to show it on
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            if changes:
+                messages.success(request, f"Order {order}: assignment saved.")
+            else:
+                messages.info(request, "The assignment was already like that.")
+            return _after_write(request, order)
+    return _render_detail(
+        request,
+        selectors.order_detail(request.user, pk),
+        where=_where(request),
+        assign_form=form,
+        status=422,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@merchant_timezone
+def order_create_view(request):
+    form = OrderCreateForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_create_manual(
+                actor=request.user,
+                customer=form.customer_values(),
+                **form.order_values(),
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            messages.success(request, f"Order {order} created.")
+            return redirect(order)
+    status = 422 if form.is_bound else 200
+    return render(request, "orders/create.html", {"form": form}, status=status)
+
+
+def _where(request) -> str:
+    return "drawer" if request.POST.get("where") == "drawer" else "page"
+
+
+def _after_write(request, order):
+    if not request.htmx:
+        return redirect(order)
+    where = _where(request)
+    fresh = selectors.order_detail(request.user, order.pk)
+    return _render_detail(request, fresh, where=where, update_row=where == "drawer")
+
+
+def _render_detail(
+    request,
+    order,
+    *,
+    where: str,
+    status_form=None,
+    assign_form=None,
+    update_row: bool = False,
+    status: int = 200,
+):
+    may_assign = (
+        request.user.is_superuser
+        or order.merchant_id in selectors.user_team_merchant_ids(request.user)
+    )
+    context = {
+        "order": order,
+        "where": where,
+        "lines_total": sum(line.total for line in order.lines.all()),
+        "status_form": status_form or StatusChangeForm(order=order),
+        "assign_form": (assign_form or AssignForm(order=order)) if may_assign else None,
+        "update_row": update_row,
+    }
+    template = "orders/_drawer.html" if request.htmx else "orders/detail.html"
+    return render(request, template, context, status=status)
