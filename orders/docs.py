@@ -6,6 +6,8 @@ from orders.state_machine import TRANSITIONS, OrderStatus, label
 def transition_table() -> str:
     rows = ["| From | Can move to |", "|---|---|"]
     for status in OrderStatus:
-        targets = ", ".join(label(target) for target in TRANSITIONS[status]) or "— (final)"
+        targets = (
+            ", ".join(label(target) for target in TRANSITIONS[status]) or "— (final)"
+        )
         rows.append(f"| {status.label} (`{status.value}`) | {targets} |")
     return "\n".join(rows)
