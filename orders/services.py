@@ -399,12 +399,16 @@ def order_upsert_from_webshop(
 
 
 def _find_webshop_order(store: Store, incoming: IncomingOrder) -> Order | None:
-    orders = Order.objects.select_for_update().filter(store=store)
+    """By the webshop's id, else by order number (orders created before we knew it)."""
+    match = Q(order_number=incoming.order_number)
     if incoming.external_id:
-        found = orders.filter(external_id=incoming.external_id).first()
-        if found:
-            return found
-    return orders.filter(order_number=incoming.order_number).first()
+        match |= Q(external_id=incoming.external_id)
+    candidates = Order.objects.select_for_update().filter(match, store=store)[:2]
+    return min(
+        candidates,
+        key=lambda order: order.external_id != incoming.external_id,
+        default=None,
+    )
 
 
 def _customer_for(store: Store, customer: IncomingCustomer | None) -> Customer | None:

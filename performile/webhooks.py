@@ -71,27 +71,28 @@ def parse_json_object(body: bytes) -> dict:
     return payload
 
 
-def record_delivery(provider: str, delivery_id: str) -> bool:
-    """Insert the delivery; False when it was already recorded.
+def record_delivery(provider: str, delivery_ids: list[str]) -> bool:
+    """Insert the delivery under each of its ids; False when any was recorded before.
 
     ON CONFLICT DO NOTHING waits for a concurrent insert of the same id to commit,
     so two simultaneous copies of one delivery never both act.
     """
+    rows = ", ".join(["(%s, %s, now())"] * len(delivery_ids))
+    values = [value for d in delivery_ids for value in (provider, d[:255])]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO performile_webhookdelivery (provider, delivery_id, received_at)"
-            " VALUES (%s, %s, now()) ON CONFLICT DO NOTHING RETURNING id",
-            [provider, delivery_id[:255]],
+            f" VALUES {rows} ON CONFLICT DO NOTHING RETURNING id",
+            values,
         )
-        return cursor.fetchone() is not None
+        return len(cursor.fetchall()) == len(delivery_ids)
 
 
 def receive(*, provider: str, delivery_ids: list[str], handle: Callable[[], object]):
     """Record the delivery and run `handle` once, atomically. Returns its result,
     or None when the delivery was seen before."""
     with transaction.atomic():
-        fresh = [record_delivery(provider, delivery_id) for delivery_id in delivery_ids]
-        if not all(fresh):
+        if not record_delivery(provider, delivery_ids):
             logger.info("duplicate %s delivery %s", provider, delivery_ids)
             return None
         return handle()
