@@ -1,0 +1,1 @@
+"""Benchmark scenarios (`make bench`); see bench/__main__.py."""

@@ -1,0 +1,317 @@
+"""What the benchmark scenarios share: the bench database, the web server, a lean
+HTTP client, and the numbers.
+
+Scenarios run against their own database (`<name>_bench` on the server of
+DATABASE_URL), emptied before each scenario, so `make bench` never touches data a
+developer keeps in the main database.
+"""
+
+import asyncio
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+BIN = Path(sys.executable).parent
+SECRET_KEY = "bench-secret-key-not-for-production-0123456789abcdefghijklmnop"
+
+
+# --- The bench database -------------------------------------------------------
+
+
+def setup() -> None:
+    """Point this process at the bench database (created if missing), set up
+    Django and migrate."""
+    base_url = os.environ.get("DATABASE_URL")
+    if not base_url or not os.environ.get("REDIS_URL"):
+        sys.exit("DATABASE_URL and REDIS_URL are required: run it with `make bench`.")
+    bench_url = _bench_database_url(base_url)
+    _create_database(base_url, bench_url)
+    os.environ.update(
+        DATABASE_URL=bench_url,
+        # BENCH_SETTINGS_MODULE: to measure a settings change before making it.
+        DJANGO_SETTINGS_MODULE=os.environ.get(
+            "BENCH_SETTINGS_MODULE", "performile.settings.base"
+        ),
+        SECRET_KEY=SECRET_KEY,
+        DEBUG="0",
+        LOG_LEVEL="WARNING",
+        LOG_FORMAT="console",
+    )
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+
+
+def reset() -> None:
+    """Empty every table of the bench database."""
+    from django.core.management import call_command
+
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def _bench_database_url(url: str) -> str:
+    parts = urlsplit(url)
+    name = parts.path.lstrip("/") or "performile"
+    return urlunsplit(parts._replace(path=f"/{name}_bench"))
+
+
+def _create_database(admin_url: str, bench_url: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    name = urlsplit(bench_url).path.lstrip("/")
+    with psycopg.connect(_libpq_url(admin_url), autocommit=True) as conn:
+        if not conn.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def _libpq_url(url: str) -> str:
+    # libpq knows postgresql:// and postgres://, not Django's postgis:// etc.
+    scheme, rest = url.split("://", 1)
+    return f"postgresql://{rest}" if scheme.startswith("postgres") else url
+
+
+# --- The web server -----------------------------------------------------------
+
+
+class Server:
+    def __init__(self, url: str, pid: int):
+        self.url, self.pid = url, pid
+
+    def cpu_seconds(self) -> float:
+        """CPU used so far by the server's processes (its workers included)."""
+        return process_cpu_seconds(lambda _cmd, group: group == self.pid)
+
+
+def database_cpu_seconds() -> float:
+    """CPU used so far by PostgreSQL's backends for the bench database."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"]["NAME"]
+    return process_cpu_seconds(
+        lambda cmd, _group: cmd.startswith("postgres: ") and f" {name} " in cmd
+    )
+
+
+@contextmanager
+def web_server(name: str, workers: int = 2):
+    """The real ASGI server (as deployed: uvicorn, DEBUG off) on a free port.
+
+    Yields a Server (its URL and CPU use); its output goes to
+    bench/results/<name>-server.log.
+    """
+    port = _free_port()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    log_path = RESULTS / f"{name}-server.log"
+    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1,localhost"}
+    command = _server_command(port, workers)
+    with open(log_path, "wb") as log:
+        server = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(base_url, server, log_path)
+        yield Server(base_url, server.pid)
+    finally:
+        _stop(server)
+
+
+def _server_command(port: int, workers: int) -> list[str]:
+    # BENCH_SERVER=gunicorn serves the WSGI application instead, to compare.
+    if os.environ.get("BENCH_SERVER") == "gunicorn":
+        return [
+            str(BIN / "gunicorn"),
+            "performile.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            f"--workers={workers}",
+            "--worker-class=gthread",
+            "--threads=8",
+            "--log-level=warning",
+        ]
+    return [
+        str(BIN / "uvicorn"),
+        "performile.asgi:application",
+        "--host=127.0.0.1",
+        f"--port={port}",
+        f"--workers={workers}",
+        "--no-server-header",
+        "--lifespan=off",
+        "--log-level=warning",
+    ]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _wait_healthy(base_url: str, server, log_path: Path, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"The web server exited; see {log_path}")
+        try:
+            with urllib.request.urlopen(f"{base_url}/healthz", timeout=2) as response:
+                if json.load(response).get("status") == "ok":
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"The web server was not healthy in {timeout}s; see {log_path}")
+
+
+def _stop(server: subprocess.Popen) -> None:
+    if server.poll() is None:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+# --- A lean HTTP/1.1 client -------------------------------------------------------
+# Client and server share two cores, so the load generator must cost little: this
+# keep-alive client spends a few tens of microseconds per request where httpx
+# spends several hundred, which would come straight off the server's share.
+
+
+REQUEST_TIMEOUT = 30  # seconds; a hung server fails the run instead of stalling it
+
+
+class Connection:
+    def __init__(self, host: str, port: int):
+        self.host, self.port = host, port
+        self.reader = self.writer = None
+
+    async def request(self, method: str, path: str, headers=(), body: bytes = b""):
+        """(status, body) of one request; reconnects when the server closed."""
+        async with asyncio.timeout(REQUEST_TIMEOUT):
+            return await self._request(method, path, headers, body)
+
+    async def _request(self, method, path, headers, body):
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(
+                self.host, self.port
+            )
+        head = [f"{method} {path} HTTP/1.1", f"Host: {self.host}:{self.port}"]
+        head += [f"{name}: {value}" for name, value in headers]
+        head.append(f"Content-Length: {len(body)}")
+        self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode() + body)
+        raw = await self.reader.readuntil(b"\r\n\r\n")
+        status_line, *lines = raw.decode("latin-1").split("\r\n")
+        fields = {}
+        for line in lines:
+            if line:
+                name, _, value = line.partition(":")
+                fields[name.strip().lower()] = value.strip()
+        if "content-length" not in fields:
+            raise RuntimeError(f"No Content-Length in the response to {path}")
+        content = await self.reader.readexactly(int(fields["content-length"]))
+        if fields.get("connection", "").lower() == "close":
+            await self.close()
+        return int(status_line.split()[1]), content
+
+    async def close(self):
+        if self.writer is not None:
+            self.writer.close()
+            self.writer = None
+
+
+def connection_to(base_url: str) -> Connection:
+    parts = urlsplit(base_url)
+    return Connection(parts.hostname, parts.port)
+
+
+async def run_load(base_url: str, requests, concurrency: int):
+    """Send `requests` (method, path, headers, body) over `concurrency` keep-alive
+    connections. Returns (seconds, [(status, latency in seconds, body)])."""
+    queue = list(reversed(requests))
+    results = []
+
+    async def worker():
+        conn = connection_to(base_url)
+        try:
+            while queue:
+                method, path, headers, body = queue.pop()
+                started = time.perf_counter()
+                status, content = await conn.request(method, path, headers, body)
+                results.append((status, time.perf_counter() - started, content))
+        finally:
+            await conn.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    return time.perf_counter() - started, results
+
+
+# --- Numbers ----------------------------------------------------------------------
+
+
+def percentiles_ms(latencies: list[float], *points: int) -> dict[str, float]:
+    """{"p50_ms": ..., ...} of latencies given in seconds."""
+    cuts = statistics.quantiles(latencies, n=100, method="inclusive")
+    return {f"p{point}_ms": round(cuts[point - 1] * 1000, 2) for point in points}
+
+
+def cpu_seconds() -> float:
+    """CPU time this process has used (user + system)."""
+    times = os.times()
+    return times.user + times.system
+
+
+def process_cpu_seconds(match) -> float:
+    """CPU time (user + system) of the running processes for which
+    `match(command_line, process_group)` is true; 0 where /proc is missing.
+    CPU time, unlike throughput, is barely moved by what else shares the machine."""
+    total = 0.0
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            fields = (proc / "stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        if match(cmdline, int(fields[2])):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def write_results(name: str, metrics: dict[str, float]) -> Path:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    path = RESULTS / f"{name}.json"
+    path.write_text(json.dumps(metrics, indent=2) + "\n")
+    return path
+
+
+def print_table(name: str, metrics: dict[str, float], targets: dict) -> None:
+    """One row per metric, with its target and whether it was met."""
+    print(f"\n{name}")
+    for metric, value in metrics.items():
+        row = f"  {metric:<18} {value:>12,.2f}"
+        if metric in targets:
+            op, goal = targets[metric]
+            met = value >= goal if op == ">=" else value < goal
+            row += f"   target {op} {goal:<6} {'met' if met else 'MISSED'}"
+        print(row)

@@ -1,0 +1,1 @@
+"""Demo data for development and demos (`manage.py demo_data`, `make run`)."""

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# `make run`: the whole platform in one terminal, on http://localhost:${WEB_PORT:-8000}.
+#
+# Runs under performile.devstack, which has set DATABASE_URL and REDIS_URL. Brings
+# the database up to date, loads the demo data into an empty database, then hands
+# over to honcho (Procfile.dev: web, worker, beat). Ctrl-C stops all of it; the
+# data stays under .run/ for the next run.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+STATE=${PERFORMILE_STATE:-.run}
+WEB_PORT=${WEB_PORT:-8000}
+BASE_URL="http://localhost:${WEB_PORT}"
+export PATH="$PWD/.venv/bin:$PATH" PERFORMILE_STATE="$STATE" WEB_PORT
+mkdir -p "$STATE"
+
+if [ -z "${SECRET_KEY:-}" ]; then
+  if [ ! -s "$STATE/secret_key" ]; then
+    (umask 077 && python -c 'import secrets; print(secrets.token_urlsafe(50))' >"$STATE/secret_key")
+  fi
+  SECRET_KEY=$(cat "$STATE/secret_key")
+  export SECRET_KEY
+fi
+# Plain HTTP on this machine: cookies without the Secure flag, local hosts only.
+export SECURE_COOKIES=${SECURE_COOKIES:-0}
+export ALLOWED_HOSTS=${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}
+export CSRF_TRUSTED_ORIGINS=${CSRF_TRUSTED_ORIGINS:-${BASE_URL},http://127.0.0.1:${WEB_PORT}}
+export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-$BASE_URL}
+export LOG_FORMAT=${LOG_FORMAT:-console}
+
+if (exec 3<>"/dev/tcp/127.0.0.1/${WEB_PORT}") 2>/dev/null; then
+  echo "Port ${WEB_PORT} is in use (another 'make run'?). Stop it or run: make run WEB_PORT=8001" >&2
+  exit 1
+fi
+
+python manage.py migrate --noinput
+python manage.py collectstatic --noinput -v0
+python manage.py demo_data --if-empty
+
+bold=$(tput bold 2>/dev/null || true)
+plain=$(tput sgr0 2>/dev/null || true)
+cat <<BANNER
+
+${bold}Performile is starting${plain}  (Ctrl-C stops everything; data stays in ${STATE}/)
+
+  Orders     ${BASE_URL}/orders/
+  Admin      ${BASE_URL}/admin/
+  API docs   ${BASE_URL}/api/docs/
+  Health     ${BASE_URL}/healthz
+
+BANNER
+python manage.py demo_data --sign-ins | sed 's/^/  /'
+echo
+
+# Say so once the web server answers: its start-up lines scroll the banner away.
+(
+  for _ in $(seq 120); do
+    sleep 0.5
+    if python -c "import sys, urllib.request; urllib.request.urlopen(sys.argv[1], timeout=2)" \
+      "${BASE_URL}/healthz" 2>/dev/null; then
+      echo "${bold}Performile is up: ${BASE_URL}/orders/${plain}"
+      exit 0
+    fi
+  done
+) &
+
+exec honcho -f Procfile.dev start
