@@ -102,6 +102,62 @@ class OrderListSerializer(serializers.ModelSerializer):
             "needs_action",
         ]
 
+    def to_representation(self, order):
+        # DRF's generic walk over these fields costs ~0.6 ms a row (inspect.signature
+        # on every callable); a page is 25 rows. Same output, built directly; a test
+        # compares it with the generic one.
+        label, tone = order.badge
+        customer = order.customer
+        return {
+            "id": order.pk,
+            "order_number": order.order_number,
+            "store": {"id": order.store_id, "name": order.store.name},
+            "source": order.source,
+            "status": order.status,
+            "status_display": order.get_status_display(),
+            "badge": {"label": label, "tone": tone},
+            "customer": None
+            if customer is None
+            else {
+                "id": customer.pk,
+                "customer_number": customer.customer_number,
+                "name": customer.name,
+                "email": customer.email,
+                "phone": customer.phone,
+            },
+            "service": order.service,
+            "payment_method": order.payment_method,
+            "amount": f"{order.amount:.2f}",
+            "currency": order.currency,
+            "tracking_number": order.tracking_number,
+            "courier": order.courier,
+            "tracking_url": order.tracking_url,
+            "tracking_status": order.tracking_status,
+            "estimated_delivery": _DATE.to_representation(order.estimated_delivery)
+            if order.estimated_delivery
+            else None,
+            "assigned_staff": _user_ref(order.assigned_staff),
+            "supplier": _user_ref(order.supplier),
+            "placed_at": _DATETIME.to_representation(order.placed_at),
+            "created_at": _DATETIME.to_representation(order.created_at),
+            "updated_at": _DATETIME.to_representation(order.updated_at),
+            "has_tracking": order.has_tracking,
+            "can_book_shipment": order.can_book_shipment,
+            "can_track": order.can_track,
+            "is_active": order.is_active,
+            "needs_action": order.needs_action,
+        }
+
+
+_DATE = serializers.DateField()
+_DATETIME = serializers.DateTimeField()
+
+
+def _user_ref(user) -> dict | None:
+    if user is None:
+        return None
+    return {"id": user.pk, "name": user.get_full_name() or user.get_username()}
+
 
 class OrderLineSerializer(serializers.ModelSerializer):
     unit_price = AmountField()
@@ -149,6 +205,9 @@ class OrderDetailSerializer(OrderListSerializer):
             "lines",
             "events",
         ]
+
+    def to_representation(self, order):
+        return serializers.ModelSerializer.to_representation(self, order)
 
 
 class AddressSerializer(serializers.Serializer):
