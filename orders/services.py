@@ -387,10 +387,10 @@ def order_upsert_from_webshop(
     existing = _find_webshop_order(store, incoming)
     if existing is None:
         try:
-            with transaction.atomic():
-                return _order_create_from_webshop(store, incoming, actor_label), True
+            return _order_create_from_webshop(store, incoming, actor_label), True
         except Conflict:
-            # Another delivery created it a moment ago: apply ours as an update.
+            # Another delivery created it a moment ago (order_create rolled back just
+            # its own INSERT): apply ours as an update.
             existing = _find_webshop_order(store, incoming)
             if existing is None:
                 raise
