@@ -112,6 +112,33 @@ def user_may_create_orders(user) -> bool:
     )
 
 
+def user_is_merchant_member(user) -> bool:
+    """Staff, admins, resellers and suppliers: the people of the Orders view and the
+    merchant API (customers have the portal)."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(_memberships(user))
+
+
+def order_is_workable_by(user, order: Order) -> bool:
+    """May the user change this order (its status, its details)? Staff and admins of
+    its merchant, the reseller owning its store, the supplier it is assigned to."""
+    if user.is_superuser:
+        return True
+    for membership in _memberships(user):
+        if membership.merchant_id != order.merchant_id:
+            continue
+        if membership.is_team:
+            return True
+        if membership.role == Membership.Role.RESELLER and order.store_id in {
+            store.pk for store in membership.stores.all()
+        }:
+            return True
+        if membership.role == Membership.Role.SUPPLIER and order.supplier_id == user.pk:
+            return True
+    return False
+
+
 def user_team_merchant_ids(user) -> set[int]:
     """Merchants where the user is staff or admin."""
     return {m.merchant_id for m in _memberships(user) if m.is_team}

@@ -23,7 +23,7 @@ from orders.models import (
     Store,
 )
 from orders.phones import normalize_phone
-from orders.selectors import user_team_merchant_ids
+from orders.selectors import order_is_workable_by, user_team_merchant_ids
 from orders.state_machine import OrderStatus
 from performile.errors import ApplicationError, Conflict, NotAllowed
 from performile.events import send_on_commit
@@ -232,6 +232,7 @@ def order_change_status(
     """Move the order to `to` if the state machine allows it, with an event."""
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
+        _ensure_may_work_on(actor, locked)
         from_status = locked.status
         state_machine.check_transition(from_status, to)
         locked.status = to
@@ -271,6 +272,7 @@ def order_update(
         )
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
+        _ensure_may_work_on(actor, locked)
         changes = {
             name: (getattr(locked, name), value)
             for name, value in values.items()
@@ -348,6 +350,13 @@ def order_assign(*, order: Order, actor, **assignees) -> Order:
     )
     _copy_fields(locked, order, [*assignees, "updated_at", "updated_by"])
     return order
+
+
+def _ensure_may_work_on(actor, order: Order) -> None:
+    """A person must be allowed to work on the order; systems (actor None) are."""
+    user = _actor_user(actor)
+    if user is not None and not order_is_workable_by(user, order):
+        raise NotAllowed("You cannot change this order.")
 
 
 def _ensure_may_create(actor, store: Store) -> None:

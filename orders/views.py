@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -27,10 +28,11 @@ from performile.forms import add_service_error
 PAGE_SIZE = 25
 
 
-def login_required(view):
+def member_required(view):
     """Django's, except that an htmx request whose session has ended sends the
-    whole page to sign-in instead of swapping the sign-in form into a fragment."""
-    protected = django_login_required(view)
+    whole page to sign-in instead of swapping the sign-in form into a fragment; and
+    only merchant members (staff, resellers, suppliers) get past it."""
+    protected = django_login_required(_members_only(view))
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -38,6 +40,16 @@ def login_required(view):
             back = request.htmx.current_url_abs_path or request.get_full_path()
             return HttpResponseClientRedirect(redirect_to_login(back).url)
         return protected(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _members_only(view):
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not selectors.user_is_merchant_member(request.user):
+            raise PermissionDenied("The Orders view is for merchant teams.")
+        return view(request, *args, **kwargs)
 
     return wrapper
 
@@ -72,7 +84,7 @@ def _merchant_zone(user) -> ZoneInfo | None:
         return None
 
 
-@login_required
+@member_required
 @require_safe
 @merchant_timezone
 def order_list_view(request):
@@ -112,7 +124,7 @@ def _without_blanks(query: QueryDict) -> QueryDict:
     return kept
 
 
-@login_required
+@member_required
 @require_safe
 @merchant_timezone
 def order_detail_view(request, pk: int):
@@ -121,7 +133,7 @@ def order_detail_view(request, pk: int):
     return _render_detail(request, order, where="drawer" if request.htmx else "page")
 
 
-@login_required
+@member_required
 @require_POST
 @merchant_timezone
 def order_change_status_view(request, pk: int):
@@ -149,7 +161,7 @@ def order_change_status_view(request, pk: int):
     )
 
 
-@login_required
+@member_required
 @require_POST
 @merchant_timezone
 def order_assign_view(request, pk: int):
@@ -179,7 +191,7 @@ def order_assign_view(request, pk: int):
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
 @merchant_timezone
 def order_create_view(request):

@@ -3,6 +3,7 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import CursorPagination
+from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,6 +20,16 @@ from orders.ingestion.incoming import IncomingLine
 from performile.errors import ApplicationError
 
 
+class IsMerchantMember(BasePermission):
+    """The merchant API is for merchant teams, resellers and suppliers; customers
+    have the portal."""
+
+    message = "This API is for merchant staff, resellers and suppliers."
+
+    def has_permission(self, request, view):
+        return selectors.user_is_merchant_member(request.user)
+
+
 class OrderCursorPagination(CursorPagination):
     ordering = "-id"
     page_size = 25
@@ -28,6 +39,8 @@ class OrderCursorPagination(CursorPagination):
 
 class OrderListCreateApi(generics.ListAPIView):
     """List the orders you may see (newest first), or create a manual order."""
+
+    permission_classes = [IsMerchantMember]
 
     serializer_class = OrderListSerializer
     pagination_class = OrderCursorPagination
@@ -97,6 +110,8 @@ def _line(line: dict) -> IncomingLine:
 
 
 class OrderDetailApi(APIView):
+    permission_classes = [IsMerchantMember]
+
     @extend_schema(responses=OrderDetailSerializer)
     def get(self, request, pk: int):
         return Response(
@@ -106,6 +121,8 @@ class OrderDetailApi(APIView):
 
 class OrderStatusApi(APIView):
     """Change an order's status (with an optional note) along the state machine."""
+
+    permission_classes = [IsMerchantMember]
 
     @extend_schema(request=StatusChangeSerializer, responses=OrderDetailSerializer)
     def post(self, request, pk: int):
@@ -125,6 +142,8 @@ class OrderStatusApi(APIView):
 
 class OrderAssignApi(APIView):
     """Assign staff and/or a supplier (null unassigns). Staff and admins only."""
+
+    permission_classes = [IsMerchantMember]
 
     @extend_schema(request=AssignSerializer, responses=OrderDetailSerializer)
     def post(self, request, pk: int):

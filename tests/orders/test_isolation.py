@@ -121,3 +121,42 @@ def test_user_without_membership_sees_nothing(store):
 
     OrderFactory(store=store)
     assert not visible_orders(UserFactory()).exists()
+
+
+def test_customers_cannot_use_the_merchant_api_even_for_their_own_orders(
+    api_client, store, customer
+):
+    """Customers have the portal; the merchant API and its writes are not theirs."""
+    own = OrderFactory(store=store, customer=customer)
+    api_client.force_authenticate(customer.user)
+    assert api_client.get(reverse("api-orders")).status_code == 403
+    assert api_client.get(reverse("api-order-detail", args=[own.pk])).status_code == 403
+    url = reverse("api-order-status", args=[own.pk])
+    assert (
+        api_client.post(url, {"status": "cancelled"}, format="json").status_code == 403
+    )
+    own.refresh_from_db()
+    assert own.status == "pending"
+
+
+def test_customers_get_403_from_the_orders_view(client, store, customer):
+    OrderFactory(store=store, customer=customer)
+    client.force_login(customer.user)
+    response = client.get(reverse("orders:list"))
+    assert response.status_code == 403
+    assert b"merchant teams" in response.content
+
+
+def test_the_status_service_refuses_people_who_may_not_work_on_the_order(
+    store, customer, supplier, reseller
+):
+    from orders.services import order_change_status
+    from performile.errors import NotAllowed
+
+    order = OrderFactory(store=store, customer=customer)
+    for person in (customer.user, supplier, reseller):  # not assigned, not their store
+        with pytest.raises(NotAllowed):
+            order_change_status(order=order, to="confirmed", actor=person)
+    order.refresh_from_db()
+    assert order.status == "pending"
+    assert not order.events.exists()

@@ -41,9 +41,11 @@ def test_final_statuses():
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(("source", "target"), ALLOWED)
-def test_allowed_transition_changes_status_and_writes_event(source, target, staff_user):
+def test_allowed_transition_changes_status_and_writes_event(
+    source, target, store, staff_user
+):
     """Each allowed transition moves the order and records who, from, to and why."""
-    order = OrderFactory(status=source)
+    order = OrderFactory(store=store, status=source)
     order_change_status(order=order, to=target, actor=staff_user, note="because")
     order.refresh_from_db()
     assert order.status == target

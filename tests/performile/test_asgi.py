@@ -1,6 +1,7 @@
 """The ASGI application the server runs (HTTP through Django's WSGI handler)."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -17,6 +18,8 @@ def test_http_is_served_through_the_asgi_application():
         ) as client:
             return await client.get("/healthz")
 
-    response = asyncio.run(get())
+    # Its own thread: the browser tests' Playwright keeps a loop in the main one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        response = pool.submit(asyncio.run, get()).result()
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
