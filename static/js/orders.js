@@ -66,6 +66,15 @@
     }
   });
 
+  // A click anywhere on a row (but its links, buttons and inputs) opens the order.
+  document.addEventListener("click", function (event) {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+    var row = event.target.closest("tr.order-row");
+    if (!row || event.target.closest("a, button, input, label, details, summary")) return;
+    var link = row.querySelector("[data-open-drawer]");
+    if (link) link.click();
+  });
+
   document.addEventListener("keydown", function (event) {
     if (!isOpen()) return;
     if (event.key === "Escape") closeDrawer();

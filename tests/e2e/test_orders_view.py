@@ -115,6 +115,10 @@ def test_filter_open_the_drawer_and_change_status(
     page.keyboard.press("Escape")
     expect(drawer).to_be_hidden()
 
+    # A click anywhere on the row opens it again.
+    page.locator(f"#order-{orders.pk} .col-store").click()
+    expect(drawer.get_by_role("heading", name="Order ORD-004")).to_be_visible()
+
 
 def test_phone_layout(new_page, live_server, staff_user, orders, artifacts):
     """On a phone the table becomes cards and the drawer takes the full width."""
