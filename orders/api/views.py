@@ -86,16 +86,8 @@ def _order_values(store, data: dict) -> dict:
         ).upper(),
         **{
             name: data[name]
-            for name in (
-                "service",
-                "payment_method",
-                "notes",
-                "delivery_address",
-                "package",
-                "tracking_number",
-                "courier",
-                "tracking_url",
-            )
+            for name in services.EDITABLE_FIELDS
+            if name not in ("amount", "currency")
         },
     }
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from orders.ingestion.incoming import IncomingLine
 from orders.money import parse_amount
 from performile.webhooks import MalformedPayload
 
@@ -79,6 +80,25 @@ def currency(payload: dict, key: str, fallback: str, *, where: str = "") -> str:
             f"'{where}{key}' must be an ISO 4217 code, got {value!r}."
         )
     return value
+
+
+def lines(items: list, *, where: str, title: str, price: str) -> tuple:
+    """Line items from a list of objects; `title` and `price` name the keys."""
+    parsed = []
+    for index, item in enumerate(items):
+        at = f"{where}[{index}]"
+        if not isinstance(item, dict):
+            raise MalformedPayload(f"'{at}' must be an object.")
+        unit_price, _ = amount(item, price, where=f"{at}.")
+        parsed.append(
+            IncomingLine(
+                title=text(item, title, required=True, where=f"{at}.")[:300],
+                sku=text(item, "sku", where=f"{at}.")[:100],
+                quantity=quantity(item, "quantity", where=f"{at}."),
+                unit_price=unit_price,
+            )
+        )
+    return tuple(parsed)
 
 
 def web_url(value: str) -> str:

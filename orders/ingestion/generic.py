@@ -5,7 +5,7 @@
 """
 
 from orders.ingestion import common
-from orders.ingestion.incoming import IncomingCustomer, IncomingLine, IncomingOrder
+from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
 from orders.models import Source
 from orders.state_machine import OrderStatus
 
@@ -67,7 +67,12 @@ def parse_order(order: dict, *, default_currency: str) -> IncomingOrder:
         tracking_number=common.text(order, "tracking_number", where=w)[:64],
         courier=common.text(order, "courier", where=w)[:64],
         tracking_url=_tracking_url(order),
-        lines=tuple(_lines(common.array(order, "lines", where=w))),
+        lines=common.lines(
+            common.array(order, "lines", where=w),
+            where="order.lines",
+            title="title",
+            price="unit_price",
+        ),
         placed_at=common.moment(order, "placed_at", where=w),
         updated_at=common.moment(order, "updated_at", where=w),
     )
@@ -82,17 +87,3 @@ def _tracking_url(order: dict) -> str:
 
 def _pick(source: dict, keys) -> dict:
     return {key: source[key] for key in keys if source.get(key) not in (None, "")}
-
-
-def _lines(items: list):
-    for index, item in enumerate(items):
-        where = f"order.lines[{index}]."
-        if not isinstance(item, dict):
-            raise common.MalformedPayload(f"'order.lines[{index}]' must be an object.")
-        price, _ = common.amount(item, "unit_price", where=where)
-        yield IncomingLine(
-            title=common.text(item, "title", required=True, where=where)[:300],
-            sku=common.text(item, "sku", where=where)[:100],
-            quantity=common.quantity(item, "quantity", where=where),
-            unit_price=price,
-        )

@@ -1,7 +1,7 @@
 """Shopify `orders/create` and `orders/updated` (the REST Admin order resource)."""
 
 from orders.ingestion import common
-from orders.ingestion.incoming import IncomingCustomer, IncomingLine, IncomingOrder
+from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
 from orders.models import Source
 from orders.state_machine import OrderStatus
 
@@ -40,7 +40,12 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         )[:50],
         notes=common.text(payload, "note"),
         delivery_address=common.address(shipping),
-        lines=tuple(_lines(common.array(payload, "line_items"))),
+        lines=common.lines(
+            common.array(payload, "line_items"),
+            where="line_items",
+            title="title",
+            price="price",
+        ),
         placed_at=common.moment(payload, "created_at"),
         updated_at=common.moment(payload, "updated_at"),
         **tracking,
@@ -71,17 +76,3 @@ def _first_tracking(fulfillments: list) -> dict:
                 )[:500],
             }
     return {}
-
-
-def _lines(items: list):
-    for index, item in enumerate(items):
-        where = f"line_items[{index}]."
-        if not isinstance(item, dict):
-            raise common.MalformedPayload(f"'line_items[{index}]' must be an object.")
-        price, _ = common.amount(item, "price", where=where)
-        yield IncomingLine(
-            title=common.text(item, "title", required=True, where=where)[:300],
-            sku=common.text(item, "sku", where=where)[:100],
-            quantity=common.quantity(item, "quantity", where=where),
-            unit_price=price,
-        )

@@ -1,7 +1,7 @@
 """WooCommerce `order.created` and `order.updated` (the REST v3 order resource)."""
 
 from orders.ingestion import common
-from orders.ingestion.incoming import IncomingCustomer, IncomingLine, IncomingOrder
+from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
 from orders.models import Source
 from orders.state_machine import OrderStatus
 
@@ -42,7 +42,12 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         payment_method=common.text(payload, "payment_method_title")[:50],
         notes=common.text(payload, "customer_note"),
         delivery_address=common.address(shipping or billing),
-        lines=tuple(_lines(common.array(payload, "line_items"))),
+        lines=common.lines(
+            common.array(payload, "line_items"),
+            where="line_items",
+            title="name",
+            price="price",
+        ),
         placed_at=common.moment(payload, "date_created_gmt"),
         updated_at=common.moment(payload, "date_modified_gmt"),
         **_tracking(common.array(payload, "meta_data")),
@@ -67,17 +72,3 @@ def _tracking(meta_data: list) -> dict:
                         )[:500],
                     }
     return {}
-
-
-def _lines(items: list):
-    for index, item in enumerate(items):
-        where = f"line_items[{index}]."
-        if not isinstance(item, dict):
-            raise common.MalformedPayload(f"'line_items[{index}]' must be an object.")
-        price, _ = common.amount(item, "price", where=where)
-        yield IncomingLine(
-            title=common.text(item, "name", required=True, where=where)[:300],
-            sku=common.text(item, "sku", where=where)[:100],
-            quantity=common.quantity(item, "quantity", where=where),
-            unit_price=price,
-        )
