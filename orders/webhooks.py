@@ -4,6 +4,7 @@ URLs carry the store's public webhook key; the store's secret (and, for an hour 
 a rotation, its previous one) verifies the signature over the raw body.
 """
 
+import logging
 from datetime import timedelta
 
 from django.http import Http404
@@ -25,6 +26,7 @@ from performile.webhooks import (
 )
 
 SECRET_OVERLAP = timedelta(hours=1)
+logger = logging.getLogger(__name__)
 
 
 def _store(webhook_key) -> Store:
@@ -69,6 +71,12 @@ def _upsert(store, incoming, provider, delivery_ids, actor_label):
     if result is None:
         return accepted(duplicate=True)
     order, created = result
+    logger.info(
+        "order %s from %s",
+        "created" if created else "updated",
+        provider,
+        extra={"store_id": store.pk, "order_id": order.pk, "status": order.status},
+    )
     return accepted(order_id=order.pk, order_number=order.order_number, created=created)
 
 

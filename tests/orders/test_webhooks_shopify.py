@@ -264,3 +264,11 @@ def test_a_non_web_tracking_link_is_dropped(client, store):
     order = Order.objects.get()
     assert order.tracking_number == "370123456789"
     assert order.tracking_url == ""
+
+
+def test_each_ingested_order_is_logged_with_its_ids(client, store, caplog):
+    caplog.set_level("INFO", logger="orders.webhooks")
+    post(client, store, shopify_order())
+    record = next(r for r in caplog.records if r.name == "orders.webhooks")
+    assert record.getMessage() == "order created from shopify"
+    assert (record.store_id, record.order_id) == (store.pk, Order.objects.get().pk)
