@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "performile",
     "orders",
+    "shipments",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,152 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+
+from orders.models import Merchant, Order
+from orders.tracking import TrackingStatus
+from shipments.couriers import CHOICES as COURIER_CHOICES
+from shipments.couriers.base import AccountSettings, ServiceType
+
+
+class CourierAccount(models.Model):
+    """A merchant's account with a courier: where and how to call it."""
+
+    merchant = models.ForeignKey(
+        Merchant, on_delete=models.CASCADE, related_name="courier_accounts"
+    )
+    courier = models.CharField(
+        max_length=64,
+        help_text="Adapter code: "
+        + ", ".join(code for code, _ in COURIER_CHOICES)
+        + ", or karrio:<carrier>.",
+    )
+    name = models.CharField(
+        max_length=100, help_text="Shown to staff, e.g. 'PostNord'."
+    )
+    base_url = models.URLField(max_length=300)
+    api_key = models.CharField(max_length=255, blank=True)
+    api_secret = models.CharField(max_length=255, blank=True)
+    customer_number = models.CharField(max_length=64, blank=True)
+    webhook_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    webhook_secret = models.CharField(max_length=255, blank=True)
+    extra = models.JSONField(default=dict, blank=True)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["merchant__name", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.merchant})"
+
+    def settings(self) -> AccountSettings:
+        return AccountSettings(
+            base_url=self.base_url.rstrip("/"),
+            api_key=self.api_key,
+            api_secret=self.api_secret,
+            customer_number=self.customer_number,
+            webhook_secret=self.webhook_secret,
+            extra=self.extra,
+        )
+
+
+class Shipment(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, editable=False)
+    account = models.ForeignKey(
+        CourierAccount, on_delete=models.PROTECT, related_name="shipments"
+    )
+    service_code = models.CharField(max_length=64)
+    service_type = models.CharField(max_length=20, choices=ServiceType.CHOICES)
+    tracking_number = models.CharField(max_length=64)
+    courier_reference = models.CharField(max_length=128, blank=True)
+    label = models.FileField(upload_to="labels/%Y/%m/", blank=True)
+    price = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    sender = models.JSONField(default=dict)
+    recipient = models.JSONField(default=dict)
+    parcels = models.JSONField(default=list)
+    status = models.CharField(
+        max_length=24,
+        choices=TrackingStatus.choices,
+        default=TrackingStatus.INFO_RECEIVED,
+    )
+    raw_status = models.CharField(max_length=100, blank=True)
+    estimated_delivery = models.DateField(null=True, blank=True)
+    promised_delivery = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The first ETA the courier gave (on-time basis).",
+    )
+    last_event_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(null=True, blank=True)
+    poll_failures = models.PositiveIntegerField(default=0)
+    stuck = models.BooleanField(default=False)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "tracking_number"], name="shipment_tracking_unique"
+            ),
+        ]
+        indexes = [
+            # The poller's queue: due shipments first.
+            models.Index(
+                fields=["next_poll_at"],
+                name="shipment_due_idx",
+                condition=models.Q(next_poll_at__isnull=False),
+            ),
+            models.Index(fields=["merchant", "-id"], name="shipment_merchant_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.account.name} {self.tracking_number}"
+
+    @property
+    def price_display(self) -> str:
+        return f"{self.price or Decimal('0'):.2f} {self.currency}".strip()
+
+
+class TrackingEvent(models.Model):
+    """One event of a parcel; the same event from a webhook and a poll is one row."""
+
+    class Source(models.TextChoices):
+        WEBHOOK = "webhook", "Webhook"
+        POLL = "poll", "Poll"
+        BOOKING = "booking", "Booking"
+
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="events"
+    )
+    status = models.CharField(max_length=24, choices=TrackingStatus.choices)
+    raw_code = models.CharField(max_length=100)
+    occurred_at = models.DateTimeField()
+    description = models.CharField(max_length=500, blank=True)
+    location = models.CharField(max_length=200, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    received_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["occurred_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shipment", "raw_code", "occurred_at"],
+                name="tracking_event_unique",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.shipment} {self.status} {self.occurred_at:%Y-%m-%d %H:%M}"
