@@ -4,6 +4,7 @@
 """
 
 import logging
+from datetime import date
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
@@ -42,6 +43,14 @@ EDITABLE_FIELDS = (
     "tracking_number",
     "courier",
     "tracking_url",
+)
+# What the shipments app records about the parcel (order_record_tracking).
+TRACKING_FIELDS = (
+    "tracking_number",
+    "courier",
+    "tracking_url",
+    "tracking_status",
+    "estimated_delivery",
 )
 # Statuses an order may be created in.
 INITIAL_STATUSES = (
@@ -301,6 +310,48 @@ def order_update(
     return list(changes)
 
 
+def order_record_tracking(
+    *,
+    order: Order,
+    actor=None,
+    actor_label: str = "",
+    note: str = "",
+    **tracking,
+) -> list[str]:
+    """Record the parcel's tracking on its order (number, courier, link, normalized
+    status, ETA), as the shipments app learns it. Returns the changed field names."""
+    unknown = set(tracking) - set(TRACKING_FIELDS)
+    if unknown:
+        raise TypeError(f"Unknown tracking fields: {sorted(unknown)}")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        changes = {
+            name: getattr(locked, name)
+            for name, value in tracking.items()
+            if getattr(locked, name) != value
+        }
+        if not changes:
+            return []
+        for name in changes:
+            setattr(locked, name, tracking[name])
+        locked.updated_at = timezone.now()
+        locked.updated_by = _actor_user(actor)
+        locked.save(update_fields=[*changes, "updated_at", "updated_by"])
+        _event(
+            locked,
+            OrderEvent.Kind.TRACKING,
+            actor=actor,
+            actor_label=actor_label,
+            note=note,
+            data={"changed": {n: _jsonable(old) for n, old in changes.items()}},
+        )
+    send_on_commit(
+        signals.order_updated, Order, order_id=locked.pk, changed=list(changes)
+    )
+    _copy_fields(locked, order, [*changes, "updated_at", "updated_by"])
+    return list(changes)
+
+
 def order_assign(*, order: Order, actor, **assignees) -> Order:
     """Assign staff and/or a supplier (None unassigns). Staff and admins only."""
     unknown = set(assignees) - {"assigned_staff", "supplier"}
@@ -378,6 +429,8 @@ def _copy_fields(source: Order, target: Order, names) -> None:
 def _jsonable(value):
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, date):  # datetimes too
+        return value.isoformat()
     return value
 
 

@@ -1,0 +1,252 @@
+"""Every write to shipments: booking, and tracking updates from webhooks and polls.
+
+The order follows its parcel through the orders services: tracking is recorded with
+`order_record_tracking`, status moves go through `order_change_status`.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import Order
+from orders.selectors import order_is_workable_by
+from orders.services import order_change_status, order_record_tracking
+from orders.state_machine import OrderStatus
+from orders.tracking import TrackingStatus
+from performile.errors import ApplicationError, NotAllowed
+from performile.events import send_on_commit
+from shipments import signals
+from shipments.couriers import courier_for
+from shipments.couriers.base import (
+    Address,
+    BookingRequest,
+    CourierError,
+    Parcel,
+    TrackingUpdate,
+)
+from shipments.models import CourierAccount, Shipment, TrackingEvent
+
+logger = logging.getLogger(__name__)
+T = TrackingStatus
+
+# How soon to ask the courier again, by the parcel's status (None: never again).
+POLL_INTERVALS = {
+    T.PENDING: timedelta(hours=2),
+    T.INFO_RECEIVED: timedelta(hours=6),
+    T.IN_TRANSIT: timedelta(hours=1),
+    T.OUT_FOR_DELIVERY: timedelta(minutes=15),
+    T.AVAILABLE_FOR_PICKUP: timedelta(hours=6),
+    T.ATTEMPT_FAILED: timedelta(hours=1),
+    T.EXCEPTION: timedelta(hours=2),
+    T.DELIVERED: None,
+    T.RETURNED: None,
+    T.EXPIRED: None,
+}
+# Once a parcel has been any of these, its order has shipped.
+SHIPPED_AFTER = frozenset(
+    {
+        T.IN_TRANSIT,
+        T.OUT_FOR_DELIVERY,
+        T.AVAILABLE_FOR_PICKUP,
+        T.ATTEMPT_FAILED,
+        T.DELIVERED,
+    }
+)
+
+
+class BookingFailed(ApplicationError):
+    """The courier refused or could not take the booking; nothing was booked."""
+
+    code = "booking_failed"
+    http_status = 502
+
+
+def next_poll_at(status: str, *, now=None):
+    interval = POLL_INTERVALS.get(status)
+    return None if interval is None else (now or timezone.now()) + interval
+
+
+def shipment_book(
+    *,
+    order: Order,
+    account: CourierAccount,
+    service_code: str,
+    service_type: str,
+    sender: dict,
+    recipient: dict,
+    parcels: list[dict],
+    actor,
+) -> tuple[Shipment, bool]:
+    """Book the order's parcel with the courier. Returns (shipment, booked_now).
+
+    The order row stays locked while the courier answers, so a second click (or a
+    second tab) waits and then gets the first booking back instead of a second one.
+    """
+    if account.merchant_id != order.merchant_id or not account.enabled:
+        raise ApplicationError(
+            "That courier account is not available for this order.",
+            fields={"account": ["Unknown courier account."]},
+        )
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if actor is not None and not order_is_workable_by(actor, locked):
+            raise NotAllowed("You cannot book shipments for this order.")
+        existing = locked.shipments.order_by("-id").first()
+        if existing is not None:
+            return existing, False
+        if not locked.can_book_shipment:
+            raise ApplicationError(
+                f"Order {locked} cannot be booked: it has tracking already or is "
+                f"{locked.get_status_display().lower()}."
+            )
+        booking = _courier_book(
+            account,
+            BookingRequest(
+                reference=locked.order_number,
+                service_code=service_code,
+                sender=Address.from_dict(sender),
+                recipient=Address.from_dict(recipient),
+                parcels=tuple(Parcel(**parcel) for parcel in parcels),
+                idempotency_key=f"performile-order-{locked.pk}",
+            ),
+        )
+        shipment = Shipment.objects.create(
+            order=locked,
+            merchant_id=locked.merchant_id,
+            account=account,
+            service_code=service_code,
+            service_type=service_type,
+            tracking_number=booking.tracking_number,
+            courier_reference=booking.courier_reference,
+            price=booking.price,
+            currency=booking.currency,
+            sender=sender,
+            recipient=recipient,
+            parcels=[{k: str(v) for k, v in parcel.items()} for parcel in parcels],
+            estimated_delivery=booking.estimated_delivery,
+            promised_delivery=booking.estimated_delivery,
+            next_poll_at=next_poll_at(T.INFO_RECEIVED),
+            booked_by=actor,
+        )
+        shipment.label.save(
+            f"{booking.tracking_number}.pdf", ContentFile(booking.label_pdf), save=True
+        )
+        courier = courier_for(account.courier, account.settings())
+        order_record_tracking(
+            order=locked,
+            actor=actor,
+            note=f"Shipment booked with {account.name}.",
+            tracking_number=booking.tracking_number,
+            courier=account.name,
+            tracking_url=courier.tracking_url(booking.tracking_number),
+            tracking_status=T.INFO_RECEIVED,
+            estimated_delivery=booking.estimated_delivery,
+        )
+        if locked.can_transition_to(OrderStatus.CONFIRMED):
+            order_change_status(
+                order=locked,
+                to=OrderStatus.CONFIRMED,
+                actor=actor,
+                note=f"Shipment booked with {account.name}.",
+            )
+    send_on_commit(signals.shipment_booked, Shipment, shipment_id=shipment.pk)
+    return shipment, True
+
+
+def _courier_book(account: CourierAccount, request: BookingRequest):
+    courier = courier_for(account.courier, account.settings())
+    try:
+        return courier.book(request)
+    except CourierError as exc:
+        failed = BookingFailed(exc.message)
+        if not exc.retryable:
+            failed.http_status = 400
+        raise failed from exc
+
+
+def shipment_apply_update(
+    *, shipment: Shipment, update: TrackingUpdate, source: str
+) -> bool:
+    """Store the update's events (an event already stored is skipped) and bring the
+    shipment and its order up to date. Returns whether the parcel's status changed."""
+    with transaction.atomic():
+        locked = (
+            Shipment.objects.select_for_update()
+            .select_related("order", "account")
+            .get(pk=shipment.pk)
+        )
+        TrackingEvent.objects.bulk_create(
+            [
+                TrackingEvent(
+                    shipment=locked,
+                    status=event.status,
+                    raw_code=event.raw_code[:100],
+                    occurred_at=event.occurred_at,
+                    description=event.description[:500],
+                    location=event.location[:200],
+                    source=source,
+                )
+                for event in update.events
+            ],
+            ignore_conflicts=True,
+        )
+        latest = locked.events.order_by("-occurred_at", "-id").first()
+        changed = _shipment_refresh(locked, latest, update)
+        if changed:
+            _order_follow(locked, latest)
+    if changed:
+        send_on_commit(
+            signals.shipment_status_changed,
+            Shipment,
+            shipment_id=locked.pk,
+            status=locked.status,
+        )
+    return changed
+
+
+def _shipment_refresh(shipment: Shipment, latest, update: TrackingUpdate) -> bool:
+    now = timezone.now()
+    changed = latest is not None and latest.status != shipment.status
+    if latest is not None:
+        shipment.status = latest.status
+        shipment.raw_status = latest.raw_code
+        shipment.last_event_at = latest.occurred_at
+        if latest.status == T.DELIVERED and shipment.delivered_at is None:
+            shipment.delivered_at = latest.occurred_at
+    if update.estimated_delivery:
+        shipment.estimated_delivery = update.estimated_delivery
+        shipment.promised_delivery = (
+            shipment.promised_delivery or update.estimated_delivery
+        )
+    shipment.next_poll_at = next_poll_at(shipment.status, now=now)
+    shipment.poll_failures = 0
+    shipment.stuck = False
+    shipment.updated_at = now
+    shipment.save()
+    return changed
+
+
+def _order_follow(shipment: Shipment, latest: TrackingEvent) -> None:
+    order = Order.objects.select_for_update().get(pk=shipment.order_id)
+    order_record_tracking(
+        order=order,
+        actor_label=shipment.account.name,
+        note=" · ".join(part for part in (latest.description, latest.location) if part),
+        tracking_status=shipment.status,
+        estimated_delivery=shipment.estimated_delivery,
+    )
+    reached = set(shipment.events.values_list("status", flat=True))
+    steps = [OrderStatus.SHIPPED] if reached & SHIPPED_AFTER else []
+    if T.DELIVERED in reached:
+        steps.append(OrderStatus.DELIVERED)
+    for step in steps:
+        if order.status != step and order.can_transition_to(step):
+            order_change_status(
+                order=order,
+                to=step,
+                actor_label=shipment.account.name,
+                note=latest.description,
+            )
