@@ -121,7 +121,18 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
     default=str(BASE_DIR / ".run" / "celerybeat-schedule"),
 )
 # Every periodic task is declared here, in one place.
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    "shipments-poll-due": {
+        "task": "shipments.tasks.shipments_poll_due",
+        "schedule": 15.0,
+    },
+    "shipments-flag-stuck": {
+        "task": "shipments.tasks.shipments_flag_stuck",
+        "schedule": 15 * 60.0,
+    },
+}
+# A parcel with no tracking news for this long is flagged "stuck".
+SHIPMENT_STUCK_AFTER_HOURS = env.int("SHIPMENT_STUCK_AFTER_HOURS", default=72)
 
 # --- Auth ------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

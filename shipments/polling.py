@@ -1,0 +1,104 @@
+"""Polling couriers for tracking: the fallback when webhooks are late or missing.
+
+Due shipments are claimed in batches with SELECT ... FOR UPDATE SKIP LOCKED and
+leased (their next_poll_at pushed out) in the same transaction, so two workers never
+poll the same shipment. The schedule lives in the database (next_poll_at), never in
+Celery ETAs, which Redis would redeliver past its visibility timeout.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from orders.tracking import TrackingStatus
+from shipments.couriers import courier_for
+from shipments.couriers.base import (
+    CourierRateLimited,
+    CourierUnavailable,
+    ShipmentNotFound,
+)
+from shipments.models import Shipment
+from shipments.services import shipment_apply_update
+
+logger = logging.getLogger(__name__)
+
+LEASE = timedelta(minutes=5)
+BACKOFF_BASE = timedelta(minutes=5)
+BACKOFF_MAX = timedelta(hours=6)
+FINAL = (TrackingStatus.DELIVERED, TrackingStatus.RETURNED, TrackingStatus.EXPIRED)
+
+
+def shipments_claim_due(*, batch: int = 100, now=None) -> list[int]:
+    """Ids of up to `batch` due shipments, leased to the caller."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        ids = list(
+            Shipment.objects.select_for_update(skip_locked=True)
+            .filter(next_poll_at__lte=now)
+            .order_by("next_poll_at")
+            .values_list("pk", flat=True)[:batch]
+        )
+        if ids:
+            Shipment.objects.filter(pk__in=ids).update(next_poll_at=now + LEASE)
+    return ids
+
+
+def poll_backoff(failures: int) -> timedelta:
+    """5 min, 10, 20, ... capped at 6 hours."""
+    return min(BACKOFF_BASE * (2 ** max(failures - 1, 0)), BACKOFF_MAX)
+
+
+def shipment_poll(shipment_id: int) -> str:
+    """Ask the courier about one shipment; returns what happened (for logs)."""
+    shipment = Shipment.objects.select_related("account").get(pk=shipment_id)
+    account = shipment.account
+    courier = courier_for(account.courier, account.settings())
+    if not rate_limit_take(account.pk, courier.rate_limit_per_s):
+        _reschedule(shipment, timedelta(seconds=1), failed=False)
+        return "held back by our rate limit"
+    try:
+        update = courier.track(shipment.tracking_number)
+    except CourierRateLimited as exc:
+        wait = timedelta(seconds=exc.retry_after or 0)
+        _reschedule(shipment, max(wait, poll_backoff(shipment.poll_failures + 1)))
+        return "429"
+    except CourierUnavailable:
+        _reschedule(shipment, poll_backoff(shipment.poll_failures + 1))
+        return "unavailable"
+    except ShipmentNotFound:
+        _reschedule(shipment, poll_backoff(shipment.poll_failures + 1))
+        return "not found yet"
+    changed = shipment_apply_update(shipment=shipment, update=update, source="poll")
+    return "changed" if changed else "unchanged"
+
+
+def _reschedule(shipment: Shipment, wait: timedelta, *, failed: bool = True) -> None:
+    failures = shipment.poll_failures + 1 if failed else shipment.poll_failures
+    Shipment.objects.filter(pk=shipment.pk).update(
+        next_poll_at=timezone.now() + wait, poll_failures=failures
+    )
+
+
+def rate_limit_take(account_id: int, per_second: float) -> bool:
+    """One request from the account's per-second budget (shared by all workers)."""
+    second = int(timezone.now().timestamp())
+    key = f"courier-rate:{account_id}:{second}"
+    cache.add(key, 0, timeout=2)
+    return cache.incr(key) <= per_second
+
+
+def shipments_flag_stuck(*, now=None) -> int:
+    """Flag parcels with no news for SHIPMENT_STUCK_AFTER_HOURS; returns how many."""
+    now = now or timezone.now()
+    quiet_since = now - timedelta(hours=settings.SHIPMENT_STUCK_AFTER_HOURS)
+    return (
+        Shipment.objects.annotate(news_at=Coalesce("last_event_at", "created_at"))
+        .filter(stuck=False, news_at__lt=quiet_since)
+        .exclude(status__in=FINAL)
+        .update(stuck=True)
+    )

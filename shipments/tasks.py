@@ -1,0 +1,43 @@
+"""Celery tasks of the shipments app: load ids, call the polling functions."""
+
+import logging
+
+from celery import shared_task
+
+from shipments import polling
+
+logger = logging.getLogger(__name__)
+BATCH = 100
+# A run (every 15 s) leases at most this many batches: what two workers poll in well
+# under the 5-minute lease, so nothing queued outlives its lease.
+MAX_BATCHES = 40
+
+
+@shared_task(soft_time_limit=55, time_limit=60)
+def shipments_poll_due():
+    """Claim due shipments in batches and hand each batch to a worker."""
+    for _ in range(MAX_BATCHES):
+        ids = polling.shipments_claim_due(batch=BATCH)
+        if not ids:
+            return
+        shipments_poll_batch.delay(ids)
+
+
+@shared_task(soft_time_limit=240, time_limit=270)
+def shipments_poll_batch(shipment_ids: list[int]):
+    # Within the lease (polling.LEASE, 5 min): an unfinished batch is polled again
+    # by a later run once the lease expires.
+    for shipment_id in shipment_ids:
+        try:
+            outcome = polling.shipment_poll(shipment_id)
+        except Exception:
+            logger.exception("polling shipment %s failed", shipment_id)
+        else:
+            logger.debug("polled shipment %s: %s", shipment_id, outcome)
+
+
+@shared_task
+def shipments_flag_stuck():
+    flagged = polling.shipments_flag_stuck()
+    if flagged:
+        logger.warning("%s shipments flagged as stuck", flagged)

@@ -1,0 +1,109 @@
+import threading
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.db import connection
+from django.utils import timezone
+
+from orders.tracking import TrackingStatus as T
+from shipments import polling
+from shipments.models import Shipment
+from tests.factories import OrderFactory
+from tests.shipments.factories import CourierAccountFactory, ShipmentFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def due_shipments(store, count, **fields):
+    account = CourierAccountFactory(merchant=store.merchant)
+    past = timezone.now() - timedelta(minutes=1)
+    return [
+        ShipmentFactory(
+            order=OrderFactory(store=store),
+            account=account,
+            next_poll_at=past,
+            **fields,
+        )
+        for _ in range(count)
+    ]
+
+
+def test_claim_takes_due_shipments_oldest_first_and_leases_them(store):
+    shipments = due_shipments(store, 3)
+    Shipment.objects.filter(pk=shipments[2].pk).update(
+        next_poll_at=timezone.now() - timedelta(hours=1)
+    )
+    later = ShipmentFactory(
+        order=OrderFactory(store=store),
+        account=shipments[0].account,
+        next_poll_at=timezone.now() + timedelta(hours=1),
+    )
+    ids = polling.shipments_claim_due(batch=10)
+    assert ids[0] == shipments[2].pk
+    assert set(ids) == {s.pk for s in shipments}
+    assert later.pk not in ids
+    assert polling.shipments_claim_due(batch=10) == []  # leased
+    leased = Shipment.objects.get(pk=ids[0]).next_poll_at
+    assert leased > timezone.now() + polling.LEASE - timedelta(seconds=5)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_never_claim_the_same_shipment(store):
+    due_shipments(store, 60)
+    claimed, barrier = [], threading.Barrier(3)
+
+    def worker():
+        barrier.wait()
+        try:
+            while ids := polling.shipments_claim_due(batch=7):
+                claimed.append(ids)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    flat = [pk for batch in claimed for pk in batch]
+    assert len(flat) == len(set(flat)) == 60
+
+
+@pytest.mark.parametrize(
+    ("failures", "wait"),
+    [
+        (1, timedelta(minutes=5)),
+        (2, timedelta(minutes=10)),
+        (3, timedelta(minutes=20)),
+        (10, timedelta(hours=6)),
+    ],
+)
+def test_backoff_doubles_up_to_six_hours(failures, wait):
+    assert polling.poll_backoff(failures) == wait
+
+
+def test_quiet_parcels_are_flagged_stuck_but_not_delivered_ones(store, settings):
+    settings.SHIPMENT_STUCK_AFTER_HOURS = 72
+    old = timezone.now() - timedelta(hours=80)
+    quiet, delivered, recent = due_shipments(store, 3)
+    Shipment.objects.filter(pk=quiet.pk).update(last_event_at=old, status=T.IN_TRANSIT)
+    Shipment.objects.filter(pk=delivered.pk).update(
+        last_event_at=old, status=T.DELIVERED
+    )
+    Shipment.objects.filter(pk=recent.pk).update(
+        last_event_at=timezone.now(), status=T.IN_TRANSIT
+    )
+    assert polling.shipments_flag_stuck() == 1
+    assert list(Shipment.objects.filter(stuck=True).values_list("pk", flat=True)) == [
+        quiet.pk
+    ]
+
+
+def test_rate_limit_is_shared_per_account_and_second():
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        taken = [polling.rate_limit_take(999_001, per_second=3) for _ in range(5)]
+        assert taken == [True, True, True, False, False]
+        assert polling.rate_limit_take(999_002, per_second=3) is True
+        clock.shift(1)
+        assert polling.rate_limit_take(999_001, per_second=3) is True
