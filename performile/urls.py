@@ -18,5 +18,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("webhooks/couriers/", include("shipments.webhook_urls")),
     path("webhooks/", include("orders.webhook_urls")),
+    path("api/shipments/", include("shipments.api_urls")),
 ]

@@ -1,0 +1,87 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from shipments.models import CourierAccount, Shipment, TrackingEvent
+
+
+@admin.register(CourierAccount)
+class CourierAccountAdmin(admin.ModelAdmin):
+    list_display = ["name", "courier", "merchant", "base_url", "enabled"]
+    list_filter = ["courier", "enabled", "merchant"]
+    search_fields = ["name", "courier", "merchant__name", "customer_number"]
+    readonly_fields = ["webhook_url"]
+
+    @admin.display(description="Tracking webhook URL")
+    def webhook_url(self, account):
+        if not account.pk:
+            return "Shown once the account is saved."
+        path = reverse("webhook-courier", args=[account.courier, account.webhook_key])
+        return format_html(
+            "<code>{}</code>", settings.PUBLIC_BASE_URL.rstrip("/") + path
+        )
+
+
+class TrackingEventInline(admin.TabularInline):
+    model = TrackingEvent
+    fields = ["occurred_at", "status", "raw_code", "description", "location", "source"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Shipment)
+class ShipmentAdmin(admin.ModelAdmin):
+    """Read-mostly: shipments are booked and updated through the services."""
+
+    list_display = [
+        "tracking_number",
+        "account",
+        "order",
+        "status",
+        "estimated_delivery",
+        "stuck",
+        "created_at",
+    ]
+    list_filter = ["status", "stuck", "account__courier", "merchant"]
+    search_fields = ["tracking_number", "order__order_number"]
+    list_select_related = ["account", "order"]
+    raw_id_fields = ["order", "booked_by"]
+    readonly_fields = [
+        "order",
+        "account",
+        "tracking_number",
+        "status",
+        "raw_status",
+        "label",
+        "price",
+        "currency",
+        "estimated_delivery",
+        "promised_delivery",
+        "last_event_at",
+        "delivered_at",
+        "next_poll_at",
+        "poll_failures",
+    ]
+    inlines = [TrackingEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(TrackingEvent)
+class TrackingEventAdmin(admin.ModelAdmin):
+    list_display = ["shipment", "status", "raw_code", "occurred_at", "source"]
+    list_filter = ["status", "source"]
+    search_fields = ["shipment__tracking_number", "raw_code", "description"]
+    raw_id_fields = ["shipment"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_add_permission(self, request):
+        return False

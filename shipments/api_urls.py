@@ -1,0 +1,9 @@
+from django.urls import path
+
+from shipments import api
+
+urlpatterns = [
+    path("book", api.ShipmentBookApi.as_view(), name="api-shipment-book"),
+    path("services", api.CourierServicesApi.as_view(), name="api-courier-services"),
+    path("<int:pk>/label", api.ShipmentLabelApi.as_view(), name="api-shipment-label"),
+]

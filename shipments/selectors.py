@@ -1,0 +1,26 @@
+"""Reads of shipments, from the orders a user may see."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from orders.selectors import visible_orders
+from shipments.models import CourierAccount, Shipment
+
+
+def visible_shipments(user) -> QuerySet[Shipment]:
+    return Shipment.objects.filter(order__in=visible_orders(user))
+
+
+def shipment_get_for_user(user, shipment_id) -> Shipment:
+    try:
+        return (
+            visible_shipments(user)
+            .select_related("order", "account")
+            .get(pk=shipment_id)
+        )
+    except (Shipment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such shipment.") from exc
+
+
+def courier_accounts_for_order(order) -> QuerySet[CourierAccount]:
+    return CourierAccount.objects.filter(merchant_id=order.merchant_id, enabled=True)
