@@ -66,6 +66,17 @@
     }
   });
 
+  // The booking dialog: opened when its content arrives, closed by its buttons.
+  var bookingDialog = document.getElementById("booking-dialog");
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (bookingDialog && event.detail.target.id === "booking-dialog-body" && !bookingDialog.open) {
+      bookingDialog.showModal();
+    }
+  });
+  document.addEventListener("click", function (event) {
+    if (bookingDialog && event.target.closest("[data-dialog-close]")) bookingDialog.close();
+  });
+
   // A click anywhere on a row (but its links, buttons and inputs) opens the order.
   document.addEventListener("click", function (event) {
     if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;

@@ -1,0 +1,8 @@
+from django.urls import path
+
+from shipments import views
+
+app_name = "shipments"
+urlpatterns = [
+    path("orders/<int:order_pk>/book/", views.shipment_book_view, name="book"),
+]

@@ -1,0 +1,99 @@
+"""The "Book shipment" modal of the Orders view: choose a courier and service,
+confirm the details, book, and get the tracking number and label."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from orders import selectors as order_selectors
+from performile.errors import ApplicationError
+from performile.forms import add_service_error
+from shipments import selectors, services
+from shipments.couriers import courier_for
+from shipments.couriers.base import CourierError
+from shipments.forms import BookingDetailsForm
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def shipment_book_view(request, order_pk: int):
+    if not order_selectors.user_is_merchant_member(request.user):
+        raise PermissionDenied
+    order = order_selectors.order_detail(request.user, order_pk)
+    if request.method == "GET":
+        return _choose_service(request, order)
+    if request.POST.get("step") == "details":
+        return _confirm_details(request, order)
+    return _book(request, order)
+
+
+def _choose_service(request, order):
+    couriers = []
+    for account in selectors.courier_accounts_for_order(order):
+        entry = {"account": account, "services": [], "error": ""}
+        try:
+            entry["services"] = courier_for(
+                account.courier, account.settings()
+            ).services()
+        except CourierError as exc:
+            entry["error"] = exc.message
+        couriers.append(entry)
+    return render(
+        request,
+        "shipments/book.html",
+        {"order": order, "step": 1, "couriers": couriers},
+    )
+
+
+def _confirm_details(request, order):
+    chosen = request.POST.get("service", "")
+    account_id, _, rest = chosen.partition(":")
+    service_code, _, service_type = rest.partition(":")
+    form = BookingDetailsForm(
+        initial=BookingDetailsForm.initial_for(
+            order,
+            account=account_id,
+            service_code=service_code,
+            service_type=service_type,
+        )
+    )
+    return render(
+        request, "shipments/book.html", {"order": order, "step": 2, "form": form}
+    )
+
+
+def _book(request, order):
+    form = BookingDetailsForm(request.POST)
+    context = {"order": order, "step": 2, "form": form}
+    if not form.is_valid():
+        return render(request, "shipments/book.html", context, status=422)
+    account = (
+        selectors.courier_accounts_for_order(order)
+        .filter(pk=form.cleaned_data["account"])
+        .first()
+    )
+    if account is None:
+        form.add_error(None, "Choose a courier again: that account is not available.")
+        return render(request, "shipments/book.html", context, status=422)
+    try:
+        shipment, booked = services.shipment_book(
+            order=order,
+            account=account,
+            service_code=form.cleaned_data["service_code"],
+            service_type=form.cleaned_data["service_type"],
+            sender=form.address("sender"),
+            recipient=form.address("recipient"),
+            parcels=form.parcel_list(),
+            actor=request.user,
+        )
+    except ApplicationError as exc:
+        add_service_error(form, exc)
+        context["failed"] = True
+        return render(request, "shipments/book.html", context, status=422)
+    order = order_selectors.order_detail(request.user, order.pk)
+    return render(
+        request,
+        "shipments/book.html",
+        {"order": order, "step": 4, "shipment": shipment, "booked": booked},
+    )
