@@ -154,6 +154,8 @@ class Courier:
     name = ""
     # Requests a second the courier allows per account (polling respects it).
     rate_limit_per_s: float = 5.0
+    # The courier's guidance on tracking requests per shipment per day, if any.
+    max_polls_per_day: int | None = None
 
     def __init__(
         self, account: AccountSettings, *, session: requests.Session | None = None

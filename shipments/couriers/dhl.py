@@ -95,9 +95,8 @@ def dhl_status(status_code: str, text: str) -> T:
 class DhlCourier(Courier):
     code = "dhl"
     name = "DHL"
-    # The Unified API's starter quota is 1 call per 5 s and 250 a day per app;
-    # the poller's budget is per second, so 1/s is the lowest it can express.
-    rate_limit_per_s = 1.0
+    # The Unified API's starter quota: 1 call per 5 s (and 250 a day) per app.
+    rate_limit_per_s = 0.2
     # DHL's guidance: fetch one shipment at most 10 times a day.
     max_polls_per_day = 10
     webhook_secret_header = "X-DHL-Secret"

@@ -107,3 +107,12 @@ def test_rate_limit_is_shared_per_account_and_second():
         assert polling.rate_limit_take(999_002, per_second=3) is True
         clock.shift(1)
         assert polling.rate_limit_take(999_001, per_second=3) is True
+
+
+def test_a_rate_below_one_a_second_counts_over_a_longer_window():
+    """DHL allows one call in five seconds."""
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert polling.rate_limit_take(999_003, per_second=0.2) is True
+        assert polling.rate_limit_take(999_003, per_second=0.2) is False
+        clock.shift(5)
+        assert polling.rate_limit_take(999_003, per_second=0.2) is True
