@@ -3,8 +3,9 @@
 #
 # Runs under performile.devstack, which has set DATABASE_URL and REDIS_URL. Brings
 # the database up to date, loads the demo data into an empty database, then hands
-# over to honcho (Procfile.dev: web, worker, beat). Ctrl-C stops all of it; the
-# data stays under .run/ for the next run.
+# over to honcho (Procfile.dev: web, worker, beat, and the sandbox courier on port
+# ${SANDBOX_PORT:-8090}). Ctrl-C stops all of it; the data stays under .run/ for
+# the next run.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -30,6 +31,10 @@ export LOG_FORMAT=${LOG_FORMAT:-console}
 
 if (exec 3<>"/dev/tcp/127.0.0.1/${WEB_PORT}") 2>/dev/null; then
   echo "Port ${WEB_PORT} is in use (another 'make run'?). Stop it or run: make run WEB_PORT=8001" >&2
+  exit 1
+fi
+if (exec 3<>"/dev/tcp/127.0.0.1/${SANDBOX_PORT:-8090}") 2>/dev/null; then
+  echo "Port ${SANDBOX_PORT:-8090} (the sandbox courier) is in use. Stop it or run: make run SANDBOX_PORT=8091" >&2
   exit 1
 fi
 

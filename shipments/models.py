@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.timezone import now
 
 from orders.models import Merchant, Order
@@ -49,6 +50,8 @@ class CourierAccount(models.Model):
             api_secret=self.api_secret,
             customer_number=self.customer_number,
             webhook_secret=self.webhook_secret,
+            webhook_url=settings.PUBLIC_BASE_URL.rstrip("/")
+            + reverse("webhook-courier", args=[self.courier, self.webhook_key]),
             extra=self.extra,
         )
 

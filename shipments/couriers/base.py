@@ -68,6 +68,8 @@ class AccountSettings:
     api_secret: str = ""
     customer_number: str = ""
     webhook_secret: str = ""
+    # Where the courier should send tracking events for this account (ours).
+    webhook_url: str = ""
     extra: dict = field(default_factory=dict)
 
 
