@@ -7,6 +7,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from orders import selectors as order_selectors
+from orders.views import merchant_timezone
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
 from shipments import selectors, services
@@ -17,6 +18,7 @@ from shipments.forms import BookingDetailsForm
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@merchant_timezone
 def shipment_book_view(request, order_pk: int):
     if not order_selectors.user_is_merchant_member(request.user):
         raise PermissionDenied

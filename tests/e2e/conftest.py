@@ -52,3 +52,11 @@ def new_page(browser):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+# The real sandbox courier, for booking in the browser.
+from tests.shipments.conftest import (  # noqa: E402, F401
+    sandbox_api_key,
+    sandbox_courier,
+    sandbox_process,
+)
