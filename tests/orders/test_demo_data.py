@@ -119,3 +119,13 @@ def test_sign_ins_are_printed_with_the_password(db):
     assert DEMO_PASSWORD in output
     assert "admin@nordic.example" in output
     assert not Merchant.objects.exists()
+
+
+def test_every_store_has_a_pickup_address_to_ship_from(demo):
+    """Booking a shipment in the demo needs no setup."""
+    from orders.models import Store
+
+    for store in Store.objects.all():
+        address = store.pickup_address
+        assert {"name", "line1", "postal_code", "city", "country"} <= set(address)
+        assert all(address[key] for key in ("name", "line1", "postal_code", "city"))
