@@ -308,6 +308,13 @@ class Order(models.Model):
         return self.has_tracking
 
     @property
+    def can_file_claim(self) -> bool:
+        """A parcel in trouble (exception, loss) or delivered (damage)."""
+        return self.has_tracking and self.tracking_status in (
+            tracking.TROUBLE | {TrackingStatus.DELIVERED}
+        )
+
+    @property
     def is_active(self) -> bool:
         """The parcel is on its way (live tracking matters)."""
         if self.tracking_status:

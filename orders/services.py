@@ -352,6 +352,21 @@ def order_record_tracking(
     return list(changes)
 
 
+def order_log(
+    *, order: Order, note: str, actor=None, actor_label: str = "", data=None
+) -> OrderEvent:
+    """A note on the order's timeline, from another part of the platform (a claim
+    filed, a notification sent...)."""
+    return _event(
+        order,
+        OrderEvent.Kind.NOTE,
+        actor=actor,
+        actor_label=actor_label,
+        note=note,
+        data=data or {},
+    )
+
+
 def order_assign(*, order: Order, actor, **assignees) -> Order:
     """Assign staff and/or a supplier (None unassigns). Staff and admins only."""
     unknown = set(assignees) - {"assigned_staff", "supplier"}

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from shipments.models import CourierAccount, Shipment, TrackingEvent
+from shipments.models import Claim, ClaimPhoto, CourierAccount, Shipment, TrackingEvent
 
 
 @admin.register(CourierAccount)
@@ -85,3 +85,32 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ClaimPhotoInline(admin.TabularInline):
+    model = ClaimPhoto
+    extra = 0
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    """Status is read-only here: claims move through shipments.claims."""
+
+    list_display = [
+        "__str__",
+        "shipment",
+        "reason",
+        "amount",
+        "currency",
+        "status",
+        "created_at",
+    ]
+    list_filter = ["status", "reason"]
+    search_fields = [
+        "shipment__tracking_number",
+        "shipment__order__order_number",
+        "description",
+    ]
+    raw_id_fields = ["shipment", "filed_by"]
+    readonly_fields = ["status"]
+    inlines = [ClaimPhotoInline]

@@ -153,3 +153,66 @@ class TrackingEvent(models.Model):
 
     def __str__(self):
         return f"{self.shipment} {self.status} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class Claim(models.Model):
+    """A claim against the courier for an exception, a loss or damage."""
+
+    class Reason(models.TextChoices):
+        EXCEPTION = "exception", "Delivery exception"
+        LOSS = "loss", "Lost parcel"
+        DAMAGE = "damage", "Damaged parcel"
+
+    class Status(models.TextChoices):
+        FILED = "filed", "Filed"
+        IN_REVIEW = "in_review", "In review"
+        APPROVED = "approved", "Approved"
+        PARTLY_APPROVED = "partly_approved", "Partly approved"
+        REJECTED = "rejected", "Rejected"
+        PAID = "paid", "Paid"
+
+    TRANSITIONS = {
+        Status.FILED: (Status.IN_REVIEW, Status.REJECTED),
+        Status.IN_REVIEW: (Status.APPROVED, Status.PARTLY_APPROVED, Status.REJECTED),
+        Status.APPROVED: (Status.PAID,),
+        Status.PARTLY_APPROVED: (Status.PAID,),
+        Status.REJECTED: (),
+        Status.PAID: (),
+    }
+
+    shipment = models.ForeignKey(
+        Shipment, on_delete=models.CASCADE, related_name="claims"
+    )
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    description = models.TextField()
+    amount = models.DecimalField(max_digits=10, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    approved_amount = models.DecimalField(
+        max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.FILED, editable=False
+    )
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"Claim {self.pk} ({self.get_reason_display()})"
+
+    def can_transition_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.status]
+
+
+class ClaimPhoto(models.Model):
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="photos")
+    image = models.FileField(upload_to="claims/%Y/%m/")
+    uploaded_at = models.DateTimeField(default=now)
+
+    def __str__(self):
+        return self.image.name

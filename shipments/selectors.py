@@ -4,7 +4,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from orders.selectors import visible_orders
-from shipments.models import CourierAccount, Shipment
+from shipments.models import Claim, CourierAccount, Shipment
 
 
 def visible_shipments(user) -> QuerySet[Shipment]:
@@ -24,3 +24,12 @@ def shipment_get_for_user(user, shipment_id) -> Shipment:
 
 def courier_accounts_for_order(order) -> QuerySet[CourierAccount]:
     return CourierAccount.objects.filter(merchant_id=order.merchant_id, enabled=True)
+
+
+def claim_get_for_user(user, claim_id) -> Claim:
+    try:
+        return Claim.objects.select_related("shipment__order").get(
+            pk=claim_id, shipment__in=visible_shipments(user)
+        )
+    except (Claim.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such claim.") from exc

@@ -67,6 +67,7 @@ class OrderListSerializer(serializers.ModelSerializer):
     has_tracking = serializers.BooleanField()
     can_book_shipment = serializers.BooleanField()
     can_track = serializers.BooleanField()
+    can_file_claim = serializers.BooleanField()
     is_active = serializers.BooleanField()
     needs_action = serializers.BooleanField()
 
@@ -98,6 +99,7 @@ class OrderListSerializer(serializers.ModelSerializer):
             "has_tracking",
             "can_book_shipment",
             "can_track",
+            "can_file_claim",
             "is_active",
             "needs_action",
         ]
@@ -144,6 +146,7 @@ class OrderListSerializer(serializers.ModelSerializer):
             "has_tracking": order.has_tracking,
             "can_book_shipment": order.can_book_shipment,
             "can_track": order.can_track,
+            "can_file_claim": order.can_file_claim,
             "is_active": order.is_active,
             "needs_action": order.needs_action,
         }
