@@ -1,8 +1,10 @@
 """REST endpoints for shipments: the services on offer, booking, labels."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 from django.http import FileResponse, Http404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -10,7 +12,7 @@ from rest_framework.views import APIView
 
 from orders import selectors as order_selectors
 from orders.api.views import IsMerchantMember
-from shipments import claims, selectors, services
+from shipments import claims, performance, selectors, services
 from shipments.couriers import courier_for
 from shipments.couriers.base import CourierError, ServiceType
 from shipments.models import Claim, Shipment
@@ -300,3 +302,32 @@ class ClaimStatusApi(APIView):
             approved_amount=data.get("approved_amount"),
         )
         return Response(ClaimSerializer(claim).data)
+
+
+class PeriodSerializer(serializers.Serializer):
+    since = serializers.DateField(required=False)
+    until = serializers.DateField(required=False)
+
+    def validate(self, attrs):
+        until = attrs.get("until") or timezone.now().date()
+        since = attrs.get("since") or until - timedelta(days=30)
+        if since > until:
+            raise serializers.ValidationError({"since": ["Must be before until."]})
+        return {"since": since, "until": until}
+
+
+class CourierPerformanceApi(APIView):
+    """On-time rate (against the first promised ETA), p50/p90 delivery time and
+    exceptions per courier and service, for parcels delivered in the period
+    (default: the last 30 days)."""
+
+    permission_classes = [IsMerchantMember]
+
+    @extend_schema(parameters=[PeriodSerializer])
+    def get(self, request):
+        period = PeriodSerializer(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        rows = performance.courier_performance(request.user, **period.validated_data)
+        return Response(
+            {**{k: str(v) for k, v in period.validated_data.items()}, "couriers": rows}
+        )

@@ -1,4 +1,5 @@
 import uuid
+from datetime import UTC
 from decimal import Decimal
 
 from django.conf import settings
@@ -117,6 +118,23 @@ class Shipment(models.Model):
 
     def __str__(self):
         return f"{self.account.name} {self.tracking_number}"
+
+    @property
+    def punctuality(self) -> str:
+        """early, on_time or delayed against the first promised delivery date ("" until
+        delivered, or without a promise). Dates are UTC dates."""
+        if not (self.delivered_at and self.promised_delivery):
+            return ""
+        delivered_on = self.delivered_at.astimezone(UTC).date()
+        if delivered_on < self.promised_delivery:
+            return "early"
+        return "on_time" if delivered_on == self.promised_delivery else "delayed"
+
+    @property
+    def delivery_time_hours(self) -> float | None:
+        if not self.delivered_at:
+            return None
+        return round((self.delivered_at - self.created_at).total_seconds() / 3600, 1)
 
     @property
     def price_display(self) -> str:

@@ -10,7 +10,8 @@ from orders import selectors as order_selectors
 from orders.views import merchant_timezone
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
-from shipments import selectors, services
+from shipments import performance, selectors, services
+from shipments.api import PeriodSerializer
 from shipments.couriers import courier_for
 from shipments.couriers.base import CourierError
 from shipments.forms import BookingDetailsForm
@@ -98,4 +99,22 @@ def _book(request, order):
         request,
         "shipments/book.html",
         {"order": order, "step": 4, "shipment": shipment, "booked": booked},
+    )
+
+
+@login_required
+@require_http_methods(["GET"])
+def courier_performance_view(request):
+    if not order_selectors.user_is_merchant_member(request.user):
+        raise PermissionDenied
+    period = PeriodSerializer(data=request.GET)
+    valid = period.is_valid()
+    dates = (
+        period.validated_data if valid else PeriodSerializer(data={}).run_validation({})
+    )
+    rows = performance.courier_performance(request.user, **dates)
+    return render(
+        request,
+        "shipments/performance.html",
+        {"rows": rows, "period": dates, "errors": period.errors if not valid else None},
     )
