@@ -4,6 +4,8 @@ from shipments import api
 
 urlpatterns = [
     path("book", api.ShipmentBookApi.as_view(), name="api-shipment-book"),
+    path("bulk-book", api.BulkBookApi.as_view(), name="api-bulk-book"),
+    path("bulk-book/<int:pk>", api.BulkBookingApi.as_view(), name="api-bulk-booking"),
     path("services", api.CourierServicesApi.as_view(), name="api-courier-services"),
     path(
         "performance",

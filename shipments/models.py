@@ -234,3 +234,34 @@ class ClaimPhoto(models.Model):
 
     def __str__(self):
         return self.image.name
+
+
+class BulkBooking(models.Model):
+    """Many orders booked with one courier service, by a Celery task, with progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(CourierAccount, on_delete=models.CASCADE, related_name="+")
+    service_code = models.CharField(max_length=64)
+    service_type = models.CharField(max_length=20, choices=ServiceType.CHOICES)
+    order_ids = models.JSONField(default=list)
+    booked = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=dict, blank=True, help_text="order id -> message")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self):
+        return f"Bulk booking {self.pk} ({self.booked + self.failed}/{self.total})"
+
+    @property
+    def total(self) -> int:
+        return len(self.order_ids)

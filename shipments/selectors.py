@@ -1,10 +1,10 @@
 """Reads of shipments, from the orders a user may see."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from orders.selectors import visible_orders
-from shipments.models import Claim, CourierAccount, Shipment
+from orders.selectors import user_team_merchant_ids, visible_orders
+from shipments.models import BulkBooking, Claim, CourierAccount, Shipment
 
 
 def visible_shipments(user) -> QuerySet[Shipment]:
@@ -33,3 +33,20 @@ def claim_get_for_user(user, claim_id) -> Claim:
         )
     except (Claim.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such claim.") from exc
+
+
+def courier_accounts_for_user(user) -> QuerySet[CourierAccount]:
+    """Accounts of the merchants where the user is staff or admin."""
+    return CourierAccount.objects.filter(
+        merchant_id__in=user_team_merchant_ids(user), enabled=True
+    )
+
+
+def bulk_booking_get_for_user(user, job_id) -> BulkBooking:
+    jobs = BulkBooking.objects.filter(
+        Q(merchant_id__in=user_team_merchant_ids(user)) | Q(created_by=user)
+    )
+    try:
+        return jobs.get(pk=job_id)
+    except (BulkBooking.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such bulk booking.") from exc

@@ -57,6 +57,9 @@ SHIPPED_AFTER = frozenset(
 )
 
 
+ADDRESS_REQUIRED = ("name", "line1", "postal_code", "city", "country")
+
+
 class BookingFailed(ApplicationError):
     """The courier refused or could not take the booking; nothing was booked."""
 
@@ -90,6 +93,12 @@ def shipment_book(
             "That courier account is not available for this order.",
             fields={"account": ["Unknown courier account."]},
         )
+    for role, address in (("sender", sender), ("recipient", recipient)):
+        if missing := [key for key in ADDRESS_REQUIRED if not (address or {}).get(key)]:
+            raise ApplicationError(
+                f"The {role} address lacks: {', '.join(missing)}.",
+                fields={role: [f"Missing {', '.join(missing)}."]},
+            )
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if actor is not None and not order_is_workable_by(actor, locked):

@@ -41,3 +41,10 @@ def shipments_flag_stuck():
     flagged = polling.shipments_flag_stuck()
     if flagged:
         logger.warning("%s shipments flagged as stuck", flagged)
+
+
+@shared_task(soft_time_limit=1800, time_limit=1900)
+def bulk_booking_run(job_id: int):
+    from shipments import bulk
+
+    bulk.bulk_booking_run(job_id)

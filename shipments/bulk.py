@@ -1,0 +1,97 @@
+"""Bulk booking: many orders with one courier service, run by Celery with progress."""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from orders.models import Order
+from orders.selectors import visible_orders
+from performile.errors import ApplicationError
+from shipments.models import BulkBooking, CourierAccount
+from shipments.services import shipment_book
+
+MAX_ORDERS = 500
+
+
+def bulk_booking_start(
+    *, user, account: CourierAccount, service_code: str, service_type: str, order_ids
+) -> BulkBooking:
+    """Queue a bulk booking of the orders the user may see, of the account's merchant."""
+    ids = list(dict.fromkeys(order_ids))
+    if not ids or len(ids) > MAX_ORDERS:
+        raise ApplicationError(
+            f"Choose between 1 and {MAX_ORDERS} orders.", fields={"orders": ["Count."]}
+        )
+    found = set(
+        visible_orders(user)
+        .filter(pk__in=ids, merchant_id=account.merchant_id)
+        .values_list("pk", flat=True)
+    )
+    if missing := [pk for pk in ids if pk not in found]:
+        raise ApplicationError(
+            f"Unknown orders: {', '.join(map(str, missing[:10]))}.",
+            fields={"orders": ["Unknown orders."]},
+        )
+    from shipments.tasks import bulk_booking_run
+
+    job = BulkBooking.objects.create(
+        merchant_id=account.merchant_id,
+        account=account,
+        service_code=service_code,
+        service_type=service_type,
+        order_ids=ids,
+        created_by=user,
+    )
+    transaction.on_commit(lambda: bulk_booking_run.delay(job.pk))
+    return job
+
+
+def bulk_booking_run(job_id: int) -> None:
+    """Book each order in turn; one failure does not stop the others."""
+    job = BulkBooking.objects.select_related("account", "created_by").get(pk=job_id)
+    BulkBooking.objects.filter(pk=job.pk).update(status=BulkBooking.Status.RUNNING)
+    done = set(map(int, job.errors)) | set(
+        job.account.shipments.filter(order_id__in=job.order_ids).values_list(
+            "order_id", flat=True
+        )
+    )
+    for order_id in job.order_ids:
+        if order_id in done:
+            continue  # a rerun after a crash skips what is settled
+        _book_one(job, order_id)
+    BulkBooking.objects.filter(pk=job.pk).update(
+        status=BulkBooking.Status.DONE, finished_at=timezone.now()
+    )
+
+
+def _book_one(job: BulkBooking, order_id: int) -> None:
+    order = Order.objects.select_related("store").get(pk=order_id)
+    try:
+        shipment_book(
+            order=order,
+            account=job.account,
+            service_code=job.service_code,
+            service_type=job.service_type,
+            sender=order.store.pickup_address,
+            recipient=order.delivery_address,
+            parcels=_parcels(order.package),
+            actor=job.created_by,
+        )
+    except ApplicationError as exc:
+        job.errors[str(order_id)] = exc.message
+        BulkBooking.objects.filter(pk=job.pk).update(
+            failed=F("failed") + 1, errors=job.errors
+        )
+    else:
+        BulkBooking.objects.filter(pk=job.pk).update(booked=F("booked") + 1)
+
+
+def _parcels(package: dict) -> list[dict]:
+    package = package or {}
+    parcel = {"weight_kg": package.get("weight_kg") or "1"}
+    for name in ("length_cm", "width_cm", "height_cm"):
+        parcel[name] = package.get(name) or "0"
+    parcel = {name: Decimal(str(value)) for name, value in parcel.items()}
+    return [parcel] * int(package.get("parcels") or 1)

@@ -1,0 +1,91 @@
+import pytest
+from django.urls import reverse
+
+from orders.state_machine import OrderStatus
+from performile.celery import app as celery_app
+from shipments.models import BulkBooking, Shipment
+from tests.factories import OrderFactory
+from tests.shipments.factories import CourierAccountFactory
+
+pytestmark = pytest.mark.django_db
+ADDRESS = {
+    "name": "Eva",
+    "line1": "Storgatan 1",
+    "postal_code": "11122",
+    "city": "Stockholm",
+    "country": "SE",
+}
+
+
+@pytest.fixture
+def eager_celery():
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def account(store, sandbox_courier, sandbox_api_key):
+    store.pickup_address = {**ADDRESS, "name": "Warehouse"}
+    store.save()
+    return CourierAccountFactory(
+        merchant=store.merchant, base_url=sandbox_courier, api_key=sandbox_api_key
+    )
+
+
+def test_bulk_booking_books_each_order_and_reports_progress(
+    staff_api, store, account, eager_celery, django_capture_on_commit_callbacks
+):
+    good = [
+        OrderFactory(store=store, status=OrderStatus.PENDING, delivery_address=ADDRESS)
+        for _ in range(3)
+    ]
+    no_address = OrderFactory(store=store, delivery_address={"city": "Oslo"})
+    ids = [o.pk for o in good] + [no_address.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = staff_api.post(
+            reverse("api-bulk-book"),
+            {"orders": ids, "account": account.pk, "service_code": "SBX_HOME"},
+            format="json",
+        )
+    assert response.status_code == 202, response.content
+    job_id = response.json()["id"]
+    progress = staff_api.get(reverse("api-bulk-booking", args=[job_id])).json()
+    assert (
+        progress["status"],
+        progress["total"],
+        progress["booked"],
+        progress["failed"],
+    ) == ("done", 4, 3, 1)
+    assert "recipient address lacks" in progress["errors"][str(no_address.pk)]
+    assert Shipment.objects.filter(order__in=good).count() == 3
+    for order in good:
+        order.refresh_from_db()
+        assert order.status == OrderStatus.CONFIRMED
+        assert order.has_tracking
+
+
+def test_bulk_booking_refuses_orders_the_user_may_not_see(
+    staff_api, account, other_store
+):
+    theirs = OrderFactory(store=other_store)
+    response = staff_api.post(
+        reverse("api-bulk-book"),
+        {"orders": [theirs.pk], "account": account.pk, "service_code": "SBX_HOME"},
+        format="json",
+    )
+    assert response.status_code == 400
+    assert not BulkBooking.objects.exists()
+
+
+def test_progress_of_another_merchants_job_is_404(
+    api_client, staff_api, store, account, other_merchant_staff
+):
+    order = OrderFactory(store=store, delivery_address=ADDRESS)
+    job_id = staff_api.post(
+        reverse("api-bulk-book"),
+        {"orders": [order.pk], "account": account.pk, "service_code": "SBX_HOME"},
+        format="json",
+    ).json()["id"]
+    api_client.force_authenticate(other_merchant_staff)
+    assert api_client.get(reverse("api-bulk-booking", args=[job_id])).status_code == 404
