@@ -6,4 +6,6 @@ app_name = "shipments"
 urlpatterns = [
     path("orders/<int:order_pk>/book/", views.shipment_book_view, name="book"),
     path("performance/", views.courier_performance_view, name="performance"),
+    path("bulk/", views.bulk_booking_view, name="bulk"),
+    path("bulk/<int:pk>/", views.bulk_booking_progress_view, name="bulk-progress"),
 ]

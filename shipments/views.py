@@ -10,7 +10,7 @@ from orders import selectors as order_selectors
 from orders.views import merchant_timezone
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
-from shipments import performance, selectors, services
+from shipments import bulk, performance, selectors, services
 from shipments.api import PeriodSerializer
 from shipments.couriers import courier_for
 from shipments.couriers.base import CourierError
@@ -32,16 +32,7 @@ def shipment_book_view(request, order_pk: int):
 
 
 def _choose_service(request, order):
-    couriers = []
-    for account in selectors.courier_accounts_for_order(order):
-        entry = {"account": account, "services": [], "error": ""}
-        try:
-            entry["services"] = courier_for(
-                account.courier, account.settings()
-            ).services()
-        except CourierError as exc:
-            entry["error"] = exc.message
-        couriers.append(entry)
+    couriers = _services_of(selectors.courier_accounts_for_order(order))
     return render(
         request,
         "shipments/book.html",
@@ -118,3 +109,74 @@ def courier_performance_view(request):
         "shipments/performance.html",
         {"rows": rows, "period": dates, "errors": period.errors if not valid else None},
     )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def bulk_booking_view(request):
+    """Choose a courier service for the selected orders, then follow the progress."""
+    if not order_selectors.user_is_merchant_member(request.user):
+        raise PermissionDenied
+    if request.method == "GET":
+        ids = [
+            int(pk) for pk in request.GET.get("orders", "").split(",") if pk.isdigit()
+        ]
+        orders = order_selectors.visible_orders(request.user).filter(pk__in=ids)
+        return render(
+            request,
+            "shipments/bulk.html",
+            {
+                "orders": orders,
+                "couriers": _services_of(
+                    selectors.courier_accounts_for_user(request.user)
+                ),
+            },
+        )
+    account_id, _, rest = request.POST.get("service", "").partition(":")
+    service_code, _, service_type = rest.partition(":")
+    account = (
+        selectors.courier_accounts_for_user(request.user)
+        .filter(pk=account_id or 0)
+        .first()
+    )
+    ids = [int(pk) for pk in request.POST.getlist("orders") if pk.isdigit()]
+    try:
+        if account is None:
+            raise ApplicationError("Choose a courier service.")
+        job = bulk.bulk_booking_start(
+            user=request.user,
+            account=account,
+            service_code=service_code,
+            service_type=service_type,
+            order_ids=ids,
+        )
+    except ApplicationError as exc:
+        orders = order_selectors.visible_orders(request.user).filter(pk__in=ids)
+        context = {
+            "orders": orders,
+            "error": exc.message,
+            "couriers": _services_of(selectors.courier_accounts_for_user(request.user)),
+        }
+        return render(request, "shipments/bulk.html", context, status=422)
+    return render(request, "shipments/bulk_progress.html", {"job": job})
+
+
+@login_required
+@require_http_methods(["GET"])
+def bulk_booking_progress_view(request, pk: int):
+    job = selectors.bulk_booking_get_for_user(request.user, pk)
+    return render(request, "shipments/bulk_progress.html", {"job": job})
+
+
+def _services_of(accounts) -> list[dict]:
+    couriers = []
+    for account in accounts:
+        entry = {"account": account, "services": [], "error": ""}
+        try:
+            entry["services"] = courier_for(
+                account.courier, account.settings()
+            ).services()
+        except CourierError as exc:
+            entry["error"] = exc.message
+        couriers.append(entry)
+    return couriers

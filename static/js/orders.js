@@ -151,6 +151,12 @@
       rowBoxes().forEach(function (box) { box.checked = false; });
       refreshSelection();
     }
+    var bookButton = event.target.closest("[data-book-selected]");
+    if (bookButton && window.htmx) {
+      var ids = selected().map(function (box) { return box.value; });
+      htmx.ajax("GET", bookButton.dataset.url + "?orders=" + ids.join(","),
+        { target: "#booking-dialog-body" });
+    }
     if (event.target.closest("[data-copy-selected]")) {
       var numbers = selected().map(function (box) {
         return box.closest("tr").dataset.orderNumber;

@@ -89,3 +89,45 @@ def test_progress_of_another_merchants_job_is_404(
     ).json()["id"]
     api_client.force_authenticate(other_merchant_staff)
     assert api_client.get(reverse("api-bulk-booking", args=[job_id])).status_code == 404
+
+
+def test_bulk_booking_pages(
+    client, staff_user, store, account, eager_celery, django_capture_on_commit_callbacks
+):
+    orders = [OrderFactory(store=store, delivery_address=ADDRESS) for _ in range(2)]
+    client.force_login(staff_user)
+    ids = ",".join(str(o.pk) for o in orders)
+    page = client.get(
+        reverse("shipments:bulk"), {"orders": ids}, HTTP_HX_REQUEST="true"
+    )
+    assert page.status_code == 200
+    assert b"Sandbox Home Delivery" in page.content
+    assert b"Book 2 shipments" in page.content
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(
+            reverse("shipments:bulk"),
+            {
+                "orders": [o.pk for o in orders],
+                "service": f"{account.pk}:SBX_HOME:home_delivery",
+            },
+            HTTP_HX_REQUEST="true",
+        )
+    assert started.status_code == 200
+    job = BulkBooking.objects.get()
+    progress = client.get(
+        reverse("shipments:bulk-progress", args=[job.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert b"Booking finished" in progress.content
+    assert b"2 of 2" in progress.content
+    assert b"every 1s" not in progress.content  # stops polling when done
+
+
+def test_bulk_booking_without_a_service_says_so(client, staff_user, store, account):
+    order = OrderFactory(store=store, delivery_address=ADDRESS)
+    client.force_login(staff_user)
+    response = client.post(
+        reverse("shipments:bulk"), {"orders": [order.pk]}, HTTP_HX_REQUEST="true"
+    )
+    assert response.status_code == 422
+    assert b"Choose a courier service" in response.content
+    assert not BulkBooking.objects.exists()
