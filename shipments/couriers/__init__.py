@@ -29,4 +29,6 @@ def courier_class(code: str) -> type[Courier]:
 
 
 def courier_for(code: str, settings: AccountSettings) -> Courier:
+    if code.startswith("karrio:"):
+        return courier_class(code)(settings, carrier=code.split(":", 1)[1])
     return courier_class(code)(settings)

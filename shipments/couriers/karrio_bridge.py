@@ -181,9 +181,9 @@ class KarrioCourier(Courier):
                     )
         return cls._karrio
 
-    def settings_class(self):
-        """The carrier's karrio Settings class; a subclass pointing `server_url` at
-        the account's base_url when it has one."""
+    def karrio_settings_object(self):
+        """The carrier's karrio Settings for this account; of a subclass pointing
+        `server_url` at the account's base_url when it has one."""
         k = self._sdk()
         providers = k.references.collect_providers_data()
         if self.carrier not in providers:
@@ -192,12 +192,15 @@ class KarrioCourier(Courier):
                 f"(installed: {', '.join(sorted(providers)) or 'none'})."
             )
         base = providers[self.carrier].Settings
+        settings = k.lib.to_object(base, self.karrio_settings())
         base_url = self.account.base_url.rstrip("/")
-        if not base_url:
-            return base
-        return type(
-            base.__name__, (base,), {"server_url": property(lambda self: base_url)}
-        )
+        if base_url:
+            # karrio reads the field list from the class it builds, so build the
+            # carrier's own class and then move the object to the subclass.
+            settings.__class__ = type(
+                base.__name__, (base,), {"server_url": property(lambda _: base_url)}
+            )
+        return settings
 
     def karrio_settings(self) -> dict:
         fields = CREDENTIAL_FIELDS.get(self.carrier, ())
@@ -206,7 +209,9 @@ class KarrioCourier(Courier):
             self.account.api_secret,
             self.account.customer_number,
         )
-        data = {field: value for field, value in zip(fields, values) if value}
+        data = {
+            field: value for field, value in zip(fields, values, strict=False) if value
+        }
         data["carrier_id"] = self.carrier
         data["test_mode"] = bool(self.account.extra.get("test_mode", False))
         data.update(self.account.extra.get("settings") or {})
@@ -217,7 +222,7 @@ class KarrioCourier(Courier):
         if self._gateway is None:
             k = self._sdk()
             try:
-                settings = k.lib.to_object(self.settings_class(), self.karrio_settings())
+                settings = self.karrio_settings_object()
                 self._gateway = k.sdk.gateway[self.carrier].create(
                     settings, cache=k.cache
                 )
@@ -439,8 +444,33 @@ def _message_text(messages) -> str:
     )
 
 
+# karrio turns any exception inside a call, network failures included, into a
+# message with this code and the exception's text.
+SDK_ERROR = "SHIPPING_SDK_INTERNAL_ERROR"
+NETWORK_HINTS = (
+    "urlopen error",
+    "urlerror",
+    "connection refused",
+    "connection reset",
+    "timed out",
+    "remotedisconnected",
+    "name or service not known",
+    "temporary failure in name resolution",
+)
+
+
 def _messages_error(name: str, verb: str, messages) -> CourierError:
     detail = _message_text(messages) or "no reason given"
+    internal = [m for m in messages or [] if getattr(m, "code", None) == SDK_ERROR]
+    if internal:
+        text = " ".join(str(m.message or "") for m in internal).lower()
+        if any(hint in text for hint in NETWORK_HINTS):
+            return CourierUnavailable(
+                f"{name} could not be reached.", raw=repr(messages)
+            )
+        return CourierError(
+            f"{name}: the karrio bridge failed: {detail}", raw=repr(messages)
+        )
     return CourierError(f"{name} {verb}: {detail}", raw=repr(messages))
 
 
