@@ -10,7 +10,7 @@ import importlib
 import signal
 import sys
 
-SCENARIOS = ("ingest", "orders_list")
+SCENARIOS = ("ingest", "orders_list", "polling")
 
 
 def main(argv: list[str] | None = None) -> int:
