@@ -187,6 +187,21 @@ def shipment_apply_update(
             .select_related("order", "account")
             .get(pk=shipment.pk)
         )
+        known = set(locked.events.values_list("raw_code", "occurred_at"))
+        fresh = [
+            event
+            for event in update.events
+            if (event.raw_code[:100], event.occurred_at) not in known
+        ]
+        eta = update.estimated_delivery
+        if not fresh and (eta is None or eta == locked.estimated_delivery):
+            # Nothing new (most polls): only the schedule moves.
+            Shipment.objects.filter(pk=locked.pk).update(
+                next_poll_at=next_poll_at(locked.status),
+                poll_failures=0,
+                updated_at=timezone.now(),
+            )
+            return False
         TrackingEvent.objects.bulk_create(
             [
                 TrackingEvent(
@@ -198,7 +213,7 @@ def shipment_apply_update(
                     location=event.location[:200],
                     source=source,
                 )
-                for event in update.events
+                for event in fresh
             ],
             ignore_conflicts=True,
         )

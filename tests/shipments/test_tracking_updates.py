@@ -132,3 +132,17 @@ def test_next_poll_follows_the_status(shipment, status, interval):
         assert shipment.next_poll_at is None
     else:
         assert before + interval <= shipment.next_poll_at <= timezone.now() + interval
+
+
+def test_a_poll_with_no_news_only_moves_the_schedule(
+    shipment, django_assert_max_num_queries
+):
+    picked_up = event(T.IN_TRANSIT, "PICKED_UP", 1)
+    apply(shipment, picked_up)
+    order_events = shipment.order.events.count()
+    # lock, known events, schedule update (+ the savepoint pair around them)
+    with django_assert_max_num_queries(5):
+        assert apply(shipment, picked_up, source="poll") is False
+    assert shipment.order.events.count() == order_events
+    shipment.refresh_from_db()
+    assert shipment.next_poll_at is not None
