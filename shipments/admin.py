@@ -3,7 +3,14 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
-from shipments.models import Claim, ClaimPhoto, CourierAccount, Shipment, TrackingEvent
+from shipments.models import (
+    BulkBooking,
+    Claim,
+    ClaimPhoto,
+    CourierAccount,
+    Shipment,
+    TrackingEvent,
+)
 
 
 @admin.register(CourierAccount)
@@ -114,3 +121,29 @@ class ClaimAdmin(admin.ModelAdmin):
     raw_id_fields = ["shipment", "filed_by"]
     readonly_fields = ["status"]
     inlines = [ClaimPhotoInline]
+
+
+@admin.register(BulkBooking)
+class BulkBookingAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "merchant",
+        "account",
+        "status",
+        "booked",
+        "failed",
+        "created_at",
+    ]
+    list_filter = ["status", "merchant"]
+    readonly_fields = [
+        "order_ids",
+        "booked",
+        "failed",
+        "errors",
+        "status",
+        "finished_at",
+    ]
+    raw_id_fields = ["created_by"]
+
+    def has_add_permission(self, request):
+        return False
