@@ -245,14 +245,18 @@ class BulkBooking(models.Model):
         DONE = "done", "Done"
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="+")
-    account = models.ForeignKey(CourierAccount, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        CourierAccount, on_delete=models.CASCADE, related_name="+"
+    )
     service_code = models.CharField(max_length=64)
     service_type = models.CharField(max_length=20, choices=ServiceType.CHOICES)
     order_ids = models.JSONField(default=list)
     booked = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     errors = models.JSONField(default=dict, blank=True, help_text="order id -> message")
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.QUEUED
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
