@@ -1,13 +1,18 @@
+import random
+from datetime import timedelta
+
 from django.core.management.base import BaseCommand
 
-from orders.models import Merchant
-from shipments.models import CourierAccount
+from orders.models import Merchant, Order
+from orders.state_machine import OrderStatus
+from shipments.models import CourierAccount, Shipment, TrackingEvent
 
 
 class Command(BaseCommand):
     help = (
         "Give every merchant without a courier account one with the sandbox courier "
-        "(python -m shipments.sandbox), so shipments can be booked in the demo."
+        "(python -m shipments.sandbox), so shipments can be booked in the demo, and "
+        "give its delivered orders a delivery history for the Couriers page."
     )
 
     def add_arguments(self, parser):
@@ -20,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, base_url, **options):
         created = 0
         for merchant in Merchant.objects.exclude(courier_accounts__isnull=False):
-            CourierAccount.objects.create(
+            account = CourierAccount.objects.create(
                 merchant=merchant,
                 courier="sandbox",
                 name="Sandbox Post",
@@ -29,4 +34,51 @@ class Command(BaseCommand):
                 extra={"country": "SE"},
             )
             created += 1
+            self._history(account)
         self.stdout.write(f"Demo couriers: {created} sandbox account(s) created.")
+
+    def _history(self, account: CourierAccount) -> None:
+        """Past deliveries of the merchant's delivered orders: history only (these
+        parcels never passed through the sandbox), written directly like the rest of
+        the seeded past."""
+        rng = random.Random(account.merchant_id)
+        delivered = Order.objects.filter(
+            merchant_id=account.merchant_id,
+            status__in=(OrderStatus.DELIVERED, OrderStatus.COMPLETE),
+            service="",
+        ).exclude(tracking_number="")
+        shipments = []
+        for order in delivered:
+            booked = order.placed_at + timedelta(hours=rng.randint(4, 30))
+            promised = (booked + timedelta(days=rng.choice([1, 2, 2, 3]))).date()
+            late = rng.choices([-1, 0, 0, 0, 1, 2], k=1)[0]
+            shipments.append(
+                Shipment(
+                    order=order,
+                    merchant_id=order.merchant_id,
+                    account=account,
+                    service_code=rng.choice(["SBX_HOME", "SBX_SHOP"]),
+                    service_type=rng.choice(["home_delivery", "parcel_shop"]),
+                    tracking_number=order.tracking_number,
+                    status="delivered",
+                    raw_status="DELIVERED",
+                    promised_delivery=promised,
+                    estimated_delivery=promised,
+                    created_at=booked,
+                    delivered_at=booked.replace(hour=14)
+                    + timedelta(days=(promised - booked.date()).days + late),
+                )
+            )
+        made = Shipment.objects.bulk_create(shipments, ignore_conflicts=True)
+        TrackingEvent.objects.bulk_create(
+            TrackingEvent(
+                shipment=shipment,
+                status="exception",
+                raw_code="EXCEPTION",
+                description="Parcel damaged in transit",
+                occurred_at=shipment.delivered_at - timedelta(days=1),
+                source="webhook",
+            )
+            for shipment in made
+            if shipment.pk and rng.random() < 0.08
+        )
