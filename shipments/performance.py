@@ -6,9 +6,11 @@ from datetime import UTC, datetime, time
 from django.db.models import Aggregate, Count, Exists, FloatField, OuterRef, Q
 from django.db.models.expressions import RawSQL
 
+from shipments.couriers.base import ServiceType
 from shipments.models import TrackingEvent
 from shipments.selectors import visible_shipments
 
+SERVICE_NAMES = dict(ServiceType.CHOICES)
 # Hours from booking to delivery.
 DELIVERY_HOURS = RawSQL(
     "EXTRACT(EPOCH FROM (shipments_shipment.delivered_at"
@@ -68,6 +70,7 @@ def _row(row: dict) -> dict:
         "account": row["account_id"],
         "courier": row["account__name"],
         "service_type": row["service_type"],
+        "service_name": SERVICE_NAMES.get(row["service_type"], row["service_type"]),
         "delivered": row["delivered"],
         "early": row["early"],
         "on_time": row["on_time"],

@@ -35,3 +35,6 @@ def test_delivered_demo_orders_get_a_history_for_the_couriers_page(store, staff_
     )
     assert sum(row["delivered"] for row in rows) == 5
     assert all(row["on_time_rate"] is not None for row in rows)
+    from shipments.models import Shipment
+
+    assert Shipment.objects.filter(status="delivered").count() == 5

@@ -88,6 +88,7 @@ def test_per_courier_and_service(parcels, staff_user):
             "account": parcels["A"].account_id,
             "courier": "PostNord",
             "service_type": "home_delivery",
+            "service_name": "Home delivery",
             "delivered": 4,
             "early": 1,
             "on_time": 2,

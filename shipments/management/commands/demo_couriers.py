@@ -46,6 +46,7 @@ class Command(BaseCommand):
             merchant_id=account.merchant_id,
             status__in=(OrderStatus.DELIVERED, OrderStatus.COMPLETE),
             service="",
+            shipments__isnull=True,
         ).exclude(tracking_number="")
         shipments = []
         for order in delivered:
@@ -69,7 +70,7 @@ class Command(BaseCommand):
                     + timedelta(days=(promised - booked.date()).days + late),
                 )
             )
-        made = Shipment.objects.bulk_create(shipments, ignore_conflicts=True)
+        made = Shipment.objects.bulk_create(shipments)
         TrackingEvent.objects.bulk_create(
             TrackingEvent(
                 shipment=shipment,
@@ -80,5 +81,5 @@ class Command(BaseCommand):
                 source="webhook",
             )
             for shipment in made
-            if shipment.pk and rng.random() < 0.08
+            if rng.random() < 0.08
         )
