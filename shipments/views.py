@@ -3,6 +3,7 @@ confirm the details, book, and get the tracking number and label."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -180,3 +181,19 @@ def _services_of(accounts) -> list[dict]:
             entry["error"] = exc.message
         couriers.append(entry)
     return couriers
+
+
+@login_required
+@require_http_methods(["GET"])
+def order_shipments_panel_view(request, order_pk: int):
+    """The order drawer's shipments panel: label, tracking events, claims. Empty (204)
+    for an order without shipments."""
+    if not order_selectors.user_is_merchant_member(request.user):
+        raise PermissionDenied
+    order = order_selectors.order_get_for_user(request.user, order_pk)
+    shipments = list(
+        order.shipments.select_related("account").prefetch_related("events", "claims")
+    )
+    if not shipments:
+        return HttpResponse(status=204)
+    return render(request, "shipments/_order_panel.html", {"shipments": shipments})

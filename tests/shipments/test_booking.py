@@ -273,3 +273,22 @@ def test_polling_backs_off_when_the_courier_is_down(
     from django.utils import timezone
 
     assert (shipment.next_poll_at - timezone.now()).total_seconds() > 3500
+
+
+def test_the_order_drawer_panel_shows_label_events_and_claims(
+    client, staff_api, staff_user, order, account, other_merchant_staff, sandbox_advance
+):
+    url = reverse("shipments:order-panel", args=[order.pk])
+    client.force_login(staff_user)
+    assert client.get(url).status_code == 204  # nothing booked yet
+    number = book(staff_api, order, account).json()["tracking_number"]
+    sandbox_advance(number, until="IN_TRANSIT")
+    polling.shipment_poll(Shipment.objects.get().pk)
+    panel = client.get(url)
+    assert panel.status_code == 200
+    content = panel.content.decode()
+    assert number in content
+    assert "Download label" in content
+    assert "In transit" in content
+    client.force_login(other_merchant_staff)
+    assert client.get(url).status_code == 404
