@@ -121,37 +121,21 @@ class ShipmentBookApi(APIView):
         )
         if account is None:
             raise serializers.ValidationError({"account": ["Unknown courier account."]})
+        defaults = services.shipment_defaults(order)
         shipment, booked = services.shipment_book(
             order=order,
             account=account,
             service_code=data["service_code"],
             service_type=data["service_type"],
-            sender=data.get("sender") or _address(order.store.pickup_address, "sender"),
-            recipient=data.get("recipient")
-            or _address(order.delivery_address, "recipient"),
-            parcels=data.get("parcels") or _parcels(order.package),
+            sender=data.get("sender") or defaults["sender"],
+            recipient=data.get("recipient") or defaults["recipient"],
+            parcels=data.get("parcels") or defaults["parcels"],
             actor=request.user,
         )
         return Response(
             ShipmentSerializer(shipment).data,
             status=status.HTTP_201_CREATED if booked else status.HTTP_200_OK,
         )
-
-
-def _address(stored: dict, role: str) -> dict:
-    address = AddressSerializer(data=stored or {})
-    if not address.is_valid():
-        raise serializers.ValidationError(
-            {role: [f"Give a {role} address: the stored one is incomplete."]}
-        )
-    return address.validated_data
-
-
-def _parcels(package: dict) -> list[dict]:
-    parcel = ParcelSerializer(data={"weight_kg": "1", **(package or {})})
-    parcel.is_valid(raise_exception=True)
-    count = int((package or {}).get("parcels") or 1)
-    return [dict(parcel.validated_data)] * count
 
 
 class CourierServicesApi(APIView):

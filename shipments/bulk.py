@@ -1,7 +1,5 @@
 """Bulk booking: many orders with one courier service, run by Celery with progress."""
 
-from decimal import Decimal
-
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -10,7 +8,7 @@ from orders.models import Order
 from orders.selectors import visible_orders
 from performile.errors import ApplicationError
 from shipments.models import BulkBooking, CourierAccount
-from shipments.services import shipment_book
+from shipments.services import shipment_book, shipment_defaults
 
 MAX_ORDERS = 500
 
@@ -74,10 +72,8 @@ def _book_one(job: BulkBooking, order_id: int) -> None:
             account=job.account,
             service_code=job.service_code,
             service_type=job.service_type,
-            sender=order.store.pickup_address,
-            recipient=order.delivery_address,
-            parcels=_parcels(order.package),
             actor=job.created_by,
+            **shipment_defaults(order),
         )
     except ApplicationError as exc:
         job.errors[str(order_id)] = exc.message
@@ -86,12 +82,3 @@ def _book_one(job: BulkBooking, order_id: int) -> None:
         )
     else:
         BulkBooking.objects.filter(pk=job.pk).update(booked=F("booked") + 1)
-
-
-def _parcels(package: dict) -> list[dict]:
-    package = package or {}
-    parcel = {"weight_kg": package.get("weight_kg") or "1"}
-    for name in ("length_cm", "width_cm", "height_cm"):
-        parcel[name] = package.get(name) or "0"
-    parcel = {name: Decimal(str(value)) for name, value in parcel.items()}
-    return [parcel] * int(package.get("parcels") or 1)

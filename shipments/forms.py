@@ -5,6 +5,7 @@ from decimal import Decimal
 from django import forms
 
 from shipments.couriers.base import ServiceType
+from shipments.services import PARCEL_SIZES, shipment_defaults
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "postal_code", "city", "country", "phone")
 
@@ -71,21 +72,18 @@ class BookingDetailsForm(forms.Form):
 
     @classmethod
     def initial_for(cls, order, *, account, service_code, service_type) -> dict:
-        package = order.package or {}
+        defaults = shipment_defaults(order)
+        parcel = defaults["parcels"][0]
         initial = {
             "account": account,
             "service_code": service_code,
             "service_type": service_type,
-            "weight_kg": package.get("weight_kg") or "1",
-            "length_cm": package.get("length_cm"),
-            "width_cm": package.get("width_cm"),
-            "height_cm": package.get("height_cm"),
-            "parcels": package.get("parcels") or 1,
+            "weight_kg": parcel["weight_kg"],
+            **{name: parcel[name] or None for name in PARCEL_SIZES},
+            "parcels": len(defaults["parcels"]),
         }
-        for prefix, address in (
-            ("sender", order.store.pickup_address or {}),
-            ("recipient", order.delivery_address or {}),
-        ):
+        for prefix in ("sender", "recipient"):
+            address = defaults[prefix]
             initial.update(
                 {f"{prefix}_{name}": address.get(name, "") for name in ADDRESS_FIELDS}
             )
@@ -109,9 +107,6 @@ class BookingDetailsForm(forms.Form):
         data = self.cleaned_data
         parcel = {
             "weight_kg": data["weight_kg"],
-            **{
-                name: data[name] or Decimal("0")
-                for name in ("length_cm", "width_cm", "height_cm")
-            },
+            **{name: data[name] or Decimal("0") for name in PARCEL_SIZES},
         }
         return [parcel] * data["parcels"]

@@ -1,6 +1,5 @@
 import uuid
 from datetime import UTC
-from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -135,10 +134,6 @@ class Shipment(models.Model):
         if not self.delivered_at:
             return None
         return round((self.delivered_at - self.created_at).total_seconds() / 3600, 1)
-
-    @property
-    def price_display(self) -> str:
-        return f"{self.price or Decimal('0'):.2f} {self.currency}".strip()
 
 
 class TrackingEvent(models.Model):

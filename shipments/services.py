@@ -6,6 +6,7 @@ The order follows its parcel through the orders services: tracking is recorded w
 
 import logging
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -58,6 +59,7 @@ SHIPPED_AFTER = frozenset(
 
 
 ADDRESS_REQUIRED = ("name", "line1", "postal_code", "city", "country")
+PARCEL_SIZES = ("length_cm", "width_cm", "height_cm")
 
 
 class BookingFailed(ApplicationError):
@@ -65,6 +67,32 @@ class BookingFailed(ApplicationError):
 
     code = "booking_failed"
     http_status = 502
+
+
+def shipment_defaults(order: Order) -> dict:
+    """What booking the order sends unless told otherwise: the store's pickup
+    address, the order's delivery address, and its package as parcels (1 kg when
+    the weight is unknown)."""
+    package = order.package or {}
+    parcel = {
+        "weight_kg": _decimal(package.get("weight_kg")) or Decimal("1"),
+        **{name: _decimal(package.get(name)) for name in PARCEL_SIZES},
+    }
+    count = package.get("parcels")
+    return {
+        "sender": dict(order.store.pickup_address or {}),
+        "recipient": dict(order.delivery_address or {}),
+        "parcels": [parcel] * (count if isinstance(count, int) and count > 0 else 1),
+    }
+
+
+def _decimal(value) -> Decimal:
+    """A size from a package as webshops send it; anything unreadable is 0."""
+    try:
+        number = Decimal(str(value or 0))
+    except InvalidOperation:
+        return Decimal("0")
+    return number if number.is_finite() and number > 0 else Decimal("0")
 
 
 def next_poll_at(status: str, *, now=None):

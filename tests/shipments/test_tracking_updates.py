@@ -146,3 +146,34 @@ def test_a_poll_with_no_news_only_moves_the_schedule(
     assert shipment.order.events.count() == order_events
     shipment.refresh_from_db()
     assert shipment.next_poll_at is not None
+
+
+def test_booking_defaults_come_from_the_store_and_the_order(store):
+    from decimal import Decimal
+
+    from shipments.services import shipment_defaults
+
+    store.pickup_address = {"name": "Warehouse", "city": "Solna"}
+    order = OrderFactory(
+        store=store,
+        delivery_address={"name": "Eva", "city": "Oslo"},
+        package={
+            "weight_kg": "2.5",
+            "length_cm": "30",
+            "width_cm": "lots",
+            "parcels": 2,
+        },
+    )
+    defaults = shipment_defaults(order)
+    assert defaults["sender"] == {"name": "Warehouse", "city": "Solna"}
+    assert defaults["recipient"] == {"name": "Eva", "city": "Oslo"}
+    parcel = {
+        "weight_kg": Decimal("2.5"),
+        "length_cm": Decimal("30"),
+        "width_cm": Decimal("0"),  # a webshop's unreadable size
+        "height_cm": Decimal("0"),
+    }
+    assert defaults["parcels"] == [parcel, parcel]
+    assert shipment_defaults(OrderFactory(store=store))["parcels"] == [
+        {**dict.fromkeys(parcel, Decimal("0")), "weight_kg": Decimal("1")}
+    ]
