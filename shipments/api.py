@@ -1,10 +1,8 @@
 """REST endpoints for shipments: the services on offer, booking, labels."""
 
-from datetime import timedelta
 from decimal import Decimal
 
 from django.http import FileResponse, Http404
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
@@ -293,11 +291,10 @@ class PeriodSerializer(serializers.Serializer):
     until = serializers.DateField(required=False)
 
     def validate(self, attrs):
-        until = attrs.get("until") or timezone.now().date()
-        since = attrs.get("since") or until - timedelta(days=30)
-        if since > until:
+        dates = performance.period(**attrs)
+        if dates["since"] > dates["until"]:
             raise serializers.ValidationError({"since": ["Must be before until."]})
-        return {"since": since, "until": until}
+        return dates
 
 
 class CourierPerformanceApi(APIView):

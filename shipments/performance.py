@@ -1,10 +1,11 @@
 """Courier performance: on time, early or delayed against the first promised ETA,
 and delivery time, per courier account and service, over a period."""
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from django.db.models import Aggregate, Count, Exists, FloatField, OuterRef, Q
 from django.db.models.expressions import RawSQL
+from django.utils import timezone
 
 from shipments.couriers.base import ServiceType
 from shipments.models import TrackingEvent
@@ -27,6 +28,12 @@ class PercentileCont(Aggregate):
 
     def __init__(self, expression, fraction: float, **extra):
         super().__init__(expression, fraction=fraction, **extra)
+
+
+def period(since=None, until=None) -> dict:
+    """The period asked for, defaulting to the last 30 days."""
+    until = until or timezone.now().date()
+    return {"since": since or until - timedelta(days=30), "until": until}
 
 
 def courier_performance(user, *, since, until) -> list[dict]:

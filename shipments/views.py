@@ -101,9 +101,7 @@ def courier_performance_view(request):
         raise PermissionDenied
     period = PeriodSerializer(data=request.GET)
     valid = period.is_valid()
-    dates = (
-        period.validated_data if valid else PeriodSerializer(data={}).run_validation({})
-    )
+    dates = period.validated_data if valid else performance.period()
     rows = performance.courier_performance(request.user, **dates)
     return render(
         request,

@@ -225,35 +225,21 @@ class AddressSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=30, required=False, allow_blank=True)
 
 
+def _size(decimal_places: int) -> serializers.DecimalField:
+    return serializers.DecimalField(
+        max_digits=8,
+        decimal_places=decimal_places,
+        min_value=Decimal("0"),
+        required=False,
+        coerce_to_string=False,
+    )
+
+
 class PackageSerializer(serializers.Serializer):
-    weight_kg = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=3,
-        min_value=Decimal("0"),
-        required=False,
-        coerce_to_string=False,
-    )
-    length_cm = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=1,
-        min_value=Decimal("0"),
-        required=False,
-        coerce_to_string=False,
-    )
-    width_cm = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=1,
-        min_value=Decimal("0"),
-        required=False,
-        coerce_to_string=False,
-    )
-    height_cm = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=1,
-        min_value=Decimal("0"),
-        required=False,
-        coerce_to_string=False,
-    )
+    weight_kg = _size(3)
+    length_cm = _size(1)
+    width_cm = _size(1)
+    height_cm = _size(1)
     parcels = serializers.IntegerField(min_value=1, required=False)
 
     def to_internal_value(self, data):

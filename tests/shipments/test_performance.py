@@ -128,3 +128,12 @@ def test_api_and_page(parcels, staff_api, client, staff_user):
     assert page.status_code == 200
     assert b"75%" in page.content
     assert b"105.6" in page.content
+
+
+def test_the_page_falls_back_to_the_last_30_days_on_unreadable_dates(
+    client, staff_user
+):
+    client.force_login(staff_user)
+    page = client.get(reverse("shipments:performance"), {"since": "soon"})
+    assert page.status_code == 200
+    assert b"could not be read" in page.content
