@@ -1,14 +1,12 @@
 """The "Book shipment" modal of the Orders view: choose a courier and service,
 confirm the details, book, and get the tracking number and label."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from orders import selectors as order_selectors
-from orders.views import merchant_timezone
+from orders.views import member_required, merchant_timezone
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
 from shipments import bulk, performance, selectors, services
@@ -18,12 +16,10 @@ from shipments.couriers.base import CourierError
 from shipments.forms import BookingDetailsForm
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
 @merchant_timezone
 def shipment_book_view(request, order_pk: int):
-    if not order_selectors.user_is_merchant_member(request.user):
-        raise PermissionDenied
     order = order_selectors.order_detail(request.user, order_pk)
     if request.method == "GET":
         return _choose_service(request, order)
@@ -94,11 +90,9 @@ def _book(request, order):
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET"])
 def courier_performance_view(request):
-    if not order_selectors.user_is_merchant_member(request.user):
-        raise PermissionDenied
     period = PeriodSerializer(data=request.GET)
     valid = period.is_valid()
     dates = period.validated_data if valid else performance.period()
@@ -110,12 +104,10 @@ def courier_performance_view(request):
     )
 
 
-@login_required
+@member_required
 @require_http_methods(["GET", "POST"])
 def bulk_booking_view(request):
     """Choose a courier service for the selected orders, then follow the progress."""
-    if not order_selectors.user_is_merchant_member(request.user):
-        raise PermissionDenied
     if request.method == "GET":
         ids = [
             int(pk) for pk in request.GET.get("orders", "").split(",") if pk.isdigit()
@@ -160,7 +152,7 @@ def bulk_booking_view(request):
     return render(request, "shipments/bulk_progress.html", {"job": job})
 
 
-@login_required
+@member_required
 @require_http_methods(["GET"])
 def bulk_booking_progress_view(request, pk: int):
     job = selectors.bulk_booking_get_for_user(request.user, pk)
@@ -181,13 +173,11 @@ def _services_of(accounts) -> list[dict]:
     return couriers
 
 
-@login_required
+@member_required
 @require_http_methods(["GET"])
 def order_shipments_panel_view(request, order_pk: int):
     """The order drawer's shipments panel: label, tracking events, claims. Empty (204)
     for an order without shipments."""
-    if not order_selectors.user_is_merchant_member(request.user):
-        raise PermissionDenied
     order = order_selectors.order_get_for_user(request.user, order_pk)
     shipments = list(
         order.shipments.select_related("account").prefetch_related("events", "claims")

@@ -131,3 +131,15 @@ def test_bulk_booking_without_a_service_says_so(client, staff_user, store, accou
     assert response.status_code == 422
     assert b"Choose a courier service" in response.content
     assert not BulkBooking.objects.exists()
+
+
+def test_customers_get_403_from_the_shipments_pages(client, customer, store):
+    order = OrderFactory(store=store, customer=customer)
+    client.force_login(customer.user)
+    for url in (
+        reverse("shipments:book", args=[order.pk]),
+        reverse("shipments:bulk"),
+        reverse("shipments:performance"),
+        reverse("shipments:order-panel", args=[order.pk]),
+    ):
+        assert client.get(url).status_code == 403, url
