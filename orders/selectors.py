@@ -53,8 +53,10 @@ def _memberships(user) -> list[Membership]:
 def order_get_for_user(user, order_id, *, for_update: bool = False) -> Order:
     """The order if the user may see it; Http404 otherwise (never 403)."""
     orders = visible_orders(user)
-    if for_update:
-        orders = orders.select_for_update()
+    return _get_or_404(orders.select_for_update() if for_update else orders, order_id)
+
+
+def _get_or_404(orders: QuerySet[Order], order_id) -> Order:
     try:
         return orders.get(pk=order_id)
     except (Order.DoesNotExist, ValueError, TypeError) as exc:
@@ -81,13 +83,20 @@ def order_list(user, *, filters: dict | None = None) -> QuerySet[Order]:
 
 
 def order_detail(user, order_id) -> Order:
-    order = order_get_for_user(user, order_id)
-    return (
+    """The order with everything its detail shows (lines, timeline, people)."""
+    orders = (
         visible_orders(user)
-        .select_related("store", "customer", "assigned_staff", "supplier", "created_by")
+        .select_related(
+            "store",
+            "customer",
+            "assigned_staff",
+            "supplier",
+            "created_by",
+            "updated_by",
+        )
         .prefetch_related("lines", "events__actor")
-        .get(pk=order.pk)
     )
+    return _get_or_404(orders, order_id)
 
 
 def user_stores(user) -> QuerySet[Store]:
