@@ -35,11 +35,6 @@ def web_url(url: str) -> str:
     return url if scheme in ("http", "https") else ""
 
 
-@register.filter
-def status_label(status: str) -> str:
-    return label(status) if status else ""
-
-
 @register.simple_tag
 def event_title(event: OrderEvent) -> str:
     """One line that says what happened, for the order's timeline."""

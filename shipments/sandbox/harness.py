@@ -91,9 +91,6 @@ class Sandbox:
             payload["retry_after"] = retry_after
         return self.control(api_key, "faults", payload)
 
-    def clear_faults(self, api_key: str) -> dict:
-        return self.control(api_key, "faults", {"clear": True})
-
 
 def start(
     *,
