@@ -11,8 +11,7 @@ from rest_framework.views import APIView
 from orders import selectors as order_selectors
 from orders.api.views import IsMerchantMember
 from shipments import bulk, claims, performance, selectors, services
-from shipments.couriers import courier_for
-from shipments.couriers.base import CourierError, ServiceType
+from shipments.couriers.base import ServiceType
 from shipments.models import BulkBooking, Claim, Shipment
 
 
@@ -148,31 +147,27 @@ class CourierServicesApi(APIView):
         order = order_selectors.order_get_for_user(
             request.user, request.query_params.get("order")
         )
-        results = []
-        for account in selectors.courier_accounts_for_order(order):
-            entry = {
-                "account": account.pk,
-                "courier": account.name,
-                "services": [],
-                "error": "",
-            }
-            try:
-                options = courier_for(account.courier, account.settings()).services()
-            except CourierError as exc:
-                entry["error"] = exc.message
-            else:
-                entry["services"] = [
+        results = [
+            {
+                "account": entry["account"].pk,
+                "courier": entry["account"].name,
+                "error": entry["error"],
+                "services": [
                     {
-                        "code": o.code,
-                        "name": o.name,
-                        "service_type": o.service_type,
-                        "price": f"{o.price:.2f}",
-                        "currency": o.currency,
-                        "transit_days": o.transit_days,
+                        "code": option.code,
+                        "name": option.name,
+                        "service_type": option.service_type,
+                        "price": f"{option.price:.2f}",
+                        "currency": option.currency,
+                        "transit_days": option.transit_days,
                     }
-                    for o in options
-                ]
-            results.append(entry)
+                    for option in entry["services"]
+                ],
+            }
+            for entry in selectors.courier_services(
+                selectors.courier_accounts_for_order(order)
+            )
+        ]
         return Response({"order": order.pk, "couriers": results})
 
 

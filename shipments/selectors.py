@@ -4,6 +4,8 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from orders.selectors import user_team_merchant_ids, visible_orders
+from shipments.couriers import courier_for
+from shipments.couriers.base import CourierError
 from shipments.models import BulkBooking, Claim, CourierAccount, Shipment
 
 
@@ -50,3 +52,19 @@ def bulk_booking_get_for_user(user, job_id) -> BulkBooking:
         return jobs.get(pk=job_id)
     except (BulkBooking.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such bulk booking.") from exc
+
+
+def courier_services(accounts) -> list[dict]:
+    """Each account with the services its courier offers, or the courier's error
+    when it cannot answer (the booking modal lists both)."""
+    listing = []
+    for account in accounts:
+        entry = {"account": account, "services": [], "error": ""}
+        try:
+            entry["services"] = courier_for(
+                account.courier, account.settings()
+            ).services()
+        except CourierError as exc:
+            entry["error"] = exc.message
+        listing.append(entry)
+    return listing

@@ -11,8 +11,6 @@ from performile.errors import ApplicationError
 from performile.forms import add_service_error
 from shipments import bulk, performance, selectors, services
 from shipments.api import PeriodSerializer
-from shipments.couriers import courier_for
-from shipments.couriers.base import CourierError
 from shipments.forms import BookingDetailsForm
 
 
@@ -29,7 +27,7 @@ def shipment_book_view(request, order_pk: int):
 
 
 def _choose_service(request, order):
-    couriers = _services_of(selectors.courier_accounts_for_order(order))
+    couriers = selectors.courier_services(selectors.courier_accounts_for_order(order))
     return render(
         request,
         "shipments/book.html",
@@ -118,7 +116,7 @@ def bulk_booking_view(request):
             "shipments/bulk.html",
             {
                 "orders": orders,
-                "couriers": _services_of(
+                "couriers": selectors.courier_services(
                     selectors.courier_accounts_for_user(request.user)
                 ),
             },
@@ -146,7 +144,9 @@ def bulk_booking_view(request):
         context = {
             "orders": orders,
             "error": exc.message,
-            "couriers": _services_of(selectors.courier_accounts_for_user(request.user)),
+            "couriers": selectors.courier_services(
+                selectors.courier_accounts_for_user(request.user)
+            ),
         }
         return render(request, "shipments/bulk.html", context, status=422)
     return render(request, "shipments/bulk_progress.html", {"job": job})
@@ -157,20 +157,6 @@ def bulk_booking_view(request):
 def bulk_booking_progress_view(request, pk: int):
     job = selectors.bulk_booking_get_for_user(request.user, pk)
     return render(request, "shipments/bulk_progress.html", {"job": job})
-
-
-def _services_of(accounts) -> list[dict]:
-    couriers = []
-    for account in accounts:
-        entry = {"account": account, "services": [], "error": ""}
-        try:
-            entry["services"] = courier_for(
-                account.courier, account.settings()
-            ).services()
-        except CourierError as exc:
-            entry["error"] = exc.message
-        couriers.append(entry)
-    return couriers
 
 
 @member_required
