@@ -47,17 +47,16 @@ def bulk_booking_start(
 
 
 def bulk_booking_run(job_id: int) -> None:
-    """Book each order in turn; one failure does not stop the others."""
+    """Book each order in turn (an order booked already counts as booked); one
+    failure does not stop the others."""
     job = BulkBooking.objects.select_related("account", "created_by").get(pk=job_id)
-    BulkBooking.objects.filter(pk=job.pk).update(status=BulkBooking.Status.RUNNING)
-    done = set(map(int, job.errors)) | set(
-        job.account.shipments.filter(order_id__in=job.order_ids).values_list(
-            "order_id", flat=True
-        )
+    # Counts start afresh: a redelivered task (after a worker crash) books again,
+    # and shipment_book hands back the shipment of an order already booked.
+    job.errors = {}
+    BulkBooking.objects.filter(pk=job.pk).update(
+        status=BulkBooking.Status.RUNNING, booked=0, failed=0, errors={}
     )
     for order_id in job.order_ids:
-        if order_id in done:
-            continue  # a rerun after a crash skips what is settled
         _book_one(job, order_id)
     BulkBooking.objects.filter(pk=job.pk).update(
         status=BulkBooking.Status.DONE, finished_at=timezone.now()

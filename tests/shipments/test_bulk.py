@@ -143,3 +143,34 @@ def test_customers_get_403_from_the_shipments_pages(client, customer, store):
         reverse("shipments:order-panel", args=[order.pk]),
     ):
         assert client.get(url).status_code == 403, url
+
+
+def test_an_order_booked_already_counts_as_booked_and_a_rerun_counts_once(
+    staff_api, store, account, eager_celery, django_capture_on_commit_callbacks
+):
+    from shipments import bulk
+
+    orders = [OrderFactory(store=store, delivery_address=ADDRESS) for _ in range(2)]
+    staff_api.post(
+        reverse("api-shipment-book"),
+        {"order": orders[0].pk, "account": account.pk, "service_code": "SBX_HOME"},
+        format="json",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        job_id = staff_api.post(
+            reverse("api-bulk-book"),
+            {
+                "orders": [o.pk for o in orders],
+                "account": account.pk,
+                "service_code": "SBX_HOME",
+            },
+            format="json",
+        ).json()["id"]
+    bulk.bulk_booking_run(job_id)  # redelivered after a crash
+    progress = staff_api.get(reverse("api-bulk-booking", args=[job_id])).json()
+    assert (progress["booked"], progress["failed"], progress["status"]) == (
+        2,
+        0,
+        "done",
+    )
+    assert Shipment.objects.count() == 2
