@@ -15,6 +15,13 @@ from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus
 
 
+class CurrentTransactionId(models.Func):
+    """PostgreSQL's id of the running transaction (pg_current_xact_id)."""
+
+    template = "(pg_current_xact_id()::text::bigint)"
+    output_field = models.BigIntegerField()
+
+
 class Source(models.TextChoices):
     SHOPIFY = "shopify", "Shopify"
     WOOCOMMERCE = "woocommerce", "WooCommerce"
@@ -160,6 +167,10 @@ class Membership(models.Model):
 class OrderQuerySet(models.QuerySet):
     """Query forms of the computed flags on Order; keep the two in step."""
 
+    def live(self):
+        """Not deleted (orders are deleted softly, for the audit trail)."""
+        return self.filter(deleted_at=None)
+
     def with_tracking(self, value: bool = True):
         return (
             self.exclude(tracking_number="")
@@ -234,6 +245,13 @@ class Order(models.Model):
         help_text="The parcel's latest normalized status.",
     )
     estimated_delivery = models.DateField(null=True, blank=True)
+    tracking_event = models.CharField(
+        max_length=300, blank=True, help_text="The parcel's latest scan, as shown."
+    )
+    tracking_event_at = models.DateTimeField(null=True, blank=True)
+    label_url = models.CharField(
+        max_length=200, blank=True, help_text="Where the booked label downloads."
+    )
     placed_at = models.DateTimeField(default=now)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
@@ -250,6 +268,15 @@ class Order(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
+    )
+    deleted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
     )
 
     objects = OrderQuerySet.as_manager()
@@ -306,6 +333,16 @@ class Order(models.Model):
     @property
     def can_track(self) -> bool:
         return self.has_tracking
+
+    @property
+    def has_label(self) -> bool:
+        return bool(self.label_url)
+
+    @property
+    def delivery_progress(self) -> int:
+        """How far the parcel has come, 0 to 4: booked, in transit, out for
+        delivery (or at the pickup point), delivered."""
+        return tracking.PROGRESS.get(self.tracking_status, 0)
 
     @property
     def can_file_claim(self) -> bool:
@@ -381,6 +418,7 @@ class OrderEvent(models.Model):
         ASSIGNED = "assigned", "Assigned"
         TRACKING = "tracking", "Tracking"
         NOTE = "note", "Note"
+        DELETED = "deleted", "Deleted"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -403,11 +441,17 @@ class OrderEvent(models.Model):
     )
     data = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=now)
+    txid = models.BigIntegerField(
+        db_default=CurrentTransactionId(),
+        editable=False,
+        help_text="The writing transaction; the change feed's cursor (orders.feed).",
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
         indexes = [
-            models.Index(fields=["order", "created_at"], name="orderevent_order_idx")
+            models.Index(fields=["order", "created_at"], name="orderevent_order_idx"),
+            models.Index(fields=["txid", "id"], name="orderevent_feed_idx"),
         ]
 
     def __str__(self):

@@ -11,8 +11,9 @@ from orders.models import Customer, Membership, Order, Store
 from performile.errors import ApplicationError
 
 
-def visible_orders(user) -> QuerySet[Order]:
-    """Orders the user may see.
+def visible_orders(user, *, include_deleted: bool = False) -> QuerySet[Order]:
+    """Orders the user may see (deleted ones only when asked: the change feed
+    tells clients to drop them).
 
     - merchant staff and admins: every order of their merchants' stores;
     - resellers: orders of the stores they own;
@@ -20,7 +21,7 @@ def visible_orders(user) -> QuerySet[Order]:
     - customers: their own orders;
     - superusers: everything; anyone else: nothing.
     """
-    orders = Order.objects.all()
+    orders = Order.objects.all() if include_deleted else Order.objects.live()
     if not user or not user.is_authenticated or not user.is_active:
         return orders.none()
     if user.is_superuser:

@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from orders import signals, state_machine
+from orders import live, signals, state_machine
 from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
 from orders.models import (
     Customer,
@@ -51,6 +51,9 @@ TRACKING_FIELDS = (
     "tracking_url",
     "tracking_status",
     "estimated_delivery",
+    "tracking_event",
+    "tracking_event_at",
+    "label_url",
 )
 # Statuses an order may be created in.
 INITIAL_STATUSES = (
@@ -69,13 +72,17 @@ def _actor_user(actor):
 
 
 def _event(order, kind, *, actor=None, actor_label="", **fields) -> OrderEvent:
-    return OrderEvent.objects.create(
+    """The audit trail, the timeline and the change feed in one row; open Orders
+    views learn about it once the transaction commits."""
+    event = OrderEvent.objects.create(
         order=order,
         kind=kind,
         actor=_actor_user(actor),
         actor_label=actor_label,
         **fields,
     )
+    live.order_changed(order.pk, kind)
+    return event
 
 
 # --- Customers ---------------------------------------------------------------
@@ -415,6 +422,36 @@ def order_assign(*, order: Order, actor, **assignees) -> Order:
         signals.order_updated, Order, order_id=locked.pk, changed=list(assignees)
     )
     _copy_fields(locked, order, [*assignees, "updated_at", "updated_by"])
+    return order
+
+
+def order_delete(*, order: Order, actor, reason: str = "") -> Order:
+    """Delete the order softly: it leaves every list, API and portal page, and its
+    rows, events and shipments stay for the audit trail. Staff and admins only."""
+    if not actor.is_superuser and order.merchant_id not in user_team_merchant_ids(
+        actor
+    ):
+        raise NotAllowed("Only the merchant's staff can delete orders.")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.deleted_at is not None:
+            return locked
+        locked.deleted_at = locked.updated_at = timezone.now()
+        locked.deleted_by = locked.updated_by = actor
+        locked.save(
+            update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"]
+        )
+        _event(
+            locked,
+            OrderEvent.Kind.DELETED,
+            actor=actor,
+            note=reason.strip(),
+            data={"status": locked.status},
+        )
+    send_on_commit(signals.order_deleted, Order, order_id=locked.pk)
+    _copy_fields(
+        locked, order, ["deleted_at", "deleted_by", "updated_at", "updated_by"]
+    )
     return order
 
 

@@ -12,3 +12,5 @@ order_created = Signal()
 order_status_changed = Signal()
 # order_id, changed (list of field names)
 order_updated = Signal()
+# order_id
+order_deleted = Signal()

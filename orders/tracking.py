@@ -24,3 +24,14 @@ T = TrackingStatus
 
 MOVING = frozenset({T.IN_TRANSIT, T.OUT_FOR_DELIVERY, T.AVAILABLE_FOR_PICKUP})
 TROUBLE = frozenset({T.ATTEMPT_FAILED, T.EXCEPTION, T.RETURNED, T.EXPIRED})
+
+# Steps of the delivery progress indicator (0 = nothing booked yet).
+PROGRESS = {
+    T.PENDING: 1,
+    T.INFO_RECEIVED: 1,
+    T.IN_TRANSIT: 2,
+    T.ATTEMPT_FAILED: 3,
+    T.OUT_FOR_DELIVERY: 3,
+    T.AVAILABLE_FOR_PICKUP: 3,
+    T.DELIVERED: 4,
+}

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import QueryDict
+from django.http import Http404, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import (
@@ -18,7 +18,7 @@ from django.views.decorators.http import (
 )
 from django_htmx.http import HttpResponseClientRedirect
 
-from orders import selectors, services
+from orders import feed, selectors, services
 from orders.forms import AssignForm, OrderCreateForm, OrderFilterForm, StatusChangeForm
 from orders.paging import cursor, keyset_page
 from orders.state_machine import label
@@ -26,6 +26,7 @@ from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
 
 PAGE_SIZE = 25
+ROWS_MAX = 50
 
 
 def member_required(view):
@@ -91,6 +92,7 @@ def order_list_view(request):
     shown = request.GET.copy()
     shown.setdefault("state", "open")  # the work still to do, unless asked
     context = {
+        "live_cursor": feed.current_cursor(),  # before the rows: nothing slips by
         "filters": OrderFilterForm(shown, user=request.user),
         "may_create": selectors.user_may_create_orders(request.user),
         "page": None,
@@ -113,6 +115,17 @@ def order_list_view(request):
     template = "orders/_table.html" if partial else "orders/list.html"
     status = 400 if context["filter_error"] else 200
     return render(request, template, context, status=status)
+
+
+@member_required
+@require_safe
+@merchant_timezone
+def order_rows_view(request):
+    """Rows of the Orders table, for orders a live update announced (a new order, a
+    change seen in the feed). Orders the user may not see are left out."""
+    ids = [part for part in request.GET.get("ids", "").split(",") if part.isdigit()]
+    orders = selectors.order_list(request.user).filter(pk__in=ids[:ROWS_MAX])
+    return render(request, "orders/_rows.html", {"orders": orders})
 
 
 def _without_blanks(query: QueryDict) -> QueryDict:
@@ -248,3 +261,16 @@ def _render_detail(
     }
     template = "orders/_drawer.html" if request.htmx else "orders/detail.html"
     return render(request, template, context, status=status)
+
+
+# Placeholders, filled in by the quick-actions work (edit, delete, notify).
+def order_edit_view(request, pk: int):
+    raise Http404
+
+
+def order_delete_view(request, pk: int):
+    raise Http404
+
+
+def order_notify_view(request, pk: int):
+    raise Http404

@@ -1,3 +1,9 @@
 """Websocket routes of every app, in one list."""
 
-websocket_urlpatterns: list = []
+from django.urls import path
+
+from orders.consumers import OrdersConsumer
+
+websocket_urlpatterns: list = [
+    path("ws/orders/", OrdersConsumer.as_asgi()),
+]

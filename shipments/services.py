@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from orders.models import Order
@@ -181,6 +182,7 @@ def shipment_book(
             tracking_url=courier.tracking_url(booking.tracking_number),
             tracking_status=T.INFO_RECEIVED,
             estimated_delivery=booking.estimated_delivery,
+            label_url=reverse("api-shipment-label", args=[shipment.pk]),
         )
         if locked.can_transition_to(OrderStatus.CONFIRMED):
             order_change_status(
@@ -247,7 +249,7 @@ def shipment_apply_update(
         )
         latest = locked.events.order_by("-occurred_at", "-id").first()
         changed = _shipment_refresh(locked, latest, update)
-        if changed:
+        if latest is not None:
             _order_follow(locked, latest)
     if changed:
         send_on_commit(
@@ -283,12 +285,15 @@ def _shipment_refresh(shipment: Shipment, latest, update: TrackingUpdate) -> boo
 
 def _order_follow(shipment: Shipment, latest: TrackingEvent) -> None:
     order = Order.objects.select_for_update().get(pk=shipment.order_id)
+    scan = " · ".join(part for part in (latest.description, latest.location) if part)
     order_record_tracking(
         order=order,
         actor_label=shipment.account.name,
-        note=" · ".join(part for part in (latest.description, latest.location) if part),
+        note=scan,
         tracking_status=shipment.status,
         estimated_delivery=shipment.estimated_delivery,
+        tracking_event=scan[:300],
+        tracking_event_at=latest.occurred_at,
     )
     reached = set(shipment.events.values_list("status", flat=True))
     steps = [OrderStatus.SHIPPED] if reached & SHIPPED_AFTER else []

@@ -5,6 +5,7 @@ from shipments import views
 app_name = "shipments"
 urlpatterns = [
     path("orders/<int:order_pk>/book/", views.shipment_book_view, name="book"),
+    path("orders/<int:order_pk>/claim/", views.claim_file_view, name="claim"),
     path(
         "orders/<int:order_pk>/panel/",
         views.order_shipments_panel_view,

@@ -1,7 +1,7 @@
 """The "Book shipment" modal of the Orders view: choose a courier and service,
 confirm the details, book, and get the tracking number and label."""
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
@@ -171,3 +171,7 @@ def order_shipments_panel_view(request, order_pk: int):
     if not shipments:
         return HttpResponse(status=204)
     return render(request, "shipments/_order_panel.html", {"shipments": shipments})
+
+
+def claim_file_view(request, order_pk: int):
+    raise Http404  # placeholder: the claim modal

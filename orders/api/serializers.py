@@ -320,3 +320,23 @@ class AssignSerializer(serializers.Serializer):
         if not attrs:
             raise serializers.ValidationError("Give assigned_staff and/or supplier.")
         return attrs
+
+
+class OrderChangeSerializer(serializers.Serializer):
+    cursor = serializers.CharField()
+    order_id = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=OrderEvent.Kind.choices)
+    at = serializers.DateTimeField()
+
+
+class OrderChangesSerializer(serializers.Serializer):
+    """The change feed's answer (documentation only: built by the view)."""
+
+    changes = OrderChangeSerializer(many=True)
+    orders = serializers.ListField(
+        child=serializers.DictField(),
+        help_text="The current state of each order the changes touched, as the "
+        "websocket sends it; a deleted order is {id, order_number, deleted: true}.",
+    )
+    next = serializers.CharField(help_text="Pass as `since` next time.")
+    has_more = serializers.BooleanField()

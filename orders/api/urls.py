@@ -4,6 +4,7 @@ from orders.api import views
 
 urlpatterns = [
     path("orders/", views.OrderListCreateApi.as_view(), name="api-orders"),
+    path("orders/changes", views.OrderChangesApi.as_view(), name="api-order-changes"),
     path("orders/<int:pk>/", views.OrderDetailApi.as_view(), name="api-order-detail"),
     path(
         "orders/<int:pk>/status",

@@ -1,15 +1,16 @@
 """REST endpoints for orders. Thin: parse, call a selector or service, render."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import BasePermission
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from orders import selectors, services
+from orders import feed, live, selectors, services
 from orders.api.serializers import (
     AssignSerializer,
+    OrderChangesSerializer,
     OrderCreateSerializer,
     OrderDetailSerializer,
     OrderListSerializer,
@@ -148,3 +149,64 @@ class OrderAssignApi(APIView):
         return Response(
             OrderDetailSerializer(selectors.order_detail(request.user, pk)).data
         )
+
+
+class OrderChangesApi(APIView):
+    """What changed on the orders you may see since `since` (a cursor from a
+    previous answer; without one, the current position and no changes). Read it
+    after every websocket reconnect, or every 30 s while the socket is down."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("since", str, description="The 'next' of an answer."),
+            OpenApiParameter("limit", int, description="At most 500; default 200."),
+        ],
+        responses=OrderChangesSerializer,
+    )
+    def get(self, request):
+        raw = request.query_params.get("since")
+        if not raw:
+            return Response(
+                {
+                    "changes": [],
+                    "orders": [],
+                    "next": str(feed.current_cursor()),
+                    "has_more": False,
+                }
+            )
+        limit = _bounded_int(request.query_params.get("limit"), default=200, top=500)
+        page = feed.order_changes(request.user, feed.Cursor.parse(raw), limit=limit)
+        return Response(
+            {
+                "changes": [
+                    {
+                        "cursor": str(feed.Cursor(event.txid, event.id)),
+                        "order_id": event.order_id,
+                        "kind": event.kind,
+                        "at": event.created_at,
+                    }
+                    for event in page.events
+                ],
+                "orders": [live.order_state(order) for order in page.orders],
+                "next": str(page.next),
+                "has_more": page.has_more,
+            }
+        )
+
+
+def _bounded_int(raw, *, default: int, top: int) -> int:
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ApplicationError(
+            "limit must be a whole number.", fields={"limit": ["Not a number."]}
+        ) from None
+    if not 1 <= value <= top:
+        raise ApplicationError(
+            f"limit must be between 1 and {top}.", fields={"limit": ["Out of range."]}
+        )
+    return value

@@ -4,10 +4,13 @@ from decimal import Decimal
 from urllib.parse import urlsplit
 
 from django import template
+from django.utils import timezone
 
-from orders.models import OrderEvent
+from orders import selectors
+from orders.models import Order, OrderEvent
 from orders.money import SYMBOLS
-from orders.state_machine import label
+from orders.state_machine import OrderStatus, label
+from orders.tracking import TrackingStatus
 
 register = template.Library()
 
@@ -47,7 +50,13 @@ def event_title(event: OrderEvent) -> str:
         status = f" as {label(event.to_status)}" if event.to_status else ""
         return f"Order created{via}{status}"
     if event.kind == Kind.TRACKING:
-        return "Tracking added"
+        return (
+            "Tracking added"
+            if "tracking_number" in (event.data or {}).get("changed", {})
+            else "Tracking update"
+        )
+    if event.kind == Kind.DELETED:
+        return "Order deleted"
     if event.kind == Kind.UPDATED:
         changed = sorted((event.data or {}).get("changed", {}))
         names = ", ".join(name.replace("_", " ") for name in changed)
@@ -76,3 +85,38 @@ def _plain(value) -> str:
         return str(value)
     text = f"{number:f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+@register.simple_tag
+def eta_countdown(order: Order) -> str:
+    """ "Arrives in 2 days", counted in the current (the merchant's) time zone; ""
+    when there is no ETA or the parcel has arrived."""
+    eta = order.estimated_delivery
+    arrived = order.tracking_status == TrackingStatus.DELIVERED or order.status in (
+        OrderStatus.DELIVERED,
+        OrderStatus.COMPLETE,
+        OrderStatus.CANCELLED,
+    )
+    if eta is None or arrived:
+        return ""
+    days = (eta - timezone.localdate()).days
+    if days > 1:
+        return f"Arrives in {days} days"
+    if days == 1:
+        return "Arrives tomorrow"
+    if days == 0:
+        return "Arrives today"
+    if days == -1:
+        return "Was due yesterday"
+    return f"Was due {-days} days ago"
+
+
+@register.simple_tag(takes_context=True)
+def order_permissions(context, order: Order) -> dict:
+    """What the signed-in user may do to this order from its row menu."""
+    user = context["request"].user
+    return {
+        "work": selectors.order_is_workable_by(user, order),
+        "delete": user.is_superuser
+        or order.merchant_id in selectors.user_team_merchant_ids(user),
+    }

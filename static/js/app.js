@@ -74,5 +74,10 @@
     toast("Performile cannot be reached. Check your connection and try again.", "error");
   });
 
+  // A server response can ask for a toast: HX-Trigger: {"performile:toast": {text, level}}.
+  document.body.addEventListener("performile:toast", function (event) {
+    if (event.detail && event.detail.text) toast(event.detail.text, event.detail.level);
+  });
+
   window.Performile = { toast: toast, closeMenus: closeMenus };
 })();

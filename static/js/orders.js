@@ -66,15 +66,24 @@
     }
   });
 
-  // The booking dialog: opened when its content arrives, closed by its buttons.
-  var bookingDialog = document.getElementById("booking-dialog");
+  // The action dialog (book, claim, notify, edit, delete): opened when its content
+  // arrives, closed by its buttons or by a response that says the work is done.
+  var dialog = document.getElementById("action-dialog");
+  var dialogBody = document.getElementById("action-dialog-body");
+  document.addEventListener("click", function (event) {
+    if (dialog && event.target.closest("[data-open-dialog]")) window.Performile.closeMenus();
+  });
   document.addEventListener("htmx:afterSwap", function (event) {
-    if (bookingDialog && event.detail.target.id === "booking-dialog-body" && !bookingDialog.open) {
-      bookingDialog.showModal();
-    }
+    if (!dialog || event.detail.target !== dialogBody) return;
+    var title = dialogBody.querySelector("h2[id]");
+    if (title) dialog.setAttribute("aria-labelledby", title.id);
+    if (!dialog.open) dialog.showModal();
   });
   document.addEventListener("click", function (event) {
-    if (bookingDialog && event.target.closest("[data-dialog-close]")) bookingDialog.close();
+    if (dialog && event.target.closest("[data-dialog-close]")) dialog.close();
+  });
+  document.body.addEventListener("performile:dialog-done", function () {
+    if (dialog && dialog.open) dialog.close();
   });
 
   // A click anywhere on a row (but its links, buttons and inputs) opens the order.
@@ -155,7 +164,7 @@
     if (bookButton && window.htmx) {
       var ids = selected().map(function (box) { return box.value; });
       htmx.ajax("GET", bookButton.dataset.url + "?orders=" + ids.join(","),
-        { target: "#booking-dialog-body" });
+        { target: "#action-dialog-body" });
     }
     if (event.target.closest("[data-copy-selected]")) {
       var numbers = selected().map(function (box) {

@@ -52,7 +52,7 @@ def test_book_a_shipment_and_download_the_label(
 
     # Step 1: courier and service, with price and transit time.
     row.get_by_role("link", name="Book shipment").click()
-    dialog = page.locator("#booking-dialog")
+    dialog = page.locator("#action-dialog")
     expect(dialog).to_be_visible()
     expect(dialog).to_contain_text("Sandbox Home Delivery")
     dialog.get_by_text("Sandbox Parcel Shop").click()

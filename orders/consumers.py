@@ -1,0 +1,54 @@
+"""The Orders view's and the portal's live channel: authenticate, join the groups
+`visible_orders` allows, forward. Nothing here writes."""
+
+import time
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from orders import live
+
+# How often a connection checks that its user may still see its groups (a member
+# removed from a merchant stops receiving within this many seconds).
+RECHECK_SECONDS = 60
+
+
+class OrdersConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.joined: list[str] = []
+        user = self.scope.get("user")
+        if user is None or not user.is_authenticated:
+            await self.close(code=4401)  # before accept: the handshake is refused
+            return
+        await self._join(await database_sync_to_async(live.groups_for)(user))
+        await self.accept()
+
+    async def disconnect(self, code):
+        for group in getattr(self, "joined", []):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    async def order_changed(self, event):
+        if time.monotonic() - self.checked_at > RECHECK_SECONDS:
+            await self._recheck()
+        if event.get("group") in self.joined:
+            await self.send_json(event["data"])
+
+    async def _join(self, groups: list[str]) -> None:
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+        self.joined = groups
+        self.checked_at = time.monotonic()
+
+    async def _recheck(self) -> None:
+        user = self.scope["user"]
+        await database_sync_to_async(user.refresh_from_db)()
+        allowed = await database_sync_to_async(live.groups_for)(user)
+        for group in set(self.joined) - set(allowed):
+            await self.channel_layer.group_discard(group, self.channel_name)
+        await self._join(allowed)
+        if not allowed:
+            await self.close(code=4403)

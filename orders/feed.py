@@ -1,0 +1,94 @@
+"""The change feed: what changed on the orders a user may see, after a cursor.
+
+Every change of an order writes an OrderEvent in the same transaction, and every
+OrderEvent carries the id of the transaction that wrote it. A cursor is a position
+(transaction id, event id). The feed only hands out events of transactions older
+than every transaction still running (the snapshot's xmin); a transaction that
+commits late therefore always lands after any cursor a client already holds. The
+feed is monotonic without a lock on the writers: a long transaction delays it, it
+never makes it skip. Clients read it after every reconnect and while polling.
+"""
+
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Q
+
+from orders.models import Order, OrderEvent
+from orders.selectors import visible_orders
+from performile.errors import ApplicationError
+
+PAGE_SIZE = 200
+
+
+@dataclass(frozen=True, order=True)
+class Cursor:
+    txid: int
+    event_id: int
+
+    def __str__(self) -> str:
+        return f"{self.txid}.{self.event_id}"
+
+    @classmethod
+    def parse(cls, text: str) -> "Cursor":
+        try:
+            txid, event_id = (int(part) for part in text.split("."))
+        except (AttributeError, ValueError):
+            raise ApplicationError(
+                "The cursor is not one this feed handed out.",
+                fields={"since": ["Use the 'next' value of a previous answer."]},
+            ) from None
+        if txid < 0 or event_id < 0:
+            raise ApplicationError(
+                "The cursor is not one this feed handed out.",
+                fields={"since": ["Use the 'next' value of a previous answer."]},
+            )
+        return cls(txid, event_id)
+
+
+@dataclass(frozen=True)
+class Page:
+    events: list[OrderEvent]
+    orders: list[Order]
+    next: Cursor
+    has_more: bool
+
+
+def _horizon() -> int:
+    """Every transaction with a smaller id has finished."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        return cursor.fetchone()[0]
+
+
+def current_cursor() -> Cursor:
+    """Where a client starts: nothing before it is new to a page rendered now."""
+    return Cursor(_horizon(), 0)
+
+
+def order_changes(user, since: Cursor, *, limit: int = PAGE_SIZE) -> Page:
+    """The user's order events after `since`, oldest first, with the current state
+    of each order they touched (deleted orders included, so clients drop them)."""
+    horizon = _horizon()
+    visible = visible_orders(user, include_deleted=True)
+    events = list(
+        OrderEvent.objects.filter(order__in=visible)
+        .filter(txid__gte=since.txid, txid__lt=horizon)
+        .filter(Q(txid__gt=since.txid) | Q(id__gt=since.event_id))
+        .order_by("txid", "id")
+        .only("id", "txid", "order_id", "kind", "created_at")[: limit + 1]
+    )
+    has_more = len(events) > limit
+    events = events[:limit]
+    if has_more:
+        next_cursor = Cursor(events[-1].txid, events[-1].id)
+    else:
+        last = Cursor(events[-1].txid, events[-1].id) if events else since
+        next_cursor = max(last, Cursor(horizon, 0))
+    order_ids = {event.order_id for event in events}
+    orders = list(
+        Order.objects.filter(pk__in=order_ids)
+        .select_related("store", "merchant", "customer")
+        .order_by("id")
+    )
+    return Page(events=events, orders=orders, next=next_cursor, has_more=has_more)

@@ -1,0 +1,180 @@
+"""Live updates: after commit, each changed order is broadcast once to the Channels
+groups of the people who may see it (its store, its customer, its supplier).
+
+Services call `order_changed` inside their transaction (orders.services._event does
+it for every OrderEvent); the broadcast happens once the transaction commits, one
+message per group whatever the number of open tabs. The socket is a fast path
+only: the change feed (orders.feed) is the record, so a message lost here is picked
+up by the client's next catch-up.
+"""
+
+import logging
+import threading
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from orders.models import Customer, Membership, Order, Store
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_TYPE = "order.changed"  # handled by OrdersConsumer.order_changed
+
+_pending = threading.local()
+
+
+def store_group(store_id: int) -> str:
+    return f"orders.store.{store_id}"
+
+
+def customer_group(customer_id: int) -> str:
+    return f"orders.customer.{customer_id}"
+
+
+def supplier_group(merchant_id: int, user_id: int) -> str:
+    return f"orders.supplier.{merchant_id}.{user_id}"
+
+
+def groups_for(user) -> list[str]:
+    """The groups whose orders `visible_orders(user)` allows, and no other."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return []
+    if user.is_superuser:
+        return [store_group(pk) for pk in Store.objects.values_list("pk", flat=True)]
+    groups = []
+    for membership in Membership.objects.filter(user=user).prefetch_related("stores"):
+        if membership.is_team:
+            store_ids = Store.objects.filter(
+                merchant_id=membership.merchant_id
+            ).values_list("pk", flat=True)
+            groups += [store_group(pk) for pk in store_ids]
+        elif membership.role == Membership.Role.RESELLER:
+            groups += [store_group(store.pk) for store in membership.stores.all()]
+        elif membership.role == Membership.Role.SUPPLIER:
+            groups.append(supplier_group(membership.merchant_id, user.pk))
+    customer_ids = Customer.objects.filter(user=user).values_list("pk", flat=True)
+    groups += [customer_group(pk) for pk in customer_ids]
+    return sorted(set(groups))
+
+
+def order_changed(order_id: int, kind: str) -> None:
+    """Broadcast the order after the current transaction commits (at once outside
+    one). Several changes of one order in one transaction make one broadcast."""
+    batch = getattr(_pending, "batch", None)
+    if batch is None:
+        batch = _pending.batch = {}
+    batch.setdefault(order_id, []).append(kind)
+    # Every call registers the flush; the first to run takes the whole batch and
+    # the others find it empty. A batch left by a rolled-back transaction is sent
+    # with the next one: a broadcast of an order's current state is harmless.
+    transaction.on_commit(_flush, robust=True)
+
+
+def _flush() -> None:
+    batch = getattr(_pending, "batch", None)
+    _pending.batch = None
+    if batch:
+        broadcast(batch)
+
+
+def broadcast(kinds_by_order: dict[int, list[str]]) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    orders = Order.objects.select_related("store", "merchant", "customer").filter(
+        pk__in=list(kinds_by_order)
+    )
+    sends = []
+    for order in orders:
+        kinds = sorted(set(kinds_by_order[order.pk]))
+        merchant_view = {"type": MESSAGE_TYPE, "data": message(order, kinds)}
+        sends.append((store_group(order.store_id), merchant_view))
+        if order.supplier_id:
+            sends.append(
+                (supplier_group(order.merchant_id, order.supplier_id), merchant_view)
+            )
+        if order.customer_id:
+            customer_view = {
+                "type": MESSAGE_TYPE,
+                "data": message(order, kinds, with_cells=False),
+            }
+            sends.append((customer_group(order.customer_id), customer_view))
+    if sends:
+        try:
+            async_to_sync(_send_all)(layer, [(g, {**p, "group": g}) for g, p in sends])
+        except Exception:  # the feed still has it; never fail the request
+            logger.exception("live broadcast failed")
+
+
+async def _send_all(layer, sends) -> None:
+    for group, payload in sends:
+        await layer.group_send(group, payload)
+
+
+def message(order: Order, kinds: list[str], *, with_cells: bool = True) -> dict:
+    data = {"type": "order", "kinds": kinds, "order": order_state(order)}
+    if with_cells:
+        data["cells"] = order_cells(order)
+    return data
+
+
+def order_state(order: Order) -> dict:
+    """What a client needs to update its view of the order and to tell what
+    changed (toasts compare the old state with this one)."""
+    if order.deleted_at is not None:
+        return {"id": order.pk, "order_number": order.order_number, "deleted": True}
+    label, tone = order.badge
+    return {
+        "id": order.pk,
+        "order_number": order.order_number,
+        "store_id": order.store_id,
+        "status": order.status,
+        "status_label": order.get_status_display(),
+        "badge": {"label": label, "tone": tone},
+        "tracking_number": order.tracking_number,
+        "courier": order.courier,
+        "tracking_url": order.tracking_url,
+        "tracking_status": order.tracking_status,
+        "tracking_event": order.tracking_event,
+        "tracking_event_at": _iso(order.tracking_event_at),
+        "estimated_delivery": _iso(order.estimated_delivery),
+        "delivery_progress": order.delivery_progress,
+        "flags": {
+            "has_tracking": order.has_tracking,
+            "can_book_shipment": order.can_book_shipment,
+            "can_track": order.can_track,
+            "has_label": order.has_label,
+            "can_file_claim": order.can_file_claim,
+            "is_active": order.is_active,
+            "needs_action": order.needs_action,
+        },
+        "updated_at": _iso(order.updated_at),
+        "deleted": False,
+    }
+
+
+def order_cells(order: Order) -> dict:
+    """The Orders view's live cells, rendered once for every tab of the store (in
+    the merchant's time zone, as the page itself shows times)."""
+    if order.deleted_at is not None:
+        return {}
+    with timezone.override(_zone(order.merchant.timezone)):
+        return {
+            name: render_to_string(f"orders/_cell_{name}.html", {"order": order})
+            for name in ("tracking", "status")
+        }
+
+
+def _zone(name: str):
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return timezone.utc
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value is not None else None
