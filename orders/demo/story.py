@@ -9,6 +9,8 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from orders.demo import catalog
 from orders.demo.cast import Cast
 from orders.demo.plans import Plan
@@ -18,9 +20,11 @@ from orders.services import (
     order_assign,
     order_change_status,
     order_create,
+    order_record_tracking,
     order_update,
 )
 from orders.state_machine import OrderStatus
+from orders.tracking import TrackingStatus
 
 try:  # A dev dependency; without it every event is stamped "now".
     import time_machine
@@ -208,7 +212,27 @@ def _before_step(cast: Cast, order, to: str, staff, rng: random.Random):
         order_assign(order=order, actor=admin, **assignees)
     if to == S.SHIPPED and rng.random() < 0.8:
         _tracking_add(order, _shipper(cast, order, staff), rng)
+        _scan(order, TrackingStatus.IN_TRANSIT, "Departed sorting terminal", rng)
+    if to == S.DELIVERED and order.tracking_number:
+        _scan(order, TrackingStatus.DELIVERED, "Delivered", rng)
     return staff
+
+
+def _scan(order, status: str, description: str, rng: random.Random) -> None:
+    """What the courier reports (the shipments app does this for real parcels)."""
+    city = order.delivery_address.get("city", "")
+    hub = rng.choice(["Stockholm", "Göteborg", "Malmö", "Jönköping"])
+    now = timezone.now()
+    order_record_tracking(
+        order=order,
+        actor_label=order.courier,
+        note=description,
+        tracking_status=status,
+        tracking_event=f"{description} · {city if status == 'delivered' else hub}",
+        tracking_event_at=now,
+        estimated_delivery=order.estimated_delivery
+        or (now + timedelta(days=rng.randint(1, 3))).date(),
+    )
 
 
 def _tracking_add(order, actor, rng: random.Random) -> None:
