@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from performile.models import WebhookDelivery
+from performile.models import OutboxMessage, WebhookDelivery
 
 admin.site.site_header = "Performile administration"
 admin.site.site_title = "Performile"
@@ -14,4 +14,36 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     date_hierarchy = "received_at"
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    """What went out (or did not) and why; read-only: the outbox writes these."""
+
+    list_display = [
+        "id",
+        "channel",
+        "recipient",
+        "subject",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "order_id",
+        "created_at",
+    ]
+    list_filter = ["status", "channel", "created_at"]
+    search_fields = ["recipient", "subject", "provider_message_id", "last_error"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

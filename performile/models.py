@@ -23,3 +23,61 @@ class WebhookDelivery(models.Model):
 
     def __str__(self):
         return f"{self.provider}:{self.delivery_id}"
+
+
+class OutboxMessage(models.Model):
+    """One outbound notification (ARCHITECTURE.md, mechanism 4).
+
+    Written in the same transaction as the change it tells about, sent by Celery
+    afterwards (`performile.outbox`). `next_attempt_at` is when it is due: the first
+    send, a retry after a backoff, or the end of a worker's lease while it sends.
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        SMS = "sms", "SMS"
+        WHATSAPP = "whatsapp", "WhatsApp"
+        DISCORD = "discord", "Discord"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        DELIVERED = "delivered", "Delivered"
+        READ = "read", "Read"
+        FAILED = "failed", "Failed"
+
+    channel = models.CharField(max_length=16, choices=Channel.choices)
+    recipient = models.CharField(
+        max_length=320, help_text="Email address, E.164 phone number or channel id."
+    )
+    subject = models.CharField(max_length=300, blank=True)
+    body = models.TextField()
+    headers = models.JSONField(
+        default=dict, blank=True, help_text="Email headers (Message-ID, threading)."
+    )
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=255, blank=True)
+    # A weak reference: performile sits below orders and never imports it.
+    order_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # The due sweep: only rows still waiting to go out are in it.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_due_idx",
+                condition=models.Q(status__in=["queued", "sending"]),
+            ),
+            models.Index(fields=["status", "-created_at"], name="outbox_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} to {self.recipient} ({self.status})"

@@ -1,7 +1,9 @@
 import pytest
+import responses
 from rest_framework.test import APIClient
 
 from orders.models import Membership
+from performile.celery import app as celery_app
 from tests.factories import (
     CustomerFactory,
     MembershipFactory,
@@ -78,3 +80,28 @@ def api_client():
 def staff_api(api_client, staff_user):
     api_client.force_authenticate(staff_user)
     return api_client
+
+
+@pytest.fixture
+def eager_celery():
+    """Tasks run at once, in the test's thread (with django_capture_on_commit_callbacks
+    (execute=True), what a commit schedules happens before the block ends)."""
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = False
+
+
+TWILIO_MESSAGES_URL = "https://twilio.test/2010-04-01/Accounts/AC-test/Messages.json"
+
+
+@pytest.fixture
+def twilio(settings):
+    """SMS configured against a stand-in Twilio (the `responses` library): register
+    answers with `twilio.post(TWILIO_MESSAGES_URL, ...)`; `twilio.calls` holds the
+    requests made."""
+    settings.TWILIO_ACCOUNT_SID = "AC-test"
+    settings.TWILIO_AUTH_TOKEN = "twilio-token"
+    settings.TWILIO_FROM_NUMBER = "+46700000001"
+    settings.TWILIO_API_BASE = "https://twilio.test"
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock

@@ -130,6 +130,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "shipments.tasks.shipments_flag_stuck",
         "schedule": 15 * 60.0,
     },
+    # Outbox retries and messages whose task was lost (performile.outbox).
+    "outbox-deliver-due": {
+        "task": "performile.tasks.outbox_deliver_due",
+        "schedule": 30.0,
+    },
 }
 # A parcel with no tracking news for this long is flagged "stuck".
 SHIPMENT_STUCK_AFTER_HOURS = env.int("SHIPMENT_STUCK_AFTER_HOURS", default=72)
@@ -203,6 +208,14 @@ EMAIL_BACKEND = env(
 DEFAULT_FROM_EMAIL = env(
     "DEFAULT_FROM_EMAIL", default="Performile <no-reply@localhost>"
 )
+
+# --- Outbound SMS (performile.senders): Twilio's REST API ----------------------
+# Without all three of SID, token and sender number, SMS is off: notifications go by
+# email only, and an SMS queued anyway fails with the reason.
+TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
 
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {

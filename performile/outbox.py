@@ -1,0 +1,254 @@
+"""Outbound notifications (ARCHITECTURE.md, mechanism 4).
+
+`enqueue()` writes an `OutboxMessage` in the caller's transaction; once it commits,
+a Celery task sends it through the sender registered for its channel. A provider that
+is down delays a message, never loses it:
+
+- queued -> sending -> sent (-> delivered -> read, from provider status callbacks),
+  or failed, with the reason in `last_error`;
+- a retryable error puts the message back to queued with `next_attempt_at` after a
+  backoff (30 s, 2 min, 10 min, 1 h, 6 h), then it fails after MAX_ATTEMPTS;
+- the row is the schedule, not a Celery countdown: a countdown longer than the Redis
+  visibility timeout is redelivered in a loop (PROVIDERS.md), and a task lost with
+  the broker or a crashed worker must not lose the message. `deliver_due()` (beat,
+  every 30 s) sends whatever is due.
+
+A worker claims a message by leasing it (status sending, `next_attempt_at` = end of
+the lease) in a short transaction, and calls the provider outside any transaction.
+A second worker finds it locked or leased and leaves it alone; a worker that dies
+mid-send leaves a lease that runs out, and the sweep sends the message again. So a
+message goes out at least once, and twice only after a crash at the wrong moment.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.utils import make_msgid, parseaddr
+
+from django.conf import settings
+from django.core.mail.utils import DNS_NAME
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from performile.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+Channel = OutboxMessage.Channel
+Status = OutboxMessage.Status
+
+# The wait after the 1st, 2nd, ... failed attempt; the attempt after the last one is
+# the final one.
+BACKOFF = (
+    timedelta(seconds=30),
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(hours=1),
+    timedelta(hours=6),
+)
+MAX_ATTEMPTS = len(BACKOFF) + 1
+# How long a worker holds a message while it sends: longer than outbox_deliver's hard
+# time limit, so no two workers send one message, unless the first one is gone.
+LEASE = timedelta(minutes=5)
+# One sweep sends at most this many messages, for at most this long (it runs every
+# 30 s; the next one carries on).
+SWEEP_BATCH = 200
+SWEEP_SECONDS = 25
+ERROR_MAX_LENGTH = 2000
+
+
+class SendError(Exception):
+    """A sender could not send: `retryable` when trying later may work (the provider
+    is down or busy), not when it never will (a refused number, no configuration)."""
+
+    def __init__(self, message: str, *, retryable: bool):
+        super().__init__(message)
+        self.message = message
+        self.retryable = retryable
+
+
+Sender = Callable[[OutboxMessage], str]
+
+
+@dataclass(frozen=True)
+class _Registration:
+    send: Sender
+    ready: Callable[[], bool]
+
+
+_senders: dict[str, _Registration] = {}
+
+
+def register_sender(
+    channel: str, send: Sender, *, ready: Callable[[], bool] | None = None
+) -> None:
+    """`send(message)` sends one message and returns the provider's id for it, or
+    raises SendError. `ready()` tells whether the channel is configured at all."""
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown outbox channel {channel!r}.")
+    _senders[channel] = _Registration(send=send, ready=ready or (lambda: True))
+
+
+def channel_ready(channel: str) -> bool:
+    """Can messages on this channel go out (a sender is registered and configured)?"""
+    registration = _senders.get(channel)
+    return registration is not None and registration.ready()
+
+
+def enqueue(
+    *,
+    channel: str,
+    recipient: str,
+    body: str,
+    subject: str = "",
+    headers: dict | None = None,
+    order_id: int | None = None,
+) -> OutboxMessage:
+    """Queue a message in the current transaction; it is sent after commit."""
+    if channel not in Channel.values:
+        raise ValueError(f"Unknown outbox channel {channel!r}.")
+    if not recipient:
+        raise ValueError("An outbox message needs a recipient.")
+    headers = dict(headers or {})
+    if channel == Channel.EMAIL:
+        # Known before sending and the same on every attempt: replies thread on it,
+        # and a mail client drops a repeated copy.
+        headers.setdefault("Message-ID", _new_message_id())
+    message = OutboxMessage.objects.create(
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        headers=headers,
+        order_id=order_id,
+        next_attempt_at=timezone.now(),
+    )
+    # robust: a broker that is down at commit must not fail the caller's request;
+    # the sweep sends the message instead.
+    transaction.on_commit(lambda: _schedule(message.pk), robust=True)
+    return message
+
+
+def deliver(message_id: int) -> OutboxMessage | None:
+    """Send the message if it is due. Returns it as it stands afterwards, or None
+    when it is not due (sent already, failed, waiting for a retry, or being sent by
+    another worker)."""
+    message = _claim(message_id)
+    if message is None:
+        return None
+    registration = _senders.get(message.channel)
+    try:
+        if registration is None:
+            raise SendError(
+                f"No sender is registered for the {message.channel} channel.",
+                retryable=False,
+            )
+        provider_id = registration.send(message)
+    except SendError as exc:
+        return _record_failure(message, exc.message, retryable=exc.retryable)
+    except Exception as exc:
+        # A bug or an answer nobody foresaw: worth another try, and loud in the log.
+        logger.exception("outbox message %s: the sender crashed", message.pk)
+        return _record_failure(message, f"{type(exc).__name__}: {exc}", retryable=True)
+    return _record_sent(message, provider_id)
+
+
+def deliver_due(*, batch: int = SWEEP_BATCH, seconds: float = SWEEP_SECONDS) -> int:
+    """Send the messages that are due: retries whose backoff has passed, messages
+    whose task was lost, leases a dead worker left behind. Returns how many it
+    handled."""
+    started = time.monotonic()
+    due_ids = list(
+        OutboxMessage.objects.filter(_due(timezone.now()))
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:batch]
+    )
+    handled = 0
+    for message_id in due_ids:
+        if time.monotonic() - started > seconds:
+            break
+        if deliver(message_id) is not None:
+            handled += 1
+    return handled
+
+
+def _due(now) -> Q:
+    return Q(status__in=[Status.QUEUED, Status.SENDING], next_attempt_at__lte=now)
+
+
+def _claim(message_id: int) -> OutboxMessage | None:
+    now = timezone.now()
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(_due(now), pk=message_id)
+            .first()
+        )
+        if message is None:
+            return None
+        message.status = Status.SENDING
+        message.attempts += 1
+        message.next_attempt_at = now + LEASE
+        message.save(update_fields=["status", "attempts", "next_attempt_at"])
+    return message
+
+
+def _record_sent(message: OutboxMessage, provider_id: str) -> OutboxMessage:
+    message.status = Status.SENT
+    message.provider_message_id = (provider_id or "")[:255]
+    message.sent_at = timezone.now()
+    message.next_attempt_at = None
+    message.last_error = ""
+    message.save(
+        update_fields=[
+            "status",
+            "provider_message_id",
+            "sent_at",
+            "next_attempt_at",
+            "last_error",
+        ]
+    )
+    return message
+
+
+def _record_failure(
+    message: OutboxMessage, reason: str, *, retryable: bool
+) -> OutboxMessage:
+    if retryable and message.attempts < MAX_ATTEMPTS:
+        wait = BACKOFF[message.attempts - 1]
+        message.status = Status.QUEUED
+        message.next_attempt_at = timezone.now() + wait
+        logger.warning(
+            "outbox message %s (%s) attempt %s failed, retrying in %s: %s",
+            message.pk,
+            message.channel,
+            message.attempts,
+            wait,
+            reason,
+        )
+    else:
+        if retryable:
+            reason = f"{reason} (gave up after {message.attempts} attempts)"
+        message.status = Status.FAILED
+        message.next_attempt_at = None
+        logger.error(
+            "outbox message %s (%s) failed: %s", message.pk, message.channel, reason
+        )
+    message.last_error = reason[:ERROR_MAX_LENGTH]
+    message.save(update_fields=["status", "next_attempt_at", "last_error"])
+    return message
+
+
+def _schedule(message_id: int) -> None:
+    from performile.tasks import outbox_deliver
+
+    outbox_deliver.delay(message_id)
+
+
+def _new_message_id() -> str:
+    address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+    domain = address.rpartition("@")[2] or str(DNS_NAME)
+    return make_msgid(domain=domain)
