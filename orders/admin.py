@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -13,7 +13,8 @@ from orders.models import (
     OrderLine,
     Store,
 )
-from orders.services import store_rotate_webhook_secret
+from orders.services import order_restore, store_rotate_webhook_secret
+from performile.errors import NotAllowed
 
 
 class StoreInline(admin.TabularInline):
@@ -115,9 +116,25 @@ class OrderEventInline(admin.TabularInline):
         return False
 
 
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not deleted"), ("yes", "Deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.exclude(deleted_at=None)
+        if self.value() == "no":
+            return queryset.filter(deleted_at=None)
+        return queryset
+
+
 @admin.register(Order)
 class OrderAdmin(admin.ModelAdmin):
-    """Status is read-only here: it changes only through the state machine."""
+    """Status is read-only here: it changes only through the state machine. Deleted
+    orders are listed too (see the filter); an action restores them."""
 
     list_display = [
         "order_number",
@@ -129,8 +146,16 @@ class OrderAdmin(admin.ModelAdmin):
         "currency",
         "tracking_number",
         "placed_at",
+        "deleted_at",
     ]
-    list_filter = ["status", "source", "store__merchant", "store", "tracking_status"]
+    list_filter = [
+        DeletedFilter,
+        "status",
+        "source",
+        "store__merchant",
+        "store",
+        "tracking_status",
+    ]
     search_fields = [
         "order_number",
         "tracking_number",
@@ -153,9 +178,30 @@ class OrderAdmin(admin.ModelAdmin):
         "updated_at",
         "created_by",
         "updated_by",
+        "deleted_at",
+        "deleted_by",
         "timeline_link",
     ]
     inlines = [OrderLineInline, OrderEventInline]
+    actions = ["restore_orders"]
+
+    @admin.action(description="Restore deleted orders", permissions=["change"])
+    def restore_orders(self, request, queryset):
+        restored = refused = 0
+        for order in queryset.exclude(deleted_at=None):
+            try:
+                order_restore(order=order, actor=request.user)
+            except NotAllowed:
+                refused += 1
+            else:
+                restored += 1
+        self.message_user(request, f"Restored {restored} order(s).", messages.SUCCESS)
+        if refused:
+            self.message_user(
+                request,
+                f"{refused} order(s) not restored: only their merchant's staff can.",
+                messages.WARNING,
+            )
 
     @admin.display(description="Orders view")
     def timeline_link(self, order):

@@ -81,7 +81,70 @@ class OrderFilterForm(forms.Form):
         ]
 
 
-class OrderCreateForm(forms.Form):
+class AmountField(forms.CharField):
+    """Money as it is typed ("$150.00", "150", "1 234,50 kr"); cleans to
+    (amount, the currency the text names or None)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", 40)
+        kwargs.setdefault("widget", forms.TextInput({"inputmode": "decimal"}))
+        super().__init__(**kwargs)
+
+    def clean(self, value) -> tuple[Decimal, str | None] | None:
+        raw = super().clean(value)
+        if not raw:
+            return None
+        try:
+            return parse_amount(raw)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+
+class DeliveryAddressForm(forms.Form):
+    """The delivery address fields (`address_<name>` for each of ADDRESS_FIELDS),
+    shared by the new-order and edit-order forms."""
+
+    address_name = forms.CharField(max_length=200, required=False, label="Recipient")
+    address_line1 = forms.CharField(max_length=200, required=False, label="Address")
+    address_line2 = forms.CharField(
+        max_length=200, required=False, label="Address line 2"
+    )
+    address_postal_code = forms.CharField(
+        max_length=20, required=False, label="Postal code"
+    )
+    address_city = forms.CharField(max_length=100, required=False, label="City")
+    address_country = forms.RegexField(
+        regex=r"^[A-Za-z]{2}$",
+        required=False,
+        label="Country",
+        help_text="Two letters, e.g. SE.",
+        error_messages={"invalid": "Use the two-letter country code, e.g. SE."},
+        widget=forms.TextInput({"maxlength": 2, "placeholder": "SE"}),
+    )
+    address_phone = forms.CharField(max_length=30, required=False, label="Phone")
+
+    def clean_address_country(self) -> str:
+        return self.cleaned_data["address_country"].upper()
+
+    def address_values(self) -> dict:
+        return {name: self.cleaned_data[f"address_{name}"] for name in ADDRESS_FIELDS}
+
+
+class OrderCreateForm(DeliveryAddressForm):
+    # The address fields (inherited) come after the customer's.
+    field_order = [
+        "store",
+        "order_number",
+        "status",
+        "amount",
+        "payment_method",
+        "service",
+        "notes",
+        "customer_name",
+        "customer_email",
+        "customer_phone",
+    ]
+
     store = forms.ModelChoiceField(queryset=None, empty_label=None)
     order_number = forms.CharField(
         max_length=64, label="Order number", widget=forms.TextInput({"autofocus": True})
@@ -108,25 +171,6 @@ class OrderCreateForm(forms.Form):
     customer_name = forms.CharField(max_length=200, required=False, label="Name")
     customer_email = forms.EmailField(required=False, label="Email")
     customer_phone = forms.CharField(max_length=30, required=False, label="Phone")
-
-    address_name = forms.CharField(max_length=200, required=False, label="Recipient")
-    address_line1 = forms.CharField(max_length=200, required=False, label="Address")
-    address_line2 = forms.CharField(
-        max_length=200, required=False, label="Address line 2"
-    )
-    address_postal_code = forms.CharField(
-        max_length=20, required=False, label="Postal code"
-    )
-    address_city = forms.CharField(max_length=100, required=False, label="City")
-    address_country = forms.RegexField(
-        regex=r"^[A-Za-z]{2}$",
-        required=False,
-        label="Country",
-        help_text="Two letters, e.g. SE.",
-        error_messages={"invalid": "Use the two-letter country code, e.g. SE."},
-        widget=forms.TextInput({"maxlength": 2, "placeholder": "SE"}),
-    )
-    address_phone = forms.CharField(max_length=30, required=False, label="Phone")
 
     weight_kg = forms.DecimalField(
         required=False, min_value=0, max_digits=8, decimal_places=3, label="Weight (kg)"
@@ -166,9 +210,6 @@ class OrderCreateForm(forms.Form):
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
-    def clean_address_country(self) -> str:
-        return self.cleaned_data["address_country"].upper()
-
     def clean(self):
         cleaned = super().clean()
         region = cleaned.get("address_country") or None
@@ -200,7 +241,7 @@ class OrderCreateForm(forms.Form):
         """Keyword arguments of services.order_create, but the customer."""
         data = self.cleaned_data
         amount, currency = data["amount"]
-        address = {name: data[f"address_{name}"] for name in ADDRESS_FIELDS}
+        address = self.address_values()
         package = {name: data[name] for name in PACKAGE_FIELDS}
         return {
             "store": data["store"],
@@ -244,6 +285,110 @@ class StatusChangeForm(forms.Form):
             ("", "Choose a status…"),
             *((status, label(status)) for status in order.allowed_statuses),
         ]
+
+
+class OrderEditForm(DeliveryAddressForm):
+    """The details of an existing order a person may correct (status, tracking and
+    assignment have their own doors)."""
+
+    field_order = ["service", "payment_method", "amount", "currency", "notes"]
+
+    service = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="For service orders only; leave empty for parcels.",
+    )
+    payment_method = forms.CharField(max_length=50, required=False)
+    amount = AmountField(help_text="“150.00”, “$150” or “1 234,50 kr”.")
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        label="Currency",
+        error_messages={"invalid": "Use the three-letter currency code, e.g. EUR."},
+        widget=forms.TextInput({"maxlength": 3, "placeholder": "EUR"}),
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea({"rows": 3}))
+
+    def __init__(self, *args, order, **kwargs):
+        address = order.delivery_address or {}
+        kwargs.setdefault(
+            "initial",
+            {
+                "service": order.service,
+                "payment_method": order.payment_method,
+                "amount": f"{order.amount:.2f}",
+                "currency": order.currency,
+                "notes": order.notes,
+                **{f"address_{k}": address.get(k, "") for k in ADDRESS_FIELDS},
+            },
+        )
+        kwargs.setdefault("auto_id", "edit_%s")
+        super().__init__(*args, **kwargs)
+        self.order = order
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].upper()
+
+    def clean_notes(self) -> str:
+        # Browsers send a textarea's line breaks as CRLF: not a change of the notes.
+        return self.cleaned_data["notes"].replace("\r\n", "\n")
+
+    def clean_address_phone(self) -> str:
+        raw = self.cleaned_data["address_phone"]
+        if raw == self.initial.get("address_phone"):
+            return raw  # as the webshop sent it: keep, even when not normalizable
+        try:
+            return normalize_phone(raw, self.cleaned_data.get("address_country"))
+        except ValueError as exc:
+            raise forms.ValidationError(
+                f"{exc} Include the country code, e.g. +46."
+            ) from exc
+
+    def clean(self):
+        cleaned = super().clean()
+        amount, named = cleaned.get("amount") or (None, None)
+        currency = cleaned.get("currency")
+        if named and currency and named != currency:
+            self.add_error(
+                "amount", f"This amount is in {named}, but the currency is {currency}."
+            )
+        return cleaned
+
+    def changes(self) -> dict:
+        """The fields that differ from the order's, for services.order_update."""
+        data = self.cleaned_data
+        address = {**(self.order.delivery_address or {}), **self.address_values()}
+        values = {
+            "service": data["service"],
+            "payment_method": data["payment_method"],
+            "amount": data["amount"][0],
+            "currency": data["currency"],
+            "notes": data["notes"],
+            # Keys this form does not show (company, region...) stay as they are.
+            "delivery_address": {
+                k: v for k, v in address.items() if v or k not in ADDRESS_FIELDS
+            },
+        }
+        return {
+            name: value
+            for name, value in values.items()
+            if getattr(self.order, name) != value
+        }
+
+
+class OrderDeleteForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason",
+        help_text="Optional; kept on the order's timeline.",
+        widget=forms.Textarea(
+            {"rows": 2, "placeholder": "Duplicate of ORD-1042, test order…"}
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "delete_%s")
+        super().__init__(*args, **kwargs)
 
 
 class MemberChoiceField(forms.ModelChoiceField):

@@ -167,7 +167,7 @@ class Membership(models.Model):
 class OrderQuerySet(models.QuerySet):
     """Query forms of the computed flags on Order; keep the two in step."""
 
-    def live(self):
+    def not_deleted(self):
         """Not deleted (orders are deleted softly, for the audit trail)."""
         return self.filter(deleted_at=None)
 

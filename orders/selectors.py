@@ -21,7 +21,7 @@ def visible_orders(user, *, include_deleted: bool = False) -> QuerySet[Order]:
     - customers: their own orders;
     - superusers: everything; anyone else: nothing.
     """
-    orders = Order.objects.all() if include_deleted else Order.objects.live()
+    orders = Order.objects.all() if include_deleted else Order.objects.not_deleted()
     if not user or not user.is_authenticated or not user.is_active:
         return orders.none()
     if user.is_superuser:
@@ -147,6 +147,11 @@ def order_is_workable_by(user, order: Order) -> bool:
         if membership.role == Membership.Role.SUPPLIER and order.supplier_id == user.pk:
             return True
     return False
+
+
+def order_is_deletable_by(user, order: Order) -> bool:
+    """May the user delete this order? Staff and admins of its merchant only."""
+    return user.is_superuser or order.merchant_id in user_team_merchant_ids(user)
 
 
 def user_team_merchant_ids(user) -> set[int]:

@@ -455,6 +455,39 @@ def order_delete(*, order: Order, actor, reason: str = "") -> Order:
     return order
 
 
+def order_restore(*, order: Order, actor) -> Order:
+    """Undo `order_delete`: the order is back in every list, API and portal page.
+    Staff and admins only (the admin's "Restore deleted orders")."""
+    if not actor.is_superuser and order.merchant_id not in user_team_merchant_ids(
+        actor
+    ):
+        raise NotAllowed("Only the merchant's staff can restore orders.")
+    with transaction.atomic():
+        locked = Order.objects.select_for_update().get(pk=order.pk)
+        if locked.deleted_at is None:
+            return locked
+        deleted_at = locked.deleted_at
+        locked.deleted_at = locked.deleted_by = None
+        locked.updated_at = timezone.now()
+        locked.updated_by = actor
+        locked.save(
+            update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"]
+        )
+        _event(
+            locked,
+            OrderEvent.Kind.UPDATED,
+            actor=actor,
+            data={"restored": True, "deleted_at": _jsonable(deleted_at)},
+        )
+    send_on_commit(
+        signals.order_updated, Order, order_id=locked.pk, changed=["deleted_at"]
+    )
+    _copy_fields(
+        locked, order, ["deleted_at", "deleted_by", "updated_at", "updated_by"]
+    )
+    return order
+
+
 def _ensure_may_work_on(actor, order: Order) -> None:
     """A person must be allowed to work on the order; systems (actor None) are."""
     user = _actor_user(actor)

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, QueryDict
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import (
@@ -16,10 +16,17 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from orders import feed, selectors, services
-from orders.forms import AssignForm, OrderCreateForm, OrderFilterForm, StatusChangeForm
+from orders import feed, notifications, selectors, services
+from orders.forms import (
+    AssignForm,
+    OrderCreateForm,
+    OrderDeleteForm,
+    OrderEditForm,
+    OrderFilterForm,
+    StatusChangeForm,
+)
 from orders.paging import cursor, keyset_page
 from orders.state_machine import label
 from performile.errors import ApplicationError, NotAllowed
@@ -263,14 +270,110 @@ def _render_detail(
     return render(request, template, context, status=status)
 
 
-# Placeholders, filled in by the quick-actions work (edit, delete, notify).
+# The row menu's quick actions, in the Orders view's action dialog.
+def dialog_done(response, text: str, *, level: str = "success"):
+    """Ask the page for a toast and to close the action dialog (static/js/app.js,
+    orders.js)."""
+    trigger_client_event(response, "performile:toast", {"text": text, "level": level})
+    return trigger_client_event(response, "performile:dialog-done")
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+@merchant_timezone
 def order_edit_view(request, pk: int):
-    raise Http404
+    """The row menu's "Edit order": the order's details in the action dialog."""
+    order = selectors.order_get_for_user(request.user, pk)
+    if not selectors.order_is_workable_by(request.user, order):
+        raise PermissionDenied("You cannot change this order.")
+    data = request.POST if request.method == "POST" else None
+    form = OrderEditForm(data, order=order)
+    if form.is_valid():
+        changes = form.changes()
+        try:
+            if changes:
+                services.order_update(order=order, actor=request.user, **changes)
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            return _after_edit(request, order, changed=bool(changes))
+    context = {"order": order, "form": form}
+    status = 422 if form.is_bound else 200
+    return render(request, "orders/_edit.html", context, status=status)
 
 
+def _after_edit(request, order, *, changed: bool):
+    text = f"Order {order} updated." if changed else "Nothing to change"
+    level = "success" if changed else "info"
+    if not request.htmx:
+        (messages.success if changed else messages.info)(request, text)
+        return redirect(order)
+    row = selectors.order_list(request.user).get(pk=order.pk)
+    response = render(request, "orders/_edit.html", {"order": row, "done": True})
+    return dialog_done(response, text, level=level)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+@merchant_timezone
 def order_delete_view(request, pk: int):
-    raise Http404
+    """The row menu's "Delete order": confirm, then delete softly (staff only)."""
+    order = selectors.order_get_for_user(request.user, pk)
+    if request.method == "GET" and not selectors.order_is_deletable_by(
+        request.user, order
+    ):
+        raise PermissionDenied("Only the merchant's staff can delete orders.")
+    form = OrderDeleteForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        try:  # the service judges who may delete
+            services.order_delete(
+                order=order, actor=request.user, reason=form.cleaned_data["reason"]
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        text = f"Order {order} deleted."
+        if not request.htmx:
+            messages.success(request, text)
+            return redirect("orders:list")
+        response = render(
+            request, "orders/_delete.html", {"order": order, "deleted": True}
+        )
+        return dialog_done(response, text)
+    context = {"order": order, "form": form}
+    status = 422 if form.is_bound else 200
+    return render(request, "orders/_delete.html", context, status=status)
 
 
+@member_required
+@require_http_methods(["GET", "POST"])
+@merchant_timezone
 def order_notify_view(request, pk: int):
-    raise Http404
+    """The row menu's "Send notification": who gets the order's tracking on which
+    channel, with a preview (GET); then queue it in the outbox (POST)."""
+    order = selectors.order_get_for_user(request.user, pk)
+    try:
+        if request.method == "GET":
+            preview = notifications.order_tracking_notification(
+                order=order, actor=request.user
+            )
+            context = {"order": order, "notification": preview}
+            return render(request, "orders/_notify.html", context)
+        queued = notifications.order_send_tracking_notification(
+            order=order, actor=request.user
+        )
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from exc
+    except ApplicationError as exc:
+        if request.method == "POST" and not request.htmx:
+            messages.error(request, exc.message)
+            return redirect(order)
+        status = 422 if request.method == "POST" else 200
+        context = {"order": order, "error": exc.message}
+        return render(request, "orders/_notify.html", context, status=status)
+    text = f"Tracking notification sent {notifications.sent_by(queued)}."
+    if not request.htmx:
+        messages.success(request, text)
+        return redirect(order)
+    return dialog_done(HttpResponse(status=204), text)

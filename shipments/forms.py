@@ -1,10 +1,14 @@
-"""The booking modal's details form (step 2). The service decides; this parses."""
+"""Forms of the shipment modals: booking details (step 2), filing a claim. The
+services decide; these parse."""
 
 from decimal import Decimal
 
 from django import forms
 
+from orders.forms import AmountField
+from shipments.claims import MAX_PHOTOS
 from shipments.couriers.base import ServiceType
+from shipments.models import Claim
 from shipments.services import PARCEL_SIZES, shipment_defaults
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "postal_code", "city", "country", "phone")
@@ -110,3 +114,75 @@ class BookingDetailsForm(forms.Form):
             **{name: data[name] or Decimal("0") for name in PARCEL_SIZES},
         }
         return [parcel] * data["parcels"]
+
+
+class MultipleFileInput(forms.FileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """Any number of files (the service checks how many, and that they are photos)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput({"multiple": True, "accept": "image/*"})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data, initial=None) -> list:
+        clean_one = super().clean
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        return [clean_one(file, initial) for file in files]
+
+
+class ClaimFileForm(forms.Form):
+    reason = forms.ChoiceField(choices=Claim.Reason.choices)
+    amount = AmountField(
+        label="Amount claimed", help_text="The value lost or damaged, e.g. 249.00."
+    )
+    currency = forms.RegexField(
+        regex=r"^[A-Za-z]{3}$",
+        error_messages={"invalid": "Use the three-letter currency code, e.g. EUR."},
+        widget=forms.TextInput({"maxlength": 3}),
+    )
+    description = forms.CharField(
+        max_length=5000,
+        widget=forms.Textarea(
+            {"rows": 4, "placeholder": "What happened to the parcel and its contents"}
+        ),
+    )
+    photos = PhotosField(
+        required=False,
+        help_text=f"Up to {MAX_PHOTOS} photos of the parcel and its contents.",
+    )
+
+    def __init__(self, *args, order, **kwargs):
+        kwargs.setdefault("initial", {"currency": order.currency})
+        kwargs.setdefault("auto_id", "claim_%s")
+        super().__init__(*args, **kwargs)
+
+    def clean_currency(self) -> str:
+        return self.cleaned_data["currency"].upper()
+
+    def clean(self):
+        cleaned = super().clean()
+        amount, named = cleaned.get("amount") or (None, None)
+        currency = cleaned.get("currency")
+        if amount is not None and amount <= 0:
+            self.add_error("amount", "Claim an amount above zero.")
+        elif named and currency and named != currency:
+            self.add_error(
+                "amount", f"This amount is in {named}, but the currency is {currency}."
+            )
+        return cleaned
+
+    def claim_values(self) -> dict:
+        """Keyword arguments of claims.claim_file, but the shipment and the actor."""
+        data = self.cleaned_data
+        return {
+            "reason": data["reason"],
+            "description": data["description"],
+            "amount": data["amount"][0],
+            "currency": data["currency"],
+            "photos": data["photos"],
+        }

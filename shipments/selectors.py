@@ -24,6 +24,21 @@ def shipment_get_for_user(user, shipment_id) -> Shipment:
         raise Http404("No such shipment.") from exc
 
 
+def shipment_latest_for_order(user, order_id) -> Shipment:
+    """The newest shipment of an order the user may see; Http404 when the order is
+    not visible or has none."""
+    shipment = (
+        visible_shipments(user)
+        .filter(order_id=order_id)
+        .select_related("order__store", "account")
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if shipment is None:
+        raise Http404("No shipment for this order.")
+    return shipment
+
+
 def courier_accounts_for_order(order) -> QuerySet[CourierAccount]:
     return CourierAccount.objects.filter(merchant_id=order.merchant_id, enabled=True)
 

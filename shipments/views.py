@@ -1,17 +1,20 @@
-"""The "Book shipment" modal of the Orders view: choose a courier and service,
-confirm the details, book, and get the tracking number and label."""
+"""The shipment dialogs of the Orders view: "Book shipment" (choose a courier and
+service, confirm the details, book, get the tracking number and label) and "File
+claim"; bulk booking; courier performance."""
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from orders import selectors as order_selectors
-from orders.views import member_required, merchant_timezone
-from performile.errors import ApplicationError
+from orders.views import dialog_done, member_required, merchant_timezone
+from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
-from shipments import bulk, performance, selectors, services
+from shipments import bulk, claims, performance, selectors, services
 from shipments.api import PeriodSerializer
-from shipments.forms import BookingDetailsForm
+from shipments.forms import BookingDetailsForm, ClaimFileForm
 
 
 @member_required
@@ -173,5 +176,34 @@ def order_shipments_panel_view(request, order_pk: int):
     return render(request, "shipments/_order_panel.html", {"shipments": shipments})
 
 
+@member_required
+@require_http_methods(["GET", "POST"])
 def claim_file_view(request, order_pk: int):
-    raise Http404  # placeholder: the claim modal
+    """The row menu's "File claim": a claim against the courier for the order's
+    latest shipment, with photos."""
+    shipment = selectors.shipment_latest_for_order(request.user, order_pk)
+    order = shipment.order
+    if not order_selectors.order_is_workable_by(request.user, order):
+        raise PermissionDenied("You cannot file claims for this order.")
+    data, files = (
+        (request.POST, request.FILES) if request.method == "POST" else (None, None)
+    )
+    form = ClaimFileForm(data, files, order=order)
+    if form.is_valid():
+        try:
+            claims.claim_file(
+                shipment=shipment, actor=request.user, **form.claim_values()
+            )
+        except NotAllowed as exc:
+            raise PermissionDenied(exc.message) from exc
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            text = f"Claim filed for {order}."
+            if not request.htmx:
+                messages.success(request, text)
+                return redirect(order)
+            return dialog_done(HttpResponse(), text)
+    context = {"order": order, "shipment": shipment, "form": form}
+    status = 422 if form.is_bound else 200
+    return render(request, "shipments/_claim.html", context, status=status)

@@ -67,9 +67,13 @@ class OrderListSerializer(serializers.ModelSerializer):
     has_tracking = serializers.BooleanField()
     can_book_shipment = serializers.BooleanField()
     can_track = serializers.BooleanField()
+    has_label = serializers.BooleanField()
     can_file_claim = serializers.BooleanField()
     is_active = serializers.BooleanField()
     needs_action = serializers.BooleanField()
+    delivery_progress = serializers.IntegerField(
+        help_text="0 (nothing booked) to 4 (delivered)."
+    )
 
     class Meta:
         model = Order
@@ -91,6 +95,9 @@ class OrderListSerializer(serializers.ModelSerializer):
             "tracking_url",
             "tracking_status",
             "estimated_delivery",
+            "tracking_event",
+            "tracking_event_at",
+            "label_url",
             "assigned_staff",
             "supplier",
             "placed_at",
@@ -99,9 +106,11 @@ class OrderListSerializer(serializers.ModelSerializer):
             "has_tracking",
             "can_book_shipment",
             "can_track",
+            "has_label",
             "can_file_claim",
             "is_active",
             "needs_action",
+            "delivery_progress",
         ]
 
     def to_representation(self, order):
@@ -138,6 +147,11 @@ class OrderListSerializer(serializers.ModelSerializer):
             "estimated_delivery": _DATE.to_representation(order.estimated_delivery)
             if order.estimated_delivery
             else None,
+            "tracking_event": order.tracking_event,
+            "tracking_event_at": _DATETIME.to_representation(order.tracking_event_at)
+            if order.tracking_event_at
+            else None,
+            "label_url": order.label_url,
             "assigned_staff": _user_ref(order.assigned_staff),
             "supplier": _user_ref(order.supplier),
             "placed_at": _DATETIME.to_representation(order.placed_at),
@@ -146,9 +160,11 @@ class OrderListSerializer(serializers.ModelSerializer):
             "has_tracking": order.has_tracking,
             "can_book_shipment": order.can_book_shipment,
             "can_track": order.can_track,
+            "has_label": order.has_label,
             "can_file_claim": order.can_file_claim,
             "is_active": order.is_active,
             "needs_action": order.needs_action,
+            "delivery_progress": order.delivery_progress,
         }
 
 

@@ -57,6 +57,8 @@ def event_title(event: OrderEvent) -> str:
         )
     if event.kind == Kind.DELETED:
         return "Order deleted"
+    if event.kind == Kind.UPDATED and (event.data or {}).get("restored"):
+        return "Order restored"
     if event.kind == Kind.UPDATED:
         changed = sorted((event.data or {}).get("changed", {}))
         names = ", ".join(name.replace("_", " ") for name in changed)
@@ -117,6 +119,5 @@ def order_permissions(context, order: Order) -> dict:
     user = context["request"].user
     return {
         "work": selectors.order_is_workable_by(user, order),
-        "delete": user.is_superuser
-        or order.merchant_id in selectors.user_team_merchant_ids(user),
+        "delete": selectors.order_is_deletable_by(user, order),
     }

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -334,6 +334,9 @@ def test_list_rows_equal_drf_generic_representation(store, staff_user, supplier)
             tracking_number="370123456789",
             tracking_status="in_transit",
             estimated_delivery="2026-11-30",
+            tracking_event="Departed terminal · Solna",
+            tracking_event_at=datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+            label_url="/api/shipments/1/label",
             status=OrderStatus.SHIPPED,
         ),
     ]
@@ -344,3 +347,37 @@ def test_list_rows_equal_drf_generic_representation(store, staff_user, supplier)
         generic = serializers.ModelSerializer.to_representation(serializer, order)
         assert serializer.to_representation(order) == generic
         assert list(serializer.to_representation(order)) == serializer.Meta.fields
+
+
+def test_list_and_detail_show_the_latest_scan_label_and_progress(staff_api, store):
+    """The row's live details (latest scan, label, progress) in the list and the
+    detail alike."""
+    order = OrderFactory(
+        store=store,
+        status=OrderStatus.SHIPPED,
+        tracking_number="SBX1",
+        tracking_status="out_for_delivery",
+        tracking_event="Out for delivery · Solna",
+        tracking_event_at=datetime(2026, 11, 28, 9, 30, tzinfo=UTC),
+        label_url="/api/shipments/1/label",
+    )
+    OrderFactory(store=store)  # nothing booked
+    expected = {
+        "tracking_event": "Out for delivery · Solna",
+        "tracking_event_at": "2026-11-28T09:30:00Z",
+        "label_url": "/api/shipments/1/label",
+        "has_label": True,
+        "delivery_progress": 3,
+    }
+    rows = staff_api.get(LIST).json()["results"]
+    detail = staff_api.get(detail_url(order)).json()
+
+    assert {k: rows[1][k] for k in expected} == expected
+    assert {k: detail[k] for k in expected} == expected
+    assert {k: rows[0][k] for k in expected} == {
+        "tracking_event": "",
+        "tracking_event_at": None,
+        "label_url": "",
+        "has_label": False,
+        "delivery_progress": 0,
+    }

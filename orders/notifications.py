@@ -1,0 +1,211 @@
+"""Tracking notifications to an order's customer: what they say, who gets them on
+which channel, and queuing them in the outbox (performile.outbox).
+
+Channels: email when the customer has an address, SMS when they have a phone number
+and SMS is set up on the platform; both when both are known. Customer notification
+preferences come with the customer portal and will narrow this down.
+"""
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.utils import formats, timezone
+
+from orders import selectors, services
+from orders.models import Order
+from orders.phones import normalize_phone
+from orders.tracking import TrackingStatus
+from performile import outbox
+from performile.errors import ApplicationError, NotAllowed
+from performile.models import OutboxMessage
+
+T = TrackingStatus
+Channel = OutboxMessage.Channel
+
+# Per tracking status: the subject, and the sentence that opens the message.
+WORDING = {
+    T.OUT_FOR_DELIVERY: (
+        "Your order {number} is out for delivery",
+        "Your order {number} from {store} is out for delivery.",
+    ),
+    T.AVAILABLE_FOR_PICKUP: (
+        "Your order {number} is ready for pickup",
+        "Your order {number} from {store} is ready to be picked up.",
+    ),
+    T.ATTEMPT_FAILED: (
+        "We could not deliver your order {number}",
+        "The courier tried to deliver your order {number} from {store}, but could not.",
+    ),
+    T.DELIVERED: (
+        "Your order {number} has been delivered",
+        "Your order {number} from {store} has been delivered.",
+    ),
+    T.EXCEPTION: (
+        "A delivery problem with your order {number}",
+        "There is a problem with the delivery of your order {number} from {store}.",
+    ),
+    T.RETURNED: (
+        "Your order {number} is being returned",
+        "Your order {number} from {store} is on its way back to the store.",
+    ),
+    T.EXPIRED: (
+        "An update on your order {number}",
+        "The courier has had no news of your order {number} from {store} for a while.",
+    ),
+}
+ON_ITS_WAY = (
+    "Your order {number} is on its way",
+    "Your order {number} from {store} is on its way.",
+)
+# Statuses after which an estimated delivery date means nothing any more.
+FINAL = frozenset({T.DELIVERED, T.RETURNED, T.EXPIRED})
+
+
+@dataclass(frozen=True)
+class TrackingNotification:
+    """What the order's customer gets, on which channels, and why a channel is left
+    out (`notes`)."""
+
+    subject: str
+    body: str
+    sms_body: str
+    email: str = ""
+    phone: str = ""
+    notes: tuple[str, ...] = field(default=())
+
+
+def order_tracking_notification(*, order: Order, actor) -> TrackingNotification:
+    """The tracking notification the order's customer would get now. ApplicationError
+    when there is no tracking or no way to reach the customer; NotAllowed when the
+    actor may not work on the order."""
+    if getattr(actor, "is_authenticated", False) and not (
+        selectors.order_is_workable_by(actor, order)
+    ):
+        raise NotAllowed("You cannot notify this order's customer.")
+    if not order.has_tracking:
+        raise ApplicationError(
+            f"Order {order} has no tracking yet: book a shipment or add a tracking"
+            " number first."
+        )
+    customer = order.customer
+    if customer is None:
+        raise ApplicationError("This order has no customer to notify.")
+    if not customer.email and not customer.phone:
+        raise ApplicationError("This customer has no email address or phone number.")
+    phone, notes = _sms_number(customer.phone)
+    if not customer.email and not phone:
+        raise ApplicationError(f"This customer has no email address. {notes[0]}")
+    subject, body, sms_body = _compose(order, customer.name)
+    return TrackingNotification(
+        subject=subject,
+        body=body,
+        sms_body=sms_body,
+        email=customer.email,
+        phone=phone,
+        notes=notes,
+    )
+
+
+def order_send_tracking_notification(*, order: Order, actor) -> list[OutboxMessage]:
+    """Queue the tracking notification on every channel the customer can be reached
+    on, and note it on the order's timeline, in one transaction."""
+    notification = order_tracking_notification(order=order, actor=actor)
+    with transaction.atomic():
+        queued = []
+        if notification.email:
+            queued.append(
+                outbox.enqueue(
+                    channel=Channel.EMAIL,
+                    recipient=notification.email,
+                    subject=notification.subject,
+                    body=notification.body,
+                    order_id=order.pk,
+                )
+            )
+        if notification.phone:
+            queued.append(
+                outbox.enqueue(
+                    channel=Channel.SMS,
+                    recipient=notification.phone,
+                    body=notification.sms_body,
+                    order_id=order.pk,
+                )
+            )
+        services.order_log(
+            order=order,
+            actor=actor,
+            note=f"Tracking notification sent {sent_by(queued)}.",
+            data={
+                "outbox_message_ids": [message.pk for message in queued],
+                "tracking_status": order.tracking_status,
+            },
+        )
+    return queued
+
+
+def sent_by(messages: list[OutboxMessage]) -> str:
+    """How the messages go out: "by email to a@b.se and SMS to +46701234567"."""
+    labels = {Channel.EMAIL: "email", Channel.SMS: "SMS"}
+    return "by " + " and ".join(
+        f"{labels.get(m.channel, m.get_channel_display())} to {m.recipient}"
+        for m in messages
+    )
+
+
+def _sms_number(raw: str) -> tuple[str, tuple[str, ...]]:
+    """The number a text can go to, or "" and why not."""
+    if not raw:
+        return "", ()
+    if not outbox.channel_ready(Channel.SMS):
+        return "", (
+            "Text messages are not set up on this platform (Twilio settings), so no"
+            " SMS is sent.",
+        )
+    try:
+        return normalize_phone(raw), ()
+    except ValueError:
+        return "", (f"{raw} is not a phone number a text message can go to.",)
+
+
+def _compose(order: Order, name: str) -> tuple[str, str, str]:
+    """Subject, email body and SMS text for the order's current tracking."""
+    store = order.store.name
+    subject, opening = WORDING.get(order.tracking_status, ON_ITS_WAY)
+    subject = subject.format(number=order.order_number)
+    opening = opening.format(number=order.order_number, store=store)
+    status = T(order.tracking_status).label if order.tracking_status else "Shipped"
+    carrier = f" ({order.courier})" if order.courier else ""
+    eta = order.estimated_delivery if order.tracking_status not in FINAL else None
+    facts = [f"Status: {status}"]
+    if order.tracking_event:
+        facts.append(f"Latest update: {order.tracking_event}{_when(order)}")
+    facts.append(f"Tracking number: {order.tracking_number}{carrier}")
+    if order.tracking_url:
+        facts.append(f"Track your parcel: {order.tracking_url}")
+    if eta:
+        facts.append(f"Estimated delivery: {formats.date_format(eta, 'l j F Y')}")
+    body = "\n\n".join(
+        [
+            f"Hello {name}," if name else "Hello,",
+            opening,
+            "\n".join(facts),
+            f"Kind regards,\n{store}",
+        ]
+    )
+    sms = [f"{store}: {subject}.", f"Tracking {order.tracking_number}"]
+    sms[-1] += f": {order.tracking_url}" if order.tracking_url else "."
+    if eta:
+        sms.append(f"Expected {formats.date_format(eta, 'D j M')}.")
+    return subject, body, " ".join(sms)
+
+
+def _when(order: Order) -> str:
+    if not order.tracking_event_at:
+        return ""
+    try:
+        zone = ZoneInfo(order.merchant.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = None
+    local = timezone.localtime(order.tracking_event_at, zone)
+    return f" ({formats.date_format(local, 'j M, H:i')})"
