@@ -19,6 +19,7 @@ from orders.selectors import visible_orders
 from performile.errors import ApplicationError
 
 PAGE_SIZE = 200
+BIGINT_MAX = 2**63 - 1
 
 
 @dataclass(frozen=True, order=True)
@@ -34,11 +35,10 @@ class Cursor:
         try:
             txid, event_id = (int(part) for part in text.split("."))
         except (AttributeError, ValueError):
-            raise ApplicationError(
-                "The cursor is not one this feed handed out.",
-                fields={"since": ["Use the 'next' value of a previous answer."]},
-            ) from None
-        if txid < 0 or event_id < 0:
+            txid = event_id = -1
+        # Both are PostgreSQL bigints: a larger number was never handed out, and
+        # would leave the client at a position no change can ever reach.
+        if not (0 <= txid <= BIGINT_MAX and 0 <= event_id <= BIGINT_MAX):
             raise ApplicationError(
                 "The cursor is not one this feed handed out.",
                 fields={"since": ["Use the 'next' value of a previous answer."]},
