@@ -8,8 +8,10 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from orders import live
 
-# How often a connection checks that its user may still see its groups (a member
-# removed from a merchant stops receiving within this many seconds).
+# How often a connection checks that its user may still see its groups. Checks run
+# on the client's keep-alive ping (every 25 s), never on the path of a change, so a
+# member removed from a merchant stops receiving within about a minute and a half,
+# and a new store is joined as soon.
 RECHECK_SECONDS = 60
 
 
@@ -29,6 +31,9 @@ class OrdersConsumer(AsyncJsonWebsocketConsumer):
 
     async def receive_json(self, content, **kwargs):
         if isinstance(content, dict) and content.get("type") == "ping":
+            due = time.monotonic() - self.checked_at > RECHECK_SECONDS
+            if due and not await self._recheck():
+                return
             await self.send_json({"type": "pong"})
 
     async def dispatch(self, message):
@@ -43,10 +48,9 @@ class OrdersConsumer(AsyncJsonWebsocketConsumer):
             await super().dispatch(message)
 
     async def order_changed(self, event):
-        if time.monotonic() - self.checked_at > RECHECK_SECONDS:
-            await self._recheck()
+        # The broadcast serialized the message once for every tab of the group.
         if event.get("group") in self.joined:
-            await self.send_json(event["data"])
+            await self.send(text_data=event["text"])
 
     async def _join(self, groups: list[str]) -> None:
         for group in groups:
@@ -54,7 +58,9 @@ class OrdersConsumer(AsyncJsonWebsocketConsumer):
         self.joined = groups
         self.checked_at = time.monotonic()
 
-    async def _recheck(self) -> None:
+    async def _recheck(self) -> bool:
+        """Join the groups the user may see now, leave the others; close the
+        socket (and answer False) when nothing is left."""
         user = self.scope["user"]
         await database_sync_to_async(user.refresh_from_db)()
         allowed = await database_sync_to_async(live.groups_for)(user)
@@ -63,3 +69,4 @@ class OrdersConsumer(AsyncJsonWebsocketConsumer):
         await self._join(allowed)
         if not allowed:
             await self.close(code=4403)
+        return bool(allowed)

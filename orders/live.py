@@ -8,12 +8,15 @@ only: the change feed (orders.feed) is the record, so a message lost here is pic
 up by the client's next catch-up.
 """
 
+import asyncio
+import json
 import logging
+import os
 import threading
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -91,28 +94,64 @@ def broadcast(kinds_by_order: dict[int, list[str]]) -> None:
     sends = []
     for order in orders:
         kinds = sorted(set(kinds_by_order[order.pk]))
-        merchant_view = {"type": MESSAGE_TYPE, "data": message(order, kinds)}
+        merchant_view = _layer_message(message(order, kinds))
         sends.append((store_group(order.store_id), merchant_view))
         if order.supplier_id:
             sends.append(
                 (supplier_group(order.merchant_id, order.supplier_id), merchant_view)
             )
         if order.customer_id:
-            customer_view = {
-                "type": MESSAGE_TYPE,
-                "data": message(order, kinds, with_cells=False),
-            }
+            customer_view = _layer_message(message(order, kinds, with_cells=False))
             sends.append((customer_group(order.customer_id), customer_view))
     if sends:
-        try:
-            async_to_sync(_send_all)(layer, [(g, {**p, "group": g}) for g, p in sends])
-        except Exception:  # the feed still has it; never fail the request
-            logger.exception("live broadcast failed")
+        _sender.submit(layer, sends)
+
+
+class _Sender:
+    """One event loop per process, in a thread of its own, that sends to the
+    channel layer. Its Redis connections stay open between broadcasts (a fresh
+    loop per broadcast costs a new connection each time), and the request that
+    made the change does not wait for the send."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._loop = None
+        self._pid = None
+
+    def submit(self, layer, sends) -> None:
+        future = asyncio.run_coroutine_threadsafe(
+            _send_all(layer, sends), self._running_loop()
+        )
+        future.add_done_callback(_log_failure)
+
+    def _running_loop(self):
+        with self._lock:
+            if self._loop is None or self._pid != os.getpid():  # new, or forked
+                self._loop = asyncio.new_event_loop()
+                self._pid = os.getpid()
+                threading.Thread(
+                    target=self._loop.run_forever, name="live-broadcast", daemon=True
+                ).start()
+            return self._loop
 
 
 async def _send_all(layer, sends) -> None:
-    for group, payload in sends:
-        await layer.group_send(group, payload)
+    for group, message in sends:
+        await layer.group_send(group, {**message, "group": group})
+
+
+def _log_failure(future) -> None:
+    if not future.cancelled() and future.exception() is not None:
+        # The feed still has the change; clients catch up from it.
+        logger.error("live broadcast failed", exc_info=future.exception())
+
+
+_sender = _Sender()
+
+
+def _layer_message(data: dict) -> dict:
+    # Serialized once here, sent as is by every consumer of the group.
+    return {"type": MESSAGE_TYPE, "text": json.dumps(data, cls=DjangoJSONEncoder)}
 
 
 def message(order: Order, kinds: list[str], *, with_cells: bool = True) -> dict:

@@ -100,7 +100,11 @@ CACHES = {
 }
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # Pub/sub: a group_send is one PUBLISH, each web process receives it once
+        # and hands it to its own sockets. The list-based layer stores a copy per
+        # socket in Redis instead (200 tabs, 200 copies; docs/bench.md). Pub/sub
+        # keeps nothing for a process that is away; the change feed does.
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             "hosts": [REDIS_URL],
             "prefix": env("CHANNELS_PREFIX", default="asgi"),

@@ -15,6 +15,8 @@
     available_for_pickup: "is ready for pickup",
   };
   var MAX_TOASTS = 3;
+  var PING_SECONDS = 25; // keeps proxies from closing an idle socket
+  var SWEEP_EVERY_PINGS = 4; // read the feed every ~2 minutes while connected
 
   var live = {
     cursor: root.dataset.cursor,
@@ -56,6 +58,15 @@
       setMode("live");
       stopPolling();
       catchUp();
+      clearInterval(live.keepAlive);
+      live.keepAlive = setInterval(function () {
+        if (socket.readyState !== WebSocket.OPEN) return;
+        socket.send(JSON.stringify({ type: "ping" }));
+        // A message dropped on a busy server is still in the feed: read it now
+        // and then even while the socket is up.
+        live.pings = (live.pings || 0) + 1;
+        if (live.pings % SWEEP_EVERY_PINGS === 0) catchUp();
+      }, PING_SECONDS * 1000);
     };
     socket.onmessage = function (event) {
       var message;
@@ -64,6 +75,7 @@
     };
     socket.onclose = function () {
       if (live.socket !== socket) return;
+      clearInterval(live.keepAlive);
       live.socket = null;
       setMode("offline");
       startPolling();
