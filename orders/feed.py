@@ -3,7 +3,7 @@
 Every change of an order writes an OrderEvent in the same transaction, and every
 OrderEvent carries the id of the transaction that wrote it. A cursor is a position
 (transaction id, event id). The feed only hands out events of transactions older
-than every transaction still running (the snapshot's xmin); a transaction that
+than every transaction still running in this database; a transaction that
 commits late therefore always lands after any cursor a client already holds. The
 feed is monotonic without a lock on the writers: a long transaction delays it, it
 never makes it skip. Clients read it after every reconnect and while polling.
@@ -54,10 +54,32 @@ class Page:
     has_more: bool
 
 
+# The oldest transaction still running in this database, else the next id to be
+# handed out. Transaction ids are cluster-wide, but one running in another database
+# (a second test worker, a pg_dump next door) never writes our events, so it must
+# not hold the feed back. pg_stat_activity shows 32-bit xids; they are matched to the
+# snapshot's 64-bit ones on their low 32 bits. Read in a statement of its own, before
+# the events: a transaction that ends in between is then visible to that query.
+HORIZON_SQL = """
+WITH snapshot AS (SELECT pg_current_snapshot() AS s),
+     here AS (
+        SELECT backend_xid::text::bigint AS xid FROM pg_stat_activity
+        WHERE datname = current_database() AND backend_xid IS NOT NULL
+     )
+SELECT COALESCE(
+    (SELECT min(x::text::bigint) FROM snapshot, pg_snapshot_xip(s) AS x
+     WHERE x::text::bigint % 4294967296 IN (SELECT xid FROM here)),
+    (SELECT pg_snapshot_xmax(s)::text::bigint FROM snapshot)
+)
+"""
+
+
 def _horizon() -> int:
-    """Every transaction with a smaller id has finished."""
+    """Every transaction of this database with a smaller id has finished."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint")
+        # pg_stat_activity is read once per transaction unless told otherwise.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute(HORIZON_SQL)
         return cursor.fetchone()[0]
 
 
