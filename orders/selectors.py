@@ -149,8 +149,9 @@ def order_is_workable_by(user, order: Order) -> bool:
     return False
 
 
-def order_is_deletable_by(user, order: Order) -> bool:
-    """May the user delete this order? Staff and admins of its merchant only."""
+def order_is_managed_by(user, order: Order) -> bool:
+    """May the user manage this order (assign it, delete or restore it)? Staff and
+    admins of its merchant only: the order belongs to the merchant."""
     return user.is_superuser or order.merchant_id in user_team_merchant_ids(user)
 
 

@@ -24,7 +24,11 @@ from orders.models import (
     Store,
 )
 from orders.phones import normalize_phone
-from orders.selectors import order_is_workable_by, user_team_merchant_ids
+from orders.selectors import (
+    order_is_managed_by,
+    order_is_workable_by,
+    user_team_merchant_ids,
+)
 from orders.state_machine import OrderStatus
 from performile.errors import ApplicationError, Conflict, NotAllowed
 from performile.events import send_on_commit
@@ -379,11 +383,7 @@ def order_assign(*, order: Order, actor, **assignees) -> Order:
     unknown = set(assignees) - {"assigned_staff", "supplier"}
     if unknown:
         raise TypeError(f"Unknown assignees: {sorted(unknown)}")
-    if (
-        actor is not None
-        and not actor.is_superuser
-        and order.merchant_id not in user_team_merchant_ids(actor)
-    ):
+    if actor is not None and not order_is_managed_by(actor, order):
         raise NotAllowed("Only the merchant's staff can assign orders.")
     roles = {
         "assigned_staff": (Membership.Role.STAFF, Membership.Role.ADMIN),
@@ -428,63 +428,52 @@ def order_assign(*, order: Order, actor, **assignees) -> Order:
 def order_delete(*, order: Order, actor, reason: str = "") -> Order:
     """Delete the order softly: it leaves every list, API and portal page, and its
     rows, events and shipments stay for the audit trail. Staff and admins only."""
-    if not actor.is_superuser and order.merchant_id not in user_team_merchant_ids(
-        actor
-    ):
-        raise NotAllowed("Only the merchant's staff can delete orders.")
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.deleted_at is not None:
-            return locked
-        locked.deleted_at = locked.updated_at = timezone.now()
-        locked.deleted_by = locked.updated_by = actor
-        locked.save(
-            update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"]
-        )
-        _event(
-            locked,
-            OrderEvent.Kind.DELETED,
-            actor=actor,
-            note=reason.strip(),
-            data={"status": locked.status},
-        )
-    send_on_commit(signals.order_deleted, Order, order_id=locked.pk)
-    _copy_fields(
-        locked, order, ["deleted_at", "deleted_by", "updated_at", "updated_by"]
-    )
-    return order
+    return _order_set_deleted(order, actor, deleted=True, note=reason.strip())
 
 
 def order_restore(*, order: Order, actor) -> Order:
     """Undo `order_delete`: the order is back in every list, API and portal page.
     Staff and admins only (the admin's "Restore deleted orders")."""
-    if not actor.is_superuser and order.merchant_id not in user_team_merchant_ids(
-        actor
-    ):
-        raise NotAllowed("Only the merchant's staff can restore orders.")
+    return _order_set_deleted(order, actor, deleted=False)
+
+
+def _order_set_deleted(order: Order, actor, *, deleted: bool, note: str = ""):
+    if not order_is_managed_by(actor, order):
+        verb = "delete" if deleted else "restore"
+        raise NotAllowed(f"Only the merchant's staff can {verb} orders.")
+    fields = ["deleted_at", "deleted_by", "updated_at", "updated_by"]
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
-        if locked.deleted_at is None:
-            return locked
-        deleted_at = locked.deleted_at
-        locked.deleted_at = locked.deleted_by = None
+        if (locked.deleted_at is not None) == deleted:
+            return order
+        was_deleted_at = locked.deleted_at
         locked.updated_at = timezone.now()
         locked.updated_by = actor
-        locked.save(
-            update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"]
+        locked.deleted_at = locked.updated_at if deleted else None
+        locked.deleted_by = actor if deleted else None
+        locked.save(update_fields=fields)
+        if deleted:
+            _event(
+                locked,
+                OrderEvent.Kind.DELETED,
+                actor=actor,
+                note=note,
+                data={"status": locked.status},
+            )
+        else:
+            _event(
+                locked,
+                OrderEvent.Kind.UPDATED,
+                actor=actor,
+                data={"restored": True, "deleted_at": _jsonable(was_deleted_at)},
+            )
+    if deleted:
+        send_on_commit(signals.order_deleted, Order, order_id=locked.pk)
+    else:
+        send_on_commit(
+            signals.order_updated, Order, order_id=locked.pk, changed=["deleted_at"]
         )
-        _event(
-            locked,
-            OrderEvent.Kind.UPDATED,
-            actor=actor,
-            data={"restored": True, "deleted_at": _jsonable(deleted_at)},
-        )
-    send_on_commit(
-        signals.order_updated, Order, order_id=locked.pk, changed=["deleted_at"]
-    )
-    _copy_fields(
-        locked, order, ["deleted_at", "deleted_by", "updated_at", "updated_by"]
-    )
+    _copy_fields(locked, order, fields)
     return order
 
 

@@ -254,10 +254,7 @@ def _render_detail(
     update_row: bool = False,
     status: int = 200,
 ):
-    may_assign = (
-        request.user.is_superuser
-        or order.merchant_id in selectors.user_team_merchant_ids(request.user)
-    )
+    may_assign = selectors.order_is_managed_by(request.user, order)
     context = {
         "order": order,
         "where": where,
@@ -321,7 +318,7 @@ def _after_edit(request, order, *, changed: bool):
 def order_delete_view(request, pk: int):
     """The row menu's "Delete order": confirm, then delete softly (staff only)."""
     order = selectors.order_get_for_user(request.user, pk)
-    if request.method == "GET" and not selectors.order_is_deletable_by(
+    if request.method == "GET" and not selectors.order_is_managed_by(
         request.user, order
     ):
         raise PermissionDenied("Only the merchant's staff can delete orders.")

@@ -119,5 +119,5 @@ def order_permissions(context, order: Order) -> dict:
     user = context["request"].user
     return {
         "work": selectors.order_is_workable_by(user, order),
-        "delete": selectors.order_is_deletable_by(user, order),
+        "delete": selectors.order_is_managed_by(user, order),
     }
