@@ -290,8 +290,8 @@ def order_edit_view(request, pk: int):
         try:
             if changes:
                 services.order_update(order=order, actor=request.user, **changes)
-        except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from exc
+        except NotAllowed:
+            raise  # the 403 page, not a form error
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
@@ -324,12 +324,9 @@ def order_delete_view(request, pk: int):
         raise PermissionDenied("Only the merchant's staff can delete orders.")
     form = OrderDeleteForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
-        try:  # the service judges who may delete
-            services.order_delete(
-                order=order, actor=request.user, reason=form.cleaned_data["reason"]
-            )
-        except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from exc
+        services.order_delete(  # it judges who may delete (NotAllowed: a 403)
+            order=order, actor=request.user, reason=form.cleaned_data["reason"]
+        )
         text = f"Order {order} deleted."
         if not request.htmx:
             messages.success(request, text)
@@ -360,8 +357,8 @@ def order_notify_view(request, pk: int):
         queued = notifications.order_send_tracking_notification(
             order=order, actor=request.user
         )
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from exc
+    except NotAllowed:
+        raise  # the 403 page, not a message in the dialog
     except ApplicationError as exc:
         if request.method == "POST" and not request.htmx:
             messages.error(request, exc.message)

@@ -23,7 +23,10 @@ class ApplicationError(Exception):
         self.fields = fields or {}
 
 
-class NotAllowed(ApplicationError):
+class NotAllowed(ApplicationError, DjangoPermissionDenied):
+    """Also Django's PermissionDenied: an HTML view that lets it through answers
+    with the 403 page, as the API answers 403."""
+
     code = "permission_denied"
     http_status = status.HTTP_403_FORBIDDEN
 

@@ -194,8 +194,8 @@ def claim_file_view(request, order_pk: int):
             claims.claim_file(
                 shipment=shipment, actor=request.user, **form.claim_values()
             )
-        except NotAllowed as exc:
-            raise PermissionDenied(exc.message) from exc
+        except NotAllowed:
+            raise  # the 403 page, not a form error
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
