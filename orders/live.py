@@ -182,15 +182,7 @@ def order_state(order: Order) -> dict:
         "tracking_event_at": _iso(order.tracking_event_at),
         "estimated_delivery": _iso(order.estimated_delivery),
         "delivery_progress": order.delivery_progress,
-        "flags": {
-            "has_tracking": order.has_tracking,
-            "can_book_shipment": order.can_book_shipment,
-            "can_track": order.can_track,
-            "has_label": order.has_label,
-            "can_file_claim": order.can_file_claim,
-            "is_active": order.is_active,
-            "needs_action": order.needs_action,
-        },
+        "flags": order.flags(),
         "updated_at": _iso(order.updated_at),
         "deleted": False,
     }

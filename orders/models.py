@@ -313,7 +313,20 @@ class Order(models.Model):
     def allowed_statuses(self) -> tuple[str, ...]:
         return state_machine.TRANSITIONS[self.status]
 
-    # Computed flags shared by the UI and the API.
+    # Computed flags shared by the UI, the API and live updates.
+    FLAGS = (
+        "has_tracking",
+        "can_book_shipment",
+        "can_track",
+        "has_label",
+        "can_file_claim",
+        "is_active",
+        "needs_action",
+    )
+
+    def flags(self) -> dict[str, bool]:
+        return {name: getattr(self, name) for name in self.FLAGS}
+
     @property
     def has_tracking(self) -> bool:
         return bool(self.tracking_number)

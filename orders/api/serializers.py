@@ -157,13 +157,7 @@ class OrderListSerializer(serializers.ModelSerializer):
             "placed_at": _DATETIME.to_representation(order.placed_at),
             "created_at": _DATETIME.to_representation(order.created_at),
             "updated_at": _DATETIME.to_representation(order.updated_at),
-            "has_tracking": order.has_tracking,
-            "can_book_shipment": order.can_book_shipment,
-            "can_track": order.can_track,
-            "has_label": order.has_label,
-            "can_file_claim": order.can_file_claim,
-            "is_active": order.is_active,
-            "needs_action": order.needs_action,
+            **order.flags(),
             "delivery_progress": order.delivery_progress,
         }
 
