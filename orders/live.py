@@ -21,7 +21,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from orders.models import Customer, Membership, Order, Store
+from orders.models import Order
+from orders.selectors import visible_order_scopes
 
 logger = logging.getLogger(__name__)
 
@@ -44,24 +45,12 @@ def supplier_group(merchant_id: int, user_id: int) -> str:
 
 def groups_for(user) -> list[str]:
     """The groups whose orders `visible_orders(user)` allows, and no other."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return []
-    if user.is_superuser:
-        return [store_group(pk) for pk in Store.objects.values_list("pk", flat=True)]
-    groups = []
-    for membership in Membership.objects.filter(user=user).prefetch_related("stores"):
-        if membership.is_team:
-            store_ids = Store.objects.filter(
-                merchant_id=membership.merchant_id
-            ).values_list("pk", flat=True)
-            groups += [store_group(pk) for pk in store_ids]
-        elif membership.role == Membership.Role.RESELLER:
-            groups += [store_group(store.pk) for store in membership.stores.all()]
-        elif membership.role == Membership.Role.SUPPLIER:
-            groups.append(supplier_group(membership.merchant_id, user.pk))
-    customer_ids = Customer.objects.filter(user=user).values_list("pk", flat=True)
-    groups += [customer_group(pk) for pk in customer_ids]
-    return sorted(set(groups))
+    scopes = visible_order_scopes(user)
+    return sorted(
+        [store_group(pk) for pk in scopes.store_ids]
+        + [supplier_group(pk, user.pk) for pk in scopes.supplier_merchant_ids]
+        + [customer_group(pk) for pk in scopes.customer_ids]
+    )
 
 
 def order_changed(order_id: int, kind: str) -> None:

@@ -4,6 +4,8 @@
 HTML, websockets, Discord, messages, invoices, portal) starts from it.
 """
 
+from dataclasses import dataclass
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -41,6 +43,41 @@ def visible_orders(user, *, include_deleted: bool = False) -> QuerySet[Order]:
     if customer_id:
         rule |= Q(customer_id=customer_id)
     return orders.filter(rule)
+
+
+@dataclass(frozen=True)
+class OrderScopes:
+    """`visible_orders(user)` in the units live updates are sent to: whole stores,
+    a supplier's assignments at a merchant, a customer's own orders."""
+
+    store_ids: frozenset[int] = frozenset()
+    supplier_merchant_ids: frozenset[int] = frozenset()
+    customer_ids: frozenset[int] = frozenset()
+
+
+def visible_order_scopes(user) -> OrderScopes:
+    """The rule of `visible_orders`, as scopes; keep the two in step. Read fresh,
+    not from the per-request cache: an open websocket asks again later."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return OrderScopes()
+    if user.is_superuser:
+        return OrderScopes(
+            store_ids=frozenset(Store.objects.values_list("pk", flat=True))
+        )
+    stores, suppliers = set(), set()
+    for membership in Membership.objects.filter(user=user).prefetch_related("stores"):
+        if membership.is_team:
+            stores.update(
+                Store.objects.filter(merchant_id=membership.merchant_id).values_list(
+                    "pk", flat=True
+                )
+            )
+        elif membership.role == Membership.Role.RESELLER:
+            stores.update(store.pk for store in membership.stores.all())
+        elif membership.role == Membership.Role.SUPPLIER:
+            suppliers.add(membership.merchant_id)
+    customers = Customer.objects.filter(user=user).values_list("pk", flat=True)
+    return OrderScopes(frozenset(stores), frozenset(suppliers), frozenset(customers))
 
 
 def _memberships(user) -> list[Membership]:

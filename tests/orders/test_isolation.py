@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from orders.selectors import visible_orders
+from orders.selectors import visible_order_scopes, visible_orders
 from tests.factories import OrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -160,3 +160,38 @@ def test_the_status_service_refuses_people_who_may_not_work_on_the_order(
     order.refresh_from_db()
     assert order.status == "pending"
     assert not order.events.exists()
+
+
+@pytest.mark.parametrize(
+    "who", ["staff_user", "reseller", "supplier", "customer", "other_merchant_staff"]
+)
+def test_live_scopes_cover_exactly_the_visible_orders(
+    request, who, store, second_store, other_store
+):
+    """The websocket groups (visible_order_scopes) and visible_orders are one rule
+    written twice: over a mix of orders, both pick the same ones."""
+    user = request.getfixturevalue(who)
+    user = getattr(user, "user", user)  # the customer fixture is a Customer
+    supplier = request.getfixturevalue("supplier")
+    customer = request.getfixturevalue("customer")
+    orders = [
+        OrderFactory(store=store),
+        OrderFactory(store=second_store),
+        OrderFactory(store=other_store),
+        OrderFactory(store=store, supplier=supplier),
+        OrderFactory(store=second_store, customer=customer),
+    ]
+    scopes = visible_order_scopes(user)
+    in_scope = {
+        order.pk
+        for order in orders
+        if order.store_id in scopes.store_ids
+        or (
+            order.supplier_id == user.pk
+            and order.merchant_id in scopes.supplier_merchant_ids
+        )
+        or order.customer_id in scopes.customer_ids
+    }
+    visible = set(visible_orders(user).values_list("pk", flat=True))
+    assert in_scope == visible
+    assert visible  # every one of them sees something here
