@@ -103,13 +103,7 @@ class OrderListSerializer(serializers.ModelSerializer):
             "placed_at",
             "created_at",
             "updated_at",
-            "has_tracking",
-            "can_book_shipment",
-            "can_track",
-            "has_label",
-            "can_file_claim",
-            "is_active",
-            "needs_action",
+            *Order.FLAGS,
             "delivery_progress",
         ]
 
