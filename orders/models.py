@@ -1,9 +1,11 @@
+import re
 import secrets
 import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -44,6 +46,13 @@ class Merchant(models.Model):
         return self.name
 
 
+def validate_regex(value: str) -> None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValidationError(f"Not a regular expression: {exc}.") from exc
+
+
 class Store(models.Model):
     merchant = models.ForeignKey(
         Merchant, on_delete=models.CASCADE, related_name="stores"
@@ -74,6 +83,26 @@ class Store(models.Model):
     )
     currency = models.CharField(max_length=3, default="EUR")
     pickup_address = models.JSONField(default=dict, blank=True)
+    order_number_pattern = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=[validate_regex],
+        help_text="A regular expression for this store's order numbers in customer"
+        " messages, e.g. ORD-\\d{5}. Empty: a # or a short prefix and digits.",
+    )
+    support_email = models.EmailField(
+        blank=True,
+        help_text="Customers' replies reach this address; emails to it are this"
+        " store's.",
+    )
+    sms_number = models.CharField(
+        max_length=20, blank=True, help_text="The store's SMS number (E.164)."
+    )
+    whatsapp_phone_number_id = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The WhatsApp Cloud API phone number id of the store's number.",
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:

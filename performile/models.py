@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -77,7 +78,47 @@ class OutboxMessage(models.Model):
                 condition=models.Q(status__in=["queued", "sending"]),
             ),
             models.Index(fields=["status", "-created_at"], name="outbox_status_idx"),
+            # Status callbacks find the message by the provider's id for it.
+            models.Index(
+                fields=["channel", "provider_message_id"], name="outbox_provider_idx"
+            ),
         ]
 
     def __str__(self):
         return f"{self.get_channel_display()} to {self.recipient} ({self.status})"
+
+
+class AuditEvent(models.Model):
+    """Who did what, when (performile.audit): reads, replies, notes, links,
+    downloads, sign-ins. Written once, never changed."""
+
+    action = models.CharField(max_length=64, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_label = models.CharField(
+        max_length=200, blank=True, help_text="Who acted when it was not a user."
+    )
+    # Weak references: performile sits below the apps it records for.
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    order_id = models.BigIntegerField(null=True, blank=True)
+    merchant_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["order_id", "created_at"], name="audit_order_idx"),
+            models.Index(fields=["actor", "-created_at"], name="audit_actor_idx"),
+            models.Index(
+                fields=["merchant_id", "-created_at"], name="audit_merchant_idx"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.action} by {self.actor or self.actor_label or 'system'}"

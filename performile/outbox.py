@@ -175,6 +175,40 @@ def deliver_due(*, batch: int = SWEEP_BATCH, seconds: float = SWEEP_SECONDS) -> 
     return handled
 
 
+# How far along a sent message is; a provider's status callbacks arrive out of order
+# and more than once, and a message never moves back.
+_PROGRESS = {Status.SENT: 1, Status.DELIVERED: 2, Status.READ: 3}
+
+
+def record_status(
+    *, channel: str, provider_message_id: str, status: str, error: str = ""
+) -> OutboxMessage | None:
+    """A provider's news about a message it took (delivered, read, failed). Returns
+    the message, or None when none has that provider id on that channel."""
+    if status not in (Status.SENT, Status.DELIVERED, Status.READ, Status.FAILED):
+        raise ValueError(f"Not a delivery status: {status!r}.")
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update()
+            .filter(channel=channel, provider_message_id=provider_message_id)
+            .exclude(provider_message_id="")
+            .first()
+        )
+        if message is None:
+            return None
+        if status == Status.FAILED:
+            if message.status != Status.READ:
+                message.status = Status.FAILED
+                message.last_error = (error or "The provider could not deliver it.")[
+                    :ERROR_MAX_LENGTH
+                ]
+                message.save(update_fields=["status", "last_error"])
+        elif _PROGRESS.get(status, 0) > _PROGRESS.get(message.status, 0):
+            message.status = status
+            message.save(update_fields=["status"])
+    return message
+
+
 def _due(now) -> Q:
     return Q(status__in=[Status.QUEUED, Status.SENDING], next_attempt_at__lte=now)
 

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "performile",
     "orders",
     "shipments",
+    "messaging",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +140,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "performile.tasks.outbox_deliver_due",
         "schedule": 30.0,
     },
+    # Unseen customer messages, by email to the staff they concern.
+    "messages-send-digests": {
+        "task": "messaging.tasks.messages_send_digests",
+        "schedule": 5 * 60.0,
+    },
 }
 # A parcel with no tracking news for this long is flagged "stuck".
 SHIPMENT_STUCK_AFTER_HOURS = env.int("SHIPMENT_STUCK_AFTER_HOURS", default=72)
@@ -220,6 +226,25 @@ TWILIO_ACCOUNT_SID = env("TWILIO_ACCOUNT_SID", default="")
 TWILIO_AUTH_TOKEN = env("TWILIO_AUTH_TOKEN", default="")
 TWILIO_FROM_NUMBER = env("TWILIO_FROM_NUMBER", default="")
 TWILIO_API_BASE = env("TWILIO_API_BASE", default="https://api.twilio.com")
+
+# --- Customer messages (docs/messaging.md) ---------------------------------------
+# Inbound email: Mailgun's webhook signing key, and the secret that signs raw MIME
+# posted to /webhooks/email/mime.
+MAILGUN_SIGNING_KEY = env("MAILGUN_SIGNING_KEY", default="")
+EMAIL_INBOUND_SECRET = env("EMAIL_INBOUND_SECRET", default="")
+# WhatsApp Cloud API: the app secret signs webhooks, the verify token answers
+# Meta's handshake, the access token and phone number id send.
+WHATSAPP_APP_SECRET = env("WHATSAPP_APP_SECRET", default="")
+WHATSAPP_VERIFY_TOKEN = env("WHATSAPP_VERIFY_TOKEN", default="")
+WHATSAPP_ACCESS_TOKEN = env("WHATSAPP_ACCESS_TOKEN", default="")
+WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID", default="")
+WHATSAPP_API_BASE = env("WHATSAPP_API_BASE", default="https://graph.facebook.com/v21.0")
+# Staff get unseen customer messages by email at most this often.
+MESSAGES_DIGEST_MINUTES = env.int("MESSAGES_DIGEST_MINUTES", default=15)
+# WhatsApp payloads reach 3 MB; Mailgun posts attachments.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
+    "DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024
+)
 
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -1,0 +1,1 @@
+"""Answers to other apps' domain events (subscribed in MessagingConfig.ready)."""

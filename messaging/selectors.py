@@ -1,0 +1,127 @@
+"""Reads of messages, with the access rule applied.
+
+Everything starts from `orders.selectors.visible_orders`: a thread is visible with
+its order, and a message with its thread. Internal notes are for the merchant's
+staff and admins only, never customers, suppliers or resellers.
+"""
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from messaging.models import Message, Thread, ThreadReadState
+from orders.models import Order
+from orders.selectors import (
+    order_is_managed_by,
+    user_team_merchant_ids,
+    visible_orders,
+)
+
+Visibility = Message.Visibility
+Direction = Message.Direction
+
+
+def user_sees_internal_notes(user, order: Order) -> bool:
+    """Staff and admins of the order's merchant (and superusers)."""
+    return order_is_managed_by(user, order)
+
+
+def visible_threads(user) -> QuerySet[Thread]:
+    return Thread.objects.filter(order__in=visible_orders(user))
+
+
+def thread_for_order(order: Order) -> Thread | None:
+    return Thread.objects.filter(order=order).first()
+
+
+def thread_messages(user, order: Order) -> QuerySet[Message]:
+    """The order's messages as `user` may see them, oldest first. The caller got
+    `order` through `order_get_for_user`."""
+    messages = Message.objects.filter(thread__order=order)
+    if not user_sees_internal_notes(user, order):
+        messages = messages.filter(visibility=Visibility.PUBLIC)
+    return messages.select_related(
+        "author_user", "author_customer", "delivery"
+    ).prefetch_related("attachments")
+
+
+def message_get_for_user(user, order: Order, message_id) -> Message:
+    """One message of the order's thread that `user` may see; Http404 otherwise."""
+    try:
+        return thread_messages(user, order).get(pk=message_id)
+    except (Message.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such message.") from exc
+
+
+def unread_messages(user, thread: Thread) -> QuerySet[Message]:
+    """Messages of the thread `user` has not read: written by someone else, after
+    how far they have read. System messages are never unread."""
+    last_read = (
+        ThreadReadState.objects.filter(thread=thread, user=user)
+        .values_list("last_read_id", flat=True)
+        .first()
+    ) or 0
+    messages = thread.messages.filter(pk__gt=last_read).exclude(
+        direction=Direction.SYSTEM
+    )
+    messages = messages.exclude(author_user=user) if user.pk else messages
+    if not user_sees_internal_notes(user, thread.order):
+        messages = messages.filter(visibility=Visibility.PUBLIC)
+    return messages
+
+
+def thread_unread_count(user, thread: Thread) -> int:
+    return unread_messages(user, thread).count()
+
+
+def with_unread(threads: QuerySet[Thread], user, *, internal: bool) -> QuerySet:
+    """Annotate each thread with `unread`: its messages `user` has not read (see
+    `unread_messages`). `internal`: count internal notes too (staff only)."""
+    last_read = ThreadReadState.objects.filter(thread=OuterRef("pk"), user=user)
+    unread = Q(messages__id__gt=F("read_up_to")) & ~Q(
+        messages__direction=Direction.SYSTEM
+    )
+    unread &= ~Q(messages__author_user=user)
+    if not internal:
+        unread &= Q(messages__visibility=Visibility.PUBLIC)
+    return threads.annotate(
+        read_up_to=_coalesce_zero(last_read.values("last_read_id")[:1])
+    ).annotate(unread=Count("messages", filter=unread))
+
+
+def _coalesce_zero(subquery):
+    from django.db.models import BigIntegerField, Subquery, Value
+    from django.db.models.functions import Coalesce
+
+    return Coalesce(
+        Subquery(subquery, output_field=BigIntegerField()),
+        Value(0),
+        output_field=BigIntegerField(),
+    )
+
+
+def has_unread(user, *, internal: bool) -> Q:
+    """Threads whose newest message (as `user` sees them) is after how far they
+    have read: the inbox's cheap "unread" filter."""
+    newest = "last_message_id" if internal else "last_public_message_id"
+    read = ThreadReadState.objects.filter(
+        thread=OuterRef("pk"), user=user, last_read_id__gte=OuterRef(newest)
+    )
+    return ~Q(Exists(read)) & Q(**{f"{newest}__gt": 0})
+
+
+def unmatched_messages(user) -> QuerySet[Message]:
+    """Messages no order was found for, in the merchants where `user` is staff or
+    admin; superusers see the platform's too (merchant unknown)."""
+    messages = Message.objects.filter(thread=None)
+    if not user.is_superuser:
+        messages = messages.filter(merchant_id__in=user_team_merchant_ids(user))
+    return messages.select_related("author_customer", "merchant").prefetch_related(
+        "attachments"
+    )
+
+
+def unmatched_get_for_user(user, message_id) -> Message:
+    try:
+        return unmatched_messages(user).get(pk=message_id)
+    except (Message.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such message.") from exc

@@ -1,0 +1,1 @@
+"""Outbound senders of the messaging channels (registered with performile.outbox)."""

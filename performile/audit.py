@@ -1,0 +1,45 @@
+"""The audit trail of actions that are not order changes (those are OrderEvents):
+message reads, replies, internal notes, thread links and closes, downloads,
+sign-ins. One row per action, written in the caller's transaction."""
+
+from performile.models import AuditEvent
+
+
+def audit(
+    action: str,
+    *,
+    actor=None,
+    actor_label: str = "",
+    target=None,
+    order_id: int | None = None,
+    merchant_id: int | None = None,
+    **data,
+) -> AuditEvent:
+    """Record `action` ("message.read", "thread.closed", ...) by `actor` on
+    `target` (a model instance)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        action=action,
+        actor=user,
+        actor_label=actor_label,
+        object_type=target._meta.label_lower if target is not None else "",
+        object_id=str(target.pk) if target is not None else "",
+        order_id=order_id,
+        merchant_id=merchant_id,
+        data=data,
+    )
+
+
+def audit_many(action: str, *, actor, targets, **fields) -> None:
+    """One row per target, in one INSERT (marking a thread read touches many)."""
+    user = actor if getattr(actor, "is_authenticated", False) else None
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            action=action,
+            actor=user,
+            object_type=target._meta.label_lower,
+            object_id=str(target.pk),
+            **fields,
+        )
+        for target in targets
+    )
