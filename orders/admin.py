@@ -45,6 +45,19 @@ class StoreAdmin(admin.ModelAdmin):
             {"fields": ["webhook_urls", "webhook_secret", "webhook_secret_rotated_at"]},
         ),
         ("Shipping", {"fields": ["pickup_address"]}),
+        (
+            "Customer messages",
+            {
+                "fields": [
+                    "support_email",
+                    "sms_number",
+                    "whatsapp_phone_number_id",
+                    "order_number_pattern",
+                ],
+                "description": "Where this store's customers write to; messages to"
+                " these find the store's orders (docs/messaging-channels.md).",
+            },
+        ),
     ]
 
     @admin.display(description="Webhook URLs")

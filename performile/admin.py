@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from performile.models import OutboxMessage, WebhookDelivery
+from performile.models import AuditEvent, OutboxMessage, WebhookDelivery
 
 admin.site.site_header = "Performile administration"
 admin.site.site_title = "Performile"
@@ -38,6 +38,36 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     ordering = ["-created_at"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """The audit trail: read-only, nothing is ever changed or removed."""
+
+    list_display = [
+        "created_at",
+        "action",
+        "actor",
+        "actor_label",
+        "object_type",
+        "object_id",
+        "order_id",
+    ]
+    list_filter = ["action", "created_at"]
+    search_fields = ["action", "object_id", "actor__username", "actor_label"]
+    date_hierarchy = "created_at"
+    ordering = ["-created_at"]
+    list_select_related = ["actor"]
+    readonly_fields = [field.name for field in AuditEvent._meta.fields]
 
     def has_add_permission(self, request):
         return False

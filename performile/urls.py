@@ -12,7 +12,9 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("orders/", include("orders.urls")),
     path("shipments/", include("shipments.urls")),
+    path("messages/", include("messaging.urls")),
     path("api/", include("orders.api.urls")),
+    path("api/", include("messaging.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
@@ -21,5 +23,6 @@ urlpatterns = [
     ),
     path("webhooks/couriers/", include("shipments.webhook_urls")),
     path("webhooks/", include("orders.webhook_urls")),
+    path("webhooks/", include("messaging.webhook_urls")),
     path("api/shipments/", include("shipments.api_urls")),
 ]

@@ -22,6 +22,8 @@ MERCHANTS = [
                 "name": "Nordic Goods Shopify",
                 "platform": "shopify",
                 "domain": "nordic-goods.myshopify.com",
+                "support_email": "support@nordic.example",
+                "sms_number": "+46766860001",
                 "currency": "SEK",
                 "webhook_secret": "demo-nordic-shopify-secret",
                 "pickup_address": {
@@ -38,6 +40,8 @@ MERCHANTS = [
                 "name": "Nordic Goods Woo",
                 "platform": "woocommerce",
                 "domain": "https://fjordtrade.example",
+                "support_email": "hjelp@fjordtrade.example",
+                "sms_number": "+4759440001",
                 "currency": "NOK",
                 "webhook_secret": "demo-nordic-woo-secret",
                 "pickup_address": {

@@ -1,0 +1,27 @@
+from django.core.management.base import BaseCommand
+
+from messaging.demo import demo_messages_create
+from messaging.models import Message
+
+
+class Command(BaseCommand):
+    help = (
+        "Create demo customer conversations on the demo orders (run demo_data first)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="Do nothing when any conversation exists (what `make run` uses).",
+        )
+
+    def handle(self, *args, if_empty, **options):
+        if (
+            if_empty
+            and Message.objects.exclude(channel=Message.Channel.SYSTEM).exists()
+        ):
+            self.stdout.write("Demo messages: conversations exist already; left as is.")
+            return
+        written = demo_messages_create()
+        self.stdout.write(self.style.SUCCESS(f"Demo messages: {written} messages."))

@@ -1,0 +1,37 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from messaging.models import Message, Thread
+
+
+@pytest.fixture
+def demo(db):
+    call_command("demo_data", orders=60, stdout=StringIO())
+
+
+def test_demo_messages_cover_every_channel_and_the_unmatched_inbox(demo):
+    out = StringIO()
+    call_command("demo_messages", stdout=out)
+    assert "Demo messages:" in out.getvalue()
+    inbound = Message.objects.filter(direction=Message.Direction.INBOUND)
+    assert set(inbound.values_list("channel", flat=True)) >= {
+        Message.Channel.EMAIL,
+        Message.Channel.WHATSAPP,
+        Message.Channel.SMS,
+        Message.Channel.IN_APP,
+    }
+    assert Message.objects.filter(thread=None).count() == 2
+    assert Message.objects.filter(visibility=Message.Visibility.INTERNAL).exists()
+    assert Thread.objects.filter(status=Thread.Status.CLOSED).exists()
+    assert Thread.objects.exclude(awaiting_reply_since=None).exists()
+
+
+def test_demo_messages_if_empty_leaves_existing_conversations(demo):
+    call_command("demo_messages", stdout=StringIO())
+    count = Message.objects.count()
+    out = StringIO()
+    call_command("demo_messages", if_empty=True, stdout=out)
+    assert Message.objects.count() == count
+    assert "left as is" in out.getvalue()
