@@ -10,7 +10,7 @@ import importlib
 import signal
 import sys
 
-SCENARIOS = ("ingest", "orders_list", "polling", "live_push")
+SCENARIOS = ("ingest", "orders_list", "polling", "live_push", "messages")
 
 
 def main(argv: list[str] | None = None) -> int:

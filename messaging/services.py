@@ -156,7 +156,8 @@ def message_receive(
         "sender": sender[:320],
         "recipient": recipient[:320],
         "subject": subject[:300],
-        "body": _clean_body(body, allow_empty=True),
+        # Cut, not refused: a customer's message is never dropped for its length.
+        "body": _clean_body((body or "")[:BODY_LIMIT], allow_empty=True),
         "provider_message_id": provider_message_id or None,
         "headers": headers or {},
         "created_at": received_at or timezone.now(),
@@ -331,7 +332,7 @@ def message_reply(
             channel=channel,
             outbox_message_id=delivery.pk if delivery else None,
         )
-        live.order_changed(order.pk, "message")
+        live.order_changed(order.pk, "message_reply")
     return message
 
 
@@ -376,7 +377,7 @@ def message_add_system(*, order: Order, body: str) -> Message:
             direction=Direction.SYSTEM,
             body=_clean_body(body),
         )
-        live.order_changed(order.pk, "message")
+        live.order_changed(order.pk, "message_system")
     return message
 
 

@@ -235,13 +235,13 @@ def test_sms_without_twilio_settings_fails_with_a_clear_reason(settings):
 
 
 def test_a_channel_without_a_sender_fails():
-    message = outbox.enqueue(channel="whatsapp", recipient="46701234567", body="Hi")
+    message = outbox.enqueue(channel="discord", recipient="80351110224678912", body="Hi")
 
     outbox.deliver(message.pk)
 
     message.refresh_from_db()
     assert message.status == Status.FAILED
-    assert message.last_error == "No sender is registered for the whatsapp channel."
+    assert message.last_error == "No sender is registered for the discord channel."
 
 
 def test_enqueue_refuses_an_unknown_channel():
