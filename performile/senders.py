@@ -8,6 +8,7 @@ import smtplib
 import requests
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.urls import reverse
 
 from performile.models import OutboxMessage
 from performile.outbox import SendError
@@ -74,6 +75,7 @@ def send_sms(message: OutboxMessage) -> str:
                 "To": message.recipient,
                 "From": settings.TWILIO_FROM_NUMBER,
                 "Body": message.body,
+                **_status_callback(),
             },
             auth=(account_sid, settings.TWILIO_AUTH_TOKEN),
             timeout=TWILIO_TIMEOUT,
@@ -99,6 +101,15 @@ def send_sms(message: OutboxMessage) -> str:
         # Accepted all the same: sending it again would text the customer twice.
         logger.warning("Twilio accepted message %s without a sid", message.pk)
         return ""
+
+
+def _status_callback() -> dict:
+    """Twilio reports delivery to /webhooks/twilio/status; only a public https
+    origin is worth giving it (docs/messaging-channels.md)."""
+    base = settings.PUBLIC_BASE_URL.rstrip("/")
+    if not base.startswith("https://"):
+        return {}
+    return {"StatusCallback": base + reverse("webhook-twilio-status")}
 
 
 def _twilio_error(response: requests.Response) -> str:

@@ -1,0 +1,268 @@
+"""Customer messages from providers: verify, record, call message_receive
+(ARCHITECTURE.md, mechanism 3; operators' setup in docs/messaging-channels.md).
+
+A provider that is not configured (its secret setting is empty) is refused: we
+never take an unsigned message.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+
+from messaging.inbound import email, sms, whatsapp
+from messaging.services import message_receive
+from performile import outbox
+from performile.webhooks import (
+    BadSignature,
+    MalformedPayload,
+    WebhookRejected,
+    accepted,
+    hex_hmac,
+    parse_json_object,
+    receive,
+    signature_matches,
+    webhook_endpoint,
+)
+
+logger = logging.getLogger(__name__)
+
+# Mailgun retries a route's POST for 8 hours, and may re-send the original
+# timestamp: anything younger than that (plus a margin) is taken, and a replay
+# within the window is caught by its remembered token. Clocks may run ahead a bit.
+MAILGUN_MAX_AGE = 8 * 3600 + 15 * 60
+MAILGUN_MAX_AHEAD = 5 * 60
+
+
+class Refused(WebhookRejected):
+    """Mailgun's 406: refused for good, do not retry."""
+
+    http_status = 406
+    code = "refused"
+
+
+def _not_configured(name: str, setting: str) -> BadSignature:
+    return BadSignature(f"{name} is not configured here ({setting} is empty).")
+
+
+def _received(message, duplicate: bool):
+    if duplicate:
+        return accepted(duplicate=True)
+    return accepted(message_id=message.pk, matched=message.thread_id is not None)
+
+
+# --- Email -----------------------------------------------------------------------
+
+
+@webhook_endpoint
+def mailgun_inbound(request):
+    """POST /webhooks/email/mailgun: a Mailgun route's forward (form or multipart)."""
+    token = _verify_mailgun(request.POST)
+    try:
+        incoming = email.parse_mailgun(request.POST, request.FILES)
+    except email.UnusableEmail as exc:
+        raise Refused(str(exc)) from exc
+    delivery_ids = [f"token:{token}"]
+    if incoming.message_id:
+        delivery_ids.append(f"message-id:{incoming.message_id}")
+    return _receive_email("mailgun", delivery_ids, incoming)
+
+
+def _verify_mailgun(post) -> str:
+    key = settings.MAILGUN_SIGNING_KEY
+    if not key:
+        raise _not_configured("Mailgun inbound email", "MAILGUN_SIGNING_KEY")
+    timestamp, token = post.get("timestamp", ""), post.get("token", "")
+    signed = f"{timestamp}{token}".encode()
+    if not (timestamp and token) or not signature_matches(
+        hex_hmac(key, signed), post.get("signature")
+    ):
+        raise BadSignature("The Mailgun signature does not match timestamp + token.")
+    try:
+        age = time.time() - int(timestamp)
+    except ValueError as exc:
+        raise BadSignature("The Mailgun timestamp is not a number.") from exc
+    if age > MAILGUN_MAX_AGE or age < -MAILGUN_MAX_AHEAD:
+        raise BadSignature("The Mailgun timestamp is too old or in the future.")
+    return token
+
+
+@webhook_endpoint
+def mime_inbound(request):
+    """POST /webhooks/email/mime: a raw RFC 5322 message, signed with
+    EMAIL_INBOUND_SECRET."""
+    secret, raw = settings.EMAIL_INBOUND_SECRET, request.body
+    if not secret:
+        raise _not_configured("Raw MIME inbound email", "EMAIL_INBOUND_SECRET")
+    given = request.headers.get("X-Performile-Signature", "").removeprefix("sha256=")
+    if not signature_matches(hex_hmac(secret, raw), given):
+        raise BadSignature("X-Performile-Signature does not match the body.")
+    try:
+        incoming = email.parse_mime(raw)
+    except email.UnusableEmail as exc:
+        raise MalformedPayload(str(exc)) from exc
+    delivery_id = (
+        f"message-id:{incoming.message_id}"
+        if incoming.message_id
+        else f"sha256:{hashlib.sha256(raw).hexdigest()}"
+    )
+    return _receive_email("email-mime", [delivery_id], incoming)
+
+
+def _receive_email(provider: str, delivery_ids: list[str], incoming):
+    message = receive(
+        provider=provider,
+        delivery_ids=delivery_ids,
+        handle=lambda: message_receive(**incoming.receive_kwargs()),
+    )
+    return _received(message, duplicate=message is None)
+
+
+# --- WhatsApp ----------------------------------------------------------------------
+
+
+@csrf_exempt
+def whatsapp_webhook(request):
+    """GET: Meta's verification handshake; POST: messages and statuses."""
+    if request.method == "GET":
+        return _whatsapp_handshake(request)
+    return _whatsapp_events(request)
+
+
+def _whatsapp_handshake(request):
+    expected = settings.WHATSAPP_VERIFY_TOKEN
+    given = request.GET.get("hub.verify_token", "")
+    if (
+        request.GET.get("hub.mode") == "subscribe"
+        and expected
+        and signature_matches(expected, given)
+    ):
+        return HttpResponse(request.GET.get("hub.challenge", ""), "text/plain")
+    return HttpResponse("Verification failed.", "text/plain", status=403)
+
+
+@webhook_endpoint
+def _whatsapp_events(request):
+    secret, body = settings.WHATSAPP_APP_SECRET, request.body
+    if not secret:
+        raise _not_configured("WhatsApp", "WHATSAPP_APP_SECRET")
+    given = request.headers.get("X-Hub-Signature-256", "").removeprefix("sha256=")
+    if not signature_matches(hex_hmac(secret, body), given):
+        raise BadSignature("X-Hub-Signature-256 does not match the body.")
+    try:
+        messages, statuses = whatsapp.parse(parse_json_object(body))
+    except whatsapp.MalformedEnvelope as exc:
+        raise MalformedPayload(str(exc)) from exc
+    counts = {"messages": 0, "statuses": 0, "duplicates": 0}
+    for incoming in messages:
+        _count(counts, "messages", _whatsapp_message(incoming))
+    for status in statuses:
+        _count(counts, "statuses", _whatsapp_status(status))
+    return accepted(**counts)
+
+
+def _whatsapp_message(incoming: whatsapp.WhatsAppMessage) -> bool:
+    # Each message its own delivery: a retried batch adds only what is new.
+    return _first_time(
+        "whatsapp",
+        [incoming.wamid],
+        lambda: message_receive(**incoming.receive_kwargs()),
+    )
+
+
+def _whatsapp_status(status: whatsapp.WhatsAppStatus) -> bool:
+    return _first_time(
+        "whatsapp",
+        [f"status:{status.wamid}:{status.status}"],
+        lambda: outbox.record_status(
+            channel="whatsapp",
+            provider_message_id=status.wamid,
+            status=status.status,
+            error=status.error,
+        ),
+    )
+
+
+def _first_time(provider: str, delivery_ids: list[str], handle) -> bool:
+    done = []
+    receive(
+        provider=provider,
+        delivery_ids=delivery_ids,
+        handle=lambda: done.append(handle()),
+    )
+    return bool(done)
+
+
+def _count(counts: dict, kind: str, new: bool) -> None:
+    counts[kind if new else "duplicates"] += 1
+
+
+# --- Twilio SMS ----------------------------------------------------------------------
+
+
+def _twiml() -> HttpResponse:
+    return HttpResponse(sms.EMPTY_TWIML, content_type="text/xml")
+
+
+def _verify_twilio(request) -> None:
+    token = settings.TWILIO_AUTH_TOKEN
+    if not token:
+        raise _not_configured("Twilio", "TWILIO_AUTH_TOKEN")
+    given = request.headers.get("X-Twilio-Signature", "")
+    if not any(
+        signature_matches(sms.signature(token, url, request.POST), given)
+        for url in _public_urls(request)
+    ):
+        raise BadSignature("X-Twilio-Signature does not match the URL and parameters.")
+
+
+def _public_urls(request) -> list[str]:
+    """The URL Twilio signed: PUBLIC_BASE_URL + the path (behind a proxy that
+    rewrites host or scheme), or the URL as this request saw it."""
+    urls = [request.build_absolute_uri()]
+    base = (settings.PUBLIC_BASE_URL or "").rstrip("/")
+    if base:
+        urls.insert(0, base + request.get_full_path())
+    return list(dict.fromkeys(urls))
+
+
+@webhook_endpoint
+def twilio_sms(request):
+    """POST /webhooks/twilio/sms: an inbound SMS/MMS; answered with empty TwiML."""
+    _verify_twilio(request)
+    try:
+        incoming = sms.parse_inbound(request.POST)
+    except sms.MalformedSms as exc:
+        raise MalformedPayload(str(exc)) from exc
+    receive(
+        provider="twilio",
+        delivery_ids=[incoming.sid],
+        handle=lambda: message_receive(**incoming.receive_kwargs()),
+    )
+    return _twiml()
+
+
+@webhook_endpoint
+def twilio_status(request):
+    """POST /webhooks/twilio/status: the StatusCallback of an SMS we sent."""
+    _verify_twilio(request)
+    try:
+        status = sms.parse_status(request.POST)
+    except sms.MalformedSms as exc:
+        raise MalformedPayload(str(exc)) from exc
+    if status.status is None:
+        return _twiml()
+    receive(
+        provider="twilio",
+        delivery_ids=[f"status:{status.sid}:{status.twilio_status}"],
+        handle=lambda: outbox.record_status(
+            channel="sms",
+            provider_message_id=status.sid,
+            status=status.status,
+            error=status.error,
+        ),
+    )
+    return _twiml()
