@@ -1,1 +1,47 @@
-"""Answers to other apps' domain events (subscribed in MessagingConfig.ready)."""
+"""Answers to other apps' domain events (subscribed in MessagingConfig.ready).
+
+Each event arrives after its transaction committed (performile.events); the answer
+is a system message in the order's thread and the customer's notification
+(messaging.notifications), written together in a new transaction.
+"""
+
+from django.dispatch import receiver
+
+from messaging import notifications
+from orders import signals as order_signals
+from orders.models import Order
+from shipments import signals as shipment_signals
+from shipments.models import Shipment
+
+
+@receiver(order_signals.order_status_changed, dispatch_uid="messaging-order-status")
+def on_order_status_changed(sender, *, order_id, from_status, to_status, **kwargs):
+    order = (
+        Order.objects.select_related("store", "customer").filter(pk=order_id).first()
+    )
+    if order is not None:
+        notifications.order_announce_status_change(
+            order=order, from_status=from_status, to_status=to_status
+        )
+
+
+@receiver(shipment_signals.shipment_booked, dispatch_uid="messaging-shipment-booked")
+def on_shipment_booked(sender, *, shipment_id, **kwargs):
+    if shipment := _shipment(shipment_id):
+        notifications.shipment_announce_booking(shipment=shipment)
+
+
+@receiver(
+    shipment_signals.shipment_status_changed, dispatch_uid="messaging-shipment-status"
+)
+def on_shipment_status_changed(sender, *, shipment_id, status, **kwargs):
+    if shipment := _shipment(shipment_id):
+        notifications.shipment_announce_status(shipment=shipment, status=status)
+
+
+def _shipment(shipment_id) -> Shipment | None:
+    return (
+        Shipment.objects.select_related("order__store", "order__customer", "account")
+        .filter(pk=shipment_id)
+        .first()
+    )

@@ -366,8 +366,9 @@ def message_add_note(*, order: Order, actor, body: str) -> Message:
     return message
 
 
-def message_add_system(*, order: Order, body: str) -> Message:
-    """What happened to the order (status, shipment, tracking), in its thread."""
+def message_add_system(*, order: Order, body: str, broadcast: bool = True) -> Message:
+    """What happened to the order (status, shipment, tracking), in its thread.
+    `broadcast=False` when the change it records was pushed live already."""
     with transaction.atomic():
         thread = _locked_thread(order)
         message = Message.objects.create(
@@ -377,7 +378,8 @@ def message_add_system(*, order: Order, body: str) -> Message:
             direction=Direction.SYSTEM,
             body=_clean_body(body),
         )
-        live.order_changed(order.pk, "message_system")
+        if broadcast:
+            live.order_changed(order.pk, "message_system")
     return message
 
 

@@ -35,3 +35,11 @@ def test_demo_messages_if_empty_leaves_existing_conversations(demo):
     call_command("demo_messages", if_empty=True, stdout=out)
     assert Message.objects.count() == count
     assert "left as is" in out.getvalue()
+
+
+def test_the_demo_mails_nobody_its_past_is_on_record(demo):
+    from performile.models import OutboxMessage
+
+    call_command("demo_messages", stdout=StringIO())
+    assert OutboxMessage.objects.exists()
+    assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).exists()

@@ -235,7 +235,9 @@ def test_sms_without_twilio_settings_fails_with_a_clear_reason(settings):
 
 
 def test_a_channel_without_a_sender_fails():
-    message = outbox.enqueue(channel="discord", recipient="80351110224678912", body="Hi")
+    message = outbox.enqueue(
+        channel="discord", recipient="80351110224678912", body="Hi"
+    )
 
     outbox.deliver(message.pk)
 
@@ -340,3 +342,14 @@ def _deliver_in_own_connection(message_id, results):
         results.append(outbox.deliver(message_id))
     finally:
         connection.close()
+
+
+def test_recording_history_stores_messages_as_sent_and_sends_nothing(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks() as callbacks, outbox.recording_history():
+        message = outbox.enqueue(channel="email", recipient="a@b.example", body="Hi")
+    assert message.status == Status.SENT
+    assert message.next_attempt_at is None
+    assert callbacks == []
+    assert outbox.deliver(message.pk) is None

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 
 from messaging.demo import demo_messages_create
 from messaging.models import Message
+from performile import outbox
 
 
 class Command(BaseCommand):
@@ -23,5 +24,6 @@ class Command(BaseCommand):
         ):
             self.stdout.write("Demo messages: conversations exist already; left as is.")
             return
-        written = demo_messages_create()
+        with outbox.recording_history():
+            written = demo_messages_create()
         self.stdout.write(self.style.SUCCESS(f"Demo messages: {written} messages."))
