@@ -3,7 +3,13 @@ refuses UPDATE and DELETE); threads are closed and reopened from the app."""
 
 from django.contrib import admin
 
-from messaging.models import Attachment, Message, ReadReceipt, Thread
+from messaging.models import (
+    Attachment,
+    Message,
+    NotificationPreference,
+    ReadReceipt,
+    Thread,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -62,3 +68,14 @@ class ThreadAdmin(ReadOnlyAdmin):
 class ReadReceiptAdmin(ReadOnlyAdmin):
     list_display = ["message", "user", "read_at"]
     raw_id_fields = ["message", "user"]
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(admin.ModelAdmin):
+    """How each customer wants to hear of their orders (editable: the customer's
+    own choice, which the portal will let them make)."""
+
+    list_display = ["customer", "email", "sms", "whatsapp"]
+    list_filter = ["email", "sms", "whatsapp"]
+    search_fields = ["customer__name", "customer__email", "customer__customer_number"]
+    raw_id_fields = ["customer"]
