@@ -5,7 +5,7 @@ its order, and a message with its thread. Internal notes are for the merchant's
 staff and admins only, never customers, suppliers or resellers.
 """
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from messaging.models import Message, Thread, ThreadReadState
@@ -73,19 +73,28 @@ def thread_unread_count(user, thread: Thread) -> int:
     return unread_messages(user, thread).count()
 
 
-def with_unread(threads: QuerySet[Thread], user, *, internal: bool) -> QuerySet:
+def with_unread(threads: QuerySet[Thread], user, *, internal) -> QuerySet:
     """Annotate each thread with `unread`: its messages `user` has not read (see
-    `unread_messages`). `internal`: count internal notes too (staff only)."""
+    `unread_messages`). `internal`: count internal notes too (staff only); True,
+    False, or the ids of the merchants whose notes count (a user can be staff at
+    one merchant and a supplier at another). A correlated count per thread, not a
+    join and GROUP BY: a page of an inbox counts only its own threads' messages."""
     last_read = ThreadReadState.objects.filter(thread=OuterRef("pk"), user=user)
-    unread = Q(messages__id__gt=F("read_up_to")) & ~Q(
-        messages__direction=Direction.SYSTEM
-    )
-    unread &= ~Q(messages__author_user=user)
+    messages = Message.objects.filter(
+        thread=OuterRef("pk"), pk__gt=OuterRef("read_up_to")
+    ).exclude(direction=Direction.SYSTEM)
+    if user.pk:
+        messages = messages.exclude(author_user=user)
     if not internal:
-        unread &= Q(messages__visibility=Visibility.PUBLIC)
+        messages = messages.filter(visibility=Visibility.PUBLIC)
+    elif internal is not True:
+        messages = messages.filter(
+            Q(visibility=Visibility.PUBLIC) | Q(merchant_id__in=list(internal))
+        )
+    count = messages.order_by().values("thread").annotate(n=Count("pk")).values("n")
     return threads.annotate(
         read_up_to=_coalesce_zero(last_read.values("last_read_id")[:1])
-    ).annotate(unread=Count("messages", filter=unread))
+    ).annotate(unread=_coalesce_zero(count))
 
 
 def _coalesce_zero(subquery):

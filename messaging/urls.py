@@ -1,4 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from messaging import views
 
 app_name = "messaging"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox_view, name="inbox"),
+    path("unmatched/", views.unmatched_view, name="unmatched"),
+    path("unmatched/<int:pk>/link/", views.unmatched_link_view, name="link"),
+    path("metrics/", views.metrics_view, name="metrics"),
+    path("orders/<int:order_pk>/", views.thread_panel_view, name="thread"),
+    path("orders/<int:order_pk>/post/", views.thread_post_view, name="post"),
+    path("orders/<int:order_pk>/close/", views.thread_close_view, name="close"),
+    path("orders/<int:order_pk>/reopen/", views.thread_reopen_view, name="reopen"),
+    path("attachments/<int:pk>/", views.attachment_download_view, name="attachment"),
+]

@@ -156,12 +156,13 @@
         }
         return;
       }
+      var kinds = announceMessages(order, message.kinds);
       var isNew = message.kinds.indexOf("created") >= 0;
       if (!row) {
         if (isNew) fetchIds.push(order.id);
         return;
       }
-      var note = describe(order, row, message.kinds);
+      var note = describe(order, row, kinds);
       if (note) notes.push(note);
       if (message.cells) {
         patchRow(row, order, message.cells);
@@ -173,6 +174,16 @@
       added.forEach(function (order) { notes.push(["New order " + order.order_number + ".", "info"]); });
       announce(notes);
     });
+  }
+
+  // A thread on screen (static/js/messages.js) refreshes itself on a "message" or
+  // "thread" change and cancels the event: then no toast about it.
+  function announceMessages(order, kinds) {
+    if (kinds.indexOf("message") < 0 && kinds.indexOf("thread") < 0) return kinds;
+    var shown = !document.dispatchEvent(new CustomEvent("performile:order-message", {
+      detail: { orderId: order.id, kinds: kinds }, cancelable: true,
+    }));
+    return shown ? kinds.filter(function (kind) { return kind !== "message"; }) : kinds;
   }
 
   // What the user should hear about, comparing the row as shown with the order now.

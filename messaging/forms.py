@@ -1,0 +1,166 @@
+"""The forms of the order's Messages panel, the Unmatched inbox and the Inbox."""
+
+from django import forms
+
+from messaging.models import Message, Thread
+from orders.selectors import visible_orders
+from orders.state_machine import OrderStatus
+
+Channel = Message.Channel
+AUTO = "auto"
+
+
+def channel_choices(last_inbound: str = "") -> list[tuple[str, str]]:
+    """The composer's channels; Auto names the channel it resolves to when the
+    customer has written before."""
+    last = Channel(last_inbound).label if last_inbound in Channel.values else ""
+    auto = f"Auto: {last} (last used)" if last else None
+    return [
+        (AUTO, auto or "Auto: the customer's last channel"),
+        (Channel.EMAIL, "Email"),
+        (Channel.SMS, "SMS"),
+        (Channel.WHATSAPP, "WhatsApp"),
+        (Channel.IN_APP, "In-app (portal)"),
+    ]
+
+
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label="Message",
+        strip=False,  # the service cleans the body; a blank one is its error
+        widget=forms.Textarea(
+            attrs={"rows": 3, "placeholder": "Write a reply…", "data-composer": ""}
+        ),
+    )
+    channel = forms.ChoiceField(label="Send by", initial=AUTO, required=False)
+    internal = forms.BooleanField(
+        label="Internal note",
+        required=False,
+        help_text="Only your team sees it; the customer is not told.",
+    )
+
+    def __init__(self, *args, thread: Thread | None, allow_internal: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        last = thread.last_inbound_channel if thread else ""
+        self.fields["channel"].choices = channel_choices(last)
+        if not allow_internal:
+            del self.fields["internal"]
+
+    @property
+    def is_note(self) -> bool:
+        return bool(self.cleaned_data.get("internal"))
+
+    def visibility(self) -> str:
+        return (
+            Message.Visibility.INTERNAL if self.is_note else Message.Visibility.PUBLIC
+        )
+
+    def channel_value(self) -> str | None:
+        return self.cleaned_data.get("channel") or AUTO
+
+
+class LinkForm(forms.Form):
+    """Which order an unmatched message belongs to: its order number, looked up
+    among the orders the staff member sees (and of the message's merchant)."""
+
+    order_number = forms.CharField(
+        label="Order number",
+        max_length=64,
+        widget=forms.TextInput(
+            attrs={"placeholder": "e.g. ORD-10042", "autocomplete": "off"}
+        ),
+    )
+
+    def __init__(self, *args, user, message: Message, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.message = message
+        self.fields["order_number"].widget.attrs["id"] = f"link-{message.pk}"
+
+    def clean_order_number(self):
+        number = self.cleaned_data["order_number"].strip().lstrip("#")
+        orders = visible_orders(self.user).filter(order_number__iexact=number)
+        if self.message.merchant_id:
+            orders = orders.filter(merchant_id=self.message.merchant_id)
+        found = list(orders.select_related("store")[:5])
+        if not found:
+            raise forms.ValidationError(f"No order {number} among your orders.")
+        if len(found) > 1:
+            stores = ", ".join(order.store.name for order in found)
+            raise forms.ValidationError(
+                f"Several orders are numbered {number} ({stores}); link it from"
+                " the order's own page instead."
+            )
+        self.order = found[0]
+        return number
+
+
+class InboxFilterForm(forms.Form):
+    """The Inbox filters, for showing and re-filling the form only: what they
+    mean is messaging.inbox.inbox_filters_from's to say."""
+
+    q = forms.CharField(
+        required=False,
+        label="Search messages",
+        widget=forms.TextInput(
+            attrs={"type": "search", "placeholder": "Search messages…"}
+        ),
+    )
+    status = forms.ChoiceField(
+        required=False,
+        label="Thread",
+        choices=[("", "Open and closed"), *Thread.Status.choices],
+    )
+    unread = forms.ChoiceField(
+        required=False, label="Read", choices=[("", "Read and unread"), ("1", "Unread")]
+    )
+    order_status = forms.ChoiceField(
+        required=False,
+        label="Order status",
+        choices=[("", "Any order status"), *OrderStatus.choices],
+    )
+    channel = forms.ChoiceField(
+        required=False,
+        label="Channel",
+        choices=[("", "Any channel"), *Channel.choices],
+    )
+    store = forms.ChoiceField(required=False, label="Store")
+    date_from = forms.CharField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.CharField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args, stores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = [("", "All stores")] + [
+            (str(store.pk), store.name) for store in stores
+        ]
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("id", f"inbox_{name}")
+
+
+class MetricsFilterForm(forms.Form):
+    """For showing and re-filling the form; messaging.metrics reads the query."""
+
+    date_from = forms.CharField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.CharField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    store = forms.ChoiceField(required=False, label="Store")
+    staff = forms.ChoiceField(required=False, label="Staff member")
+
+    def __init__(self, *args, stores, staff, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = [("", "All stores")] + [
+            (str(store.pk), store.name) for store in stores
+        ]
+        self.fields["staff"].choices = [("", "Everyone")] + [
+            (str(user.pk), user.get_full_name() or user.get_username())
+            for user in staff
+        ]
+        for name, field in self.fields.items():
+            field.widget.attrs.setdefault("id", f"metrics_{name}")

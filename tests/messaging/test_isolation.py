@@ -1,0 +1,153 @@
+"""Who sees what through the messages API: internal notes never reach customers,
+suppliers or resellers, and another merchant's people never reach this
+merchant's conversations."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from messaging import services
+from messaging.models import Message
+from tests.factories import OrderFactory
+
+
+@pytest.fixture
+def order(second_store, customer, supplier):
+    """An order every role can see: the reseller's store, the supplier's
+    assignment, the customer's own."""
+    return OrderFactory(
+        store=second_store, customer=customer, supplier=supplier, order_number="ORD-4"
+    )
+
+
+@pytest.fixture
+def conversation(order, customer, staff_user):
+    asked = services.message_send_in_app(
+        order=order, actor=customer.user, body="Where is my lamp?"
+    )
+    note = services.message_add_note(
+        order=order, actor=staff_user, body="Lamp is lost, refund quietly"
+    )
+    return asked, note
+
+
+def _client(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture(params=["customer", "supplier", "reseller"])
+def outsider(request, customer, supplier, reseller):
+    """Someone who sees the order but not its internal notes."""
+    return {"customer": customer.user, "supplier": supplier, "reseller": reseller}[
+        request.param
+    ]
+
+
+def test_internal_notes_are_hidden_in_the_thread(order, conversation, outsider):
+    asked, note = conversation
+    answer = _client(outsider).get(f"/api/orders/{order.pk}/messages")
+    assert answer.status_code == 200
+    shown = answer.json()["messages"]
+    assert [m["id"] for m in shown] == [asked.pk]
+    assert "refund quietly" not in answer.content.decode()
+
+
+def test_marking_an_internal_note_read_is_404(order, conversation, outsider):
+    _, note = conversation
+    answer = _client(outsider).patch(f"/api/orders/{order.pk}/messages/{note.pk}/read")
+    assert answer.status_code == 404
+    assert not note.receipts.exists()
+
+
+def test_search_is_refused(order, conversation, outsider):
+    answer = _client(outsider).get("/api/admin/messages/search", {"q": "refund"})
+    assert answer.status_code == 403
+    assert answer.json()["error"]["code"] == "permission_denied"
+
+
+def test_unread_counts_leave_notes_out(order, conversation, outsider, customer):
+    """The customer has read their own message; the others have one unread, the
+    customer's. Nobody counts the note."""
+    counts = _client(outsider).get("/api/messages/unread").json()
+    expected = 0 if outsider == customer.user else 1
+    assert counts["total"] == expected
+    thread_counts = _client(outsider).get(f"/api/orders/{order.pk}/messages").json()
+    assert thread_counts["thread"]["unread"] == expected
+
+
+def test_outsiders_cannot_write_notes(order, conversation, outsider):
+    answer = _client(outsider).post(
+        f"/api/orders/{order.pk}/messages",
+        {"body": "psst", "visibility": "internal"},
+        format="json",
+    )
+    assert answer.status_code == 403
+    assert not Message.objects.filter(body="psst").exists()
+
+
+def test_outsiders_have_no_unmatched_inbox_or_metrics(outsider):
+    client = _client(outsider)
+    assert client.get("/api/messages/unmatched").status_code == 403
+    assert client.get("/api/messages/metrics").status_code == 403
+
+
+def test_staff_and_admins_see_the_notes(order, conversation, admin_member):
+    asked, note = conversation
+    shown = _client(admin_member).get(f"/api/orders/{order.pk}/messages").json()
+    assert [m["id"] for m in shown["messages"]] == [asked.pk, note.pk]
+
+
+# --- Another merchant ---------------------------------------------------------------
+
+
+def test_another_merchants_staff_get_404_everywhere(
+    order, conversation, other_merchant_staff
+):
+    asked, note = conversation
+    client = _client(other_merchant_staff)
+    base = f"/api/orders/{order.pk}/messages"
+    assert client.get(base).status_code == 404
+    assert client.post(base, {"body": "Hi"}, format="json").status_code == 404
+    assert client.patch(f"{base}/{asked.pk}/read").status_code == 404
+    assert client.post(f"{base}/close").status_code == 404
+    assert client.post(f"{base}/reopen").status_code == 404
+    assert client.get("/api/messages/unread").json()["total"] == 0
+    assert not asked.receipts.exists()
+
+
+def test_another_merchants_staff_cannot_search_or_link_here(
+    order, merchant, conversation, other_merchant_staff, other_store
+):
+    client = _client(other_merchant_staff)
+    hits = client.get("/api/admin/messages/search", {"q": "lamp"}).json()
+    assert hits["results"] == []
+    stray = Message.objects.create(
+        merchant=merchant,
+        channel=Message.Channel.EMAIL,
+        direction=Message.Direction.INBOUND,
+        body="A lamp?",
+    )
+    assert client.get("/api/messages/unmatched").json()["messages"] == []
+    own_order = OrderFactory(store=other_store)
+    answer = client.post(
+        f"/api/messages/unmatched/{stray.pk}/link", {"order_id": own_order.pk}
+    )
+    assert answer.status_code == 404
+    their_stray = Message.objects.create(
+        merchant=other_store.merchant,
+        channel=Message.Channel.EMAIL,
+        direction=Message.Direction.INBOUND,
+        body="Mine",
+    )
+    answer = client.post(
+        f"/api/messages/unmatched/{their_stray.pk}/link", {"order_id": order.pk}
+    )
+    assert answer.status_code == 404
+    assert Message.objects.get(pk=their_stray.pk).thread_id is None
+
+
+def test_unauthenticated_callers_are_refused(order):
+    answer = APIClient().get(f"/api/orders/{order.pk}/messages")
+    assert answer.status_code in (401, 403)
+    assert "error" in answer.json()
