@@ -124,7 +124,7 @@ def _threads_seed(cursor, store) -> None:
             (order_id, merchant_id, store_id, token, status, created_at,
              last_message_id, last_public_message_id, last_inbound_channel)
         SELECT id, merchant_id, store_id, md5(id::text || 'bench')::varchar(16),
-               CASE WHEN id % 3 = 0 THEN 'closed' ELSE 'open' END, placed_at, 0, 0,
+               CASE WHEN id %% 3 = 0 THEN 'closed' ELSE 'open' END, placed_at, 0, 0,
                ''
         FROM orders_order WHERE store_id = %s
         """,

@@ -158,7 +158,8 @@ def _orders_seed(cursor, tenants) -> None:
             (merchant_id, store_id, order_number, source, external_id, customer_id,
              status, service, payment_method, amount, currency, notes,
              assigned_staff_id, delivery_address, package, tracking_number, courier,
-             tracking_url, tracking_status, placed_at, created_at, updated_at)
+             tracking_url, tracking_status, tracking_event, label_url, placed_at,
+             created_at, updated_at)
         SELECT merchant, store, '#' || (100000 + i), 'shopify',
                (5800000000000 + i)::text, first_customer + i %% customers,
                status, '', 'shopify_payments', 100 + (i %% 2000), 'SEK', '',
@@ -176,7 +177,7 @@ def _orders_seed(cursor, tenants) -> None:
                     WHEN status <> 'shipped' THEN 'delivered'
                     WHEN r %% 10 = 0 THEN 'exception'
                     ELSE 'in_transit' END,
-               placed, placed, placed
+               '', '', placed, placed, placed
         FROM t
         ORDER BY placed
         """,
