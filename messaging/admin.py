@@ -10,17 +10,7 @@ from messaging.models import (
     ReadReceipt,
     Thread,
 )
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+from performile.admin import ReadOnlyModelAdmin
 
 
 class AttachmentInline(admin.TabularInline):
@@ -35,7 +25,7 @@ class AttachmentInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
+class MessageAdmin(ReadOnlyModelAdmin):
     list_display = [
         "id",
         "created_at",
@@ -56,7 +46,7 @@ class MessageAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Thread)
-class ThreadAdmin(ReadOnlyAdmin):
+class ThreadAdmin(ReadOnlyModelAdmin):
     list_display = ["order", "store", "status", "last_message_at", "closed_at"]
     list_filter = ["status", "store"]
     search_fields = ["order__order_number", "token"]
@@ -65,7 +55,7 @@ class ThreadAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ReadReceipt)
-class ReadReceiptAdmin(ReadOnlyAdmin):
+class ReadReceiptAdmin(ReadOnlyModelAdmin):
     list_display = ["message", "user", "read_at"]
     raw_id_fields = ["message", "user"]
 

@@ -3,7 +3,7 @@
 from django.db.models import Q
 from django.utils.functional import SimpleLazyObject
 
-from messaging.inbox import internal_scope
+from messaging.filters import internal_scope
 from messaging.selectors import has_unread, visible_threads
 from orders.selectors import user_is_merchant_member
 

@@ -31,7 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from messaging.inbox import day_start, internal_scope
+from messaging.filters import day_start, internal_scope
 from messaging.models import Message, Thread, ThreadReadState
 from messaging.selectors import visible_threads
 from orders.models import Membership, Store

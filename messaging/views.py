@@ -105,18 +105,20 @@ def _posted_text(message: Message) -> str:
 @require_POST
 @merchant_timezone
 def thread_close_view(request, order_pk: int):
-    order = order_selectors.order_get_for_user(request.user, order_pk)
-    services.thread_close(order=order, actor=request.user)  # NotAllowed: 403
-    return _after_write(request, order, "Conversation closed.")
+    return _thread_change(request, order_pk, services.thread_close, "closed")
 
 
 @member_required
 @require_POST
 @merchant_timezone
 def thread_reopen_view(request, order_pk: int):
+    return _thread_change(request, order_pk, services.thread_reopen, "reopened")
+
+
+def _thread_change(request, order_pk: int, change, done: str):
     order = order_selectors.order_get_for_user(request.user, order_pk)
-    services.thread_reopen(order=order, actor=request.user)  # NotAllowed: 403
-    return _after_write(request, order, "Conversation reopened.")
+    change(order=order, actor=request.user)  # NotAllowed: 403
+    return _after_write(request, order, f"Conversation {done}.")
 
 
 def _after_write(request, order, text: str):

@@ -48,6 +48,18 @@ def _not_configured(name: str, setting: str) -> BadSignature:
     return BadSignature(f"{name} is not configured here ({setting} is empty).")
 
 
+def _verify_body_hmac(
+    request, *, secret: str, header: str, name: str, setting: str
+) -> None:
+    """`header` holds the body's HMAC-SHA256 keyed with `secret` (hex, after an
+    optional "sha256=")."""
+    if not secret:
+        raise _not_configured(name, setting)
+    given = request.headers.get(header, "").removeprefix("sha256=")
+    if not signature_matches(hex_hmac(secret, request.body), given):
+        raise BadSignature(f"{header} does not match the body.")
+
+
 def _received(message, duplicate: bool):
     if duplicate:
         return accepted(duplicate=True)
@@ -94,12 +106,14 @@ def _verify_mailgun(post) -> str:
 def mime_inbound(request):
     """POST /webhooks/email/mime: a raw RFC 5322 message, signed with
     EMAIL_INBOUND_SECRET."""
-    secret, raw = settings.EMAIL_INBOUND_SECRET, request.body
-    if not secret:
-        raise _not_configured("Raw MIME inbound email", "EMAIL_INBOUND_SECRET")
-    given = request.headers.get("X-Performile-Signature", "").removeprefix("sha256=")
-    if not signature_matches(hex_hmac(secret, raw), given):
-        raise BadSignature("X-Performile-Signature does not match the body.")
+    _verify_body_hmac(
+        request,
+        secret=settings.EMAIL_INBOUND_SECRET,
+        header="X-Performile-Signature",
+        name="Raw MIME inbound email",
+        setting="EMAIL_INBOUND_SECRET",
+    )
+    raw = request.body
     try:
         incoming = email.parse_mime(raw)
     except email.UnusableEmail as exc:
@@ -146,14 +160,15 @@ def _whatsapp_handshake(request):
 
 @webhook_endpoint
 def _whatsapp_events(request):
-    secret, body = settings.WHATSAPP_APP_SECRET, request.body
-    if not secret:
-        raise _not_configured("WhatsApp", "WHATSAPP_APP_SECRET")
-    given = request.headers.get("X-Hub-Signature-256", "").removeprefix("sha256=")
-    if not signature_matches(hex_hmac(secret, body), given):
-        raise BadSignature("X-Hub-Signature-256 does not match the body.")
+    _verify_body_hmac(
+        request,
+        secret=settings.WHATSAPP_APP_SECRET,
+        header="X-Hub-Signature-256",
+        name="WhatsApp",
+        setting="WHATSAPP_APP_SECRET",
+    )
     try:
-        messages, statuses = whatsapp.parse(parse_json_object(body))
+        messages, statuses = whatsapp.parse(parse_json_object(request.body))
     except whatsapp.MalformedEnvelope as exc:
         raise MalformedPayload(str(exc)) from exc
     counts = {"messages": 0, "statuses": 0, "duplicates": 0}
@@ -207,6 +222,15 @@ def _twiml() -> HttpResponse:
     return HttpResponse(sms.EMPTY_TWIML, content_type="text/xml")
 
 
+def _twilio_form(request, parse):
+    """The form Twilio posted, its signature checked, read by `parse`."""
+    _verify_twilio(request)
+    try:
+        return parse(request.POST)
+    except sms.MalformedSms as exc:
+        raise MalformedPayload(str(exc)) from exc
+
+
 def _verify_twilio(request) -> None:
     token = settings.TWILIO_AUTH_TOKEN
     if not token:
@@ -232,11 +256,7 @@ def _public_urls(request) -> list[str]:
 @webhook_endpoint
 def twilio_sms(request):
     """POST /webhooks/twilio/sms: an inbound SMS/MMS; answered with empty TwiML."""
-    _verify_twilio(request)
-    try:
-        incoming = sms.parse_inbound(request.POST)
-    except sms.MalformedSms as exc:
-        raise MalformedPayload(str(exc)) from exc
+    incoming = _twilio_form(request, sms.parse_inbound)
     receive(
         provider="twilio",
         delivery_ids=[incoming.sid],
@@ -248,11 +268,7 @@ def twilio_sms(request):
 @webhook_endpoint
 def twilio_status(request):
     """POST /webhooks/twilio/status: the StatusCallback of an SMS we sent."""
-    _verify_twilio(request)
-    try:
-        status = sms.parse_status(request.POST)
-    except sms.MalformedSms as exc:
-        raise MalformedPayload(str(exc)) from exc
+    status = _twilio_form(request, sms.parse_status)
     if status.status is None:
         return _twiml()
     receive(

@@ -6,6 +6,20 @@ admin.site.site_header = "Performile administration"
 admin.site.site_title = "Performile"
 
 
+class ReadOnlyModelAdmin(admin.ModelAdmin):
+    """Rows that only the code writes (a log, a trail, immutable messages): shown,
+    never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ["provider", "delivery_id", "received_at"]
@@ -18,7 +32,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
 
 @admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
+class OutboxMessageAdmin(ReadOnlyModelAdmin):
     """What went out (or did not) and why; read-only: the outbox writes these."""
 
     list_display = [
@@ -39,18 +53,9 @@ class OutboxMessageAdmin(admin.ModelAdmin):
     ordering = ["-created_at"]
     readonly_fields = [field.name for field in OutboxMessage._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyModelAdmin):
     """The audit trail: read-only, nothing is ever changed or removed."""
 
     list_display = [
@@ -68,12 +73,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     ordering = ["-created_at"]
     list_select_related = ["actor"]
     readonly_fields = [field.name for field in AuditEvent._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -14,6 +14,7 @@ from messaging.inbox import (
     message_search,
 )
 from messaging.models import Message
+from messaging.services.inbound import record_inbound
 from orders.state_machine import OrderStatus
 from performile.errors import ApplicationError, NotAllowed
 from tests.factories import CustomerFactory, OrderFactory
@@ -49,7 +50,7 @@ def _inbound(order, body, *, channel=Channel.EMAIL, subject="", at=None):
         body=body,
         **({"created_at": at} if at else {}),
     )
-    services._after_inbound(thread, message)
+    record_inbound(thread, message)
     return message
 
 

@@ -1,0 +1,42 @@
+"""Every write to messages and threads, one function per use case, in a
+transaction, with the actor. Messages are only ever added (and an unmatched one
+linked to its order once); nothing is edited or deleted.
+
+By subdomain: `threads` (an order's conversation and its bookkeeping), `inbound`
+(customer messages from email, WhatsApp and SMS), `replies` (what is written in
+the app, and the reply's way out through the outbox), `links` (an unmatched
+message put in its thread), `reading` (read state) and `staff_notifications`.
+"""
+
+from messaging.services.common import BODY_LIMIT
+from messaging.services.inbound import IncomingAttachment, message_receive
+from messaging.services.links import message_link
+from messaging.services.reading import messages_mark_read
+from messaging.services.replies import (
+    message_add_note,
+    message_add_system,
+    message_post,
+    message_reply,
+    message_send_in_app,
+)
+from messaging.services.threads import (
+    thread_close,
+    thread_get_or_create,
+    thread_reopen,
+)
+
+__all__ = [
+    "BODY_LIMIT",
+    "IncomingAttachment",
+    "message_add_note",
+    "message_add_system",
+    "message_link",
+    "message_post",
+    "message_receive",
+    "message_reply",
+    "message_send_in_app",
+    "messages_mark_read",
+    "thread_close",
+    "thread_get_or_create",
+    "thread_reopen",
+]
