@@ -53,13 +53,18 @@ def groups_for(user) -> list[str]:
     )
 
 
-def order_changed(order_id: int, kind: str) -> None:
+def order_changed(order_id: int, kind: str, *, row_changed: bool = True) -> None:
     """Broadcast the order after the current transaction commits (at once outside
-    one). Several changes of one order in one transaction make one broadcast."""
+    one). Several changes of one order in one transaction make one broadcast.
+    `row_changed=False`: nothing a list row shows has changed (a new message), so
+    the broadcast carries no re-rendered cells."""
     batch = getattr(_pending, "batch", None)
     if batch is None:
         batch = _pending.batch = {}
+        _pending.rows = set()
     batch.setdefault(order_id, []).append(kind)
+    if row_changed:
+        _pending.rows.add(order_id)
     # Every call registers the flush; the first to run takes the whole batch and
     # the others find it empty. A batch left by a rolled-back transaction is sent
     # with the next one: a broadcast of an order's current state is harmless.
@@ -68,12 +73,17 @@ def order_changed(order_id: int, kind: str) -> None:
 
 def _flush() -> None:
     batch = getattr(_pending, "batch", None)
-    _pending.batch = None
+    rows = getattr(_pending, "rows", None)
+    _pending.batch = _pending.rows = None
     if batch:
-        broadcast(batch)
+        broadcast(batch, rows_changed=rows)
 
 
-def broadcast(kinds_by_order: dict[int, list[str]]) -> None:
+def broadcast(
+    kinds_by_order: dict[int, list[str]], *, rows_changed: set[int] | None = None
+) -> None:
+    """`rows_changed`: the orders whose list row must be re-rendered (all when
+    None); the others are sent with empty cells."""
     layer = get_channel_layer()
     if layer is None:
         return
@@ -83,7 +93,13 @@ def broadcast(kinds_by_order: dict[int, list[str]]) -> None:
     sends = []
     for order in orders:
         kinds = sorted(set(kinds_by_order[order.pk]))
-        merchant_view = _layer_message(message(order, kinds))
+        merchant_view = _layer_message(
+            message(
+                order,
+                kinds,
+                row_changed=rows_changed is None or order.pk in rows_changed,
+            )
+        )
         sends.append((store_group(order.store_id), merchant_view))
         if order.supplier_id:
             sends.append(
@@ -143,10 +159,12 @@ def _layer_message(data: dict) -> dict:
     return {"type": MESSAGE_TYPE, "text": json.dumps(data, cls=DjangoJSONEncoder)}
 
 
-def message(order: Order, kinds: list[str], *, with_cells: bool = True) -> dict:
+def message(
+    order: Order, kinds: list[str], *, with_cells: bool = True, row_changed=True
+) -> dict:
     data = {"type": "order", "kinds": kinds, "order": order_state(order)}
     if with_cells:
-        data["cells"] = order_cells(order)
+        data["cells"] = order_cells(order) if row_changed else {}
     return data
 
 

@@ -121,7 +121,7 @@ def record_inbound(thread: Thread, message: Message) -> None:
             actor_label="customer message",
         )
     notify_staff(thread, message)
-    live.order_changed(thread.order_id, "message")
+    live.order_changed(thread.order_id, "message", row_changed=False)
 
 
 def _save_attachments(message: Message, attachments: Iterable[IncomingAttachment]):

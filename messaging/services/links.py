@@ -31,7 +31,7 @@ def message_link(*, message: Message, order: Order, actor) -> Message:
         if message.direction == Direction.INBOUND:
             _awaits_reply(thread, message)
         order_audit("message.linked", order=order, target=message, actor=actor)
-        live.order_changed(order.pk, "message")
+        live.order_changed(order.pk, "message", row_changed=False)
     return message
 
 

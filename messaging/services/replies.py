@@ -98,7 +98,7 @@ def message_reply(
             channel=channel,
             outbox_message_id=delivery.pk if delivery else None,
         )
-        live.order_changed(order.pk, "message_reply")
+        live.order_changed(order.pk, "message_reply", row_changed=False)
     return message
 
 
@@ -173,7 +173,7 @@ def message_add_system(*, order: Order, body: str, broadcast: bool = True) -> Me
             body=clean_body(body),
         )
         if broadcast:
-            live.order_changed(order.pk, "message_system")
+            live.order_changed(order.pk, "message_system", row_changed=False)
     return message
 
 

@@ -27,12 +27,12 @@ def thread_get_or_create(*, order: Order) -> Thread:
 
 
 def locked_thread(order: Order) -> Thread:
-    thread = thread_get_or_create(order=order)
-    return (
-        Thread.objects.select_for_update()
-        .select_related("order", "store")
-        .get(pk=thread.pk)
-    )
+    """The order's thread, locked for this transaction (started if need be)."""
+    threads = Thread.objects.select_for_update().select_related("order", "store")
+    thread = threads.filter(order=order).first()
+    if thread is None:
+        thread = threads.get(pk=thread_get_or_create(order=order).pk)
+    return thread
 
 
 def thread_close(*, order: Order, actor) -> Thread:
@@ -56,7 +56,7 @@ def _thread_set_status(order: Order, actor, status: str) -> Thread:
             "thread.closed" if status == Thread.Status.CLOSED else "thread.reopened"
         )
         order_audit(action, order=order, target=thread, actor=actor)
-        live.order_changed(order.pk, "thread")
+        live.order_changed(order.pk, "thread", row_changed=False)
     return thread
 
 

@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from django.db import transaction
 from django.test import Client
 
+from messaging.services import message_send_in_app
 from orders import services
 from orders.models import Membership
 from orders.state_machine import OrderStatus
@@ -349,3 +350,22 @@ def _shipment_in(store):
     return ShipmentFactory(
         order=order, account=account, tracking_number=order.tracking_number
     )
+
+
+async def test_a_customer_message_reaches_the_store_without_re_rendered_cells(
+    open_socket, store, staff_user, customer
+):
+    """A new message changes nothing a list row shows: the tabs hear of it (for the
+    toast and an open thread) without the cost of rendering the row again."""
+    order = await create_order(store=store, customer=customer)
+    socket = await open_socket(staff_user)
+
+    await database_sync_to_async(message_send_in_app)(
+        order=order, actor=customer.user, body="Where is it?"
+    )
+
+    message = await socket.receive()
+    assert message["kinds"] == ["message"]
+    assert message["order"]["id"] == order.pk
+    assert message["cells"] == {}
+    assert await socket.receive_nothing()
