@@ -1,0 +1,60 @@
+"""Answers to the orders app's domain events (subscribed in InvoicesConfig.ready).
+
+An order is invoiced once, when it is confirmed: when it first reaches a status
+that means the merchant has accepted it (payment verified, confirmed, or any later
+step of either flow). Orders created already in payment verified (a Discord desk's
+paid order) are invoiced at once.
+"""
+
+import logging
+
+from django.dispatch import receiver
+
+from invoices.models import Invoice
+from invoices.services import AlreadyInvoiced, invoice_issue_for_order
+from orders import signals as order_signals
+from orders.models import Order
+from orders.state_machine import OrderStatus
+from performile.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+CONFIRMED = frozenset(
+    {
+        OrderStatus.PAYMENT_VERIFIED,
+        OrderStatus.IN_PROGRESS,
+        OrderStatus.IN_REVIEW,
+        OrderStatus.CONFIRMED,
+        OrderStatus.SHIPPED,
+        OrderStatus.DELIVERED,
+        OrderStatus.COMPLETE,
+    }
+)
+
+
+@receiver(order_signals.order_status_changed, dispatch_uid="invoices-order-status")
+def on_order_status_changed(sender, *, order_id, to_status, **kwargs):
+    if to_status in CONFIRMED:
+        invoice_confirmed_order(order_id)
+
+
+@receiver(order_signals.order_created, dispatch_uid="invoices-order-created")
+def on_order_created(sender, *, order_id, **kwargs):
+    invoice_confirmed_order(order_id)
+
+
+def invoice_confirmed_order(order_id: int) -> Invoice | None:
+    """Issue the order's invoice if it is confirmed and was never invoiced (not even
+    by an invoice voided since: reissuing that is a person's decision)."""
+    order = Order.objects.filter(pk=order_id, deleted_at=None).first()
+    if order is None or order.status not in CONFIRMED:
+        return None
+    if Invoice.objects.filter(order_id=order_id).exists():
+        return None
+    try:
+        return invoice_issue_for_order(order=order, actor_label="Invoicing")
+    except AlreadyInvoiced:
+        return None
+    except ApplicationError as exc:
+        logger.info("order %s not invoiced: %s", order_id, exc.message)
+        return None

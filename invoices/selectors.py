@@ -1,0 +1,173 @@
+"""Reads of invoices, credit notes, payments and statements, with the access rule
+applied, and the derived payment status.
+
+Who sees which invoice follows `orders.selectors.visible_orders`: merchant staff
+and admins every invoice of their merchants, resellers those of the stores they
+own, customers their own. Suppliers fulfil orders and never see their billing.
+"""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    CharField,
+    DateField,
+    DecimalField,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from invoices.models import CreditNote, Invoice, Payment, Statement
+from orders.models import Customer, Membership
+from orders.selectors import _memberships
+
+
+class PaymentStatus:
+    PAID = "paid"
+    PENDING = "pending"
+    OVERDUE = "overdue"
+    VOID = "void"
+
+    LABELS = {PAID: "Paid", PENDING: "Pending", OVERDUE: "Overdue", VOID: "Void"}
+    CHOICES = list(LABELS.items())
+
+
+MONEY = DecimalField(max_digits=14, decimal_places=2)
+ZERO = Value(Decimal("0.00"), output_field=MONEY)
+
+
+def billing_scope(user) -> Q | None:
+    """The rule, as a filter on a model with merchant, store and customer fields;
+    None when the user sees nothing."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Q()
+    rule = Q(pk__in=[])
+    for membership in _memberships(user):
+        if membership.is_team:
+            rule |= Q(merchant_id=membership.merchant_id)
+        elif membership.role == Membership.Role.RESELLER:
+            store_ids = [store.pk for store in membership.stores.all()]
+            rule |= Q(merchant_id=membership.merchant_id, store_id__in=store_ids)
+    customer_id = (
+        Customer.objects.filter(user=user).values_list("pk", flat=True).first()
+    )
+    if customer_id:
+        rule |= Q(customer_id=customer_id)
+    return rule
+
+
+def _scoped(queryset: QuerySet, user) -> QuerySet:
+    rule = billing_scope(user)
+    return queryset.none() if rule is None else queryset.filter(rule)
+
+
+def with_balance(invoices: QuerySet[Invoice], at: datetime | None = None) -> QuerySet:
+    """Annotate `credited`, `paid`, `outstanding` and `payment_status` (as of `at`,
+    default now, on the merchant's own calendar)."""
+    at = at or timezone.now()
+    credited = (
+        CreditNote.objects.filter(invoice=OuterRef("pk"))
+        .values("invoice")
+        .annotate(s=Sum("total"))
+        .values("s")
+    )
+    paid = (
+        Payment.objects.filter(invoice=OuterRef("pk"))
+        .values("invoice")
+        .annotate(s=Sum("amount"))
+        .values("s")
+    )
+    today = Cast(
+        Func(
+            F("merchant__timezone"),
+            Value(at),
+            function="timezone",
+            output_field=DateField(),
+        ),
+        DateField(),
+    )
+    return invoices.annotate(
+        credited=Coalesce(Subquery(credited, output_field=MONEY), ZERO),
+        paid=Coalesce(Subquery(paid, output_field=MONEY), ZERO),
+        outstanding=F("total") - F("credited") - F("paid"),
+        payment_status=Case(
+            When(state=Invoice.State.VOID, then=Value(PaymentStatus.VOID)),
+            When(outstanding__lte=0, then=Value(PaymentStatus.PAID)),
+            When(due_date__lt=today, then=Value(PaymentStatus.OVERDUE)),
+            default=Value(PaymentStatus.PENDING),
+            output_field=CharField(),
+        ),
+    )
+
+
+def visible_invoices(user, *, at: datetime | None = None) -> QuerySet[Invoice]:
+    return with_balance(_scoped(Invoice.objects.all(), user), at).select_related(
+        "customer", "merchant"
+    )
+
+
+def invoice_get_for_user(user, invoice_id, *, at: datetime | None = None) -> Invoice:
+    """The invoice if the user may see it; Http404 otherwise (never 403)."""
+    try:
+        return visible_invoices(user, at=at).get(pk=invoice_id)
+    except (Invoice.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such invoice.") from exc
+
+
+def visible_credit_notes(user) -> QuerySet[CreditNote]:
+    return _scoped(CreditNote.objects.all(), user).select_related("invoice", "customer")
+
+
+def credit_note_get_for_user(user, credit_note_id) -> CreditNote:
+    try:
+        return visible_credit_notes(user).get(pk=credit_note_id)
+    except (CreditNote.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such credit note.") from exc
+
+
+def visible_payments(user) -> QuerySet[Payment]:
+    return _scoped(Payment.objects.all(), user).select_related(
+        "invoice", "customer", "order"
+    )
+
+
+def visible_statements(user) -> QuerySet[Statement]:
+    """Statements span the merchant's stores: its team sees them, and the customer
+    their own; resellers and suppliers none."""
+    if not user or not user.is_authenticated or not user.is_active:
+        return Statement.objects.none()
+    statements = Statement.objects.select_related("customer")
+    if user.is_superuser:
+        return statements
+    teams = [m.merchant_id for m in _memberships(user) if m.is_team]
+    return statements.filter(Q(merchant_id__in=teams) | Q(customer__user=user))
+
+
+def statement_get_for_user(user, statement_id) -> Statement:
+    try:
+        return visible_statements(user).get(pk=statement_id)
+    except (Statement.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such statement.") from exc
+
+
+def customers_for_billing(user) -> QuerySet[Customer]:
+    """Customers whose statements the user may generate: their team merchants'."""
+    if not user or not user.is_authenticated:
+        return Customer.objects.none()
+    if user.is_superuser:
+        return Customer.objects.all()
+    teams = [m.merchant_id for m in _memberships(user) if m.is_team]
+    return Customer.objects.filter(merchant_id__in=teams)

@@ -1,0 +1,152 @@
+"""Recording payments and refunds, by staff or from a payment provider."""
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from invoices import signals
+from invoices.models import Invoice, Payment
+from orders.models import Customer, Merchant, Order
+from orders.services import order_change_status, order_log
+from orders.state_machine import OrderStatus
+from performile.audit import audit
+from performile.errors import ApplicationError, Conflict
+from performile.events import send_on_commit
+
+# An order waiting for its money moves on when money arrives.
+AWAITING_PAYMENT = (OrderStatus.DRAFT, OrderStatus.PENDING)
+
+
+def payment_record(
+    *,
+    merchant: Merchant,
+    amount: Decimal,
+    currency: str,
+    method: str,
+    invoice: Invoice | None = None,
+    order: Order | None = None,
+    customer: Customer | None = None,
+    reference: str = "",
+    provider_id: str = "",
+    received_at: datetime | None = None,
+    note: str = "",
+    actor=None,
+    actor_label: str = "",
+) -> Payment | None:
+    """Record money received (or refunded, when `amount` is negative).
+
+    The payment counts towards `invoice`, or towards the order's issued invoice, or
+    waits on the order until its invoice is issued; the customer follows from
+    them. A payment on an order still waiting for payment moves it to payment
+    verified. With a `provider_id` the same payment recorded twice is recorded once
+    (returns None the second time).
+    """
+    amount = _amount(amount)
+    currency = (currency or "").upper()
+    if method not in Payment.Method.values:
+        raise ApplicationError(
+            f"Unknown payment method {method!r}.", fields={"method": ["Unknown."]}
+        )
+    with transaction.atomic():
+        if invoice is not None:
+            invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+            if invoice.merchant_id != merchant.pk:
+                raise ApplicationError("That invoice belongs to another merchant.")
+            if invoice.is_void:
+                raise Conflict(f"Invoice {invoice.number} is void.")
+            order = order or invoice.order
+        elif order is not None:
+            invoice = order.invoices.filter(state=Invoice.State.ISSUED).first()
+        if order is not None and order.merchant_id != merchant.pk:
+            raise ApplicationError("That order belongs to another merchant.")
+        target_currency = (invoice.currency if invoice else None) or (
+            order.currency if order else None
+        )
+        if target_currency and currency != target_currency:
+            raise ApplicationError(
+                f"The payment is in {currency} but the"
+                f" {'invoice' if invoice else 'order'} is in {target_currency}.",
+                fields={"currency": [f"Must be {target_currency}."]},
+            )
+        customer = (
+            (invoice.customer if invoice else None)
+            or (order.customer if order else None)
+            or customer
+        )
+        user = actor if getattr(actor, "is_authenticated", False) else None
+        try:
+            with transaction.atomic():
+                payment = Payment.objects.create(
+                    merchant=merchant,
+                    customer=customer,
+                    order=order,
+                    invoice=invoice,
+                    amount=amount,
+                    currency=currency,
+                    method=method,
+                    reference=reference[:200],
+                    provider_id=provider_id[:200],
+                    received_at=received_at or timezone.now(),
+                    note=note[:300],
+                    recorded_by=user,
+                )
+        except IntegrityError:
+            if provider_id:
+                return None
+            raise
+        audit(
+            "payment.refunded" if amount < 0 else "payment.recorded",
+            actor=actor,
+            actor_label=actor_label,
+            target=payment,
+            order_id=order.pk if order else None,
+            merchant_id=merchant.pk,
+            amount=str(amount),
+            currency=currency,
+            invoice=invoice.number if invoice else "",
+        )
+        if order is not None:
+            kind = "Refund" if amount < 0 else "Payment"
+            order_log(
+                order=order,
+                note=f"{kind} of {abs(amount)} {currency} recorded"
+                f" ({Payment.Method(method).label}"
+                f"{', ' + reference if reference else ''}).",
+                actor=actor,
+                actor_label=actor_label,
+                data={"payment_id": payment.pk},
+            )
+            if amount > 0 and order.status in AWAITING_PAYMENT:
+                order_change_status(
+                    order=order,
+                    to=OrderStatus.PAYMENT_VERIFIED,
+                    actor=actor,
+                    actor_label=actor_label,
+                    note=f"Payment of {amount} {currency} received.",
+                )
+    send_on_commit(
+        signals.payment_recorded,
+        Payment,
+        payment_id=payment.pk,
+        invoice_id=payment.invoice_id,
+        order_id=payment.order_id,
+        customer_id=payment.customer_id,
+    )
+    return payment
+
+
+def _amount(value) -> Decimal:
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError as exc:
+        raise ApplicationError(
+            "amount must be a number.", fields={"amount": ["Not a number."]}
+        ) from exc
+    if not amount.is_finite() or amount == 0 or amount.as_tuple().exponent < -2:
+        raise ApplicationError(
+            "amount must be a non-zero amount with at most 2 decimals.",
+            fields={"amount": ["Invalid amount."]},
+        )
+    return amount
