@@ -274,7 +274,7 @@ def credit_note_issue(
         raise ApplicationError("Credit lines or an amount, not both.")
     with transaction.atomic():
         invoice = (
-            Invoice.objects.select_for_update()
+            Invoice.objects.select_for_update(of=("self",))
             .select_related("merchant", "order")
             .get(pk=invoice.pk)
         )
