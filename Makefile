@@ -28,7 +28,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 system-deps:
 	@scripts/system-deps.sh
 
-run: $(STAMP)
+run: $(STAMP) system-deps
 	@$(DEVSTACK) -- scripts/run-platform.sh
 
 test: $(STAMP) lint system-deps
@@ -43,7 +43,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 # The bench database is sized as a production one would be (1 GB of cache).
-bench: $(STAMP)
+bench: $(STAMP) system-deps
 	@PERFORMILE_PG_SHARED_BUFFERS=$${PERFORMILE_PG_SHARED_BUFFERS:-1GB} $(DEVSTACK) --state .run/bench -- $(BIN)/python -m bench $(SCENARIO)
 
 lock:

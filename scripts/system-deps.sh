@@ -2,12 +2,20 @@
 # System packages some tests need, installed when we can (root with apt-get):
 #   chromium        the browser tests (Playwright drives Debian's Chromium)
 #   docker-compose  validates docker-compose.yml (no Docker engine needed)
+#   libpango-1.0-0, libpangoft2-1.0-0, libharfbuzz-subset0, fonts-dejavu-core
+#                   WeasyPrint's PDFs (invoices); harfbuzz-subset makes a one-page
+#                   invoice ~120 ms instead of ~430 ms
 # Without them the tests that need them are skipped, saying what is missing.
 set -u
 CHROMIUM=${CHROMIUM_PATH:-/usr/bin/chromium}
 missing=()
 [ -x "$CHROMIUM" ] || missing+=(chromium)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+has_lib() { ldconfig -p 2>/dev/null | grep -q "$1"; }
+has_lib libpango-1.0.so.0 || missing+=(libpango-1.0-0)
+has_lib libpangoft2-1.0.so.0 || missing+=(libpangoft2-1.0-0)
+has_lib libharfbuzz-subset.so.0 || missing+=(libharfbuzz-subset0)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || missing+=(fonts-dejavu-core)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
