@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -146,6 +147,16 @@ CELERY_BEAT_SCHEDULE: dict = {
     "messages-send-digests": {
         "task": "messaging.tasks.messages_send_digests",
         "schedule": 5 * 60.0,
+    },
+    # Last month's statements; a no-op once made, so a missed 1st is caught up.
+    "invoices-monthly-statements": {
+        "task": "invoices.tasks.invoices_monthly_statements",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    # Reminders of newly overdue invoices, once per invoice.
+    "invoices-send-overdue-reminders": {
+        "task": "invoices.tasks.invoices_send_overdue_reminders",
+        "schedule": crontab(minute=10),
     },
 }
 # A parcel with no tracking news for this long is flagged "stuck".
