@@ -57,7 +57,13 @@ def document_context(kind: str, document) -> dict:
             "lines": list(document.lines.all()),
         }
     if kind == "statement":
-        return {"statement": document, "customer": document.customer}
+        from invoices.services.common import billing_profile, seller_snapshot
+
+        return {
+            "statement": document,
+            "customer": document.customer,
+            "seller": seller_snapshot(billing_profile(document.merchant)),
+        }
     raise ValueError(kind)
 
 
@@ -149,3 +155,24 @@ def customer_watermark(customer_number: str, at: datetime | None = None) -> str:
         f"Downloaded by customer {customer_number} on {at:%Y-%m-%d %H:%M %Z}"
         " · Performile customer copy"
     )
+
+
+def order_confirmation_context(order) -> dict:
+    """What an order confirmation prints: rendered on demand, never stored (an
+    order still changes; an invoice does not)."""
+    from invoices.models import BillingProfile
+    from invoices.services.common import merchant_zone, seller_snapshot
+
+    profile = BillingProfile.objects.filter(merchant_id=order.merchant_id).first()
+    seller = seller_snapshot(profile) if profile else {"name": order.merchant.name}
+    lines = list(order.lines.all())
+    return {
+        "order": order,
+        "seller": seller,
+        "customer": order.customer,
+        "address": order.delivery_address or {},
+        "lines": lines,
+        "lines_total": sum((line.total for line in lines), 0),
+        "placed_at": timezone.localtime(order.placed_at, merchant_zone(order.merchant)),
+        "status": order.get_status_display(),
+    }

@@ -13,8 +13,10 @@ urlpatterns = [
     path("orders/", include("orders.urls")),
     path("shipments/", include("shipments.urls")),
     path("messages/", include("messaging.urls")),
+    path("invoices/", include("invoices.urls")),
     path("api/", include("orders.api.urls")),
     path("api/", include("messaging.api_urls")),
+    path("api/", include("invoices.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path(
         "api/docs/",
@@ -24,5 +26,6 @@ urlpatterns = [
     path("webhooks/couriers/", include("shipments.webhook_urls")),
     path("webhooks/", include("orders.webhook_urls")),
     path("webhooks/", include("messaging.webhook_urls")),
+    path("webhooks/", include("invoices.webhook_urls")),
     path("api/shipments/", include("shipments.api_urls")),
 ]

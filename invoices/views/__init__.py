@@ -1,0 +1,1 @@
+"""The staff pages under /invoices/: thin views, one module per page family."""

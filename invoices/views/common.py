@@ -1,0 +1,108 @@
+"""What every staff page shares: who gets in, the merchant's time zone, and how
+a finished action answers (a toast, the dialog closed, the page updated)."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from invoices.models import Invoice
+from orders.models import Membership
+from orders.selectors import (
+    _memberships,
+    user_is_merchant_member,
+    user_team_merchant_ids,
+)
+from orders.views import merchant_timezone
+from performile.errors import ApplicationError
+from performile.forms import add_service_error
+
+PAGE_SIZE = 25
+
+
+def is_billing_staff(user) -> bool:
+    """Merchant staff, admins and resellers: the people of the invoice pages."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or any(
+        membership.is_team or membership.role == Membership.Role.RESELLER
+        for membership in _memberships(user)
+    )
+
+
+def signed_in(view):
+    """Django's login_required, except that an htmx request whose session has
+    ended sends the whole page to sign-in (as the Orders view does)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            back = request.get_full_path()
+            if request.htmx:
+                back = request.htmx.current_url_abs_path or back
+                return HttpResponseClientRedirect(redirect_to_login(back).url)
+            return redirect_to_login(back)
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def billing_staff_required(view):
+    """Signed in, and staff, admin or reseller; anyone else gets a 404: to them
+    these pages do not exist."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_billing_staff(request.user):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return signed_in(wrapper)
+
+
+def members_only(view):
+    """The order drawer's people (staff, resellers, suppliers); a 404 for others."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not user_is_merchant_member(request.user):
+            raise Http404("No such page.")
+        return view(request, *args, **kwargs)
+
+    return signed_in(wrapper)
+
+
+def staff_page(view):
+    return billing_staff_required(merchant_timezone(view))
+
+
+def may_manage(user, invoice: Invoice) -> bool:
+    """Payments, credit notes and voids: the merchant's staff and admins."""
+    return user.is_superuser or invoice.merchant_id in user_team_merchant_ids(user)
+
+
+def require_manage(user, invoice: Invoice) -> None:
+    if not may_manage(user, invoice):
+        raise PermissionDenied("Only the merchant's staff change invoices.")
+
+
+def toast(response, text: str, *, level: str = "success", dialog_done: bool = False):
+    trigger_client_event(response, "performile:toast", {"text": text, "level": level})
+    if dialog_done:
+        trigger_client_event(response, "performile:dialog-done")
+    return response
+
+
+def service_error(form, exc: ApplicationError) -> None:
+    """The field's short reason beside it, and the whole sentence above the form."""
+    add_service_error(form, exc)
+    if exc.message not in form.non_field_errors():
+        form.add_error(None, exc.message)
+
+
+def without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()

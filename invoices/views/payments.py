@@ -1,0 +1,54 @@
+"""The payments list and the accounting export."""
+
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_safe
+
+from invoices import exports, selectors
+from invoices.forms import ExportForm
+from invoices.views.common import PAGE_SIZE, service_error, staff_page, without_page
+from performile.errors import ApplicationError
+
+
+@staff_page
+@require_safe
+def payment_list_view(request):
+    payments = selectors.visible_payments(request.user).order_by("-received_at", "-pk")
+    context = {
+        "page": Paginator(payments, PAGE_SIZE).get_page(request.GET.get("page")),
+        "querystring": without_page(request),
+    }
+    return render(request, "invoices/payments.html", context)
+
+
+@staff_page
+@require_safe
+def export_view(request):
+    """The form; submitted (GET, so the file downloads), the CSV streamed."""
+    customers = selectors.customers_for_billing(request.user)
+    form = ExportForm(request.GET or None, customers=customers)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            filename, chunks = exports.export(
+                request.user,
+                kind=data["kind"],
+                start=data["start"],
+                end=data["end"],
+                customer_id=data["customer"].pk if data["customer"] else None,
+            )
+        except ApplicationError as exc:
+            service_error(form, exc)
+        else:
+            response = StreamingHttpResponse(
+                chunks, content_type="text/csv; charset=utf-8"
+            )
+            response["Content-Disposition"] = content_disposition_header(
+                as_attachment=True, filename=filename
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+    status = 400 if form.is_bound else 200
+    return render(request, "invoices/export.html", {"form": form}, status=status)
