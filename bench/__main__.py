@@ -10,7 +10,7 @@ import importlib
 import signal
 import sys
 
-SCENARIOS = ("ingest", "orders_list", "polling", "live_push", "messages")
+SCENARIOS = ("ingest", "orders_list", "polling", "live_push", "messages", "invoices")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -160,6 +160,11 @@ def recording_history():
         _history.active = False
 
 
+def is_recording_history() -> bool:
+    """Whether this thread is inside `recording_history()`."""
+    return getattr(_history, "active", False)
+
+
 def deliver(message_id: int) -> OutboxMessage | None:
     """Send the message if it is due. Returns it as it stands afterwards, or None
     when it is not due (sent already, failed, waiting for a retry, or being sent by

@@ -42,6 +42,7 @@ python manage.py migrate --noinput
 python manage.py collectstatic --noinput -v0
 python manage.py demo_data --if-empty
 python manage.py demo_messages --if-empty
+python manage.py demo_invoices --if-empty
 python manage.py demo_couriers --base-url "http://127.0.0.1:${SANDBOX_PORT:-8090}"
 
 bold=$(tput bold 2>/dev/null || true)
