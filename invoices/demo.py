@@ -43,8 +43,7 @@ PROFILES = {
         "vat_number": "SE556677889901",
         "email": "billing@nordic.example",
         "payment_instructions": (
-            "Bankgiro 5839-8257 · IBAN SE45 5000 0000 0583 9825 7466 · BIC ESSESESS\n"
-            "Please quote the invoice number with your payment."
+            "Bankgiro 5839-8257 · IBAN SE45 5000 0000 0583 9825 7466 · BIC ESSESESS"
         ),
     },
     "pixel-forge": {
@@ -53,9 +52,7 @@ PROFILES = {
         "vat_number": "DK31415926",
         "email": "accounts@pixelforge.example",
         "payment_instructions": (
-            "Pay by card through the Stripe link in your invoice email, or by bank"
-            " transfer: IBAN DK50 0040 0440 1162 43 · BIC NDEADKKK.\n"
-            "Please quote the invoice number with your payment."
+            "Bank transfer: IBAN DK50 0040 0440 1162 43 · BIC NDEADKKK"
         ),
     },
 }

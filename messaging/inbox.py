@@ -73,6 +73,8 @@ def inbox_threads(user, filters: InboxFilters) -> QuerySet[Thread]:
         return Thread.objects.none()
     scope = internal_scope(user)
     threads = filter_threads(visible_threads(user), filters)
+    # A thread opened with no message yet (the drawer's panel) is no conversation.
+    threads = threads.exclude(last_message_at=None)
     threads = threads.filter(date_range("last_message_at", filters))
     if filters.unread:
         threads = threads.filter(_has_unread(user, scope))

@@ -127,6 +127,12 @@ def test_inbox_filters_by_thread_status(order, other_order, staff_user):
     assert _thread_ids(staff_user) == {order.pk, other_order.pk}
 
 
+def test_a_thread_without_messages_is_not_in_the_inbox(order, other_order, staff_user):
+    services.thread_get_or_create(order=other_order)  # the drawer's panel opened
+    _inbound(order, "Hello")
+    assert _thread_ids(staff_user) == {order.pk}
+
+
 def test_inbox_unread_filter_and_counts(order, other_order, staff_user):
     """Reading a thread takes it out of the unread filter; the count follows."""
     first = _inbound(order, "One")
