@@ -3,8 +3,10 @@ served from storage afterwards. A customer's copy gets a watermark stamped onto 
 stored file (pypdf), without rendering the document again.
 """
 
+import gc
 import io
 import logging
+import threading
 from datetime import datetime
 
 from django.core.files.base import ContentFile
@@ -32,12 +34,32 @@ TEMPLATES = {
 MODELS = {"invoice": Invoice, "credit_note": CreditNote, "statement": Statement}
 
 
+_fonts = threading.local()
+
+
 def render(kind: str, context: dict) -> bytes:
-    """The document as PDF bytes, from its template."""
+    """The document as PDF bytes, from its template.
+
+    Two things keep a render near its median (docs/bench.md, invoices): the font
+    configuration is kept per thread instead of being rebuilt every time, and the
+    cyclic garbage collector waits until the render is done (a render allocates
+    enough to trigger full collections of a Django process's heap midway, which
+    doubled the slowest renders).
+    """
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
     html = render_to_string(TEMPLATES[kind], context)
-    return HTML(string=html, base_url=None).write_pdf()
+    fonts = getattr(_fonts, "config", None)
+    if fonts is None:
+        fonts = _fonts.config = FontConfiguration()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return HTML(string=html, base_url=None).write_pdf(font_config=fonts)
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def document_context(kind: str, document) -> dict:

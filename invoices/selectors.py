@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from invoices.models import CreditNote, Invoice, Payment, Statement
 from orders.models import Customer, Membership
-from orders.selectors import _memberships
+from orders.selectors import user_memberships
 
 
 class PaymentStatus:
@@ -55,7 +55,7 @@ def billing_scope(user) -> Q | None:
     if user.is_superuser:
         return Q()
     rule = Q(pk__in=[])
-    for membership in _memberships(user):
+    for membership in user_memberships(user):
         if membership.is_team:
             rule |= Q(merchant_id=membership.merchant_id)
         elif membership.role == Membership.Role.RESELLER:
@@ -152,7 +152,7 @@ def visible_statements(user) -> QuerySet[Statement]:
     statements = Statement.objects.select_related("customer")
     if user.is_superuser:
         return statements
-    teams = [m.merchant_id for m in _memberships(user) if m.is_team]
+    teams = [m.merchant_id for m in user_memberships(user) if m.is_team]
     return statements.filter(Q(merchant_id__in=teams) | Q(customer__user=user))
 
 
@@ -169,5 +169,5 @@ def customers_for_billing(user) -> QuerySet[Customer]:
         return Customer.objects.none()
     if user.is_superuser:
         return Customer.objects.all()
-    teams = [m.merchant_id for m in _memberships(user) if m.is_team]
+    teams = [m.merchant_id for m in user_memberships(user) if m.is_team]
     return Customer.objects.filter(merchant_id__in=teams)

@@ -29,7 +29,7 @@ def visible_orders(user, *, include_deleted: bool = False) -> QuerySet[Order]:
     if user.is_superuser:
         return orders
     rule = Q(pk__in=[])
-    for membership in _memberships(user):
+    for membership in user_memberships(user):
         if membership.is_team:
             rule |= Q(merchant_id=membership.merchant_id)
         elif membership.role == Membership.Role.RESELLER:
@@ -80,7 +80,8 @@ def visible_order_scopes(user) -> OrderScopes:
     return OrderScopes(frozenset(stores), frozenset(suppliers), frozenset(customers))
 
 
-def _memberships(user) -> list[Membership]:
+def user_memberships(user) -> list[Membership]:
+    """The user's memberships, read once per request (cached on the user)."""
     cached = getattr(user, "_performile_memberships", None)
     if cached is None:
         cached = list(Membership.objects.filter(user=user).prefetch_related("stores"))
@@ -142,7 +143,7 @@ def user_stores(user) -> QuerySet[Store]:
     if user.is_superuser:
         return Store.objects.select_related("merchant")
     rule = Q(pk__in=[])
-    for membership in _memberships(user):
+    for membership in user_memberships(user):
         if membership.is_team:
             rule |= Q(merchant_id=membership.merchant_id)
         elif membership.role == Membership.Role.RESELLER:
@@ -155,7 +156,8 @@ def user_stores(user) -> QuerySet[Store]:
 def user_may_create_orders(user) -> bool:
     """Staff, admins and resellers create orders; suppliers only fulfil them."""
     return user.is_superuser or any(
-        membership.role != Membership.Role.SUPPLIER for membership in _memberships(user)
+        membership.role != Membership.Role.SUPPLIER
+        for membership in user_memberships(user)
     )
 
 
@@ -164,7 +166,7 @@ def user_is_merchant_member(user) -> bool:
     merchant API (customers have the portal)."""
     if not user or not user.is_authenticated or not user.is_active:
         return False
-    return user.is_superuser or bool(_memberships(user))
+    return user.is_superuser or bool(user_memberships(user))
 
 
 def order_is_workable_by(user, order: Order) -> bool:
@@ -172,7 +174,7 @@ def order_is_workable_by(user, order: Order) -> bool:
     its merchant, the reseller owning its store, the supplier it is assigned to."""
     if user.is_superuser:
         return True
-    for membership in _memberships(user):
+    for membership in user_memberships(user):
         if membership.merchant_id != order.merchant_id:
             continue
         if membership.is_team:
@@ -194,7 +196,7 @@ def order_is_managed_by(user, order: Order) -> bool:
 
 def user_team_merchant_ids(user) -> set[int]:
     """Merchants where the user is staff or admin."""
-    return {m.merchant_id for m in _memberships(user) if m.is_team}
+    return {m.merchant_id for m in user_memberships(user) if m.is_team}
 
 
 def merchant_members(merchant_id: int, *roles: str) -> QuerySet:

@@ -11,8 +11,8 @@ from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 from invoices.models import Invoice
 from orders.models import Membership
 from orders.selectors import (
-    _memberships,
     user_is_merchant_member,
+    user_memberships,
     user_team_merchant_ids,
 )
 from orders.views import merchant_timezone
@@ -28,7 +28,7 @@ def is_billing_staff(user) -> bool:
         return False
     return user.is_superuser or any(
         membership.is_team or membership.role == Membership.Role.RESELLER
-        for membership in _memberships(user)
+        for membership in user_memberships(user)
     )
 
 
