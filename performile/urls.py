@@ -1,16 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from performile.health import healthz
+from portal.views import auth as portal_auth
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/orders/", permanent=False)),
+    path("", portal_auth.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("orders/", include("orders.urls")),
+    path("portal/", include("portal.urls")),
     path("shipments/", include("shipments.urls")),
     path("messages/", include("messaging.urls")),
     path("invoices/", include("invoices.urls")),

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "shipments",
     "messaging",
     "invoices",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -52,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "portal.session.PortalSessionTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -73,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "messaging.context_processors.inbox_nav",
+                "portal.views.common.portal_context",
             ],
         },
     },
@@ -166,12 +169,20 @@ SHIPMENT_STUCK_AFTER_HOURS = env.int("SHIPMENT_STUCK_AFTER_HOURS", default=72)
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
+    "portal.auth.CustomerNumberBackend",
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/orders/"
+# "/" sends customers to the portal and the merchant's people to the Orders view.
+LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
-ACCOUNT_EMAIL_VERIFICATION = "none"
+# Accounts are invited, not signed up; a changed email is verified (portal profile).
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+# Brute-force protection: after 5 failed sign-ins for one login within 15 minutes
+# that login is locked out for the rest of the window (allauth, counted in Redis).
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/900s/key"}
+# Portal sessions end after this long without a request (portal.session).
+PORTAL_SESSION_IDLE_SECONDS = env.int("PORTAL_SESSION_IDLE_SECONDS", default=30 * 60)
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_ADAPTER = "performile.accounts.ClosedSignupAdapter"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)

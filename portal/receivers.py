@@ -1,0 +1,40 @@
+"""The audit trail of customers' sign-ins (portal rules: every customer action)."""
+
+from django.contrib.auth.signals import (
+    user_logged_in,
+    user_logged_out,
+    user_login_failed,
+)
+from django.dispatch import receiver
+
+from performile.audit import audit
+from portal.selectors import portal_customer
+
+
+def _merchant_id(user):
+    customer = portal_customer(user)
+    return customer.merchant_id if customer else None
+
+
+@receiver(user_logged_in, dispatch_uid="portal-audit-login")
+def on_logged_in(sender, request, user, **kwargs):
+    audit("auth.signed_in", actor=user, target=user, merchant_id=_merchant_id(user))
+
+
+@receiver(user_logged_out, dispatch_uid="portal-audit-logout")
+def on_logged_out(sender, request, user, **kwargs):
+    if user is not None:
+        audit(
+            "auth.signed_out", actor=user, target=user, merchant_id=_merchant_id(user)
+        )
+
+
+@receiver(user_login_failed, dispatch_uid="portal-audit-login-failed")
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    login = credentials.get("username") or credentials.get("email") or ""
+    audit(
+        "auth.sign_in_failed",
+        actor_label=f"sign-in attempt as {login}"[:200],
+        login=login[:200],
+        ip=(request.META.get("REMOTE_ADDR", "") if request is not None else ""),
+    )

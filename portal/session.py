@@ -1,0 +1,74 @@
+"""Portal sessions end after 30 minutes without a request (the business rule);
+staff sessions keep the platform's own length.
+
+The middleware remembers when a customer's session was last used. A request after
+the idle limit signs them out and sends them to sign-in with a note; the portal's
+pages warn two minutes before (static/js/portal.js) and a click on "Stay signed in"
+(any request) starts the 30 minutes again.
+"""
+
+import time
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+
+from portal.selectors import portal_customer
+
+LAST_SEEN = "portal_last_seen"
+# The session is written at most this often (seconds), not on every request.
+TOUCH_EVERY = 30
+
+
+def idle_limit() -> int:
+    return getattr(settings, "PORTAL_SESSION_IDLE_SECONDS", 30 * 60)
+
+
+def is_portal_user(user) -> bool:
+    """A customer who is no one else on the platform (staff keep their sessions)."""
+    if not user.is_authenticated or user.is_staff or user.is_superuser:
+        return False
+    if portal_customer(user) is None:
+        return False
+    from orders.selectors import user_memberships
+
+    return not user_memberships(user)
+
+
+class PortalSessionTimeoutMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and is_portal_user(user):
+            now = int(time.time())
+            last_seen = request.session.get(LAST_SEEN)
+            if last_seen is not None and now - last_seen > idle_limit():
+                logout(request)
+                return self._signed_out(request)
+            if last_seen is None or now - last_seen >= TOUCH_EVERY:
+                request.session[LAST_SEEN] = now
+        return self.get_response(request)
+
+    @staticmethod
+    def _signed_out(request):
+        login = reverse("portal:login") + "?timeout=1"
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "error": {
+                        "code": "session_expired",
+                        "message": "Signed out after"
+                        " 30 minutes without activity. Sign in again.",
+                    }
+                },
+                status=401,
+            )
+        if request.headers.get("HX-Request"):
+            response = JsonResponse({}, status=200)
+            response["HX-Redirect"] = login
+            return response
+        return redirect(login)

@@ -1,0 +1,61 @@
+"""What every portal page shares: only customers get in (anyone else: 404, the
+portal does not exist for them), and the layout's context."""
+
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
+from django.urls import reverse
+
+from portal.selectors import portal_customer
+from portal.session import idle_limit
+
+NAV = (
+    ("dashboard", "Overview"),
+    ("orders", "Orders"),
+    ("messages", "Messages"),
+    ("invoices", "Invoices"),
+    ("profile", "Profile"),
+)
+
+
+def customer_required(view):
+    """Signed in (else to the portal's sign-in) and a customer (else 404)."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path(), reverse("portal:login"))
+        customer = portal_customer(request.user)
+        if customer is None:
+            raise Http404("No such page.")
+        request.customer = customer
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def portal_context(request) -> dict:
+    """The layout's data (a context processor: available to every template)."""
+    match = getattr(request, "resolver_match", None)
+    if match is None or match.namespace != "portal":
+        return {}
+    customer = portal_customer(request.user)
+    if customer is None:
+        return {}
+    section = match.url_name.split("_")[0] if match.url_name else ""
+    return {
+        "portal": {
+            "customer": customer,
+            "merchant_name": customer.merchant.name,
+            "idle_seconds": idle_limit(),
+            "nav": [
+                {
+                    "label": label,
+                    "url": reverse(f"portal:{name}"),
+                    "active": section == name.split("_")[0],
+                }
+                for name, label in NAV
+            ],
+        }
+    }

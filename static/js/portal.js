@@ -1,0 +1,53 @@
+// The customer portal's small scripts: the idle-session warning (portal.session
+// signs a customer out after 30 minutes without a request) and live order status.
+(function () {
+  "use strict";
+
+  // --- Session: warn two minutes before the sign-out, and offer to stay -----------
+  const body = document.body;
+  const idle = parseInt(body.dataset.sessionIdle || "0", 10) * 1000;
+  const warning = document.getElementById("session-warning");
+  if (idle && warning) {
+    const WARN_BEFORE = Math.min(120000, idle / 2);
+    const countdown = warning.querySelector("[data-session-countdown]");
+    let lastActivity = Date.now();
+    let timer = null;
+
+    const restart = () => { lastActivity = Date.now(); warning.hidden = true; };
+    // Any request the page makes (htmx, fetch) keeps the session alive on the server.
+    document.addEventListener("htmx:afterRequest", restart);
+
+    warning.querySelector("[data-session-stay]").addEventListener("click", () => {
+      fetch(body.dataset.sessionUrl, {
+        method: "POST",
+        headers: { "X-CSRFToken": csrfToken() },
+        credentials: "same-origin",
+      }).then((response) => {
+        if (response.status === 401) { signedOut(); } else { restart(); }
+      });
+    });
+
+    const tick = () => {
+      const left = idle - (Date.now() - lastActivity);
+      if (left <= 0) { signedOut(); return; }
+      if (left <= WARN_BEFORE) {
+        const seconds = Math.ceil(left / 1000);
+        countdown.textContent = `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+        warning.hidden = false;
+      }
+    };
+    timer = setInterval(tick, 1000);
+
+    function signedOut() {
+      clearInterval(timer);
+      window.location.assign(body.dataset.loginUrl);
+    }
+  }
+
+  function csrfToken() {
+    const match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    if (match) return decodeURIComponent(match[1]);
+    try { return JSON.parse(body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
+  }
+  window.PerformilePortal = { csrfToken };
+})();

@@ -1,0 +1,95 @@
+import pytest
+import time_machine
+from django.urls import reverse
+
+from performile.models import AuditEvent
+from tests.portal.conftest import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = "/portal/login/"
+
+
+def sign_in(client, login, password=PASSWORD):
+    return client.post(LOGIN, {"login": login, "password": password})
+
+
+@pytest.mark.parametrize("login", ["anna@example.com", "C10000001", "c10000001"])
+def test_a_customer_signs_in_with_email_or_customer_number(client, portal_user, login):
+    response = sign_in(client, login)
+    assert response.status_code == 302
+    assert client.get("/").url == reverse("portal:dashboard")
+    assert AuditEvent.objects.filter(
+        action="auth.signed_in", actor=portal_user
+    ).exists()
+
+
+def test_a_wrong_password_is_refused_and_recorded(client, portal_user):
+    response = sign_in(client, "C10000001", "nope")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    failed = AuditEvent.objects.get(action="auth.sign_in_failed")
+    assert failed.data["login"] == "C10000001"
+
+
+def test_an_unknown_customer_number_is_just_a_failed_sign_in(client, portal_user):
+    assert sign_in(client, "C99999999").status_code == 200
+    assert "_auth_user_id" not in client.session
+
+
+def test_five_failures_lock_the_login_out_even_with_the_right_password(
+    client, portal_user
+):
+    for _ in range(5):
+        sign_in(client, "anna@example.com", "wrong")
+    response = sign_in(client, "anna@example.com")
+    assert "_auth_user_id" not in client.session
+    assert b"Too many failed login attempts" in response.content
+
+
+def test_the_merchants_people_land_in_the_orders_view(client, staff_user):
+    client.force_login(staff_user)
+    assert client.get("/").url == reverse("orders:list")
+
+
+def test_signed_out_visitors_of_the_portal_go_to_its_sign_in(client, db):
+    response = client.get("/portal/")
+    assert response.status_code == 302
+    assert response.url.startswith(LOGIN)
+
+
+def test_the_portal_does_not_exist_for_staff(client, staff_user):
+    client.force_login(staff_user)
+    assert client.get("/portal/").status_code == 404
+
+
+def test_a_session_ends_after_30_idle_minutes(client, portal_user):
+    with time_machine.travel("2026-06-01 10:00:00Z", tick=False) as clock:
+        sign_in(client, "C10000001")
+        client.post(reverse("portal:session"))
+        clock.shift(29 * 60)
+        assert client.post(reverse("portal:session")).status_code == 200
+        clock.shift(29 * 60)  # 29 minutes after the last request: still signed in
+        assert client.post(reverse("portal:session")).status_code == 200
+        clock.shift(31 * 60)
+        response = client.get("/portal/")
+    assert response.status_code == 302
+    assert response.url == reverse("portal:login") + "?timeout=1"
+    assert "_auth_user_id" not in client.session
+    page = client.get(response.url)
+    assert b"signed out after 30 minutes" in page.content
+
+
+def test_staff_sessions_do_not_time_out_after_30_minutes(client, staff_user):
+    with time_machine.travel("2026-06-01 10:00:00Z", tick=False) as clock:
+        client.force_login(staff_user)
+        client.get("/orders/")
+        clock.shift(45 * 60)
+        assert client.get("/orders/").status_code == 200
+
+
+def test_sign_out_is_audited(portal, portal_user):
+    portal.post(reverse("portal:logout"))
+    assert AuditEvent.objects.filter(
+        action="auth.signed_out", actor=portal_user
+    ).exists()
