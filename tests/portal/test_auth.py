@@ -93,3 +93,22 @@ def test_sign_out_is_audited(portal, portal_user):
     assert AuditEvent.objects.filter(
         action="auth.signed_out", actor=portal_user
     ).exists()
+
+
+def test_a_customer_resets_a_forgotten_password_by_email(
+    client, portal_user, mailoutbox
+):
+    client.post(reverse("account_reset_password"), {"email": "anna@example.com"})
+    assert len(mailoutbox) == 1
+    link = next(
+        word for word in mailoutbox[0].body.split() if "/password/reset/key/" in word
+    )
+    page = client.get(link, follow=True)
+    client.post(
+        page.redirect_chain[-1][0] if page.redirect_chain else link,
+        {"password1": "a-new-Passw0rd!", "password2": "a-new-Passw0rd!"},
+    )
+    client.logout()
+    response = client.post(LOGIN, {"login": "C10000001", "password": "a-new-Passw0rd!"})
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(portal_user.pk)
