@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from invoices.models import CreditNote, Invoice, Payment, Statement
 from orders.models import Customer, Membership
-from orders.selectors import user_memberships
+from orders.selectors import user_customer_id, user_memberships
 
 
 class PaymentStatus:
@@ -61,9 +61,7 @@ def billing_scope(user) -> Q | None:
         elif membership.role == Membership.Role.RESELLER:
             store_ids = [store.pk for store in membership.stores.all()]
             rule |= Q(merchant_id=membership.merchant_id, store_id__in=store_ids)
-    customer_id = (
-        Customer.objects.filter(user=user).values_list("pk", flat=True).first()
-    )
+    customer_id = user_customer_id(user)
     if customer_id:
         rule |= Q(customer_id=customer_id)
     return rule

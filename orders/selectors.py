@@ -37,9 +37,7 @@ def visible_orders(user, *, include_deleted: bool = False) -> QuerySet[Order]:
             rule |= Q(merchant_id=membership.merchant_id, store_id__in=store_ids)
         elif membership.role == Membership.Role.SUPPLIER:
             rule |= Q(merchant_id=membership.merchant_id, supplier_id=user.pk)
-    customer_id = (
-        Customer.objects.filter(user=user).values_list("pk", flat=True).first()
-    )
+    customer_id = user_customer_id(user)
     if customer_id:
         rule |= Q(customer_id=customer_id)
     return orders.filter(rule)
@@ -78,6 +76,16 @@ def visible_order_scopes(user) -> OrderScopes:
             suppliers.add(membership.merchant_id)
     customers = Customer.objects.filter(user=user).values_list("pk", flat=True)
     return OrderScopes(frozenset(stores), frozenset(suppliers), frozenset(customers))
+
+
+def user_customer_id(user) -> int | None:
+    """The id of the customer record the user signs in as, read once per request
+    (cached on the user, like the memberships)."""
+    cached = getattr(user, "_performile_customer_id", False)
+    if cached is False:
+        cached = Customer.objects.filter(user=user).values_list("pk", flat=True).first()
+        user._performile_customer_id = cached
+    return cached
 
 
 def user_memberships(user) -> list[Membership]:

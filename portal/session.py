@@ -4,7 +4,8 @@ staff sessions keep the platform's own length.
 The middleware remembers when a customer's session was last used. A request after
 the idle limit signs them out and sends them to sign-in with a note; the portal's
 pages warn two minutes before (static/js/portal.js) and a click on "Stay signed in"
-(any request) starts the 30 minutes again.
+(any request) starts the 30 minutes again. The live updates' own requests (marked
+`X-Portal-Live: 1`) do not: an open tab is not activity.
 """
 
 import time
@@ -49,7 +50,9 @@ class PortalSessionTimeoutMiddleware:
             if last_seen is not None and now - last_seen > idle_limit():
                 logout(request)
                 return self._signed_out(request)
-            if last_seen is None or now - last_seen >= TOUCH_EVERY:
+            # Live refreshes of an open tab are not the customer's activity.
+            background = request.headers.get("X-Portal-Live") == "1"
+            if not background and (last_seen is None or now - last_seen >= TOUCH_EVERY):
                 request.session[LAST_SEEN] = now
         return self.get_response(request)
 

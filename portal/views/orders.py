@@ -1,10 +1,160 @@
-"""Scaffold: replaced by the real pages."""
+"""The customer's orders: the list, one order's detail, and the fragments the
+live script swaps in when an order changes (static/js/portal-live.js)."""
 
-from django.http import Http404
+from decimal import Decimal
+from functools import wraps
 
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, prefetch_related_objects
+from django.http import Http404, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from invoices.models import Payment
+from invoices.services.common import merchant_zone
+from orders import feed
+from orders.models import OrderEvent, OrderLine
+from portal import order_timeline
+from portal.dashboard import with_rows
+from portal.order_filters import OrderFilterForm, order_filter
+from portal.selectors import portal_invoices, portal_order_get, portal_orders
 from portal.views.common import customer_required
+from shipments.models import Shipment, TrackingEvent
+
+PER_PAGE = 20
+FRAGMENTS = {
+    "row": "portal/orders/_row.html",
+    "card": "portal/dashboard/_active_order.html",
+    "detail": "portal/orders/_live_status.html",
+}
+
+
+def in_merchant_time(view):
+    """Times shown, and dates typed, in the merchant's time zone."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        with timezone.override(merchant_zone(request.customer.merchant)):
+            return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def live_context() -> dict:
+    """What portal-live.js needs; the cursor is taken before the page's rows are
+    read, so nothing changed in between slips by."""
+    return {
+        "live_cursor": str(feed.current_cursor()),
+        "live_feed_url": reverse("api-order-changes"),
+        "live_fragment_url": reverse("portal:orders_live", args=[0]),
+    }
 
 
 @customer_required
+@require_safe
+@in_merchant_time
 def orders_view(request):
-    raise Http404("Not built yet.")
+    context = live_context()
+    form = OrderFilterForm(request.GET or None)
+    orders = portal_orders(request.user)
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 400
+        orders = orders.none()
+    elif form.is_bound:
+        orders = order_filter(orders, form.cleaned_data)
+    page = Paginator(with_rows(orders), PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context.update(
+        form=form,
+        page=page,
+        querystring=query.urlencode(),
+        filtered=any(value for key, value in request.GET.items() if key != "page"),
+    )
+    return render(request, "portal/orders/list.html", context, status=status)
+
+
+def _order_for_detail(request, order_id):
+    order = portal_order_get(request.user, order_id)
+    prefetch_related_objects(
+        [order],
+        Prefetch("lines", queryset=OrderLine.objects.order_by("id")),
+        Prefetch(
+            "events",
+            queryset=OrderEvent.objects.filter(
+                kind__in=[OrderEvent.Kind.CREATED, OrderEvent.Kind.STATUS_CHANGED]
+            )
+            .only("order_id", "kind", "from_status", "to_status", "created_at")
+            .order_by("created_at", "id"),
+        ),
+        Prefetch(
+            "shipments",
+            queryset=Shipment.objects.select_related("account")
+            .order_by("-created_at", "-id")
+            .prefetch_related(
+                Prefetch(
+                    "events",
+                    queryset=TrackingEvent.objects.order_by("-occurred_at", "-id"),
+                )
+            ),
+        ),
+    )
+    return order
+
+
+def _detail_context(request, order) -> dict:
+    return {
+        "order": order,
+        "timeline": order_timeline.order_timeline(order),
+        "shipments": list(order.shipments.all()),
+    }
+
+
+def _payment_method(code: str) -> str:
+    """The payment method in words ("bank_transfer" -> "Bank transfer")."""
+    if not code:
+        return ""
+    labels = dict(Payment.Method.choices)
+    return labels.get(code.lower(), code.replace("_", " ").capitalize())
+
+
+@customer_required
+@require_safe
+@in_merchant_time
+def order_detail_view(request, pk: int):
+    context = live_context()
+    order = _order_for_detail(request, pk)
+    context.update(_detail_context(request, order))
+    lines = list(order.lines.all())
+    context.update(
+        lines=lines,
+        items_total=sum((line.total for line in lines), Decimal("0")),
+        payment_method=_payment_method(order.payment_method),
+        invoices=list(portal_invoices(request.user).filter(order_id=order.pk)),
+        messages_url=f"{reverse('portal:messages')}?order={order.pk}",
+        print_mode=request.GET.get("print") == "1",
+    )
+    return render(request, "portal/orders/detail.html", context)
+
+
+@customer_required
+@require_safe
+@in_merchant_time
+def order_live_view(request, pk: int):
+    """One order as a page shows it (`part`: row of the list, card of the
+    dashboard, status block of the detail), for the live script to swap in."""
+    template = FRAGMENTS.get(request.GET.get("part", ""))
+    if template is None:
+        return HttpResponseBadRequest("part must be one of: row, card, detail.")
+    if request.GET["part"] == "detail":
+        order = _order_for_detail(request, pk)
+        context = _detail_context(request, order)
+    else:
+        order = with_rows(portal_orders(request.user)).filter(pk=pk).first()
+        if order is None:
+            raise Http404("No such order.")
+        context = {"order": order}
+    return render(request, template, context)

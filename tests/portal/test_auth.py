@@ -80,6 +80,20 @@ def test_a_session_ends_after_30_idle_minutes(client, portal_user):
     assert b"signed out after 30 minutes" in page.content
 
 
+def test_live_refreshes_of_an_open_tab_do_not_keep_the_session(client, portal_user):
+    with time_machine.travel("2026-06-01 10:00:00Z", tick=False) as clock:
+        sign_in(client, "C10000001")
+        client.get("/portal/")
+        answers = []
+        for _ in range(4):
+            clock.shift(10 * 60)
+            answers.append(
+                client.get("/api/orders/changes", HTTP_X_PORTAL_LIVE="1").status_code
+            )
+    assert answers == [200, 200, 200, 401]
+    assert "_auth_user_id" not in client.session
+
+
 def test_staff_sessions_do_not_time_out_after_30_minutes(client, staff_user):
     with time_machine.travel("2026-06-01 10:00:00Z", tick=False) as clock:
         client.force_login(staff_user)
