@@ -1,5 +1,6 @@
 """The audit trail of customers' sign-ins (portal rules: every customer action)."""
 
+from allauth.account.signals import email_confirmed
 from django.contrib.auth.signals import (
     user_logged_in,
     user_logged_out,
@@ -9,6 +10,7 @@ from django.dispatch import receiver
 
 from performile.audit import audit
 from portal.selectors import portal_customer
+from portal.services import profile_email_confirmed
 
 
 def _merchant_id(user):
@@ -38,3 +40,9 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
         login=login[:200],
         ip=(request.META.get("REMOTE_ADDR", "") if request is not None else ""),
     )
+
+
+@receiver(email_confirmed, dispatch_uid="portal-email-confirmed")
+def on_email_confirmed(sender, request, email_address, **kwargs):
+    """A verified address becomes the customer's sign-in and contact email."""
+    profile_email_confirmed(email_address=email_address)

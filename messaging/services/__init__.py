@@ -5,12 +5,16 @@ linked to its order once); nothing is edited or deleted.
 By subdomain: `threads` (an order's conversation and its bookkeeping), `inbound`
 (customer messages from email, WhatsApp and SMS), `replies` (what is written in
 the app, and the reply's way out through the outbox), `links` (an unmatched
-message put in its thread), `reading` (read state) and `staff_notifications`.
+message put in its thread), `general` (a customer's question about no order, from
+the portal), `preferences` (how a customer hears about their orders), `reading`
+(read state) and `staff_notifications`.
 """
 
 from messaging.services.common import BODY_LIMIT
+from messaging.services.general import message_send_general
 from messaging.services.inbound import IncomingAttachment, message_receive
 from messaging.services.links import message_link
+from messaging.services.preferences import notification_preferences_update
 from messaging.services.reading import messages_mark_read
 from messaging.services.replies import (
     message_add_note,
@@ -34,8 +38,10 @@ __all__ = [
     "message_post",
     "message_receive",
     "message_reply",
+    "message_send_general",
     "message_send_in_app",
     "messages_mark_read",
+    "notification_preferences_update",
     "thread_close",
     "thread_get_or_create",
     "thread_reopen",

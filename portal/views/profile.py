@@ -1,10 +1,121 @@
-"""Scaffold: replaced by the real pages."""
+"""The customer's profile: contact details (a new email address is verified
+before it becomes the sign-in), notification preferences, the password link, and
+the delivery addresses (portal.views.addresses). Thin: parse, call one service,
+render."""
 
-from django.http import Http404
+from allauth.account.models import EmailAddress
+from django.contrib import messages as flash
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST, require_safe
 
+from messaging import services as messaging_services
+from messaging.notifications import notification_preference
+from messaging.services.preferences import PREFERENCE_FIELDS
+from performile.errors import ApplicationError
+from performile.forms import add_service_error
+from portal import services
+from portal.profile_forms import ContactDetailsForm, NotificationPreferenceForm
 from portal.views.common import customer_required
 
 
 @customer_required
+@require_safe
 def profile_view(request):
-    raise Http404("Not built yet.")
+    return _profile_page(request)
+
+
+@customer_required
+@require_POST
+def profile_contact_view(request):
+    form = ContactDetailsForm(request.POST)
+    if form.is_valid():
+        try:
+            change = services.profile_update(
+                customer=request.customer, actor=request.user, **form.cleaned_data
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            if change.email_to_verify:
+                send_verification(request, change.email_to_verify)
+                flash.info(
+                    request,
+                    f"We sent a link to {change.email_to_verify}. Your sign-in stays"
+                    f" {request.user.email} until you confirm the new address.",
+                )
+            if change.changed or not change.email_to_verify:
+                flash.success(request, "Your contact details are saved.")
+            return redirect(f"{reverse('portal:profile')}#contact")
+    return _profile_page(request, contact_form=form, status=400)
+
+
+@customer_required
+@require_POST
+def profile_verify_view(request):
+    """Send (again) the verification of the address waiting for it, or of the
+    sign-in address itself when that was never verified."""
+    pending = _email_state(request.user)["pending"]
+    email = pending.email if pending else request.user.email
+    if not email:
+        flash.error(request, "There is no email address to verify.")
+    else:
+        send_verification(request, email)
+        flash.info(request, f"We sent a verification link to {email}.")
+    return redirect(reverse("portal:profile"))
+
+
+@customer_required
+@require_POST
+def profile_notifications_view(request):
+    form = NotificationPreferenceForm(request.POST)
+    if not form.is_valid():  # booleans: only a tampered request gets here
+        return _profile_page(request, notifications_form=form, status=400)
+    messaging_services.notification_preferences_update(
+        customer=request.customer, actor=request.user, **form.cleaned_data
+    )
+    flash.success(request, "Your notification preferences are saved.")
+    return redirect(f"{reverse('portal:profile')}#notifications")
+
+
+def send_verification(request, email: str) -> None:
+    """allauth's verification email for `email` (added to the user's addresses,
+    unverified, if new)."""
+    user = request.user
+    address = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if address is None:
+        EmailAddress.objects.add_email(request, user, email, confirm=True)
+    elif not address.verified:
+        address.send_confirmation(request)
+
+
+def _email_state(user) -> dict:
+    current = (user.email or "").lower()
+    addresses = list(EmailAddress.objects.filter(user=user).order_by("-id"))
+    verified = any(a.verified and a.email.lower() == current for a in addresses)
+    pending = next(
+        (a for a in addresses if not a.verified and a.email.lower() != current), None
+    )
+    return {"current_verified": verified or not current, "pending": pending}
+
+
+def _profile_page(request, *, contact_form=None, notifications_form=None, status=200):
+    customer = request.customer
+    preference = notification_preference(customer=customer)
+    context = {
+        "contact_form": contact_form
+        or ContactDetailsForm(
+            initial={
+                "name": customer.name,
+                "phone": customer.phone,
+                "email": customer.email or request.user.email,
+            }
+        ),
+        "notifications_form": notifications_form
+        or NotificationPreferenceForm(
+            initial={name: getattr(preference, name) for name in PREFERENCE_FIELDS}
+        ),
+        "email_state": _email_state(request.user),
+        "addresses": list(customer.delivery_addresses.all()),
+    }
+    return render(request, "portal/profile.html", context, status=status)

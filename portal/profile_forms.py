@@ -1,0 +1,59 @@
+"""The portal's profile forms. They check the shape of the input; the rules that
+need the database (a free email address, one default address) are the services'."""
+
+from django import forms
+
+from portal.models import DeliveryAddress
+from portal.services import ADDRESS_FIELDS
+
+
+class ContactDetailsForm(forms.Form):
+    name = forms.CharField(label="Name", max_length=200)
+    phone = forms.CharField(
+        label="Phone",
+        max_length=40,
+        required=False,
+        help_text="With the country code, e.g. +46 70 123 45 67.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label="Email",
+        help_text="A new address is used once you confirm it from the email we send.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class NotificationPreferenceForm(forms.Form):
+    email = forms.BooleanField(label="Email", required=False)
+    sms = forms.BooleanField(label="SMS", required=False)
+    whatsapp = forms.BooleanField(label="WhatsApp", required=False)
+    order_updates = forms.BooleanField(
+        label="Order updates",
+        required=False,
+        help_text="Confirmed, in progress, complete, cancelled...",
+    )
+    shipping_updates = forms.BooleanField(
+        label="Shipping updates",
+        required=False,
+        help_text="Your parcel is booked, on its way, out for delivery, delivered.",
+    )
+
+
+class AddressForm(forms.ModelForm):
+    is_default = forms.BooleanField(label="Use as my default address", required=False)
+
+    class Meta:
+        model = DeliveryAddress
+        fields = list(ADDRESS_FIELDS)
+        widgets = {
+            "country": forms.TextInput(
+                attrs={"maxlength": 2, "autocomplete": "country", "size": 2}
+            ),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
+        }
+
+    def clean_country(self):
+        country = self.cleaned_data["country"].strip().upper()
+        if len(country) != 2 or not country.isalpha():
+            raise forms.ValidationError("Two letters, e.g. SE.")
+        return country
