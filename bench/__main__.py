@@ -10,7 +10,15 @@ import importlib
 import signal
 import sys
 
-SCENARIOS = ("ingest", "orders_list", "polling", "live_push", "messages", "invoices")
+SCENARIOS = (
+    "ingest",
+    "orders_list",
+    "polling",
+    "live_push",
+    "messages",
+    "invoices",
+    "portal",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

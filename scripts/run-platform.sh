@@ -44,6 +44,8 @@ python manage.py demo_data --if-empty
 python manage.py demo_messages --if-empty
 python manage.py demo_invoices --if-empty
 python manage.py demo_couriers --base-url "http://127.0.0.1:${SANDBOX_PORT:-8090}"
+# After the couriers: its parcels in transit use the sandbox account.
+python manage.py demo_portal --if-empty
 
 bold=$(tput bold 2>/dev/null || true)
 plain=$(tput sgr0 2>/dev/null || true)
@@ -52,6 +54,7 @@ cat <<BANNER
 ${bold}Performile is starting${plain}  (Ctrl-C stops everything; data stays in ${STATE}/)
 
   Orders     ${BASE_URL}/orders/
+  Portal     ${BASE_URL}/portal/
   Admin      ${BASE_URL}/admin/
   API docs   ${BASE_URL}/api/docs/
   Health     ${BASE_URL}/healthz

@@ -1,9 +1,10 @@
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from orders.demo import catalog
 from orders.demo.cast import sign_ins
 from orders.demo.seed import DEFAULT_SEED, demo_data_create
-from orders.models import Merchant
+from orders.models import Customer, Merchant
 from orders.state_machine import OrderStatus
 from performile import outbox
 
@@ -70,5 +71,14 @@ class Command(BaseCommand):
         rows = sign_ins()
         width = max(len(who) for who, _username in rows)
         self.stdout.write(f"Demo sign-ins (password for all: {catalog.DEMO_PASSWORD})")
+        # Portal customers sign in with their email or their customer number.
+        numbers = dict(
+            Customer.objects.exclude(user=None).values_list(
+                "user__username", "customer_number"
+            )
+        )
         for who, username in rows:
-            self.stdout.write(f"  {who:<{width}}  {username}")
+            number = f"  or {numbers[username]}" if username in numbers else ""
+            self.stdout.write(f"  {who:<{width}}  {username}{number}")
+        portal = f"{settings.PUBLIC_BASE_URL.rstrip('/')}/portal/"
+        self.stdout.write(f"  {'Customer portal':<{width}}  {portal}")
