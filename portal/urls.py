@@ -17,11 +17,11 @@ urlpatterns = [
     path("login/", auth.PortalLoginView.as_view(), name="login"),
     path("logout/", auth.PortalLogoutView.as_view(), name="logout"),
     path("session/", auth.session_keepalive, name="session"),
-    # --- orders (helper: orders) ---
+    # Orders
     path("orders/", orders.orders_view, name="orders"),
     path("orders/<int:pk>/", orders.order_detail_view, name="orders_detail"),
     path("orders/<int:pk>/live/", orders.order_live_view, name="orders_live"),
-    # --- messages (helper: messages) ---
+    # Messages
     path("messages/", messages.messages_view, name="messages"),
     path("messages/new/", messages.message_new_view, name="messages_new"),
     path(
@@ -29,7 +29,7 @@ urlpatterns = [
         messages.message_send_view,
         name="messages_send",
     ),
-    # --- invoices (helper: invoices) ---
+    # Invoices, statements, payments
     path("invoices/", invoices.invoices_view, name="invoices"),
     path("invoices/<int:pk>/", invoices.invoices_detail_view, name="invoices_detail"),
     path("invoices/<int:pk>/pdf", invoices.invoices_pdf_view, name="invoices_pdf"),
@@ -57,7 +57,7 @@ urlpatterns = [
         "invoices/payments/", invoices.invoices_payments_view, name="invoices_payments"
     ),
     path("invoices/export.csv", invoices.invoices_export_view, name="invoices_export"),
-    # --- profile and help (helper: messages) ---
+    # Profile and help
     path("profile/", profile.profile_view, name="profile"),
     path("profile/contact/", profile.profile_contact_view, name="profile_contact"),
     path("profile/verify-email/", profile.profile_verify_view, name="profile_verify"),

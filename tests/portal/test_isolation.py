@@ -1,0 +1,165 @@
+"""Every portal URL, asked by a customer for another customer's records, answers
+404 and changes nothing; and every portal URL is in this sweep (a new one that is
+not fails `test_the_sweep_covers_every_portal_url`)."""
+
+from decimal import Decimal
+
+import pytest
+from django.urls import get_resolver, reverse
+
+from invoices.models import Payment
+from invoices.services import (
+    credit_note_issue,
+    invoice_issue_for_order,
+    payment_record,
+    statement_generate,
+)
+from messaging.models import Message
+from performile.models import AuditEvent
+from portal.models import DeliveryAddress
+from tests.factories import OrderFactory, OrderLineFactory
+
+pytestmark = pytest.mark.django_db
+
+# The portal's URLs that take an id, by the kind of record the id names.
+PARAMETRIZED = {
+    "orders_detail": "order",
+    "orders_live": "order",
+    "messages_send": "order",
+    "invoices_detail": "invoice",
+    "invoices_pdf": "invoice",
+    "invoices_credit_note_pdf": "credit_note",
+    "invoices_statement": "statement",
+    "invoices_statement_pdf": "statement",
+    "profile_address_edit": "address",
+    "profile_address_delete": "address",
+    "profile_address_default": "address",
+}
+# The URLs without an id, and how another customer's id could reach them.
+QUERY_ID = {
+    "messages": "order",
+    "messages_new": "order",
+    "invoices_export": None,
+    "dashboard": None,
+    "orders": None,
+    "invoices": None,
+    "invoices_statements": None,
+    "invoices_payments": None,
+    "profile": None,
+    "profile_contact": None,
+    "profile_verify": None,
+    "profile_notifications": None,
+    "profile_address_new": None,
+    "help": None,
+    "login": None,
+    "logout": None,
+    "session": None,
+}
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+@pytest.fixture
+def theirs(store, other_portal_user, staff_user):
+    """Another customer's order, invoice, credit note, statement and address."""
+    customer = other_portal_user.customer
+    order = OrderFactory(store=store, customer=customer, amount=Decimal("40.00"))
+    OrderLineFactory(order=order, quantity=2, unit_price=Decimal("20.00"))
+    invoice = invoice_issue_for_order(order=order, actor=staff_user)
+    payment_record(
+        merchant=store.merchant,
+        invoice=invoice,
+        amount=Decimal("10.00"),
+        currency="EUR",
+        method="cash",
+        actor=staff_user,
+    )
+    note = credit_note_issue(
+        invoice=invoice, actor=staff_user, reason="Late", amount=Decimal("5.00")
+    )
+    statement = statement_generate(
+        customer=customer,
+        currency="EUR",
+        start=invoice.issue_date,
+        end=invoice.issue_date,
+    )
+    address = DeliveryAddress.objects.create(
+        customer=customer,
+        name="Olle Ek",
+        line1="Gatan 1",
+        postal_code="111 11",
+        city="Stockholm",
+        country="SE",
+        is_default=True,
+    )
+    return {
+        "order": order,
+        "invoice": invoice,
+        "credit_note": note,
+        "statement": statement,
+        "address": address,
+    }
+
+
+def portal_url_names() -> set[str]:
+    resolver = get_resolver()
+    _, portal = resolver.namespace_dict["portal"]
+    return {pattern.name for pattern in portal.url_patterns}
+
+
+def test_the_sweep_covers_every_portal_url():
+    assert portal_url_names() == set(PARAMETRIZED) | set(QUERY_ID)
+
+
+def test_another_customers_records_are_404_on_every_portal_url(portal, theirs):
+    before = _state()
+    last_audit = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    for name, kind in PARAMETRIZED.items():
+        url = reverse(f"portal:{name}", args=[theirs[kind].pk])
+        # Each method is refused as not found, or as not allowed for that URL
+        # whatever the id (which says nothing about the record); never both.
+        got = portal.get(url, {"part": "row"}).status_code
+        posted = portal.post(url, {"body": "Hello", "label": "x", "name": "x"})
+        assert {got, posted.status_code} <= {404, 405}, url
+        assert 404 in (got, posted.status_code), url
+    for name, kind in QUERY_ID.items():
+        if kind is None:
+            continue
+        url = reverse(f"portal:{name}") + f"?order={theirs[kind].pk}"
+        response = portal.get(url)
+        assert response.status_code in (200, 404), url
+        assert theirs[kind].order_number not in response.content.decode(), url
+    assert _state() == before
+    # Refusals are not actions: nothing was audited (no view, download, message).
+    assert not AuditEvent.objects.filter(pk__gt=last_audit).exists()
+
+
+def test_a_general_export_holds_none_of_another_customers_rows(portal, theirs):
+    start = theirs["invoice"].issue_date.isoformat()
+    response = portal.get(
+        reverse("portal:invoices_export"),
+        {"kind": "all", "start": start, "end": start},
+    )
+    body = b"".join(response.streaming_content).decode() if response.streaming else ""
+    assert response.status_code == 200
+    assert theirs["invoice"].number not in body
+    assert theirs["credit_note"].number not in body
+
+
+def test_the_merchants_people_have_no_portal(client, staff_user, theirs):
+    client.force_login(staff_user)
+    for name, kind in PARAMETRIZED.items():
+        url = reverse(f"portal:{name}", args=[theirs[kind].pk])
+        assert client.get(url).status_code == 404, url
+    assert client.get(reverse("portal:dashboard")).status_code == 404
+
+
+def _state():
+    return (
+        Message.objects.count(),
+        Payment.objects.count(),
+        list(DeliveryAddress.objects.values_list("pk", "label", "is_default")),
+    )
