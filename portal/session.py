@@ -19,12 +19,17 @@ from django.urls import reverse
 from portal.selectors import portal_customer
 
 LAST_SEEN = "portal_last_seen"
-# The session is written at most this often (seconds), not on every request.
-TOUCH_EVERY = 30
 
 
 def idle_limit() -> int:
     return getattr(settings, "PORTAL_SESSION_IDLE_SECONDS", 30 * 60)
+
+
+def touch_every() -> int:
+    """The session is written at most this often (seconds), not on every request;
+    the page's warning counts this much early, as the server may be that far
+    behind it."""
+    return min(30, idle_limit() // 10)
 
 
 def is_portal_user(user) -> bool:
@@ -36,6 +41,11 @@ def is_portal_user(user) -> bool:
     from orders.selectors import user_memberships
 
     return not user_memberships(user)
+
+
+def session_touch(request, now: int | None = None) -> None:
+    """Restart the idle clock now."""
+    request.session[LAST_SEEN] = int(time.time()) if now is None else now
 
 
 class PortalSessionTimeoutMiddleware:
@@ -52,8 +62,10 @@ class PortalSessionTimeoutMiddleware:
                 return self._signed_out(request)
             # Live refreshes of an open tab are not the customer's activity.
             background = request.headers.get("X-Portal-Live") == "1"
-            if not background and (last_seen is None or now - last_seen >= TOUCH_EVERY):
-                request.session[LAST_SEEN] = now
+            if not background and (
+                last_seen is None or now - last_seen >= touch_every()
+            ):
+                session_touch(request, now)
         return self.get_response(request)
 
     @staticmethod

@@ -6,7 +6,7 @@ from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from portal.selectors import portal_customer
-from portal.session import idle_limit, is_portal_user
+from portal.session import idle_limit, is_portal_user, session_touch
 
 
 class PortalLoginView(LoginView):
@@ -42,4 +42,6 @@ def session_keepalive(request):
     this one answers how long the session now has."""
     if portal_customer(request.user) is None:
         return JsonResponse({"signed_in": False}, status=401)
+    # Always, not only every touch_every() seconds: the page's clock restarts now.
+    session_touch(request)
     return JsonResponse({"signed_in": True, "idle_seconds": idle_limit()})

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from portal.selectors import portal_customer
-from portal.session import idle_limit
+from portal.session import idle_limit, touch_every
 
 NAV = (
     ("dashboard", "Overview"),
@@ -49,11 +49,14 @@ def portal_context(request) -> dict:
             "customer": customer,
             "merchant_name": customer.merchant.name,
             "idle_seconds": idle_limit(),
+            "touch_seconds": touch_every(),
             "nav": [
                 {
                     "label": label,
                     "url": reverse(f"portal:{name}"),
                     "active": section == name.split("_")[0],
+                    # On a phone, Profile lives in the account menu only.
+                    "wide_only": name == "profile",
                 }
                 for name, label in NAV
             ],

@@ -5,7 +5,10 @@
 
   // --- Session: warn two minutes before the sign-out, and offer to stay -----------
   const body = document.body;
-  const idle = parseInt(body.dataset.sessionIdle || "0", 10) * 1000;
+  // The server notes activity at most every `sessionTouch` seconds: count from the
+  // earliest moment it may have noted, so the page never promises more than it has.
+  const idle = (parseInt(body.dataset.sessionIdle || "0", 10)
+    - parseInt(body.dataset.sessionTouch || "0", 10)) * 1000;
   const warning = document.getElementById("session-warning");
   if (idle && warning) {
     const WARN_BEFORE = Math.min(120000, idle / 2);

@@ -80,6 +80,16 @@ def test_a_session_ends_after_30_idle_minutes(client, portal_user):
     assert b"signed out after 30 minutes" in page.content
 
 
+def test_stay_signed_in_restarts_the_clock_at_once(client, portal_user):
+    with time_machine.travel("2026-06-01 10:00:00Z", tick=False) as clock:
+        sign_in(client, "C10000001")
+        clock.shift(10)  # within the write interval: a page view alone is not noted
+        assert client.post(reverse("portal:session")).status_code == 200
+        clock.shift(30 * 60 - 5)  # 30:05 after sign-in, 29:55 after the click
+        response = client.get("/portal/")
+    assert response.status_code == 200
+
+
 def test_live_refreshes_of_an_open_tab_do_not_keep_the_session(client, portal_user):
     with time_machine.travel("2026-06-01 10:00:00Z", tick=False) as clock:
         sign_in(client, "C10000001")
