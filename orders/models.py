@@ -176,6 +176,12 @@ class Membership(models.Model):
         related_name="reseller_memberships",
         help_text="For resellers: the stores they own.",
     )
+    discord_user_id = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="The member's Discord user id: Discord commands they run act as"
+        " them, and /updateorder can assign orders to them.",
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:
@@ -191,6 +197,36 @@ class Membership(models.Model):
     @property
     def is_team(self) -> bool:
         return self.role in (self.Role.ADMIN, self.Role.STAFF)
+
+
+class DiscordGuild(models.Model):
+    """A Discord server (guild) whose order desk is one of our stores: its slash
+    commands (orders.discord) read and write that store's orders."""
+
+    store = models.ForeignKey(Store, on_delete=models.CASCADE, related_name="guilds")
+    guild_id = models.CharField("Guild id", max_length=32, unique=True)
+    name = models.CharField(max_length=100, blank=True)
+    application_id = models.CharField(max_length=32, db_index=True)
+    public_key = models.CharField(
+        max_length=64,
+        help_text="The application's public key (hex), from Discord's developer"
+        " portal: every interaction is verified with it.",
+    )
+    bot_token = models.CharField(
+        max_length=200, help_text="The bot's token, for DMs and roles."
+    )
+    purchased_role_id = models.CharField(
+        max_length=32,
+        blank=True,
+        help_text="Given to a customer when their order reaches Complete (optional).",
+    )
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        verbose_name = "Discord server"
+
+    def __str__(self):
+        return f"{self.name or self.guild_id} → {self.store}"
 
 
 class OrderQuerySet(models.QuerySet):

@@ -66,10 +66,15 @@ class SendError(Exception):
     """A sender could not send: `retryable` when trying later may work (the provider
     is down or busy), not when it never will (a refused number, no configuration)."""
 
-    def __init__(self, message: str, *, retryable: bool):
+    def __init__(
+        self, message: str, *, retryable: bool, retry_after: float | None = None
+    ):
         super().__init__(message)
         self.message = message
         self.retryable = retryable
+        # The provider's own "try again in" (a 429's Retry-After), when longer
+        # than our backoff.
+        self.retry_after = retry_after
 
 
 Sender = Callable[[OutboxMessage], str]
@@ -181,7 +186,9 @@ def deliver(message_id: int) -> OutboxMessage | None:
             )
         provider_id = registration.send(message)
     except SendError as exc:
-        return _record_failure(message, exc.message, retryable=exc.retryable)
+        return _record_failure(
+            message, exc.message, retryable=exc.retryable, retry_after=exc.retry_after
+        )
     except Exception as exc:
         # A bug or an answer nobody foresaw: worth another try, and loud in the log.
         logger.exception("outbox message %s: the sender crashed", message.pk)
@@ -282,10 +289,14 @@ def _record_sent(message: OutboxMessage, provider_id: str) -> OutboxMessage:
 
 
 def _record_failure(
-    message: OutboxMessage, reason: str, *, retryable: bool
+    message: OutboxMessage,
+    reason: str,
+    *,
+    retryable: bool,
+    retry_after: float | None = None,
 ) -> OutboxMessage:
     if retryable and message.attempts < MAX_ATTEMPTS:
-        wait = BACKOFF[message.attempts - 1]
+        wait = max(BACKOFF[message.attempts - 1], timedelta(seconds=retry_after or 0))
         message.status = Status.QUEUED
         message.next_attempt_at = timezone.now() + wait
         logger.warning(

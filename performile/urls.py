@@ -24,6 +24,7 @@ urlpatterns = [
         SpectacularSwaggerView.as_view(url_name="api-schema"),
         name="api-docs",
     ),
+    path("integrations/discord/", include("orders.discord.urls")),
     path("webhooks/couriers/", include("shipments.webhook_urls")),
     path("webhooks/", include("orders.webhook_urls")),
     path("webhooks/", include("messaging.webhook_urls")),

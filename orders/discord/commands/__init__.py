@@ -1,0 +1,10 @@
+"""The slash commands, by name: each takes an Invocation and returns the answer."""
+
+from orders.discord.commands import add, listing, track, update
+
+COMMANDS = {
+    "trackorder": track.trackorder,
+    "addorder": add.addorder,
+    "updateorder": update.updateorder,
+    "listorders": listing.listorders,
+}

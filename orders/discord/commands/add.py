@@ -1,0 +1,7 @@
+"""Scaffold: replaced by the real command."""
+
+from orders.discord import replies
+
+
+def addorder(asked):
+    return replies.error("❌ Not available yet")
