@@ -18,6 +18,7 @@ SCENARIOS = (
     "messages",
     "invoices",
     "portal",
+    "discord",
 )
 
 

@@ -10,8 +10,8 @@ import logging
 
 from django.dispatch import receiver
 
-from invoices.models import Invoice
-from invoices.services import AlreadyInvoiced, invoice_issue_for_order
+from invoices.models import Invoice, Payment
+from invoices.services import AlreadyInvoiced, invoice_issue_for_order, payment_record
 from orders import signals as order_signals
 from orders.models import Order
 from orders.state_machine import OrderStatus
@@ -42,6 +42,39 @@ def on_order_status_changed(sender, *, order_id, to_status, **kwargs):
 @receiver(order_signals.order_created, dispatch_uid="invoices-order-created")
 def on_order_created(sender, *, order_id, **kwargs):
     invoice_confirmed_order(order_id)
+
+
+@receiver(order_signals.order_payment_logged, dispatch_uid="invoices-order-payment")
+def on_order_payment_logged(
+    sender, *, order_id, amount, currency, method, reference="", **kwargs
+):
+    record_logged_payment(
+        order_id, amount=amount, currency=currency, method=method, reference=reference
+    )
+
+
+def record_logged_payment(
+    order_id: int, *, amount, currency: str, method: str, reference: str = ""
+) -> Payment | None:
+    """Record a payment verified on the order (the Discord desk's /addorder). It
+    counts towards the order's invoice, or waits on the order until it is issued,
+    whichever of the two events comes first."""
+    order = Order.objects.select_related("merchant").filter(pk=order_id).first()
+    if order is None:
+        return None
+    try:
+        return payment_record(
+            merchant=order.merchant,
+            order=order,
+            amount=amount,
+            currency=currency,
+            method=method if method in Payment.Method.values else Payment.Method.OTHER,
+            reference=reference,
+            actor_label="Discord",
+        )
+    except ApplicationError as exc:
+        logger.warning("order %s: payment not recorded: %s", order_id, exc.message)
+        return None
 
 
 def invoice_confirmed_order(order_id: int) -> Invoice | None:

@@ -1,3 +1,4 @@
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
@@ -6,6 +7,7 @@ from django.utils.safestring import mark_safe
 
 from orders.models import (
     Customer,
+    DiscordGuild,
     Membership,
     Merchant,
     Order,
@@ -15,6 +17,62 @@ from orders.models import (
 )
 from orders.services import order_restore, store_rotate_webhook_secret
 from performile.errors import NotAllowed
+
+
+class DiscordGuildForm(forms.ModelForm):
+    """The bot token is a secret: never sent back to the browser, and left as it
+    was when the field is left empty."""
+
+    bot_token = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        required=False,
+        help_text="The bot's token, for DMs and roles. Leave empty to keep the"
+        " current one.",
+    )
+
+    class Meta:
+        model = DiscordGuild
+        fields = [
+            "store",
+            "name",
+            "guild_id",
+            "application_id",
+            "public_key",
+            "bot_token",
+            "purchased_role_id",
+        ]
+
+    def clean_bot_token(self):
+        token = self.cleaned_data.get("bot_token", "").strip()
+        if token:
+            return token
+        if self.instance.pk and self.instance.bot_token:
+            return self.instance.bot_token
+        raise forms.ValidationError("Paste the bot's token from the developer portal.")
+
+
+class DiscordGuildInline(admin.StackedInline):
+    model = DiscordGuild
+    form = DiscordGuildForm
+    fields = [
+        "name",
+        "guild_id",
+        "application_id",
+        "public_key",
+        "bot_token",
+        "purchased_role_id",
+    ]
+    extra = 0
+    verbose_name_plural = "Discord servers (docs/discord.md)"
+
+
+@admin.register(DiscordGuild)
+class DiscordGuildAdmin(admin.ModelAdmin):
+    form = DiscordGuildForm
+    list_display = ["name", "guild_id", "store", "application_id", "purchased_role_id"]
+    list_filter = ["store__merchant"]
+    search_fields = ["name", "guild_id", "application_id", "store__name"]
+    list_select_related = ["store"]
 
 
 class StoreInline(admin.TabularInline):
@@ -38,6 +96,7 @@ class StoreAdmin(admin.ModelAdmin):
     list_filter = ["platform", "merchant"]
     search_fields = ["name", "domain", "merchant__name"]
     readonly_fields = ["webhook_urls", "webhook_secret_rotated_at"]
+    inlines = [DiscordGuildInline]
     fieldsets = [
         (None, {"fields": ["merchant", "name", "platform", "domain", "currency"]}),
         (
@@ -98,9 +157,14 @@ class CustomerAdmin(admin.ModelAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
-    list_display = ["user", "merchant", "role", "created_at"]
+    list_display = ["user", "merchant", "role", "discord_user_id", "created_at"]
     list_filter = ["role", "merchant"]
-    search_fields = ["user__username", "user__email", "merchant__name"]
+    search_fields = [
+        "user__username",
+        "user__email",
+        "merchant__name",
+        "discord_user_id",
+    ]
     filter_horizontal = ["stores"]
     raw_id_fields = ["user"]
 

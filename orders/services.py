@@ -378,7 +378,50 @@ def order_log(
     )
 
 
-def order_assign(*, order: Order, actor, **assignees) -> Order:
+def order_log_payment(
+    *,
+    order: Order,
+    amount: Decimal,
+    currency: str,
+    method: str,
+    method_label: str = "",
+    reference: str = "",
+    actor=None,
+    actor_label: str = "",
+    verified_by: str = "",
+) -> OrderEvent:
+    """A payment someone verified, on the order's timeline; once committed,
+    `order_payment_logged` tells invoices to record it."""
+    if amount <= 0:
+        raise ApplicationError("A logged payment must be more than zero.")
+    note = f"Payment of {amount} {currency} by {method_label or method} verified"
+    event = order_log(
+        order=order,
+        note=f"{note} by {verified_by}" if verified_by else note,
+        actor=actor,
+        actor_label=actor_label,
+        data={
+            "payment": {
+                "amount": str(amount),
+                "currency": currency,
+                "method": method,
+                "reference": reference,
+            }
+        },
+    )
+    send_on_commit(
+        signals.order_payment_logged,
+        Order,
+        order_id=order.pk,
+        amount=amount,
+        currency=currency,
+        method=method,
+        reference=reference,
+    )
+    return event
+
+
+def order_assign(*, order: Order, actor, actor_label: str = "", **assignees) -> Order:
     """Assign staff and/or a supplier (None unassigns). Staff and admins only."""
     unknown = set(assignees) - {"assigned_staff", "supplier"}
     if unknown:
@@ -412,6 +455,7 @@ def order_assign(*, order: Order, actor, **assignees) -> Order:
             locked,
             OrderEvent.Kind.ASSIGNED,
             actor=actor,
+            actor_label=actor_label,
             note=", ".join(
                 f"{name.replace('_', ' ')}: {user or 'nobody'}"
                 for name, user in assignees.items()

@@ -14,3 +14,7 @@ order_status_changed = Signal()
 order_updated = Signal()
 # order_id
 order_deleted = Signal()
+# order_id, amount (Decimal), currency, method (the order's payment method, e.g.
+# "stripe", "crypto"), reference: a payment someone verified and logged on the
+# order (the Discord desk's /addorder); invoices records it.
+order_payment_logged = Signal()

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders.demo.cast import cast_create
+from orders.demo.discord import discord_demo_link
 from orders.demo.plans import HISTORY, plans_make
 from orders.demo.story import clock, order_play
 
@@ -30,4 +31,5 @@ def demo_data_create(*, orders: int = 300, seed: int = DEFAULT_SEED) -> Counter:
         plans = plans_make(rng, orders, now)
         for plan in plans:
             order_play(cast, plan, rng)
+        discord_demo_link()
     return Counter(plan.path[-1] for plan in plans)

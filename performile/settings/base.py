@@ -270,6 +270,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024
 )
 
+# --- Discord (docs/discord.md) ----------------------------------------------
+# REST API for DMs, roles and command registration; each linked server brings its own
+# bot token (orders.DiscordGuild).
+DISCORD_API_BASE = env("DISCORD_API_BASE", default="https://discord.com/api/v10")
+
 # --- API -------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

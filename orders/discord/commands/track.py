@@ -1,7 +1,47 @@
-"""Scaffold: replaced by the real command."""
+"""/trackorder [order_id]: the caller's order as an embed, only they see it.
 
-from orders.discord import replies
+Without an id, the caller's most recent order in the store; with one, that order
+if the caller may track it (`access.trackable_orders`). Anything else, whether the
+order is someone else's, of another store or does not exist, answers the same
+`❌ Order ID not found`. Reading is audited (performile.audit), not an OrderEvent:
+it does not change the order.
+"""
+
+from django.db.models import Case, When
+
+from orders.discord import access, people, replies
+from orders.discord.embeds import order_embed
+from performile.audit import audit
 
 
 def trackorder(asked):
-    return replies.error("❌ Not available yet")
+    wanted = str(asked.option("order_id") or "").strip()
+    if wanted:
+        orders = (
+            access.trackable_orders(asked)
+            .filter(order_number__in=_spellings(wanted))
+            .order_by(Case(When(order_number=wanted, then=0), default=1))
+        )
+    else:
+        orders = access.customer_orders(asked).order_by("-id")
+    order = orders.select_related("assigned_staff").first()
+    audit(
+        "discord.trackorder",
+        actor=people.staff_for(asked.store.merchant, asked.caller.id),
+        actor_label=asked.caller.label,
+        target=order,
+        order_id=order.pk if order is not None else None,
+        merchant_id=asked.store.merchant_id,
+        order_number=wanted,
+        found=order is not None,
+        discord_user_id=asked.caller.id,
+        guild_id=asked.guild.guild_id,
+    )
+    if order is None:
+        return replies.error(replies.NOT_FOUND)
+    return replies.message(embeds=[order_embed(order)])
+
+
+def _spellings(number: str) -> set[str]:
+    """The id as typed, and without the "#" people put in front of numbers."""
+    return {number, number.removeprefix("#").strip()} - {""}

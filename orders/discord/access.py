@@ -1,0 +1,41 @@
+"""Who may read which order from Discord: the Discord form of
+`orders.selectors.visible_orders`.
+
+A Discord caller has no sign-in; they are known by their Discord user id, linked
+to a Customer of the store's merchant (`Customer.discord_user_id`) and/or to a
+staff member (`Membership.discord_user_id`, `orders.discord.people.staff_for`: the
+actor of what they do). The server's own permission decides
+management: a member with Manage Server (or Administrator) reads every order of
+the store the server is linked to. Nothing else of the merchant, and no other
+store, is ever in reach of a server.
+"""
+
+from django.db.models import QuerySet
+
+from orders.models import Order
+
+
+def store_orders(asked) -> QuerySet[Order]:
+    """Every live order of the server's store. `merchant_id` is filtered too, so
+    PostgreSQL may use the merchant's indexes (status) as well as the store's."""
+    store = asked.store
+    return Order.objects.not_deleted().filter(
+        merchant_id=store.merchant_id, store_id=store.pk
+    )
+
+
+def customer_orders(asked) -> QuerySet[Order]:
+    """The caller's own orders in the store: those of the merchant's customers
+    linked to the caller's Discord id (none when no customer is linked)."""
+    if not asked.caller.id:
+        return Order.objects.none()
+    return store_orders(asked).filter(
+        customer__merchant_id=asked.store.merchant_id,
+        customer__discord_user_id=asked.caller.id,
+    )
+
+
+def trackable_orders(asked) -> QuerySet[Order]:
+    """The orders the caller may track: the whole store with Manage Server, else
+    their own. Anything outside answers `❌ Order ID not found`."""
+    return store_orders(asked) if asked.may_manage else customer_orders(asked)

@@ -1,0 +1,197 @@
+"""How an order looks on Discord: status colours and emoji, the progress bar, the
+order embed. Shared by every command and DM that shows an order.
+
+- `STATUS_STYLE[status]`: the status's `StatusStyle` (emoji, colour, label in the
+  guide's words); `status_text(status)` is "emoji label".
+- `progress_bar(order)`: "🟩🟩⬜⬜ In Progress (2/4)" along the order's flow;
+  On Hold and Cancelled are shown as such, not as a step.
+- `order_embed(order)`: the embed /trackorder answers with (and DMs may reuse).
+
+Only what the order's customer may see goes in: the guide's fields (status,
+progress, service, payment, assigned staff, notes) and tracking. Nothing internal
+(event data, supplier, addresses, who changed what).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from orders.discord import choices
+from orders.models import Membership, Order, OrderEvent
+from orders.state_machine import PHYSICAL_FLOW, SERVICE_FLOW, OrderStatus
+from orders.templatetags.orders_ui import money, web_url
+from orders.tracking import TrackingStatus
+
+# Discord's limits for an embed (PROVIDERS.md, Discord's embed limits).
+TITLE_MAX = 256
+FIELD_MAX = 1024
+DESCRIPTION_MAX = 4096
+FIELDS_MAX = 25
+
+S = OrderStatus
+
+
+@dataclass(frozen=True)
+class StatusStyle:
+    emoji: str
+    colour: int  # an embed's `color`, 0xRRGGBB
+    label: str  # the guide's capitalisation ("In Progress")
+
+
+STATUS_STYLE: dict[str, StatusStyle] = {
+    # The guide's service flow and its two extra statuses.
+    S.PAYMENT_VERIFIED: StatusStyle("💳", 0x3498DB, "Payment Verified"),
+    S.IN_PROGRESS: StatusStyle("🔄", 0xF1C40F, "In Progress"),
+    S.IN_REVIEW: StatusStyle("🔍", 0x9B59B6, "In Review"),
+    S.COMPLETE: StatusStyle("✅", 0x2ECC71, "Complete"),
+    S.ON_HOLD: StatusStyle("⏸️", 0xE67E22, "On Hold"),
+    S.CANCELLED: StatusStyle("❌", 0xE74C3C, "Cancelled"),
+    # The physical flow, and orders not placed yet.
+    S.DRAFT: StatusStyle("📝", 0x607D8B, "Draft"),
+    S.PENDING: StatusStyle("🕒", 0x95A5A6, "Pending"),
+    S.CONFIRMED: StatusStyle("📋", 0x1ABC9C, "Confirmed"),
+    S.SHIPPED: StatusStyle("🚚", 0x5865F2, "Shipped"),
+    S.DELIVERED: StatusStyle("📦", 0x27AE60, "Delivered"),
+}
+_UNKNOWN = StatusStyle("❔", 0x95A5A6, "")
+
+
+# Event kinds whose note is written for the customer: the note given with a status
+# change (/updateorder, the Orders view) or an edit. Not NOTE (the platform's own
+# log: invoices, notifications, claims), ASSIGNED (user names) or DELETED.
+_CUSTOMER_NOTE_KINDS = (OrderEvent.Kind.STATUS_CHANGED, OrderEvent.Kind.UPDATED)
+
+DONE, TODO = "🟩", "⬜"
+
+
+def style(status: str) -> StatusStyle:
+    found = STATUS_STYLE.get(status)
+    if found is not None:
+        return found
+    return StatusStyle(_UNKNOWN.emoji, _UNKNOWN.colour, str(status))
+
+
+def status_text(status: str) -> str:
+    """ "🔄 In Progress"."""
+    found = style(status)
+    return f"{found.emoji} {found.label}"
+
+
+def flow_of(order: Order) -> tuple[str, ...]:
+    """The standard service flow, unless the order is a physical one (no service,
+    in a status of the physical flow)."""
+    if not order.service and order.status not in SERVICE_FLOW:
+        return PHYSICAL_FLOW
+    return SERVICE_FLOW
+
+
+def progress_bar(order: Order) -> str:
+    """ "🟩🟩⬜⬜ In Progress (2/4)"; "⏸️ On Hold", "❌ Cancelled" off the flow."""
+    if order.status in (S.ON_HOLD, S.CANCELLED):
+        return status_text(order.status)
+    flow = flow_of(order)
+    reached = flow.index(order.status) + 1 if order.status in flow else 0
+    if order.status == S.COMPLETE:
+        reached = len(flow)
+    bar = DONE * reached + TODO * (len(flow) - reached)
+    return f"{bar} {style(order.status).label} ({reached}/{len(flow)})"
+
+
+def payment_text(order: Order) -> str:
+    """ "Stripe · $150.00"."""
+    method = (order.payment_method or "").strip()
+    method = choices.name_of(choices.PAYMENT_METHODS, method.lower()) if method else ""
+    amount = money(order.amount, order.currency)
+    return " · ".join(part for part in (method, amount) if part) or "—"
+
+
+def staff_text(order: Order) -> str:
+    """A mention when the staff member has linked their Discord id, else a name."""
+    user = order.assigned_staff
+    if user is None:
+        return "Unassigned"
+    discord_id = (
+        Membership.objects.filter(user=user, merchant_id=order.merchant_id)
+        .exclude(discord_user_id="")
+        .values_list("discord_user_id", flat=True)
+        .first()
+    )
+    if discord_id:
+        return f"<@{discord_id}>"
+    return user.get_full_name() or user.get_username()
+
+
+def latest_note(order: Order) -> str:
+    """The newest note written for the customer: an event's note, or the order's
+    own notes as last set (at creation or by an edit of the notes)."""
+    event = (
+        order.events.filter(
+            Q(kind__in=_CUSTOMER_NOTE_KINDS, note__gt="")
+            | Q(kind=OrderEvent.Kind.CREATED)
+            | Q(kind=OrderEvent.Kind.UPDATED, data__changed__has_key="notes")
+        )
+        .order_by("-created_at", "-id")
+        .only("kind", "note")
+        .first()
+    )
+    if event is not None and event.note.strip():
+        return event.note.strip()
+    return (order.notes or "").strip()
+
+
+def tracking_text(order: Order) -> str:
+    """ "PostNord 123456789 · In transit · https://…"."""
+    if not order.tracking_number:
+        return ""
+    parts = [f"{order.courier} `{order.tracking_number}`".strip()]
+    if order.tracking_status:
+        parts.append(TrackingStatus(order.tracking_status).label)
+    link = web_url(order.tracking_url)
+    if link:
+        parts.append(f"[Track parcel]({link})")
+    return " · ".join(parts)
+
+
+def timestamp(value) -> str:
+    """Discord's timestamp markup: each reader sees it in their own time zone."""
+    if value is None:
+        return "—"
+    seconds = int(value.timestamp())
+    return f"<t:{seconds}:f> (<t:{seconds}:R>)"
+
+
+def clip(text: str, limit: int = FIELD_MAX) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def field(name: str, value: str, *, inline: bool = False) -> dict:
+    return {"name": clip(name, 256), "value": clip(value or "—"), "inline": inline}
+
+
+def order_embed(order: Order) -> dict:
+    """The order as a Discord embed: title, colour by status, the guide's fields.
+
+    Reads the order's assigned staff, its newest customer note and its staff
+    member's Discord link (three small queries; select_related("assigned_staff")
+    saves one)."""
+    fields = [field("Status", status_text(order.status), inline=True)]
+    if flow_of(order) == SERVICE_FLOW:
+        fields.append(field("Progress", progress_bar(order)))
+    if order.service:
+        fields.append(field("Service", order.service, inline=True))
+    fields.append(field("Payment", payment_text(order), inline=True))
+    fields.append(field("Assigned staff", staff_text(order), inline=True))
+    note = latest_note(order)
+    if note:
+        fields.append(field("Latest notes", note))
+    tracking = tracking_text(order)
+    if tracking:
+        fields.append(field("Tracking", tracking))
+    fields.append(field("Placed", timestamp(order.placed_at), inline=True))
+    fields.append(field("Last update", timestamp(order.updated_at), inline=True))
+    return {
+        "title": clip(f"Order {order.order_number}", TITLE_MAX),
+        "color": style(order.status).colour,
+        "fields": fields[:FIELDS_MAX],
+    }

@@ -1,0 +1,39 @@
+"""Who a Discord user is to us: a staff member (by their Membership's Discord id)
+or a customer (by the Customer's Discord id)."""
+
+from orders.discord.invocation import DiscordUser
+from orders.models import Customer, Membership, Merchant, Store
+from orders.services import customer_get_or_create
+
+TEAM = (Membership.Role.ADMIN, Membership.Role.STAFF)
+
+
+def staff_for(merchant: Merchant, discord_user_id: str):
+    """The merchant's active staff member or admin linked to this Discord id."""
+    if not discord_user_id:
+        return None
+    membership = (
+        Membership.objects.select_related("user")
+        .filter(
+            merchant=merchant,
+            discord_user_id=str(discord_user_id),
+            role__in=TEAM,
+            user__is_active=True,
+        )
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership else None
+
+
+def customer_for_discord(store: Store, user: DiscordUser) -> Customer:
+    """The store's merchant's customer linked to this Discord user; new if none."""
+    return customer_get_or_create(
+        merchant_id=store.merchant_id,
+        name=user.global_name or user.username,
+        discord_user_id=user.id,
+    )
+
+
+def display_name(user) -> str:
+    return user.get_full_name() or user.get_username()
