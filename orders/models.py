@@ -4,7 +4,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -362,6 +362,11 @@ class Order(models.Model):
                 fields=["order_number"],
                 opclasses=["gin_trgm_ops"],
                 name="order_number_trgm",
+            ),
+            # /listorders' service substring (icontains: UPPER(service) LIKE ...).
+            GinIndex(
+                OpClass(Upper("service"), name="gin_trgm_ops"),
+                name="order_service_trgm",
             ),
         ]
 

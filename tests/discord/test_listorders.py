@@ -185,3 +185,12 @@ def test_listing_is_audited(interact, orders, staff_user, merchant):
     assert listed.data["shown"] == 2
     assert denied.actor is None
     assert denied.data["allowed"] is False
+
+
+def test_the_count_stops_at_the_cap(interact, store, monkeypatch):
+    from orders.discord.commands import listing
+
+    monkeypatch.setattr(listing, "COUNT_CAP", 20)
+    OrderFactory.create_batch(30, store=store)
+    answer = interact("listorders", as_admin=True)
+    assert footer_of(answer) == "10 of 20+ matching"
