@@ -49,6 +49,9 @@ def test_store_admin_shows_webhook_urls_and_rotates_secret(superuser_client, sto
         "currency": "EUR",
         "webhook_secret": "rotated",
         "pickup_address": "{}",
+        # The Discord servers inline, empty.
+        "guilds-TOTAL_FORMS": "0",
+        "guilds-INITIAL_FORMS": "0",
     }
     response = superuser_client.post(url, data)
     assert response.status_code == 302, response.content[:2000]

@@ -234,7 +234,8 @@ def test_sms_without_twilio_settings_fails_with_a_clear_reason(settings):
     assert not outbox.channel_ready("sms")
 
 
-def test_a_channel_without_a_sender_fails():
+def test_a_channel_without_a_sender_fails(monkeypatch):
+    monkeypatch.delitem(outbox._senders, "discord")
     message = outbox.enqueue(
         channel="discord", recipient="80351110224678912", body="Hi"
     )
