@@ -42,3 +42,11 @@ def invoices_send_overdue_reminders() -> int:
     from invoices.reminders import send_overdue_reminders
 
     return send_overdue_reminders()
+
+
+@shared_task(acks_late=True)
+def invoices_issue_missed() -> int:
+    """Invoice confirmed orders the after-commit receiver missed (beat, hourly)."""
+    from invoices.receivers import invoice_missed_orders
+
+    return invoice_missed_orders()

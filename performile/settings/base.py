@@ -156,6 +156,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "invoices.tasks.invoices_monthly_statements",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Confirmed orders the after-commit receiver failed to invoice.
+    "invoices-issue-missed": {
+        "task": "invoices.tasks.invoices_issue_missed",
+        "schedule": crontab(minute=40),
+    },
     # Reminders of newly overdue invoices, once per invoice.
     "invoices-send-overdue-reminders": {
         "task": "invoices.tasks.invoices_send_overdue_reminders",

@@ -278,3 +278,22 @@ def test_the_billing_profile_is_made_with_defaults(merchant):
     profile = billing_profile(merchant)
     assert profile.invoice_prefix == "INV-{year}-"
     assert profile.payment_terms_days == 30
+
+
+def test_the_hourly_sweep_invoices_confirmed_orders_the_receiver_missed(
+    store, buyer, profile
+):
+    from invoices.receivers import invoice_missed_orders
+
+    missed = make_order(store, buyer, status=OrderStatus.CONFIRMED)
+    pending = make_order(store, buyer)
+    voided = make_order(store, buyer, status=OrderStatus.CONFIRMED)
+    invoice_void(
+        invoice=invoice_issue_for_order(order=voided), actor=None, reason="Wrong"
+    )
+
+    assert invoice_missed_orders() == 1
+    assert Invoice.objects.filter(order=missed).count() == 1
+    assert not Invoice.objects.filter(order=pending).exists()
+    assert Invoice.objects.filter(order=voided).count() == 1  # not reissued
+    assert invoice_missed_orders() == 0
