@@ -3,7 +3,12 @@
 from decimal import Decimal
 
 from django.http import FileResponse, Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,6 +35,7 @@ class ParcelSerializer(serializers.Serializer):
     )
 
 
+@extend_schema_serializer(component_name="ShipmentAddress")
 class AddressSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     company = serializers.CharField(
@@ -142,7 +148,10 @@ class CourierServicesApi(APIView):
 
     permission_classes = [IsMerchantMember]
 
-    @extend_schema(parameters=[OpenApiParameter("order", int, required=True)])
+    @extend_schema(
+        parameters=[OpenApiParameter("order", int, required=True)],
+        responses=OpenApiTypes.OBJECT,
+    )
     def get(self, request):
         order = order_selectors.order_get_for_user(
             request.user, request.query_params.get("order")
@@ -299,7 +308,7 @@ class CourierPerformanceApi(APIView):
 
     permission_classes = [IsMerchantMember]
 
-    @extend_schema(parameters=[PeriodSerializer])
+    @extend_schema(parameters=[PeriodSerializer], responses=OpenApiTypes.OBJECT)
     def get(self, request):
         period = PeriodSerializer(data=request.query_params)
         period.is_valid(raise_exception=True)

@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from orders.models import Order, OrderEvent, OrderLine
@@ -10,6 +11,13 @@ from orders.services import INITIAL_STATUSES
 from orders.state_machine import OrderStatus
 
 
+@extend_schema_field(
+    {
+        "oneOf": [{"type": "string"}, {"type": "number"}],
+        "example": "150.00",
+        "description": 'An amount: "$150.00", "150" or 150.',
+    }
+)
 class AmountField(serializers.Field):
     """Accepts "$150.00", "150", 150; answers a string ("150.00")."""
 

@@ -297,6 +297,15 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several "status" fields with different choices: name each choice set once.
+    "ENUM_NAME_OVERRIDES": {
+        "OrderStatusEnum": "orders.state_machine.OrderStatus",
+        "TrackingStatusEnum": "orders.tracking.TrackingStatus",
+        "DeliveryStatusEnum": "performile.models.OutboxMessage.Status",
+        "ThreadStatusEnum": "messaging.models.Thread.Status",
+        "ClaimStatusEnum": "shipments.models.Claim.Status",
+        "BulkBookingStatusEnum": "shipments.models.BulkBooking.Status",
+    },
 }
 
 # --- Logging: JSON lines unless LOG_FORMAT=console ---------------------------
