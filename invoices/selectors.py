@@ -47,9 +47,10 @@ MONEY = DecimalField(max_digits=14, decimal_places=2)
 ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
-def billing_scope(user) -> Q | None:
-    """The rule, as a filter on a model with merchant, store and customer fields;
-    None when the user sees nothing."""
+def billing_scope(user, *, store: str = "store_id") -> Q | None:
+    """The rule, as a filter on a model with merchant and customer fields and a path
+    to the store (`store`: a payment has none of its own, it reaches one through its
+    order); None when the user sees nothing."""
     if not user or not user.is_authenticated or not user.is_active:
         return None
     if user.is_superuser:
@@ -60,15 +61,15 @@ def billing_scope(user) -> Q | None:
             rule |= Q(merchant_id=membership.merchant_id)
         elif membership.role == Membership.Role.RESELLER:
             store_ids = [store.pk for store in membership.stores.all()]
-            rule |= Q(merchant_id=membership.merchant_id, store_id__in=store_ids)
+            rule |= Q(merchant_id=membership.merchant_id, **{f"{store}__in": store_ids})
     customer_id = user_customer_id(user)
     if customer_id:
         rule |= Q(customer_id=customer_id)
     return rule
 
 
-def _scoped(queryset: QuerySet, user) -> QuerySet:
-    rule = billing_scope(user)
+def _scoped(queryset: QuerySet, user, *, store: str = "store_id") -> QuerySet:
+    rule = billing_scope(user, store=store)
     return queryset.none() if rule is None else queryset.filter(rule)
 
 
@@ -137,7 +138,7 @@ def credit_note_get_for_user(user, credit_note_id) -> CreditNote:
 
 
 def visible_payments(user) -> QuerySet[Payment]:
-    return _scoped(Payment.objects.all(), user).select_related(
+    return _scoped(Payment.objects.all(), user, store="order__store_id").select_related(
         "invoice", "customer", "order"
     )
 

@@ -9,7 +9,11 @@ from pypdf import PdfReader
 
 from invoices import pdf
 from invoices.models import CreditNote, Invoice, Payment
-from invoices.services import credit_note_issue, invoice_issue_for_order
+from invoices.services import (
+    credit_note_issue,
+    invoice_issue_for_order,
+    payment_record,
+)
 from invoices.services.statements import statement_generate
 from orders.models import Membership
 from performile.models import AuditEvent
@@ -130,6 +134,38 @@ def test_a_reseller_sees_only_their_stores_invoices(
     assert client.get(reverse("invoices:detail", args=[mine.pk])).status_code == 200
     assert client.get(reverse("invoices:detail", args=[not_mine.pk])).status_code == 404
     assert client.get(reverse("invoices:pdf", args=[not_mine.pk])).status_code == 404
+
+
+def test_a_reseller_sees_only_their_stores_payments(
+    client, reseller, store, second_store, buyer, profile, staff_user
+):
+    def paid(store_, reference):
+        invoice = invoice_issue_for_order(order=make_order(store_, buyer))
+        payment_record(
+            merchant=store_.merchant,
+            invoice=invoice,
+            amount=Decimal("5.00"),
+            currency="EUR",
+            method="cash",
+            reference=reference,
+            actor=staff_user,
+        )
+
+    paid(second_store, "MINE-REF")
+    paid(store, "OTHER-REF")
+    client.force_login(reseller)
+
+    html = client.get(reverse("invoices:payments")).content.decode()
+    assert "MINE-REF" in html
+    assert "OTHER-REF" not in html
+    today = invoice_issue_for_order(order=make_order(second_store, buyer)).issue_date
+    export = client.get(
+        reverse("invoices:export"),
+        {"kind": "payments", "start": today.isoformat(), "end": today.isoformat()},
+    )
+    body = b"".join(export.streaming_content).decode()
+    assert "MINE-REF" in body
+    assert "OTHER-REF" not in body
 
 
 def test_a_reseller_reads_but_does_not_change_invoices(
