@@ -14,10 +14,8 @@ progress, service, payment, assigned staff, notes) and tracking. Nothing interna
 
 from dataclasses import dataclass
 
-from django.db.models import Q
-
 from orders.discord import choices
-from orders.models import Membership, Order, OrderEvent
+from orders.models import Membership, Order
 from orders.state_machine import PHYSICAL_FLOW, SERVICE_FLOW, OrderStatus
 from orders.templatetags.orders_ui import money, web_url
 from orders.tracking import TrackingStatus
@@ -55,11 +53,6 @@ STATUS_STYLE: dict[str, StatusStyle] = {
 }
 _UNKNOWN = StatusStyle("❔", 0x95A5A6, "")
 
-
-# Event kinds whose note is written for the customer: the note given with a status
-# change (/updateorder, the Orders view) or an edit. Not NOTE (the platform's own
-# log: invoices, notifications, claims), ASSIGNED (user names) or DELETED.
-_CUSTOMER_NOTE_KINDS = (OrderEvent.Kind.STATUS_CHANGED, OrderEvent.Kind.UPDATED)
 
 DONE, TODO = "🟩", "⬜"
 
@@ -122,20 +115,9 @@ def staff_text(order: Order) -> str:
 
 
 def latest_note(order: Order) -> str:
-    """The newest note written for the customer: an event's note, or the order's
-    own notes as last set (at creation or by an edit of the notes)."""
-    event = (
-        order.events.filter(
-            Q(kind__in=_CUSTOMER_NOTE_KINDS, note__gt="")
-            | Q(kind=OrderEvent.Kind.CREATED)
-            | Q(kind=OrderEvent.Kind.UPDATED, data__changed__has_key="notes")
-        )
-        .order_by("-created_at", "-id")
-        .only("kind", "note")
-        .first()
-    )
-    if event is not None and event.note.strip():
-        return event.note.strip()
+    """The order's notes: the guide's one notes text, which /addorder sets and
+    /updateorder rewrites. Never a note typed with a change in the Orders view: the
+    platform keeps those for its people (the portal never shows them either)."""
     return (order.notes or "").strip()
 
 

@@ -72,6 +72,7 @@ def test_an_admin_moves_the_order_on_and_the_customer_hears_of_it(
     assert "The customer was sent a DM" in shown
     order.refresh_from_db()
     assert order.status == OrderStatus.IN_PROGRESS
+    assert order.notes == "Design phase complete, starting development"
     assert order.assigned_staff == developer
     changed = order.events.get(kind=OrderEvent.Kind.STATUS_CHANGED)
     assert (changed.from_status, changed.to_status) == (

@@ -69,14 +69,15 @@ def _apply(asked: Invocation, order: Order, status: str, notes: str) -> list[str
             raise Unlinked(f"{assignee_user.mention} is not linked to a staff member")
     changed = []
     with transaction.atomic():
-        if status != order.status:
+        moved = status != order.status
+        if moved:
             order_change_status(order=order, to=status, note=notes, **who)
             changed.append("status")
-            if notes:
-                changed.append("notes")
-        elif notes and order_update(order=order, notes=notes, note=notes, **who):
-            # The guide keeps one "notes" per order, which /updateorder rewrites;
-            # /trackorder shows it as the latest notes.
+        # The guide keeps one notes text per order, which /updateorder rewrites and
+        # /trackorder shows (the timeline has the note once, on the change).
+        if notes and order_update(
+            order=order, notes=notes, note="" if moved else notes, **who
+        ):
             changed.append("notes")
         if assignee is not None and assignee.pk != order.assigned_staff_id:
             order_assign(order=order, assigned_staff=assignee, **who)
