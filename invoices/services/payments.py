@@ -57,7 +57,10 @@ def payment_record(
             if invoice.is_void:
                 raise Conflict(f"Invoice {invoice.number} is void.")
             order = order or invoice.order
-        elif order is not None:
+        if order is not None:
+            # Locked: whether the payment moves the order on is read fresh.
+            order = Order.objects.select_for_update().get(pk=order.pk)
+        if invoice is None and order is not None:
             invoice = order.invoices.filter(state=Invoice.State.ISSUED).first()
         if order is not None and order.merchant_id != merchant.pk:
             raise ApplicationError("That order belongs to another merchant.")

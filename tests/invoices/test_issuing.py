@@ -12,7 +12,7 @@ from invoices.services import (
     invoice_void,
     payment_record,
 )
-from orders.models import OrderEvent
+from orders.models import Order, OrderEvent
 from orders.services import order_change_status
 from orders.state_machine import OrderStatus
 from performile.errors import ApplicationError, Conflict
@@ -297,3 +297,21 @@ def test_the_hourly_sweep_invoices_confirmed_orders_the_receiver_missed(
     assert not Invoice.objects.filter(order=pending).exists()
     assert Invoice.objects.filter(order=voided).count() == 1  # not reissued
     assert invoice_missed_orders() == 0
+
+
+def test_a_payment_reads_the_orders_status_fresh(order, staff_user):
+    stale = Order.objects.get(pk=order.pk)  # still pending in this copy
+    order_change_status(order=order, to=OrderStatus.CONFIRMED, actor=staff_user)
+
+    payment = payment_record(
+        merchant=order.merchant,
+        order=stale,
+        amount=Decimal("50.00"),
+        currency="EUR",
+        method="bank_transfer",
+        actor=staff_user,
+    )
+
+    assert Payment.objects.filter(pk=payment.pk).exists()
+    order.refresh_from_db()
+    assert order.status == OrderStatus.CONFIRMED
