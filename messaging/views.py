@@ -19,17 +19,12 @@ from orders.models import Membership
 from orders.views import member_required, merchant_timezone
 from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
+from performile.htmx import toast
 
 THREAD_SHOWN = 100  # the newest messages a panel shows before "Show all"
 INBOX_PAGE = 25
 UNMATCHED_PAGE = 20
 SEARCH_HITS = 10
-
-
-def toast(response, text: str, *, level: str = "success"):
-    return trigger_client_event(
-        response, "performile:toast", {"text": text, "level": level}
-    )
 
 
 # --- The order's Messages panel -------------------------------------------------
@@ -71,7 +66,7 @@ def thread_post_view(request, order_pk: int):
         except NotAllowed:
             raise  # the 403 page: the composer is not offered to them
         except ApplicationError as exc:
-            _service_error(form, exc)
+            add_service_error(form, exc, summary=True)
         else:
             return _after_write(request, order, _posted_text(message))
     if not request.htmx:  # no script: back to the order, the reason in a toast
@@ -84,13 +79,6 @@ def _first_error(form) -> str:
     for errors in form.errors.values():
         return errors[0]
     return "The message was not sent."
-
-
-def _service_error(form, exc: ApplicationError) -> None:
-    """The field's short reason beside it, and the whole sentence above the form."""
-    add_service_error(form, exc)
-    if exc.message not in form.non_field_errors():
-        form.add_error(None, exc.message)
 
 
 def _posted_text(message: Message) -> str:
@@ -323,7 +311,7 @@ def unmatched_link_view(request, pk: int):
         except NotAllowed:
             raise
         except ApplicationError as exc:
-            _service_error(form, exc)
+            add_service_error(form, exc, summary=True)
         else:
             return _after_link(request, message, form.order)
     context = {"message": message, "form": form}

@@ -16,7 +16,7 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect
 
 from orders import feed, notifications, selectors, services
 from orders.forms import (
@@ -31,6 +31,7 @@ from orders.paging import cursor, keyset_page
 from orders.state_machine import label
 from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
+from performile.htmx import dialog_done
 
 PAGE_SIZE = 25
 ROWS_MAX = 50
@@ -268,13 +269,6 @@ def _render_detail(
 
 
 # The row menu's quick actions, in the Orders view's action dialog.
-def dialog_done(response, text: str, *, level: str = "success"):
-    """Ask the page for a toast and to close the action dialog (static/js/app.js,
-    orders.js)."""
-    trigger_client_event(response, "performile:toast", {"text": text, "level": level})
-    return trigger_client_event(response, "performile:dialog-done")
-
-
 @member_required
 @require_http_methods(["GET", "POST"])
 @merchant_timezone

@@ -6,7 +6,7 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+from django_htmx.http import HttpResponseClientRedirect
 
 from invoices.models import Invoice
 from orders.models import Membership
@@ -16,8 +16,6 @@ from orders.selectors import (
     user_team_merchant_ids,
 )
 from orders.views import merchant_timezone
-from performile.errors import ApplicationError
-from performile.forms import add_service_error
 
 PAGE_SIZE = 25
 
@@ -86,20 +84,6 @@ def may_manage(user, invoice: Invoice) -> bool:
 def require_manage(user, invoice: Invoice) -> None:
     if not may_manage(user, invoice):
         raise PermissionDenied("Only the merchant's staff change invoices.")
-
-
-def toast(response, text: str, *, level: str = "success", dialog_done: bool = False):
-    trigger_client_event(response, "performile:toast", {"text": text, "level": level})
-    if dialog_done:
-        trigger_client_event(response, "performile:dialog-done")
-    return response
-
-
-def service_error(form, exc: ApplicationError) -> None:
-    """The field's short reason beside it, and the whole sentence above the form."""
-    add_service_error(form, exc)
-    if exc.message not in form.non_field_errors():
-        form.add_error(None, exc.message)
 
 
 def without_page(request) -> str:

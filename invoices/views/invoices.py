@@ -14,12 +14,12 @@ from invoices.views.common import (
     PAGE_SIZE,
     may_manage,
     require_manage,
-    service_error,
     staff_page,
-    toast,
     without_page,
 )
 from performile.errors import ApplicationError
+from performile.forms import add_service_error
+from performile.htmx import dialog_done
 
 
 @staff_page
@@ -86,7 +86,7 @@ def invoice_payment_view(request, pk: int):
                 actor=request.user,
             )
         except ApplicationError as exc:
-            service_error(form, exc)
+            add_service_error(form, exc, summary=True)
         else:
             kind = "Refund" if payment.is_refund else "Payment"
             text = f"{kind} of {abs(payment.amount)} {payment.currency} recorded."
@@ -105,7 +105,7 @@ def invoice_credit_view(request, pk: int):
                 invoice=invoice, actor=request.user, **form.service_arguments()
             )
         except ApplicationError as exc:
-            service_error(form, exc)
+            add_service_error(form, exc, summary=True)
         else:
             text = f"Credit note {note.number} issued: {note.total} {note.currency}."
             return _done(request, invoice, text)
@@ -123,7 +123,7 @@ def invoice_void_view(request, pk: int):
                 invoice=invoice, actor=request.user, reason=form.cleaned_data["reason"]
             )
         except ApplicationError as exc:
-            service_error(form, exc)
+            add_service_error(form, exc, summary=True)
         else:
             return _done(request, invoice, f"Invoice {invoice.number} voided.")
     return _action(request, "invoices/_void.html", invoice, form)
@@ -154,4 +154,4 @@ def _done(request, invoice: Invoice, text: str):
     fresh = selectors.invoice_get_for_user(request.user, invoice.pk)
     context = detail_context(request, fresh)
     response = render(request, "invoices/_action_done.html", context)
-    return toast(response, text, dialog_done=True)
+    return dialog_done(response, text)

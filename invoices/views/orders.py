@@ -9,10 +9,11 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from invoices import downloads, selectors, services
-from invoices.views.common import members_only, signed_in, toast
+from invoices.views.common import members_only, signed_in
 from orders import selectors as order_selectors
 from orders.views import merchant_timezone
 from performile.errors import ApplicationError
+from performile.htmx import toast
 
 
 @members_only

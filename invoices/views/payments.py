@@ -8,8 +8,9 @@ from django.views.decorators.http import require_safe
 
 from invoices import exports, selectors
 from invoices.forms import ExportForm
-from invoices.views.common import PAGE_SIZE, service_error, staff_page, without_page
+from invoices.views.common import PAGE_SIZE, staff_page, without_page
 from performile.errors import ApplicationError
+from performile.forms import add_service_error
 
 
 @staff_page
@@ -40,7 +41,7 @@ def export_view(request):
                 customer_id=data["customer"].pk if data["customer"] else None,
             )
         except ApplicationError as exc:
-            service_error(form, exc)
+            add_service_error(form, exc, summary=True)
         else:
             response = StreamingHttpResponse(
                 chunks, content_type="text/csv; charset=utf-8"

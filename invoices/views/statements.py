@@ -9,8 +9,9 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from invoices import selectors
 from invoices.forms import StatementForm
-from invoices.views.common import PAGE_SIZE, service_error, staff_page
+from invoices.views.common import PAGE_SIZE, staff_page
 from performile.errors import ApplicationError
+from performile.forms import add_service_error
 
 
 @staff_page
@@ -26,7 +27,7 @@ def statement_list_view(request):
         try:
             statement = _generate(request, form.cleaned_data)
         except ApplicationError as exc:
-            service_error(form, exc)
+            add_service_error(form, exc, summary=True)
         else:
             text = f"Statement for {statement.customer} generated."
             messages.success(request, text)
