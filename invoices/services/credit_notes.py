@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from invoices import numbering, signals
+from invoices import numbering
 from invoices.amounts import line_amounts, share
 from invoices.models import CreditNote, CreditNoteLine, Invoice
 from invoices.services.common import billing_profile, merchant_today, seller_snapshot
@@ -18,7 +18,6 @@ from invoices.services.issuing import (
 from orders.services import order_log
 from performile.audit import audit
 from performile.errors import ApplicationError, Conflict
-from performile.events import send_on_commit
 
 
 def credit_note_issue(
@@ -123,13 +122,6 @@ def credit_note_issue(
                 data={"credit_note_id": note.pk, "invoice_id": invoice.pk},
             )
         render_after_commit(note)
-    send_on_commit(
-        signals.credit_note_issued,
-        CreditNote,
-        credit_note_id=note.pk,
-        invoice_id=invoice.pk,
-        customer_id=note.customer_id,
-    )
     return note
 
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from invoices import numbering, signals
+from invoices import numbering
 from invoices.amounts import line_amounts
 from invoices.models import (
     Invoice,
@@ -24,7 +24,6 @@ from orders.services import order_log
 from performile import outbox
 from performile.audit import audit
 from performile.errors import ApplicationError, Conflict
-from performile.events import send_on_commit
 
 ZERO = Decimal("0.00")
 
@@ -148,13 +147,6 @@ def invoice_issue_for_order(
             number=invoice.number,
         )
         render_after_commit(invoice)
-    send_on_commit(
-        signals.invoice_issued,
-        Invoice,
-        invoice_id=invoice.pk,
-        order_id=order.pk,
-        customer_id=invoice.customer_id,
-    )
     return invoice
 
 
@@ -243,5 +235,4 @@ def invoice_void(*, invoice: Invoice, actor, reason: str) -> Invoice:
                 actor=actor,
                 data={"invoice_id": invoice.pk},
             )
-    send_on_commit(signals.invoice_voided, Invoice, invoice_id=invoice.pk)
     return invoice

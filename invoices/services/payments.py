@@ -6,14 +6,12 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from invoices import signals
 from invoices.models import Invoice, Payment
 from orders.models import Customer, Merchant, Order
 from orders.services import order_change_status, order_log
 from orders.state_machine import OrderStatus
 from performile.audit import audit
 from performile.errors import ApplicationError, Conflict
-from performile.events import send_on_commit
 
 # An order waiting for its money moves on when money arrives.
 AWAITING_PAYMENT = (OrderStatus.DRAFT, OrderStatus.PENDING)
@@ -129,14 +127,6 @@ def payment_record(
                     actor_label=actor_label,
                     note=f"Payment of {amount} {currency} received.",
                 )
-    send_on_commit(
-        signals.payment_recorded,
-        Payment,
-        payment_id=payment.pk,
-        invoice_id=payment.invoice_id,
-        order_id=payment.order_id,
-        customer_id=payment.customer_id,
-    )
     return payment
 
 
