@@ -50,7 +50,13 @@ COLUMNS = [
     "payment_method",
     "payment_reference",
 ]
-KINDS = ("invoices", "credit_notes", "payments", "all")
+KIND_CHOICES = [
+    ("invoices", "Invoices"),
+    ("credit_notes", "Credit notes"),
+    ("payments", "Payments"),
+    ("all", "All"),
+]
+KINDS = tuple(kind for kind, _label in KIND_CHOICES)
 # Documents read per round trip: a few hundred rows and their lines in memory.
 CHUNK = 500
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.utils import timezone
 
+from invoices.exports import KIND_CHOICES
 from invoices.models import Invoice, Payment
 from invoices.services.common import merchant_today, merchant_zone
 
@@ -156,12 +157,7 @@ class StatementForm(forms.Form):
 class ExportForm(forms.Form):
     kind = forms.ChoiceField(
         label="Export",
-        choices=[
-            ("invoices", "Invoices"),
-            ("credit_notes", "Credit notes"),
-            ("payments", "Payments"),
-            ("all", "All"),
-        ],
+        choices=KIND_CHOICES,
         initial="invoices",
     )
     start = forms.DateField(label="From", widget=DATE)

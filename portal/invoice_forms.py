@@ -7,6 +7,7 @@ import datetime as dt
 
 from django import forms
 
+from invoices.exports import KIND_CHOICES
 from invoices.selectors import PaymentStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -98,12 +99,7 @@ class StatementForm(_Period):
 class ExportForm(_Period):
     kind = forms.ChoiceField(
         label="Export",
-        choices=[
-            ("invoices", "Invoices"),
-            ("credit_notes", "Credit notes"),
-            ("payments", "Payments"),
-            ("all", "Everything"),
-        ],
+        choices=KIND_CHOICES,
         initial="invoices",
     )
     start = forms.DateField(label="From", widget=DATE)
