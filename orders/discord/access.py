@@ -10,7 +10,7 @@ the store the server is linked to. Nothing else of the merchant, and no other
 store, is ever in reach of a server.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Case, QuerySet, When
 
 from orders.models import Order
 
@@ -39,3 +39,12 @@ def trackable_orders(asked) -> QuerySet[Order]:
     """The orders the caller may track: the whole store with Manage Server, else
     their own. Anything outside answers `❌ Order ID not found`."""
     return store_orders(asked) if asked.may_manage else customer_orders(asked)
+
+
+def by_number(orders: QuerySet[Order], typed: str) -> QuerySet[Order]:
+    """`orders` with the order id as typed, or without the "#" people put in front
+    of numbers; the exact spelling first."""
+    spellings = {typed, typed.removeprefix("#").strip()} - {""}
+    return orders.filter(order_number__in=spellings).order_by(
+        Case(When(order_number=typed, then=0), default=1)
+    )

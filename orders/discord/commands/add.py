@@ -49,8 +49,6 @@ def addorder(asked: Invocation):
         new = _parse(asked)
     except Invalid as exc:
         return replies.error(exc.text, exc.detail)
-    if Order.objects.filter(store=asked.store, order_number=new.order_number).exists():
-        return replies.error(ORDER_EXISTS, new.order_number)
     try:
         order = _record(asked, new)
     except Conflict:

@@ -7,8 +7,6 @@ order is someone else's, of another store or does not exist, answers the same
 it does not change the order.
 """
 
-from django.db.models import Case, When
-
 from orders.discord import access, people, replies
 from orders.discord.embeds import order_embed
 from performile.audit import audit
@@ -17,11 +15,7 @@ from performile.audit import audit
 def trackorder(asked):
     wanted = str(asked.option("order_id") or "").strip()
     if wanted:
-        orders = (
-            access.trackable_orders(asked)
-            .filter(order_number__in=_spellings(wanted))
-            .order_by(Case(When(order_number=wanted, then=0), default=1))
-        )
+        orders = access.by_number(access.trackable_orders(asked), wanted)
     else:
         orders = access.customer_orders(asked).order_by("-id")
     order = orders.select_related("assigned_staff").first()
@@ -40,8 +34,3 @@ def trackorder(asked):
     if order is None:
         return replies.error(replies.NOT_FOUND)
     return replies.message(embeds=[order_embed(order)])
-
-
-def _spellings(number: str) -> set[str]:
-    """The id as typed, and without the "#" people put in front of numbers."""
-    return {number, number.removeprefix("#").strip()} - {""}

@@ -7,7 +7,7 @@ customer gets a DM about it. All of it or none of it.
 
 from django.db import transaction
 
-from orders.discord import choices, people, replies
+from orders.discord import access, choices, people, replies
 from orders.discord.dms import send_dm
 from orders.discord.embeds import order_embed, progress_bar, status_text
 from orders.discord.invocation import Invocation
@@ -25,9 +25,8 @@ def updateorder(asked: Invocation):
         return replies.error(replies.PERMISSION_DENIED)
     order_number = str(asked.option("order_id") or "").strip()
     order = (
-        Order.objects.not_deleted()
+        access.by_number(access.store_orders(asked), order_number)
         .select_related("customer", "store__merchant")
-        .filter(store=asked.store, order_number=order_number)
         .first()
     )
     if order is None:
