@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from invoices.models import Invoice, InvoiceReminder
 from invoices.selectors import PaymentStatus, with_balance
+from orders.notifications import sms_number
 from performile.outbox import Channel, enqueue
 
 logger = logging.getLogger(__name__)
@@ -55,15 +56,17 @@ def _remind(invoice_id: int, at: datetime) -> bool:
         if invoice is None:  # paid, voided or reminded meanwhile
             return False
         customer = invoice.customer
+        phone, why_not = sms_number(customer.phone)
         if customer.email:
             channel, recipient = Channel.EMAIL, customer.email
-        elif customer.phone:
-            channel, recipient = Channel.SMS, customer.phone
+        elif phone:
+            channel, recipient = Channel.SMS, phone
         else:
             logger.info(
-                "invoice %s is overdue; customer %s has no email or phone",
+                "invoice %s is overdue; customer %s cannot be reached: %s",
                 invoice.number,
                 customer.customer_number,
+                " ".join(why_not) or "no email or phone",
             )
             return False
         subject, body = _message(invoice, sms=channel == Channel.SMS)

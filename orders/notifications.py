@@ -93,7 +93,7 @@ def order_tracking_notification(*, order: Order, actor) -> TrackingNotification:
         raise ApplicationError("This order has no customer to notify.")
     if not customer.email and not customer.phone:
         raise ApplicationError("This customer has no email address or phone number.")
-    phone, notes = _sms_number(customer.phone)
+    phone, notes = sms_number(customer.phone)
     if not customer.email and not phone:
         raise ApplicationError(f"This customer has no email address. {notes[0]}")
     subject, body, sms_body = _compose(order, customer.name)
@@ -153,7 +153,7 @@ def sent_by(messages: list[OutboxMessage]) -> str:
     )
 
 
-def _sms_number(raw: str) -> tuple[str, tuple[str, ...]]:
+def sms_number(raw: str) -> tuple[str, tuple[str, ...]]:
     """The number a text can go to, or "" and why not."""
     if not raw:
         return "", ()

@@ -96,8 +96,10 @@ def test_a_paid_or_void_invoice_is_never_reminded(invoice, store, buyer, staff_u
     assert not OutboxMessage.objects.exists()
 
 
-def test_a_customer_without_email_gets_an_sms(store, profile):
-    customer = CustomerFactory(merchant=store.merchant, email="", phone="+46701234567")
+def test_a_customer_without_email_gets_an_sms(store, profile, twilio):
+    customer = CustomerFactory(
+        merchant=store.merchant, email="", phone="+46 70 123 45 67"
+    )
     invoice = invoice_issue_for_order(
         order=make_order(store, customer), issue_date=date(2026, 3, 2)
     )
@@ -108,6 +110,20 @@ def test_a_customer_without_email_gets_an_sms(store, profile):
     assert (message.channel, message.recipient) == ("sms", "+46701234567")
     assert invoice.number in message.body
     assert "50.00 EUR" in message.body
+
+
+def test_no_sms_is_queued_where_texts_are_not_set_up(store, profile, caplog):
+    customer = CustomerFactory(merchant=store.merchant, email="", phone="+46701234567")
+    invoice_issue_for_order(
+        order=make_order(store, customer), issue_date=date(2026, 3, 2)
+    )
+
+    with caplog.at_level("INFO", logger="invoices.reminders"):
+        assert send_overdue_reminders(at=datetime(2026, 4, 2, 8, tzinfo=UTC)) == 0
+
+    assert not OutboxMessage.objects.exists()
+    assert not InvoiceReminder.objects.exists()  # tried again once texts work
+    assert "Text messages are not set up" in caplog.text
 
 
 def test_a_customer_who_cannot_be_reached_is_skipped(store, profile, caplog):
@@ -121,4 +137,4 @@ def test_a_customer_who_cannot_be_reached_is_skipped(store, profile, caplog):
 
     assert not OutboxMessage.objects.exists()
     assert not InvoiceReminder.objects.exists()
-    assert "has no email or phone" in caplog.text
+    assert "no email or phone" in caplog.text
