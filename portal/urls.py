@@ -21,6 +21,11 @@ urlpatterns = [
     path("orders/", orders.orders_view, name="orders"),
     path("orders/<int:pk>/", orders.order_detail_view, name="orders_detail"),
     path("orders/<int:pk>/live/", orders.order_live_view, name="orders_live"),
+    path(
+        "orders/<int:pk>/confirmation.pdf",
+        orders.order_confirmation_view,
+        name="orders_confirmation",
+    ),
     # Messages
     path("messages/", messages.messages_view, name="messages"),
     path("messages/new/", messages.message_new_view, name="messages_new"),

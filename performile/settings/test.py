@@ -13,3 +13,11 @@ CSRF_COOKIE_SECURE = False
 LOG_FORMAT = "console"
 LOGGING["handlers"]["default"]["formatter"] = "console"  # noqa: F405
 LOGGING["root"]["level"] = env("LOG_LEVEL", default="WARNING")  # noqa: F405
+
+# Each pytest-xdist worker has the cache in a Redis database of its own, so a test
+# that empties the cache (sign-in rate limits) never empties another worker's.
+_worker = env("PYTEST_XDIST_WORKER", default="gw0").removeprefix("gw")
+_location = CACHES["default"]["LOCATION"]  # noqa: F405
+_base, _, _db = _location.rpartition("/")
+if _worker.isdigit() and _db.isdigit() and "://" in _base:
+    CACHES["default"]["LOCATION"] = f"{_base}/{1 + int(_worker) % 15}"  # noqa: F405

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from invoices.downloads import order_confirmation_response
 from invoices.models import Payment
 from invoices.services.common import merchant_zone
 from orders import feed
@@ -158,3 +159,11 @@ def order_live_view(request, pk: int):
             raise Http404("No such order.")
         context = {"order": order}
     return render(request, template, context)
+
+
+@customer_required
+@require_safe
+def order_confirmation_view(request, pk: int):
+    """The order confirmation PDF, within the portal's visibility windows."""
+    order = portal_order_get(request.user, pk)
+    return order_confirmation_response(request, order)

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.django_db
 PARAMETRIZED = {
     "orders_detail": "order",
     "orders_live": "order",
+    "orders_confirmation": "order",
     "messages_send": "order",
     "invoices_detail": "invoice",
     "invoices_pdf": "invoice",

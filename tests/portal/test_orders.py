@@ -261,7 +261,7 @@ def test_detail_shows_products_totals_address_payment(portal, store, portal_cust
     assert "Sveavägen 5" in html
     assert "113 50 Stockholm" in html
     assert "Bank transfer" in html
-    assert reverse("invoices:confirmation", args=[order.pk]) in html
+    assert reverse("portal:orders_confirmation", args=[order.pk]) in html
     assert f"{reverse('portal:messages')}?order={order.pk}" in html
     assert "data-print" in html
 

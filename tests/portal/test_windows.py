@@ -80,3 +80,19 @@ def test_the_window_moves_with_the_clock(store, portal_customer, portal_user):
         assert cancelled in portal_orders(portal_user)
     with time_machine.travel("2026-09-01 12:00:00Z", tick=False):
         assert cancelled not in portal_orders(portal_user)
+
+
+def test_an_order_outside_the_windows_has_no_confirmation_pdf_either(
+    at, client, store, portal_customer, portal_user
+):
+    from django.urls import reverse
+
+    recent = order(store, portal_customer)
+    old = order(store, portal_customer, placed_at=at - timedelta(days=731))
+    client.force_login(portal_user)
+    with time_machine.travel(NOW, tick=False):
+        ok = client.get(reverse("portal:orders_confirmation", args=[recent.pk]))
+        gone = client.get(reverse("portal:orders_confirmation", args=[old.pk]))
+    assert ok.status_code == 200
+    assert ok["Content-Type"] == "application/pdf"
+    assert gone.status_code == 404
