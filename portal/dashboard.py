@@ -3,11 +3,10 @@ starting from `portal.selectors`."""
 
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
-from django.db.models import Case, F, Prefetch, Q, QuerySet, Sum, When
+from django.db.models import Prefetch, Q, QuerySet
 
-from invoices.selectors import MONEY, PaymentStatus
+from invoices.selectors import PaymentStatus
 from orders.models import Order, OrderEvent, OrderLine
 from orders.state_machine import OPEN
 from portal import order_timeline
@@ -106,38 +105,6 @@ def _from_scan(scan: TrackingEvent) -> Notification:
         detail=scan.location,
         tone=tone,
     )
-
-
-@dataclass(frozen=True)
-class Balance:
-    currency: str
-    outstanding: Decimal
-    overdue: Decimal
-
-
-def balances(user) -> list[Balance]:
-    """What the customer still owes, per currency, and how much of it is overdue."""
-    rows = (
-        portal_invoices(user)
-        .filter(payment_status__in=[PaymentStatus.PENDING, PaymentStatus.OVERDUE])
-        .order_by()
-        .values("currency")
-        .annotate(
-            owed=Sum("outstanding", output_field=MONEY),
-            late=Sum(
-                Case(
-                    When(payment_status=PaymentStatus.OVERDUE, then=F("outstanding")),
-                    default=Decimal("0"),
-                    output_field=MONEY,
-                )
-            ),
-        )
-        .order_by("currency")
-    )
-    return [
-        Balance(row["currency"], row["owed"] or Decimal("0"), row["late"] or 0)
-        for row in rows
-    ]
 
 
 def latest_invoice(user):

@@ -5,8 +5,9 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_safe
 
+from invoices.filters import balance_totals
 from portal import dashboard
-from portal.selectors import portal_orders
+from portal.selectors import portal_invoices, portal_orders
 from portal.views.common import customer_required
 from portal.views.orders import in_merchant_time, live_context
 
@@ -27,7 +28,7 @@ def dashboard_view(request):
         more_active=len(active_orders) > ACTIVE_SHOWN,
         recent_orders=list(dashboard.with_rows(portal_orders(user))[:RECENT_SHOWN]),
         notifications=dashboard.notifications(user),
-        balances=dashboard.balances(user),
+        balances=balance_totals(portal_invoices(user)),
         payments=dashboard.recent_payments(user),
         latest_invoice=dashboard.latest_invoice(user),
         track_url=f"{reverse('portal:orders')}?status=active",

@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from invoices.filters import balance_totals
 from invoices.models import Payment
 from invoices.services.issuing import invoice_issue_for_order
 from invoices.services.payments import payment_record
@@ -14,6 +15,7 @@ from orders.models import OrderEvent
 from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus
 from portal import dashboard
+from portal.selectors import portal_invoices
 from tests.portal.test_orders import make_order, status_event, with_parcel
 
 pytestmark = pytest.mark.django_db
@@ -175,10 +177,10 @@ def test_account_summary_balances_overdue_and_payments(
         method=Payment.Method.BANK_TRANSFER,
         invoice=late_invoice,
     )
-    balances = dashboard.balances(portal_customer.user)
-    assert [(b.currency, b.outstanding, b.overdue) for b in balances] == [
-        ("EUR", Decimal("130.00"), Decimal("30.00"))
-    ]
+    balances = balance_totals(portal_invoices(portal_customer.user))
+    assert [
+        (b["currency"], b["open_amount"], b["overdue_amount"]) for b in balances
+    ] == [("EUR", Decimal("130.00"), Decimal("30.00"))]
     account = section(html_of(portal), "account-heading")
     assert "€130.00" in account
     assert "Overdue" in account
