@@ -6,7 +6,9 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import reverse
+from django.utils import timezone
 
+from invoices.services.common import merchant_zone
 from portal.selectors import portal_customer
 from portal.session import idle_limit, touch_every
 
@@ -20,7 +22,8 @@ NAV = (
 
 
 def customer_required(view):
-    """Signed in (else to the portal's sign-in) and a customer (else 404)."""
+    """Signed in (else to the portal's sign-in) and a customer (else 404); the page
+    runs in the merchant's time zone."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -30,7 +33,9 @@ def customer_required(view):
         if customer is None:
             raise Http404("No such page.")
         request.customer = customer
-        return view(request, *args, **kwargs)
+        # Times shown, and dates typed, are the merchant's.
+        with timezone.override(merchant_zone(customer.merchant)):
+            return view(request, *args, **kwargs)
 
     return wrapper
 

@@ -9,7 +9,7 @@ from invoices.filters import balance_totals
 from portal import dashboard
 from portal.selectors import portal_invoices, portal_orders
 from portal.views.common import customer_required
-from portal.views.orders import in_merchant_time, live_context
+from portal.views.orders import live_context
 
 ACTIVE_SHOWN = 10
 RECENT_SHOWN = 5
@@ -17,7 +17,6 @@ RECENT_SHOWN = 5
 
 @customer_required
 @require_safe
-@in_merchant_time
 def dashboard_view(request):
     user = request.user
     context = live_context()

@@ -8,14 +8,11 @@ through `invoices.downloads.pdf_response`, which watermarks the customer's copy
 and audits the download.
 """
 
-from functools import wraps
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
@@ -23,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from invoices import downloads, exports
 from invoices.filters import balance_totals
 from invoices.services import statement_generate
-from invoices.services.common import merchant_today, merchant_zone
+from invoices.services.common import merchant_today
 from performile.audit import audit
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
@@ -38,21 +35,6 @@ from portal.selectors import (
 from portal.views.common import customer_required
 
 PAGE_SIZE = 20
-
-
-def merchant_time(view):
-    """Render in the merchant's time zone (after `customer_required`)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with timezone.override(merchant_zone(request.customer.merchant)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def billing_page(view):
-    return customer_required(merchant_time(view))
 
 
 def _page(request, queryset):
@@ -79,7 +61,7 @@ def _one(queryset, pk, what: str):
 # --- invoices ----------------------------------------------------------------
 
 
-@billing_page
+@customer_required
 @require_safe
 def invoices_view(request):
     user = request.user
@@ -103,7 +85,7 @@ def invoices_view(request):
     return render(request, "portal/invoices/list.html", context)
 
 
-@billing_page
+@customer_required
 @require_safe
 def invoices_detail_view(request, pk: int):
     user = request.user
@@ -150,7 +132,7 @@ def invoices_credit_note_pdf_view(request, pk: int):
 # --- statements --------------------------------------------------------------
 
 
-@billing_page
+@customer_required
 @require_http_methods(["GET", "POST"])
 def invoices_statements_view(request):
     user = request.user
@@ -188,7 +170,7 @@ def invoices_statements_view(request):
     return render(request, "portal/invoices/statements.html", context, status=status)
 
 
-@billing_page
+@customer_required
 @require_safe
 def invoices_statement_view(request, pk: int):
     statement = _one(portal_statements(request.user), pk, "statement")
@@ -212,7 +194,7 @@ def invoices_statement_pdf_view(request, pk: int):
 # --- payments and export -----------------------------------------------------
 
 
-@billing_page
+@customer_required
 @require_safe
 def invoices_payments_view(request):
     payments = portal_payments(request.user)
@@ -220,7 +202,7 @@ def invoices_payments_view(request):
     return render(request, "portal/invoices/payments.html", context)
 
 
-@billing_page
+@customer_required
 @require_safe
 def invoices_export_view(request):
     """The CSV of the customer's own rows (the export is narrowed to them on top

@@ -2,13 +2,10 @@
 with a reply box, their questions about no order, and "contact support". Thin:
 parse, call one selector or service, render."""
 
-from functools import wraps
-
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -28,24 +25,12 @@ CONVERSATIONS_PAGE = 20
 GENERAL_SHOWN = 20
 
 
-def merchant_time(view):
-    """Times on these pages are the merchant's local time."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with timezone.override(request.customer.merchant.timezone):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def thread_url(order) -> str:
     return f"{reverse('portal:messages')}?order={order.pk}"
 
 
 @customer_required
 @require_safe
-@merchant_time
 def messages_view(request):
     """The list of conversations; `?order=<id>` opens that order's thread."""
     if request.GET.get("order"):
@@ -65,7 +50,6 @@ def messages_view(request):
 
 @customer_required
 @require_POST
-@merchant_time
 def message_send_view(request, order_id: int):
     """The customer's reply in the order's thread (in-app, to support)."""
     order = portal_order_get(request.user, order_id)
@@ -89,7 +73,6 @@ def message_send_view(request, order_id: int):
 
 @customer_required
 @require_http_methods(["GET", "HEAD", "POST"])
-@merchant_time
 def message_new_view(request):
     """Contact support: about one of the customer's orders (into its thread) or
     about something else (to the merchant's team, unmatched until they link it)."""

@@ -2,19 +2,16 @@
 live script swaps in when an order changes (static/js/portal-live.js)."""
 
 from decimal import Decimal
-from functools import wraps
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from invoices.downloads import order_confirmation_response
 from invoices.models import Payment
-from invoices.services.common import merchant_zone
 from orders import feed
 from orders.models import OrderEvent, OrderLine
 from portal import order_timeline
@@ -32,17 +29,6 @@ FRAGMENTS = {
 }
 
 
-def in_merchant_time(view):
-    """Times shown, and dates typed, in the merchant's time zone."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        with timezone.override(merchant_zone(request.customer.merchant)):
-            return view(request, *args, **kwargs)
-
-    return wrapper
-
-
 def live_context() -> dict:
     """What portal-live.js needs; the cursor is taken before the page's rows are
     read, so nothing changed in between slips by."""
@@ -55,7 +41,6 @@ def live_context() -> dict:
 
 @customer_required
 @require_safe
-@in_merchant_time
 def orders_view(request):
     context = live_context()
     form = OrderFilterForm(request.GET or None)
@@ -124,7 +109,6 @@ def _payment_method(code: str) -> str:
 
 @customer_required
 @require_safe
-@in_merchant_time
 def order_detail_view(request, pk: int):
     context = live_context()
     order = _order_for_detail(request, pk)
@@ -143,7 +127,6 @@ def order_detail_view(request, pk: int):
 
 @customer_required
 @require_safe
-@in_merchant_time
 def order_live_view(request, pk: int):
     """One order as a page shows it (`part`: row of the list, card of the
     dashboard, status block of the detail), for the live script to swap in."""
