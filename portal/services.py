@@ -146,7 +146,8 @@ def address_create(*, customer: Customer, actor, data: dict) -> DeliveryAddress:
 
 
 def address_update(*, address: DeliveryAddress, actor, data: dict) -> list[str]:
-    """Change the address's fields; returns the names of those that changed."""
+    """Change the address's fields (and, with `is_default`, make it the default),
+    in one transaction; returns the names of the fields that changed."""
     fields = _address_fields(data)
     with transaction.atomic():
         _lock(address.customer)
@@ -161,6 +162,8 @@ def address_update(*, address: DeliveryAddress, actor, data: dict) -> list[str]:
             _audit("profile.address_updated", stored, actor, fields=changed)
         for name in ADDRESS_FIELDS:
             setattr(address, name, getattr(stored, name))
+        if data.get("is_default"):
+            address_make_default(address=address, actor=actor)
     return changed
 
 

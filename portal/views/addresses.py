@@ -56,8 +56,6 @@ def address_edit_view(request, pk: int):
             services.address_update(
                 address=address, actor=request.user, data=form.cleaned_data
             )
-            if form.cleaned_data.get("is_default"):
-                services.address_make_default(address=address, actor=request.user)
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:

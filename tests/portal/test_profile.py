@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from messaging.models import NotificationPreference
 from messaging.notifications import Notice, customer_notify
+from performile.errors import ApplicationError
 from performile.models import AuditEvent
 from portal.models import DeliveryAddress
 from tests.factories import OrderFactory, UserFactory
@@ -237,3 +238,37 @@ def test_unverified_new_email_does_not_sign_in(client, portal_user):
         reverse("portal:login"), {"login": "anna@example.com", "password": PASSWORD}
     )
     assert client.session["_auth_user_id"] == str(portal_user.pk)
+
+
+def test_an_edit_that_makes_an_address_the_default_is_one_change(portal_customer):
+    from portal import services
+
+    data = {
+        "name": "Anna",
+        "line1": "Gatan 1",
+        "postal_code": "111 11",
+        "city": "Stockholm",
+        "country": "SE",
+    }
+    first = services.address_create(
+        customer=portal_customer, actor=portal_customer.user, data=data
+    )
+    second = services.address_create(
+        customer=portal_customer, actor=portal_customer.user, data=data
+    )
+    services.address_update(
+        address=second,
+        actor=portal_customer.user,
+        data={**data, "city": "Solna", "is_default": True},
+    )
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (second.city, second.is_default, first.is_default) == ("Solna", True, False)
+    with pytest.raises(ApplicationError):
+        services.address_update(
+            address=first,
+            actor=portal_customer.user,
+            data={**data, "city": "", "is_default": True},
+        )
+    first.refresh_from_db()
+    assert first.is_default is False
