@@ -38,10 +38,3 @@ class DeliveryAddress(models.Model):
 
     def __str__(self):
         return self.label or f"{self.line1}, {self.city}"
-
-    def as_order_address(self) -> dict:
-        """The address in the shape orders keep (orders.ingestion.common.address)."""
-        fields = ("name", "company", "line1", "line2", "postal_code", "city")
-        shaped = {field: getattr(self, field) for field in fields}
-        shaped.update(region=self.region, country=self.country, phone=self.phone)
-        return {key: value for key, value in shaped.items() if value}

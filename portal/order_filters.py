@@ -57,10 +57,6 @@ class OrderFilterForm(forms.Form):
             raise forms.ValidationError("The start date is after the end date.")
         return data
 
-    @property
-    def is_filtered(self) -> bool:
-        return self.is_valid() and any(self.cleaned_data.values())
-
 
 def order_filter(orders: QuerySet, data: dict) -> QuerySet:
     """Apply a valid form's cleaned data; dates are days in the current (the

@@ -76,8 +76,8 @@ class PortalSessionTimeoutMiddleware:
                 {
                     "error": {
                         "code": "session_expired",
-                        "message": "Signed out after"
-                        " 30 minutes without activity. Sign in again.",
+                        "message": f"Signed out after {idle_limit() // 60}"
+                        " minutes without activity. Sign in again.",
                     }
                 },
                 status=401,

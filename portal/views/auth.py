@@ -15,6 +15,7 @@ class PortalLoginView(LoginView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["timed_out"] = self.request.GET.get("timeout") == "1"
+        context["idle_minutes"] = idle_limit() // 60
         return context
 
     def get_success_url(self):

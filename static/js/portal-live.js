@@ -33,7 +33,6 @@
     keepAlive: null,
     catching: null,
   };
-  window.PortalLive = live;
 
   var indicator = document.querySelector("[data-live-status]");
   var indicatorText = indicator && indicator.querySelector("[data-live-text]");
@@ -190,9 +189,6 @@
   document.addEventListener("visibilitychange", wake);
   window.addEventListener("online", wake);
 
-  live.connect = connect;
-  live.catchUp = catchUp;
-  live.refresh = refresh;
   setMode("connecting");
   connect();
 })();

@@ -1,5 +1,5 @@
-// The customer portal's small scripts: the idle-session warning (portal.session
-// signs a customer out after 30 minutes without a request) and live order status.
+// The customer portal's idle-session warning: portal.session signs a customer out
+// after PORTAL_SESSION_IDLE_SECONDS without a request (live status: portal-live.js).
 (function () {
   "use strict";
 
@@ -52,5 +52,4 @@
     if (match) return decodeURIComponent(match[1]);
     try { return JSON.parse(body.getAttribute("hx-headers"))["X-CSRFToken"]; } catch (e) { return ""; }
   }
-  window.PerformilePortal = { csrfToken };
 })();
