@@ -4,10 +4,10 @@ staff pages and the customer portal both answer through these functions; the
 caller has already fetched the document through `invoices.selectors` (404 if not
 visible)."""
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
-from invoices import pdf
+from invoices import exports, pdf
 from orders.models import Membership
 from performile.audit import audit
 
@@ -82,3 +82,27 @@ def _order_id(kind: str, document) -> int | None:
     if kind == "credit_note":
         return document.invoice.order_id
     return None
+
+
+def csv_download(
+    request, *, kind: str, start, end, customer_id: int | None = None
+) -> HttpResponse:
+    """The accounting export (`invoices.exports.export`) as a CSV download, audited
+    ("invoices.exported"): the one door to it for staff and customers. Raises
+    ApplicationError on a bad kind or period."""
+    filename, chunks = exports.export(
+        request.user, kind=kind, start=start, end=end, customer_id=customer_id
+    )
+    audit(
+        "invoices.exported",
+        actor=request.user,
+        kind=kind,
+        period=f"{start:%Y-%m-%d}/{end:%Y-%m-%d}",
+        customer_id=customer_id,
+    )
+    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

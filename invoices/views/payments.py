@@ -1,12 +1,11 @@
 """The payments list and the accounting export."""
 
 from django.core.paginator import Paginator
-from django.http import StreamingHttpResponse
 from django.shortcuts import render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from invoices import exports, selectors
+from invoices import selectors
+from invoices.downloads import csv_download
 from invoices.forms import ExportForm
 from invoices.views.common import PAGE_SIZE, staff_page, without_page
 from performile.errors import ApplicationError
@@ -33,8 +32,8 @@ def export_view(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            filename, chunks = exports.export(
-                request.user,
+            return csv_download(
+                request,
                 kind=data["kind"],
                 start=data["start"],
                 end=data["end"],
@@ -42,14 +41,5 @@ def export_view(request):
             )
         except ApplicationError as exc:
             add_service_error(form, exc, summary=True)
-        else:
-            response = StreamingHttpResponse(
-                chunks, content_type="text/csv; charset=utf-8"
-            )
-            response["Content-Disposition"] = content_disposition_header(
-                as_attachment=True, filename=filename
-            )
-            response["Cache-Control"] = "private, no-store"
-            return response
     status = 400 if form.is_bound else 200
     return render(request, "invoices/export.html", {"form": form}, status=status)

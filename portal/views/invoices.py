@@ -11,13 +11,13 @@ and audits the download.
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
 
-from invoices import downloads, exports
+from invoices import downloads
+from invoices.downloads import csv_download
 from invoices.filters import balance_totals
 from invoices.services import statement_generate
 from invoices.services.common import merchant_today
@@ -211,8 +211,8 @@ def invoices_export_view(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            filename, chunks = exports.export(
-                request.user,
+            return csv_download(
+                request,
                 kind=data["kind"],
                 start=data["start"],
                 end=data["end"],
@@ -220,25 +220,6 @@ def invoices_export_view(request):
             )
         except ApplicationError as exc:
             add_service_error(form, exc)
-        else:
-            audit(
-                "invoices.exported",
-                actor=request.user,
-                target=request.customer,
-                merchant_id=request.customer.merchant_id,
-                kind=data["kind"],
-                period=f"{data['start']:%Y-%m-%d}/{data['end']:%Y-%m-%d}",
-            )
-            return _csv_response(chunks, filename)
     status = 400 if form.is_bound else 200
     context = {"export_form": form}
     return render(request, "portal/invoices/export.html", context, status=status)
-
-
-def _csv_response(chunks, filename: str) -> StreamingHttpResponse:
-    response = StreamingHttpResponse(chunks, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response

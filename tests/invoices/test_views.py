@@ -535,6 +535,9 @@ def test_the_export_streams_csv(staff, invoice):
     body = b"".join(response.streaming_content).decode()
     assert invoice.number in body
     assert len(body.splitlines()) == 1 + invoice.lines.count()
+    exported = AuditEvent.objects.get(action="invoices.exported")
+    assert exported.data["kind"] == "invoices"
+    assert exported.data["customer_id"] is None
 
 
 def test_the_export_form_and_its_errors(staff):

@@ -511,7 +511,11 @@ def test_the_export_has_only_the_customers_own_rows(portal, account, portal_user
     assert any(row["type"] == "payment" for row in rows)
     event = AuditEvent.objects.get(action="invoices.exported")
     assert event.actor == portal_user
-    assert event.data == {"kind": "all", "period": "2026-01-01/2026-06-30"}
+    assert event.data == {
+        "kind": "all",
+        "period": "2026-01-01/2026-06-30",
+        "customer_id": portal_user.customer.pk,
+    }
 
 
 def test_a_customer_who_is_also_merchant_staff_still_exports_only_their_own(
