@@ -260,3 +260,7 @@ class CreditNoteInputSerializer(serializers.Serializer):
 
 class VoidInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
+
+
+class AllocateInputSerializer(serializers.Serializer):
+    invoice = serializers.IntegerField(help_text="The invoice the payment is for.")

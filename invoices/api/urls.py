@@ -28,6 +28,11 @@ urlpatterns = [
         name="api-order-invoice",
     ),
     path("payments/", views.PaymentListApi.as_view(), name="api-payments"),
+    path(
+        "payments/<int:pk>/allocate",
+        views.PaymentAllocateApi.as_view(),
+        name="api-payment-allocate",
+    ),
     path("credit-notes/", views.CreditNoteListApi.as_view(), name="api-credit-notes"),
     path(
         "credit-notes/<int:pk>",

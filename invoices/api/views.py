@@ -7,6 +7,7 @@ can see an invoice gets 403 on writing to it.
 """
 
 from django.db.models import prefetch_related_objects
+from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.pagination import CursorPagination
@@ -17,6 +18,7 @@ from rest_framework.views import APIView
 from invoices import selectors, services
 from invoices.api import filters
 from invoices.api.serializers import (
+    AllocateInputSerializer,
     CreditNoteDetailSerializer,
     CreditNoteInputSerializer,
     CreditNoteListSerializer,
@@ -27,7 +29,7 @@ from invoices.api.serializers import (
     PaymentSerializer,
     VoidInputSerializer,
 )
-from invoices.models import Invoice
+from invoices.models import Invoice, Payment
 from orders.selectors import order_get_for_user, user_team_merchant_ids
 from performile.errors import NotAllowed
 
@@ -170,6 +172,29 @@ class InvoiceVoidApi(APIView):
             reason=serializer.validated_data["reason"],
         )
         return Response(invoice_detail(request.user, pk))
+
+
+class PaymentAllocateApi(APIView):
+    """Put an unallocated payment on an invoice of the same merchant and currency."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=AllocateInputSerializer, responses=PaymentSerializer)
+    def post(self, request, pk: int):
+        try:
+            payment = selectors.visible_payments(request.user).get(pk=pk)
+        except (Payment.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404("No such payment.") from exc
+        require_team(request.user, payment.merchant_id)
+        serializer = AllocateInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        invoice = selectors.invoice_get_for_user(
+            request.user, serializer.validated_data["invoice"]
+        )
+        payment = services.payment_allocate(
+            payment=payment, invoice=invoice, actor=request.user
+        )
+        return Response(PaymentSerializer(payment).data)
 
 
 class PaymentListApi(generics.ListAPIView):

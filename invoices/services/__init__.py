@@ -7,7 +7,7 @@ from invoices.services.issuing import (
     invoice_issue_for_order,
     invoice_void,
 )
-from invoices.services.payments import payment_record
+from invoices.services.payments import payment_allocate, payment_record
 from invoices.services.statements import (
     statement_generate,
     statements_generate_for_customers,
@@ -21,6 +21,7 @@ __all__ = [
     "invoice_issue_for_order",
     "invoice_void",
     "merchant_today",
+    "payment_allocate",
     "payment_record",
     "statement_generate",
     "statements_generate_for_customers",

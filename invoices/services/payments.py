@@ -130,6 +130,38 @@ def payment_record(
     return payment
 
 
+def payment_allocate(*, payment: Payment, invoice: Invoice, actor) -> Payment:
+    """Put an unallocated payment (money a provider sent without anything to match
+    it to) on an issued invoice of the same merchant and currency. The payment
+    itself never changes otherwise (the immutability trigger allows exactly this)."""
+    with transaction.atomic():
+        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)
+        if payment.invoice_id:
+            raise Conflict("That payment is already on an invoice.")
+        if invoice.merchant_id != payment.merchant_id:
+            raise ApplicationError("That invoice belongs to another merchant.")
+        if invoice.is_void:
+            raise Conflict(f"Invoice {invoice.number} is void.")
+        if invoice.currency != payment.currency:
+            raise ApplicationError(
+                f"The payment is in {payment.currency} but {invoice.number} is in"
+                f" {invoice.currency}.",
+                fields={"invoice": ["Another currency."]},
+            )
+        Payment.objects.filter(pk=payment.pk).update(invoice=invoice)
+        payment.invoice = invoice
+        audit(
+            "payment.allocated",
+            actor=actor,
+            target=payment,
+            order_id=invoice.order_id,
+            merchant_id=invoice.merchant_id,
+            invoice=invoice.number,
+        )
+    return payment
+
+
 def _amount(value) -> Decimal:
     try:
         amount = Decimal(str(value))

@@ -570,3 +570,39 @@ def test_the_endpoints_are_in_the_openapi_schema(db):
         assert method in paths[path], (path, method)
     parameters = {p["name"] for p in paths["/api/invoices/"]["get"]["parameters"]}
     assert {"status", "customer", "overdue", "q", "issued_from", "cursor"} <= parameters
+
+
+def test_staff_put_an_unallocated_payment_on_an_invoice(
+    invoice, merchant, staff_api, other_merchant_staff, reseller
+):
+    from rest_framework.test import APIClient
+
+    from invoices.services import payment_record
+    from performile.models import AuditEvent
+
+    loose = payment_record(
+        merchant=merchant,
+        amount=Decimal("50.00"),
+        currency="EUR",
+        method="stripe",
+        provider_id="pi_loose",
+        actor_label="Stripe",
+    )
+    url = f"/api/payments/{loose.pk}/allocate"
+    for outsider in (other_merchant_staff, reseller):
+        client = APIClient()
+        client.force_authenticate(outsider)
+        response = client.post(url, {"invoice": invoice.pk}, format="json")
+        assert response.status_code == 404
+    assert staff_api.post(url, {}, format="json").status_code == 400
+
+    answer = staff_api.post(url, {"invoice": invoice.pk}, format="json")
+
+    assert answer.status_code == 200
+    loose.refresh_from_db()
+    assert loose.invoice == invoice
+    detail = staff_api.get(f"/api/invoices/{invoice.pk}").json()
+    assert detail["payment_status"] == "paid"
+    again = staff_api.post(url, {"invoice": invoice.pk}, format="json")
+    assert again.status_code == 409
+    assert AuditEvent.objects.filter(action="payment.allocated").count() == 1
