@@ -147,7 +147,11 @@ class OrderCreateForm(DeliveryAddressForm):
 
     store = forms.ModelChoiceField(queryset=None, empty_label=None)
     order_number = forms.CharField(
-        max_length=64, label="Order number", widget=forms.TextInput({"autofocus": True})
+        max_length=64,
+        label="Order number",
+        required=False,
+        help_text="Leave empty for the store's next number.",
+        widget=forms.TextInput({"autofocus": True}),
     )
     status = forms.ChoiceField(
         label="Start as",

@@ -81,8 +81,29 @@ class Store(models.Model):
     webhook_secret_rotated_at = models.DateTimeField(
         null=True, blank=True, editable=False
     )
+    api_token = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text="Catching up from the shop's API: Shopify's Admin API access token,"
+        " or WooCommerce's REST consumer key.",
+    )
+    api_secret = models.CharField(
+        max_length=255, blank=True, help_text="WooCommerce's REST consumer secret."
+    )
+    reconcile_every_minutes = models.PositiveIntegerField(
+        default=0,
+        help_text="Fetch orders changed since the last catch-up from the shop's API"
+        " this often (0: never on a schedule).",
+    )
+    reconciled_at = models.DateTimeField(null=True, blank=True, editable=False)
     currency = models.CharField(max_length=3, default="EUR")
     pickup_address = models.JSONField(default=dict, blank=True)
+    last_order_number = models.PositiveBigIntegerField(
+        default=1000,
+        editable=False,
+        help_text="The store's order number sequence: orders created without a"
+        " number get the next one (orders.numbering).",
+    )
     order_number_pattern = models.CharField(
         max_length=200,
         blank=True,
@@ -113,6 +134,9 @@ class Store(models.Model):
 
 
 class Customer(models.Model):
+    """A merchant's customer. Who an order belongs to follows the rules in
+    docs/customers.md (orders.customers)."""
+
     merchant = models.ForeignKey(
         Merchant, on_delete=models.CASCADE, related_name="customers"
     )
@@ -134,12 +158,32 @@ class Customer(models.Model):
     created_at = models.DateTimeField(default=now)
 
     class Meta:
+        constraints = [
+            # One customer per email per merchant: concurrent first orders of a new
+            # customer insert with ON CONFLICT DO NOTHING and find the one row.
+            models.UniqueConstraint(
+                Upper("email"),
+                "merchant",
+                condition=~Q(email=""),
+                name="customer_email_unique",
+            ),
+            # And one customer without an email per phone.
+            models.UniqueConstraint(
+                "merchant",
+                "phone",
+                condition=Q(email="") & ~Q(phone=""),
+                name="customer_phone_unique",
+            ),
+            models.UniqueConstraint(
+                "merchant",
+                "discord_user_id",
+                condition=~Q(discord_user_id=""),
+                name="customer_discord_unique",
+            ),
+        ]
         indexes = [
             models.Index(Upper("email"), "merchant", name="customer_email_idx"),
             models.Index(fields=["merchant", "phone"], name="customer_phone_idx"),
-            models.Index(
-                fields=["merchant", "discord_user_id"], name="customer_discord_idx"
-            ),
             GinIndex(
                 fields=["name"], opclasses=["gin_trgm_ops"], name="customer_name_trgm"
             ),
@@ -247,7 +291,9 @@ class OrderQuerySet(models.QuerySet):
         bookable = Q(tracking_number="", service="") & Q(
             status__in=state_machine.BOOKABLE - {OrderStatus.DRAFT}
         )
-        rule = Q(tracking_status__in=tracking.TROUBLE) | bookable
+        rule = (
+            Q(tracking_status__in=tracking.TROUBLE) | bookable | ~Q(review_reason="")
+        )
         return self.filter(rule) if value else self.exclude(rule)
 
 
@@ -283,7 +329,26 @@ class Order(models.Model):
     payment_method = models.CharField(max_length=50, blank=True)
     amount = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(max_length=3, default="EUR")
+    tax_amount = models.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        help_text="The tax in the amount (or added to it), as the shop computed it.",
+    )
+    taxes_included = models.BooleanField(
+        null=True,
+        blank=True,
+        help_text="Whether the lines' prices include tax (unknown: the merchant's"
+        " billing profile decides).",
+    )
+    shipping_method = models.CharField(max_length=200, blank=True)
     notes = models.TextField(blank=True)
+    review_reason = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Why a person should look at this order (e.g. its number was"
+        " already taken).",
+    )
     assigned_staff = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -351,13 +416,18 @@ class Order(models.Model):
             models.UniqueConstraint(
                 fields=["store", "order_number"], name="order_number_unique_per_store"
             ),
+            # A webshop order is identified by its source's id, never its number.
+            models.UniqueConstraint(
+                fields=["store", "source", "external_id"],
+                condition=~Q(external_id=""),
+                name="order_external_unique",
+            ),
         ]
         indexes = [
             models.Index(fields=["merchant", "-id"], name="order_merchant_idx"),
             models.Index(fields=["store", "-id"], name="order_store_idx"),
             models.Index(fields=["merchant", "status", "-id"], name="order_status_idx"),
             models.Index(fields=["supplier", "-id"], name="order_supplier_idx"),
-            models.Index(fields=["store", "external_id"], name="order_external_idx"),
             GinIndex(
                 fields=["order_number"],
                 opclasses=["gin_trgm_ops"],
@@ -443,8 +513,9 @@ class Order(models.Model):
 
     @property
     def needs_action(self) -> bool:
-        """No tracking on an order that should ship, or a parcel in trouble."""
-        if self.tracking_status in tracking.TROUBLE:
+        """No tracking on an order that should ship, a parcel in trouble, or a flag
+        for staff (review_reason)."""
+        if self.tracking_status in tracking.TROUBLE or self.review_reason:
             return True
         return self.can_book_shipment and self.status != OrderStatus.DRAFT
 
@@ -472,13 +543,28 @@ class Order(models.Model):
 
 
 class OrderLine(models.Model):
+    class Kind(models.TextChoices):
+        ITEM = "item", "Item"
+        SHIPPING = "shipping", "Shipping"
+        DISCOUNT = "discount", "Discount"
+        FEE = "fee", "Fee"
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ITEM)
     sku = models.CharField(max_length=100, blank=True)
     title = models.CharField(max_length=300)
     quantity = models.PositiveIntegerField(default=1)
     unit_price = models.DecimalField(
         max_digits=12, decimal_places=2, default=Decimal("0")
     )
+    tax_rate = models.DecimalField(
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Percent, as the shop sent it (empty: the billing profile's).",
+    )
+    weight_grams = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -9,10 +9,10 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.db.models.functions import Upper
 from django.utils import timezone
 
 from orders import live, signals, state_machine
+from orders.customers import Identity, customer_for_order
 from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
 from orders.models import (
     Customer,
@@ -23,7 +23,7 @@ from orders.models import (
     Source,
     Store,
 )
-from orders.phones import normalize_phone
+from orders.numbering import free_variant, next_order_number
 from orders.selectors import (
     order_is_managed_by,
     order_is_workable_by,
@@ -41,7 +41,11 @@ EDITABLE_FIELDS = (
     "payment_method",
     "amount",
     "currency",
+    "tax_amount",
+    "taxes_included",
+    "shipping_method",
     "notes",
+    "review_reason",
     "delivery_address",
     "package",
     "tracking_number",
@@ -99,63 +103,34 @@ def customer_get_or_create(
     email: str = "",
     phone: str = "",
     discord_user_id: str = "",
-) -> Customer:
-    """The merchant's customer with this email, phone or Discord id; new if none."""
-    email = (email or "").strip()
-    phone = _best_effort_phone(phone)
-    match = Q(pk__in=[])
-    if email:
-        match |= Q(email__iexact=email)
-    if phone:
-        match |= Q(phone=phone)
-    if discord_user_id:
-        match |= Q(discord_user_id=discord_user_id)
-    customers = Customer.objects.filter(merchant_id=merchant_id)
-    existing = customers.filter(match).order_by(Upper("email").desc(), "pk").first()
-    if existing:
-        return _customer_fill_blanks(
-            existing,
-            name=name,
-            email=email,
-            phone=phone,
-            discord_user_id=discord_user_id,
-        )
-    return Customer.objects.create(
-        merchant_id=merchant_id,
-        customer_number=Customer.new_customer_number(),
-        name=name.strip(),
-        email=email,
-        phone=phone,
-        discord_user_id=discord_user_id,
+) -> Customer | None:
+    """The merchant's customer by the rules of orders.customers (docs/customers.md);
+    new if none. None when nothing identifies anyone."""
+    return customer_for_order(
+        merchant_id,
+        Identity.clean(
+            name=name, email=email, phone=phone, discord_user_id=discord_user_id
+        ),
     )
-
-
-def _customer_fill_blanks(customer: Customer, **values) -> Customer:
-    changed = [
-        name for name, value in values.items() if value and not getattr(customer, name)
-    ]
-    for name in changed:
-        setattr(customer, name, values[name])
-    if changed:
-        customer.save(update_fields=changed)
-    return customer
-
-
-def _best_effort_phone(raw: str) -> str:
-    """Webshops send phones in every format; keep what cannot be normalized."""
-    try:
-        return normalize_phone(raw)
-    except ValueError:
-        return (raw or "").strip()[:20]
 
 
 # --- Orders ------------------------------------------------------------------
 
 
+class OrderNumberTaken(Conflict):
+    code = "order_number_taken"
+
+
+class OrderAlreadyImported(Conflict):
+    """The store has an order with this source and external id already."""
+
+    code = "order_already_imported"
+
+
 def order_create(
     *,
     store: Store,
-    order_number: str,
+    order_number: str = "",
     actor=None,
     actor_label: str = "",
     source: str = Source.MANUAL,
@@ -167,12 +142,10 @@ def order_create(
     placed_at=None,
     **fields,
 ) -> Order:
-    """A new order in `store`. Raises Conflict when the number is taken there."""
+    """A new order in `store`, numbered from the store's sequence when no number is
+    given. Raises OrderNumberTaken when the number is taken there, and
+    OrderAlreadyImported when the source's order is there already."""
     order_number = (order_number or "").strip()
-    if not order_number:
-        raise ApplicationError(
-            "Order number is required.", fields={"order_number": ["Required."]}
-        )
     if status not in INITIAL_STATUSES:
         raise ApplicationError(
             f"A new order cannot start as {state_machine.label(status)}."
@@ -187,6 +160,7 @@ def order_create(
     user = _actor_user(actor)
     try:
         with transaction.atomic():
+            order_number = order_number or next_order_number(store)
             order = Order.objects.create(
                 merchant_id=store.merchant_id,
                 store=store,
@@ -204,17 +178,24 @@ def order_create(
                 **fields,
             )
     except IntegrityError as exc:
-        raise Conflict(
+        if _violated(exc) == "order_external_unique":
+            raise OrderAlreadyImported(
+                f"{store.name} has {source} order {external_id} already."
+            ) from exc
+        raise OrderNumberTaken(
             f"Order {order_number} already exists in {store.name}.",
             fields={"order_number": ["Already used in this store."]},
         ) from exc
     OrderLine.objects.bulk_create(
         OrderLine(
             order=order,
+            kind=line.kind,
             sku=line.sku,
             title=line.title,
             quantity=line.quantity,
             unit_price=line.unit_price,
+            tax_rate=line.tax_rate,
+            weight_grams=line.weight_grams,
         )
         for line in lines
     )
@@ -230,6 +211,11 @@ def order_create(
     )
     send_on_commit(signals.order_created, Order, order_id=order.pk, source=source)
     return order
+
+
+def _violated(exc: IntegrityError) -> str:
+    diag = getattr(exc.__cause__, "diag", None)
+    return getattr(diag, "constraint_name", "") or ""
 
 
 def order_create_manual(
@@ -560,70 +546,124 @@ def order_upsert_from_webshop(
 ) -> tuple[Order, bool]:
     """Create the order a webshop announced, or bring it up to date.
 
-    Returns (order, created). Stale updates (older than what we hold) change nothing.
-    A status the state machine does not allow from where the order is now is skipped
-    and logged; the other fields are still updated.
+    An order is the same order only when it has the same store, source and external
+    id (the order number is what people read, not the key). Returns (order,
+    created). Stale updates (older than what we hold) change nothing. A status the
+    state machine does not allow from where the order is now is skipped and logged;
+    the other fields are still updated.
     """
-    existing = _find_webshop_order(store, incoming)
-    if existing is None:
-        try:
-            return _order_create_from_webshop(store, incoming, actor_label), True
-        except Conflict:
-            # Another delivery created it a moment ago (order_create rolled back just
-            # its own INSERT): apply ours as an update.
-            existing = _find_webshop_order(store, incoming)
-            if existing is None:
-                raise
-    _order_update_from_webshop(existing, incoming, actor_label)
-    return existing, False
+    with transaction.atomic():
+        existing = _find_webshop_order(store, incoming)
+        if existing is None:
+            try:
+                with transaction.atomic():
+                    order = _order_create_from_webshop(store, incoming, actor_label)
+                _money_changed(order, incoming)
+                return order, True
+            except OrderAlreadyImported:
+                # Another delivery created it a moment ago: apply ours as an update.
+                existing = _find_webshop_order(store, incoming)
+                if existing is None:
+                    raise
+        _order_update_from_webshop(existing, incoming, actor_label)
+        _money_changed(existing, incoming)
+        return existing, False
 
 
 def _find_webshop_order(store: Store, incoming: IncomingOrder) -> Order | None:
-    """By the webshop's id, else by order number (orders created before we knew it)."""
-    match = Q(order_number=incoming.order_number)
-    if incoming.external_id:
-        match |= Q(external_id=incoming.external_id)
-    candidates = Order.objects.select_for_update().filter(match, store=store)[:2]
+    """By (store, source, external id); an order of the same source whose id we
+    never learned, with the same number, is that order too."""
+    external_id = incoming.external_id or incoming.order_number
+    candidates = Order.objects.select_for_update().filter(
+        Q(external_id=external_id)
+        | Q(external_id="", order_number=incoming.order_number),
+        store=store,
+        source=incoming.source,
+    )[:2]
     return min(
-        candidates,
-        key=lambda order: order.external_id != incoming.external_id,
-        default=None,
+        candidates, key=lambda order: order.external_id != external_id, default=None
     )
 
 
 def _customer_for(store: Store, customer: IncomingCustomer | None) -> Customer | None:
-    if customer is None or not (customer.email or customer.phone):
+    if customer is None:
         return None
-    return customer_get_or_create(
-        merchant_id=store.merchant_id,
-        name=customer.name,
-        email=customer.email,
-        phone=customer.phone,
+    return customer_for_order(
+        store.merchant_id,
+        Identity.clean(name=customer.name, email=customer.email, phone=customer.phone),
     )
 
 
 def _order_create_from_webshop(store, incoming: IncomingOrder, actor_label) -> Order:
     target = incoming.status or OrderStatus.PENDING
     initial = target if target in INITIAL_STATUSES else OrderStatus.PENDING
-    order = order_create(
-        store=store,
-        order_number=incoming.order_number,
-        actor_label=actor_label,
-        source=incoming.source,
-        status=initial,
-        customer=_customer_for(store, incoming.customer),
-        lines=incoming.lines,
-        external_id=incoming.external_id,
-        external_updated_at=incoming.updated_at,
-        placed_at=incoming.placed_at,
+    values = {
+        "store": store,
+        "actor_label": actor_label,
+        "source": incoming.source,
+        "status": initial,
+        "customer": _customer_for(store, incoming.customer),
+        "lines": incoming.lines,
+        "external_id": incoming.external_id or incoming.order_number,
+        "external_updated_at": incoming.updated_at,
+        "placed_at": incoming.placed_at,
         **{
             name: getattr(incoming, name)
             for name in (*IncomingOrder.UPDATABLE, "service", "package")
         },
-    )
+    }
+    try:
+        with transaction.atomic():
+            order = order_create(order_number=incoming.order_number, **values)
+    except OrderNumberTaken:
+        order = _order_create_renumbered(incoming, values)
     if target != initial:
         _move_towards(order, target, actor_label)
     return order
+
+
+def _order_create_renumbered(incoming: IncomingOrder, values: dict) -> Order:
+    """Another order has this number: keep this one as its own order under a free
+    variant of the number, flagged for staff. The other order is never touched."""
+    store = values["store"]
+    taken_by = Order.objects.get(store=store, order_number=incoming.order_number)
+    number = free_variant(store, incoming.order_number)
+    reason = (
+        f"Number {incoming.order_number} was already taken by another order"
+        f" ({taken_by.get_source_display()}"
+        f"{', id ' + taken_by.external_id if taken_by.external_id else ''}),"
+        f" so this {Source(incoming.source).label} order"
+        f" (id {incoming.external_id}) is {number}."
+    )[:300]
+    order = order_create(order_number=number, review_reason=reason, **values)
+    order_log(
+        order=order,
+        note=reason,
+        actor_label=values["actor_label"],
+        data={"number_taken_by": taken_by.pk, "asked": incoming.order_number},
+    )
+    logger.warning(
+        "order number %s taken in store %s; created as %s",
+        incoming.order_number,
+        store.pk,
+        number,
+        extra={"order_id": order.pk, "taken_by": taken_by.pk},
+    )
+    return order
+
+
+def _money_changed(order: Order, incoming: IncomingOrder) -> None:
+    """The webshop's payments, refunds and cancellation, for invoices to record
+    once committed (idempotently, by the webshop's own ids)."""
+    if incoming.money is None:
+        return
+    send_on_commit(
+        signals.order_webshop_money,
+        Order,
+        order_id=order.pk,
+        money=incoming.money,
+        source=incoming.source,
+    )
 
 
 def _order_update_from_webshop(

@@ -18,3 +18,7 @@ order_deleted = Signal()
 # "stripe", "crypto"), reference: a payment someone verified and logged on the
 # order (the Discord desk's /addorder); invoices records it.
 order_payment_logged = Signal()
+# order_id, money (orders.ingestion.incoming.IncomingMoney), source: what a webshop
+# says about the order's money (payments, refunds, a cancellation); invoices
+# records it idempotently by the webshop's own ids.
+order_webshop_money = Signal()

@@ -284,7 +284,12 @@ class LineInputSerializer(serializers.Serializer):
 
 class OrderCreateSerializer(serializers.Serializer):
     store = serializers.IntegerField()
-    order_number = serializers.CharField(max_length=64)
+    order_number = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="Optional: without one, the store's next number.",
+    )
     status = serializers.ChoiceField(
         choices=[(s, OrderStatus(s).label) for s in INITIAL_STATUSES],
         default=OrderStatus.PENDING,

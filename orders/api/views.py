@@ -78,7 +78,7 @@ class OrderListCreateApi(generics.ListAPIView):
 def _order_values(store, data: dict) -> dict:
     amount = data["amount"]
     return {
-        "order_number": data["order_number"],
+        "order_number": data.get("order_number", ""),
         "status": data["status"],
         "lines": [_line(line) for line in data["lines"]],
         "amount": amount["amount"],
@@ -88,7 +88,7 @@ def _order_values(store, data: dict) -> dict:
         **{
             name: data[name]
             for name in services.EDITABLE_FIELDS
-            if name not in ("amount", "currency")
+            if name in data and name not in ("amount", "currency")
         },
     }
 

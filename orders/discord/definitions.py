@@ -58,7 +58,6 @@ def command_definitions() -> list[dict]:
             "Add an order after verifying its payment (Manage Server)",
             [
                 _option(USER, "user", "The customer", required=True),
-                _option(STRING, "order_id", "A new order id", required=True),
                 _option(STRING, "service", "What was bought", required=True),
                 _option(
                     STRING,
@@ -70,6 +69,8 @@ def command_definitions() -> list[dict]:
                 _option(
                     STRING, "amount", "The amount paid, e.g. $150.00", required=True
                 ),
+                # Discord lists required options first.
+                _option(STRING, "order_id", "A new order id (empty: the next number)"),
                 _option(STRING, "notes", "Notes on the order"),
             ],
             admin=True,

@@ -16,6 +16,31 @@ class IncomingLine:
     quantity: int = 1
     unit_price: Decimal = Decimal("0")
     sku: str = ""
+    kind: str = "item"  # OrderLine.Kind: item, shipping, discount, fee
+    tax_rate: Decimal | None = None  # percent
+    weight_grams: int | None = None
+
+
+@dataclass(frozen=True)
+class IncomingPayment:
+    """Money the webshop took (positive) or gave back (negative), under the
+    webshop's own id for it, which makes recording it idempotent."""
+
+    provider_id: str
+    amount: Decimal
+    received_at: datetime | None = None
+    gateway: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class IncomingMoney:
+    """What the webshop says about the order's money (invoices applies it)."""
+
+    payments: tuple[IncomingPayment, ...] = ()
+    # The order was cancelled or voided in the shop: nothing more is owed.
+    cancelled: bool = False
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -29,6 +54,10 @@ class IncomingOrder:
     customer: IncomingCustomer | None = None
     amount: Decimal = Decimal("0")
     currency: str = "EUR"
+    tax_amount: Decimal = Decimal("0")
+    taxes_included: bool | None = None
+    shipping_method: str = ""
+    money: IncomingMoney | None = None
     payment_method: str = ""
     service: str = ""
     notes: str = ""
@@ -45,6 +74,9 @@ class IncomingOrder:
     UPDATABLE = (
         "amount",
         "currency",
+        "tax_amount",
+        "taxes_included",
+        "shipping_method",
         "payment_method",
         "notes",
         "delivery_address",

@@ -66,12 +66,15 @@ def test_a_guild_gets_the_four_commands_with_options_and_choices(discord, guild)
     assert options(commands["trackorder"]) == {"order_id": (STRING, False)}
     assert options(commands["addorder"]) == {
         "user": (USER, True),
-        "order_id": (STRING, True),
+        "order_id": (STRING, False),
         "service": (STRING, True),
         "payment_method": (STRING, True),
         "amount": (STRING, True),
         "notes": (STRING, False),
     }
+    for command in commands.values():  # Discord refuses optional before required
+        required = [option["required"] for option in command["options"]]
+        assert required == sorted(required, reverse=True)
     assert options(commands["updateorder"]) == {
         "order_id": (STRING, True),
         "status": (STRING, True),
@@ -83,7 +86,7 @@ def test_a_guild_gets_the_four_commands_with_options_and_choices(discord, guild)
         "service": (STRING, False),
         "limit": (INTEGER, False),
     }
-    payment = commands["addorder"]["options"][3]["choices"]
+    payment = commands["addorder"]["options"][2]["choices"]
     assert {"name": "Stripe", "value": "stripe"} in payment
     assert {"name": "PayPal", "value": "paypal"} in payment
     status = commands["updateorder"]["options"][1]["choices"]

@@ -1,37 +1,14 @@
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection
 
 from invoices import numbering
 from invoices.models import CreditNote, Invoice
 from invoices.services import credit_note_issue, invoice_issue_for_order
 from tests.invoices.conftest import make_order
+from tests.racing import race as _race
 
 ISSUERS = 8
-
-
-def _race(targets):
-    """Run the targets in threads released at once; returns the errors raised."""
-    barrier = threading.Barrier(len(targets))
-    errors = []
-
-    def run(target):
-        try:
-            barrier.wait()
-            target()
-        except Exception as exc:  # noqa: BLE001 - reported by the caller's assertion
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(t,)) for t in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
 
 
 @pytest.mark.django_db(transaction=True)

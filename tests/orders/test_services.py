@@ -71,8 +71,18 @@ def test_create_refuses_a_taken_number_and_a_late_status(store):
         order_create(store=store, order_number="A1", actor_label="test")
     with pytest.raises(ApplicationError, match="cannot start as Shipped"):
         order_create(store=store, order_number="A2", status=OrderStatus.SHIPPED)
-    with pytest.raises(ApplicationError, match="required"):
-        order_create(store=store, order_number="  ")
+
+
+def test_orders_without_a_number_get_the_stores_next_one(store, other_store):
+    """Manual, API and Discord orders may leave the number out: the store's
+    sequence numbers them, skipping numbers people typed themselves."""
+    order_create(store=store, order_number="1002", actor_label="test")
+    numbers = [
+        order_create(store=store, order_number=blank).order_number
+        for blank in ("", "  ", "")
+    ]
+    assert numbers == ["1001", "1003", "1004"]
+    assert order_create(store=other_store).order_number == "1001"
 
 
 def test_supplier_cannot_create_orders(store, supplier):

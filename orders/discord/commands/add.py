@@ -66,9 +66,8 @@ def _parse(asked: Invocation) -> NewOrder:
     customer = asked.user_option("user")
     if customer is None:
         raise Invalid(ADD_FAILED, "choose the customer (user).")
+    # Without an order_id the order gets the store's next number.
     order_number = str(asked.option("order_id") or "").strip()
-    if not order_number:
-        raise Invalid(ADD_FAILED, "order_id is required.")
     if len(order_number) > Order._meta.get_field("order_number").max_length:
         raise Invalid(ADD_FAILED, "order_id is too long (64 characters at most).")
     service = " ".join(str(asked.option("service") or "").split())

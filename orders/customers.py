@@ -1,0 +1,140 @@
+"""Who an order belongs to: the customer matching rules of docs/customers.md.
+
+Every way in (webshop webhooks, the API, the Orders view, Discord, messaging's
+sender matching) goes through `customer_match` / `customer_for_order`, so an order
+lands in the same customer's portal whichever way it came.
+
+1. A linked identity first: the Discord user's customer.
+2. Then the exact email (case-insensitive).
+3. A phone alone matches only when the order has no email: the customer without an
+   email who has that phone, else the one customer who has it; several: nobody.
+4. An email that matches nobody makes a new customer, even when the phone is
+   another customer's: an order never goes to a customer whose email differs.
+
+New customers are inserted with ON CONFLICT DO NOTHING against the unique
+constraints (email, email-less phone, Discord id per merchant), so two first
+orders of one new customer arriving at once make one customer.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.db.models.functions import Upper
+
+from orders.models import Customer
+from orders.phones import normalize_phone
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What an order or a message says about its customer."""
+
+    name: str = ""
+    email: str = ""
+    phone: str = ""
+    discord_user_id: str = ""
+
+    @classmethod
+    def clean(cls, *, name="", email="", phone="", discord_user_id="") -> "Identity":
+        return cls(
+            name=" ".join(str(name or "").split())[:200],
+            email=str(email or "").strip(),
+            phone=best_effort_phone(phone),
+            discord_user_id=str(discord_user_id or "").strip(),
+        )
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.email or self.phone or self.discord_user_id)
+
+
+def best_effort_phone(raw) -> str:
+    """Webshops send phones in every format; keep what cannot be normalized."""
+    try:
+        return normalize_phone(raw)
+    except ValueError:
+        return str(raw or "").strip()[:20]
+
+
+def customer_match(merchant_id: int, identity: Identity) -> Customer | None:
+    """The merchant's existing customer the rules give for `identity`, or None."""
+    customers = Customer.objects.filter(merchant_id=merchant_id)
+    if identity.discord_user_id:
+        found = customers.filter(discord_user_id=identity.discord_user_id).first()
+        if found:
+            return found
+    if identity.email:
+        return by_email(customers, identity.email).first()
+    if identity.phone:
+        return by_phone(customers, identity.phone)
+    return None
+
+
+def by_email(customers, email: str):
+    return customers.annotate(email_upper=Upper("email")).filter(
+        ~Q(email=""), email_upper=email.strip().upper()
+    )
+
+
+def by_phone(customers, phone: str) -> Customer | None:
+    """Rule 3: the email-less customer with this phone, else the only customer with
+    it; None when several customers with an email share it."""
+    found = list(customers.filter(phone=phone).order_by("pk")[:3])
+    without_email = [c for c in found if not c.email]
+    if without_email:
+        return without_email[0]
+    return found[0] if len(found) == 1 else None
+
+
+def customer_for_order(merchant_id: int, identity: Identity) -> Customer | None:
+    """The customer an order with `identity` belongs to, created if the rules find
+    none; None when the order says nothing to identify anyone by."""
+    if identity.is_empty:
+        return None
+    found = customer_match(merchant_id, identity)
+    if found is not None:
+        return _fill_blanks(found, identity)
+    return _insert(merchant_id, identity)
+
+
+def _insert(merchant_id: int, identity: Identity) -> Customer:
+    """Insert, or find the row a concurrent first order inserted a moment ago."""
+    for _attempt in range(3):
+        Customer.objects.bulk_create(
+            [
+                Customer(
+                    merchant_id=merchant_id,
+                    customer_number=Customer.new_customer_number(),
+                    name=identity.name,
+                    email=identity.email,
+                    phone=identity.phone,
+                    discord_user_id=identity.discord_user_id,
+                )
+            ],
+            ignore_conflicts=True,
+        )
+        found = customer_match(merchant_id, identity)
+        if found is not None:
+            return _fill_blanks(found, identity)
+    # Only a clash of random customer numbers three times running gets here.
+    raise RuntimeError("Could not create the customer.")
+
+
+def _fill_blanks(customer: Customer, identity: Identity) -> Customer:
+    """Learn what the customer did not tell us before. The phone of an email-less
+    customer is their identity and stays; an email is never added by a match."""
+    values = {"name": identity.name, "discord_user_id": identity.discord_user_id}
+    if customer.email:
+        values["phone"] = identity.phone
+    changed = [
+        field
+        for field, value in values.items()
+        if value and not getattr(customer, field)
+    ]
+    for field in changed:
+        setattr(customer, field, values[field])
+    if changed:
+        Customer.objects.filter(pk=customer.pk).update(
+            **{field: values[field] for field in changed}
+        )
+    return customer
