@@ -138,12 +138,13 @@ def _rows_seed(cursor, store, account, numbers: list[str]) -> None:
             (merchant_id, store_id, order_number, source, external_id, status,
              service, payment_method, amount, currency, notes, delivery_address,
              package, tracking_number, courier, tracking_url, tracking_status,
+             tracking_event, label_url,
              placed_at, created_at, updated_at)
         SELECT %(merchant)s, %(store)s, 'P' || (100000 + i), 'shopify',
                (5900000000000 + i)::text, 'confirmed', '', 'shopify_payments',
                100 + i %% 2000, 'SEK', '', %(address)s::jsonb, %(package)s::jsonb,
                number, 'Sandbox Post', %(base_url)s || '/track/' || number,
-               'info_received', now() - interval '2 days',
+               'info_received', '', '', now() - interval '2 days',
                now() - interval '2 days', now() - interval '1 day'
         FROM unnest(%(numbers)s::text[]) WITH ORDINALITY AS t(number, i)
         """,

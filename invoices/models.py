@@ -275,6 +275,7 @@ class Payment(models.Model):
         CARD = "card", "Card"
         CASH = "cash", "Cash"
         PAYPAL = "paypal", "PayPal"
+        WEBSHOP = "webshop", "Webshop"
         OTHER = "other", "Other"
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")

@@ -13,8 +13,9 @@ from django.db.models import Exists, OuterRef
 from django.dispatch import receiver
 from django.utils import timezone
 
-from invoices.models import Invoice, Payment
+from invoices.models import CreditNote, Invoice, Payment, Statement
 from invoices.services import AlreadyInvoiced, invoice_issue_for_order, payment_record
+from invoices.services.webshop import webshop_money_apply
 from orders import signals as order_signals
 from orders.models import Order
 from orders.state_machine import OrderStatus
@@ -45,6 +46,19 @@ def on_order_status_changed(sender, *, order_id, to_status, **kwargs):
 @receiver(order_signals.order_created, dispatch_uid="invoices-order-created")
 def on_order_created(sender, *, order_id, **kwargs):
     invoice_confirmed_order(order_id)
+
+
+@receiver(order_signals.order_webshop_money, dispatch_uid="invoices-webshop-money")
+def on_order_webshop_money(sender, *, order_id, money, source, **kwargs):
+    webshop_money_apply(order_id=order_id, money=money, source=source)
+
+
+@receiver(order_signals.customer_merging, dispatch_uid="invoices-customer-merging")
+def on_customer_merging(sender, *, customer_id, into_id, **kwargs):
+    """Billing follows the customer (inside the merge's transaction, which the
+    immutability trigger lets change the customer and nothing else)."""
+    for model in (Invoice, CreditNote, Payment, Statement):
+        model.objects.filter(customer_id=customer_id).update(customer_id=into_id)
 
 
 @receiver(order_signals.order_payment_logged, dispatch_uid="invoices-order-payment")

@@ -22,6 +22,7 @@ from django.db.models.functions import Upper
 
 from messaging.models import Message, Thread
 from orders import state_machine
+from orders.customers import pick_by_phone
 from orders.models import Customer, Order, Store
 from orders.phones import normalize_phone
 
@@ -119,7 +120,15 @@ def customers_for_sender(
         return []
     if merchant_ids:
         customers = customers.filter(merchant_id__in=merchant_ids)
-    return list(customers.order_by("-pk")[:20])
+    found = list(customers.order_by("-pk")[:20])
+    if channel == Channel.EMAIL:
+        return found
+    # A phone is someone only when the rules of docs/customers.md say so.
+    by_merchant: dict[int, list[Customer]] = {}
+    for customer in found:
+        by_merchant.setdefault(customer.merchant_id, []).append(customer)
+    picked = (pick_by_phone(group) for group in by_merchant.values())
+    return [customer for customer in picked if customer is not None]
 
 
 def _by_thread_token(inbound: Inbound, merchant_ids: set[int]) -> Match | None:

@@ -8,6 +8,7 @@ is a system message in the order's thread and the customer's notification
 from django.dispatch import receiver
 
 from messaging import notifications
+from messaging.models import Message, NotificationPreference
 from orders import signals as order_signals
 from orders.models import Order
 from shipments import signals as shipment_signals
@@ -45,3 +46,19 @@ def _shipment(shipment_id) -> Shipment | None:
         .filter(pk=shipment_id)
         .first()
     )
+
+
+@receiver(order_signals.customer_merging, dispatch_uid="messaging-customer-merging")
+def on_customer_merging(sender, *, customer_id, into_id, **kwargs):
+    """Inside the merge's transaction: the customer's messages name the merged
+    customer (the immutability trigger lets exactly this through), and their
+    notification choices move unless the other customer made their own."""
+    Message.objects.filter(author_customer_id=customer_id).update(
+        author_customer_id=into_id
+    )
+    if NotificationPreference.objects.filter(customer_id=into_id).exists():
+        NotificationPreference.objects.filter(customer_id=customer_id).delete()
+    else:
+        NotificationPreference.objects.filter(customer_id=customer_id).update(
+            customer_id=into_id
+        )

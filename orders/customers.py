@@ -18,11 +18,15 @@ orders of one new customer arriving at once make one customer.
 
 from dataclasses import dataclass
 
+from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
 
-from orders.models import Customer
+from orders import signals
+from orders.models import Customer, Order
 from orders.phones import normalize_phone
+from performile.audit import audit
+from performile.errors import ApplicationError, Conflict, NotAllowed
 
 
 @dataclass(frozen=True)
@@ -79,8 +83,12 @@ def by_email(customers, email: str):
 def by_phone(customers, phone: str) -> Customer | None:
     """Rule 3: the email-less customer with this phone, else the only customer with
     it; None when several customers with an email share it."""
-    found = list(customers.filter(phone=phone).order_by("pk")[:3])
-    without_email = [c for c in found if not c.email]
+    return pick_by_phone(list(customers.filter(phone=phone).order_by("pk")[:20]))
+
+
+def pick_by_phone(found: list[Customer]) -> Customer | None:
+    """Rule 3 over one merchant's customers who have the phone."""
+    without_email = sorted((c for c in found if not c.email), key=lambda c: c.pk)
     if without_email:
         return without_email[0]
     return found[0] if len(found) == 1 else None
@@ -138,3 +146,68 @@ def _fill_blanks(customer: Customer, identity: Identity) -> Customer:
             **{field: values[field] for field in changed}
         )
     return customer
+
+
+# --- Merging ---------------------------------------------------------------------
+
+MERGE_FIELDS = ("name", "email", "phone", "discord_user_id", "user_id")
+
+
+def customer_merge(*, customer: Customer, into: Customer, actor) -> Customer:
+    """Merge `customer` into `into` (one person with two records): their orders,
+    and through `customer_merging` the threads' messages, invoices, payments,
+    statements and addresses of higher apps, move to `into`; `into` learns what it
+    did not know; `customer` is deleted. Staff and admins of the merchant only."""
+    from orders.selectors import user_team_merchant_ids
+    from orders.services import order_log
+
+    if customer.pk == into.pk:
+        raise ApplicationError("A customer cannot be merged into itself.")
+    if customer.merchant_id != into.merchant_id:
+        raise ApplicationError("Only customers of the same merchant can be merged.")
+    if not (
+        actor.is_superuser or customer.merchant_id in user_team_merchant_ids(actor)
+    ):
+        raise NotAllowed("Only the merchant's staff can merge customers.")
+    with transaction.atomic():
+        first, second = sorted((customer.pk, into.pk))
+        locked = Customer.objects.select_for_update().in_bulk([first, second])
+        customer, into = locked[customer.pk], locked[into.pk]
+        if customer.user_id and into.user_id:
+            raise Conflict(
+                "Both customers have a portal sign-in: remove one of them first."
+            )
+        learned = {
+            field: getattr(customer, field)
+            for field in MERGE_FIELDS
+            if getattr(customer, field) and not getattr(into, field)
+        }
+        with connection.cursor() as cursor:
+            # The immutability triggers let exactly this through (customer ids).
+            cursor.execute("SET LOCAL performile.merging_customers = 'on'")
+        orders = list(
+            Order.objects.filter(customer=customer).values_list("pk", flat=True)
+        )
+        Order.objects.filter(pk__in=orders).update(customer=into)
+        signals.customer_merging.send(
+            sender=Customer, customer_id=customer.pk, into_id=into.pk
+        )
+        merged_id, merged_number = customer.pk, customer.customer_number
+        customer.delete()
+        if learned:
+            Customer.objects.filter(pk=into.pk).update(**learned)
+            for field, value in learned.items():
+                setattr(into, field, value)
+        note = f"Customer {merged_number} merged into {into.customer_number}."
+        for order in Order.objects.filter(pk__in=orders):
+            order_log(order=order, note=note, actor=actor, data={"merged": merged_id})
+        audit(
+            "customer.merged",
+            actor=actor,
+            target=into,
+            merchant_id=into.merchant_id,
+            merged=merged_number,
+            merged_id=merged_id,
+            orders=len(orders),
+        )
+    return into

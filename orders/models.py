@@ -84,14 +84,19 @@ class Store(models.Model):
     api_token = models.CharField(
         max_length=255,
         blank=True,
+        db_default="",
         help_text="Catching up from the shop's API: Shopify's Admin API access token,"
         " or WooCommerce's REST consumer key.",
     )
     api_secret = models.CharField(
-        max_length=255, blank=True, help_text="WooCommerce's REST consumer secret."
+        max_length=255,
+        blank=True,
+        db_default="",
+        help_text="WooCommerce's REST consumer secret.",
     )
     reconcile_every_minutes = models.PositiveIntegerField(
         default=0,
+        db_default=0,
         help_text="Fetch orders changed since the last catch-up from the shop's API"
         " this often (0: never on a schedule).",
     )
@@ -100,6 +105,7 @@ class Store(models.Model):
     pickup_address = models.JSONField(default=dict, blank=True)
     last_order_number = models.PositiveBigIntegerField(
         default=1000,
+        db_default=1000,
         editable=False,
         help_text="The store's order number sequence: orders created without a"
         " number get the next one (orders.numbering).",
@@ -291,9 +297,7 @@ class OrderQuerySet(models.QuerySet):
         bookable = Q(tracking_number="", service="") & Q(
             status__in=state_machine.BOOKABLE - {OrderStatus.DRAFT}
         )
-        rule = (
-            Q(tracking_status__in=tracking.TROUBLE) | bookable | ~Q(review_reason="")
-        )
+        rule = Q(tracking_status__in=tracking.TROUBLE) | bookable | ~Q(review_reason="")
         return self.filter(rule) if value else self.exclude(rule)
 
 
@@ -333,6 +337,7 @@ class Order(models.Model):
         max_digits=12,
         decimal_places=2,
         default=Decimal("0"),
+        db_default=Decimal("0"),
         help_text="The tax in the amount (or added to it), as the shop computed it.",
     )
     taxes_included = models.BooleanField(
@@ -341,11 +346,12 @@ class Order(models.Model):
         help_text="Whether the lines' prices include tax (unknown: the merchant's"
         " billing profile decides).",
     )
-    shipping_method = models.CharField(max_length=200, blank=True)
+    shipping_method = models.CharField(max_length=200, blank=True, db_default="")
     notes = models.TextField(blank=True)
     review_reason = models.CharField(
         max_length=300,
         blank=True,
+        db_default="",
         help_text="Why a person should look at this order (e.g. its number was"
         " already taken).",
     )
@@ -550,7 +556,9 @@ class OrderLine(models.Model):
         FEE = "fee", "Fee"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ITEM)
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.ITEM, db_default=Kind.ITEM
+    )
     sku = models.CharField(max_length=100, blank=True)
     title = models.CharField(max_length=300)
     quantity = models.PositiveIntegerField(default=1)

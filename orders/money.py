@@ -61,3 +61,33 @@ def _checked(amount: Decimal) -> Decimal:
     if amount != amount.quantize(Decimal("0.01")):
         raise ValueError("Amount has more than two decimals.")
     return amount.quantize(Decimal("0.01"))
+
+
+def order_totals(order) -> list[tuple[str, Decimal]]:
+    """How the order's amount adds up, as (label, amount) rows for a screen or a
+    document: items, discounts, shipping, fees, tax added on top, whatever else the
+    shop charged, and the total. Tax included in the prices is a last row of its
+    own ("incl. tax")."""
+    sums: dict[str, Decimal] = {}
+    for line in order.lines.all():
+        sums[line.kind] = sums.get(line.kind, Decimal("0")) + line.total
+    rows = [
+        (label, sums[kind])
+        for kind, label in (
+            ("item", "Items"),
+            ("discount", "Discounts"),
+            ("shipping", "Shipping"),
+            ("fee", "Fees"),
+        )
+        if sums.get(kind)
+    ]
+    added_tax = order.tax_amount if order.taxes_included is False else Decimal("0")
+    if added_tax:
+        rows.append(("Tax", added_tax))
+    other = order.amount - sum(sums.values()) - added_tax
+    if sums and other:
+        rows.append(("Other charges" if other > 0 else "Other reductions", other))
+    rows.append(("Order total", order.amount))
+    if order.tax_amount and order.taxes_included:
+        rows.append(("incl. tax", order.tax_amount))
+    return rows

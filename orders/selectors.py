@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
 from orders.models import Customer, Membership, Order, Store
 from performile.errors import ApplicationError
@@ -200,6 +201,22 @@ def order_is_managed_by(user, order: Order) -> bool:
     """May the user manage this order (assign it, delete or restore it)? Staff and
     admins of its merchant only: the order belongs to the merchant."""
     return user.is_superuser or order.merchant_id in user_team_merchant_ids(user)
+
+
+def customer_get_for_team(user, customer_id) -> Customer:
+    """A customer of a merchant where the user is staff or admin; anyone else's
+    is Http404, like one that does not exist."""
+    customers = Customer.objects.all()
+    if not user.is_superuser:
+        customers = customers.filter(merchant_id__in=user_team_merchant_ids(user))
+    return get_object_or_404(customers, pk=customer_id)
+
+
+def customer_by_number_for_team(user, customer_number: str) -> Customer | None:
+    customers = Customer.objects.filter(customer_number=customer_number)
+    if not user.is_superuser:
+        customers = customers.filter(merchant_id__in=user_team_merchant_ids(user))
+    return customers.first()
 
 
 def user_team_merchant_ids(user) -> set[int]:

@@ -30,7 +30,7 @@ from orders.selectors import (
     user_team_merchant_ids,
 )
 from orders.state_machine import OrderStatus
-from performile.errors import ApplicationError, Conflict, NotAllowed
+from performile.errors import ApplicationError, Conflict, NotAllowed, RetryLater
 from performile.events import send_on_commit
 
 logger = logging.getLogger(__name__)
@@ -664,6 +664,41 @@ def _money_changed(order: Order, incoming: IncomingOrder) -> None:
         money=incoming.money,
         source=incoming.source,
     )
+
+
+def order_webshop_event(
+    *,
+    store: Store,
+    source: str,
+    external_id: str,
+    actor_label: str,
+    tracking: dict | None = None,
+    money=None,
+) -> Order:
+    """A webshop event about one of its orders, named by the shop's id: a
+    fulfillment's tracking, a refund. RetryLater while the order has not arrived."""
+    with transaction.atomic():
+        order = (
+            Order.objects.select_for_update()
+            .filter(store=store, source=source, external_id=external_id)
+            .first()
+        )
+        if order is None:
+            raise RetryLater(
+                f"{Source(source).label} order {external_id} has not arrived yet."
+            )
+        tracking = {name: value for name, value in (tracking or {}).items() if value}
+        if tracking:
+            order_update(order=order, actor_label=actor_label, **tracking)
+        if money is not None:
+            send_on_commit(
+                signals.order_webshop_money,
+                Order,
+                order_id=order.pk,
+                money=money,
+                source=source,
+            )
+    return order
 
 
 def _order_update_from_webshop(

@@ -22,3 +22,7 @@ order_payment_logged = Signal()
 # says about the order's money (payments, refunds, a cancellation); invoices
 # records it idempotently by the webshop's own ids.
 order_webshop_money = Signal()
+# customer_id, into_id: sent INSIDE the merging transaction (unlike the others), so
+# that higher apps move their rows of the customer in the same transaction
+# (orders.customers.customer_merge).
+customer_merging = Signal()

@@ -13,4 +13,6 @@ urlpatterns = [
     path("<int:pk>/", views.order_detail_view, name="detail"),
     path("<int:pk>/status/", views.order_change_status_view, name="change-status"),
     path("<int:pk>/assign/", views.order_assign_view, name="assign"),
+    path("<int:pk>/reviewed/", views.order_reviewed_view, name="reviewed"),
+    path("<int:pk>/customer/merge/", views.customer_merge_view, name="customer-merge"),
 ]

@@ -19,6 +19,7 @@ from django.views.decorators.http import (
 from django_htmx.http import HttpResponseClientRedirect
 
 from orders import feed, notifications, selectors, services
+from orders.customers import customer_merge
 from orders.forms import (
     AssignForm,
     OrderCreateForm,
@@ -27,6 +28,7 @@ from orders.forms import (
     OrderFilterForm,
     StatusChangeForm,
 )
+from orders.money import order_totals
 from orders.paging import cursor, keyset_page
 from orders.state_machine import label
 from performile.errors import ApplicationError, NotAllowed
@@ -213,6 +215,49 @@ def order_assign_view(request, pk: int):
 
 
 @member_required
+@require_POST
+@merchant_timezone
+def order_reviewed_view(request, pk: int):
+    """Clear the order's flag for staff (review_reason) once someone looked."""
+    order = selectors.order_get_for_user(request.user, pk)
+    try:
+        services.order_update(
+            order=order,
+            actor=request.user,
+            review_reason="",
+            note=f"Reviewed: {order.review_reason}",
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Order {order}: marked as reviewed.")
+    return _after_write(request, order)
+
+
+@member_required
+@require_POST
+@merchant_timezone
+def customer_merge_view(request, pk: int):
+    """Merge the order's customer into the customer with the number typed in
+    (docs/customers.md); staff and admins only."""
+    order = selectors.order_get_for_user(request.user, pk)
+    number = request.POST.get("into", "").strip().upper()
+    into = selectors.customer_by_number_for_team(request.user, number)
+    if order.customer is None or into is None:
+        messages.error(request, f"No customer {number or 'given'} of this merchant.")
+        return _after_write(request, order)
+    try:
+        merged = customer_merge(customer=order.customer, into=into, actor=request.user)
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request, f"Customers merged: this order is now {merged.customer_number}'s."
+        )
+    return _after_write(request, order)
+
+
+@member_required
 @require_http_methods(["GET", "POST"])
 @merchant_timezone
 def order_create_view(request):
@@ -259,7 +304,7 @@ def _render_detail(
     context = {
         "order": order,
         "where": where,
-        "lines_total": sum(line.total for line in order.lines.all()),
+        "totals": order_totals(order),
         "status_form": status_form or StatusChangeForm(order=order),
         "assign_form": (assign_form or AssignForm(order=order)) if may_assign else None,
         "update_row": update_row,

@@ -11,8 +11,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from orders.ingestion import generic, shopify, woocommerce
-from orders.models import Store
-from orders.services import order_upsert_from_webshop
+from orders.models import Source, Store
+from orders.services import order_upsert_from_webshop, order_webshop_event
 from performile.webhooks import (
     BadSignature,
     MalformedPayload,
@@ -94,15 +94,39 @@ def shopify_orders(request, webhook_key):
     if topic not in shopify.TOPICS:
         return accepted(ignored=f"topic {topic}")
     webhook_id = _required_header(request, "X-Shopify-Webhook-Id")
-    incoming = shopify.parse_order(
-        parse_json_object(body), default_currency=store.currency
-    )
+    payload = parse_json_object(body)
     delivery_ids = [f"{store.pk}:webhook:{webhook_id}"]
     event_id = request.headers.get("X-Shopify-Event-Id")
     if event_id:
         shop = request.headers.get("X-Shopify-Shop-Domain", "")
         delivery_ids.append(f"{store.pk}:event:{shop}:{topic}:{event_id}")
-    return _upsert(store, incoming, "shopify", delivery_ids, "Shopify")
+    if topic in shopify.ORDER_TOPICS:
+        incoming = shopify.parse_order(payload, default_currency=store.currency)
+        return _upsert(store, incoming, "shopify", delivery_ids, "Shopify")
+    if topic in shopify.REFUND_TOPICS:
+        order_id, money = shopify.parse_refund_event(payload)
+        event = {"money": money}
+    else:
+        order_id, tracking = shopify.parse_fulfillment(payload)
+        event = {"tracking": tracking}
+    return _event(store, Source.SHOPIFY, order_id, delivery_ids, "Shopify", event)
+
+
+def _event(store, source, external_id, delivery_ids, actor_label, event):
+    result = receive(
+        provider=source,
+        delivery_ids=delivery_ids,
+        handle=lambda: order_webshop_event(
+            store=store,
+            source=source,
+            external_id=external_id,
+            actor_label=actor_label,
+            **event,
+        ),
+    )
+    if result is None:
+        return accepted(duplicate=True)
+    return accepted(order_id=result.pk, order_number=result.order_number)
 
 
 @webhook_endpoint

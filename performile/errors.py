@@ -36,6 +36,15 @@ class Conflict(ApplicationError):
     http_status = status.HTTP_409_CONFLICT
 
 
+class RetryLater(ApplicationError):
+    """Well-formed, but not applicable yet (an event about an order that has not
+    arrived): the sender should try again later. Webhooks answer 503, which every
+    provider retries."""
+
+    code = "retry_later"
+    http_status = status.HTTP_503_SERVICE_UNAVAILABLE
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     body = {"code": code, "message": message}
     if fields:

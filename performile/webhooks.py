@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from performile.errors import ApplicationError, error_body
+from performile.errors import ApplicationError, RetryLater, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -115,6 +115,9 @@ def webhook_endpoint(view):
             return JsonResponse(
                 error_body(exc.code, exc.message), status=exc.http_status
             )
+        except RetryLater as exc:
+            logger.info("webhook deferred: %s (%s)", exc.message, request.path)
+            return JsonResponse(error_body(exc.code, exc.message), status=503)
         except ApplicationError as exc:
             return JsonResponse(
                 error_body(exc.code, exc.message, exc.fields), status=400

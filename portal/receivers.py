@@ -8,7 +8,9 @@ from django.contrib.auth.signals import (
 )
 from django.dispatch import receiver
 
+from orders import signals as order_signals
 from performile.audit import audit
+from portal.models import DeliveryAddress
 from portal.selectors import portal_customer
 from portal.services import profile_email_confirmed
 
@@ -46,3 +48,13 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 def on_email_confirmed(sender, request, email_address, **kwargs):
     """A verified address becomes the customer's sign-in and contact email."""
     profile_email_confirmed(email_address=email_address)
+
+
+@receiver(order_signals.customer_merging, dispatch_uid="portal-customer-merging")
+def on_customer_merging(sender, *, customer_id, into_id, **kwargs):
+    """The addresses move with the customer; the merged-into default stays the
+    default."""
+    moving = DeliveryAddress.objects.filter(customer_id=customer_id)
+    if DeliveryAddress.objects.filter(customer_id=into_id, is_default=True).exists():
+        moving.update(is_default=False)
+    moving.update(customer_id=into_id)

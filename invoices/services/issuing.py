@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from invoices import numbering
-from invoices.amounts import line_amounts
+from invoices.amounts import cents, line_amounts
 from invoices.models import (
     Invoice,
     InvoiceLine,
@@ -33,31 +33,40 @@ class AlreadyInvoiced(Conflict):
 
 
 def _lines_from_order(order: Order, rate: Decimal, gross: bool) -> list[dict]:
+    """The order's lines (items, shipping, discounts, fees) at the shop's tax rates
+    (the profile's where the shop sent none). What the shop charged beyond them
+    (fees and rounding it did not send as lines) makes up the difference to the
+    order's amount."""
     lines = [
         {
             "sku": line.sku,
             "description": line.title,
             "quantity": Decimal(line.quantity),
             "price": line.unit_price,
+            "rate": rate if line.tax_rate is None else line.tax_rate,
         }
         for line in order.lines.all()
     ]
     if not lines:
-        lines.append(
+        return [
             {
                 "sku": "",
                 "description": order.service or f"Order {order.order_number}",
                 "quantity": Decimal(1),
                 "price": order.amount,
+                "rate": rate,
             }
-        )
-    elif gross and order.amount:
-        # The order's amount is what the customer pays: shipping, fees and discounts
-        # the webshop did not send as lines make up the difference.
+        ]
+    # With net prices the order's amount is comparable only when the shop said so.
+    if order.amount and (gross or order.taxes_included is False):
         difference = order.amount - sum(
-            line["quantity"] * line["price"] for line in lines
+            line_amounts(
+                line["quantity"], line["price"], line["rate"], price_includes_tax=gross
+            ).total
+            for line in lines
         )
         if difference:
+            factor = 1 + (lines[0]["rate"] / 100 if not gross else 0)
             lines.append(
                 {
                     "sku": "",
@@ -65,11 +74,10 @@ def _lines_from_order(order: Order, rate: Decimal, gross: bool) -> list[dict]:
                     if difference > 0
                     else "Discount",
                     "quantity": Decimal(1),
-                    "price": difference,
+                    "price": cents(difference / factor),
+                    "rate": lines[0]["rate"] if not gross else rate,
                 }
             )
-    for line in lines:
-        line["rate"] = rate
     return lines
 
 
@@ -95,9 +103,12 @@ def invoice_issue_for_order(
                 f"Order {order.order_number} is already invoiced: {existing.number}."
             )
         profile = billing_profile(order.merchant)
-        lines = _lines_from_order(
-            order, profile.default_tax_rate, profile.prices_include_tax
+        gross = (
+            profile.prices_include_tax
+            if order.taxes_included is None
+            else order.taxes_included
         )
+        lines = _lines_from_order(order, profile.default_tax_rate, gross)
         if not any(line["price"] for line in lines):
             raise ApplicationError(
                 f"Order {order.order_number} has no amount to invoice."
@@ -128,7 +139,7 @@ def invoice_issue_for_order(
                     "sku": line["sku"],
                     "description": line["description"],
                     "quantity": line["quantity"],
-                    **_amounts(line, profile.prices_include_tax),
+                    **_amounts(line, gross),
                 }
                 for line in lines
             ],

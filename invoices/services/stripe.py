@@ -17,6 +17,7 @@ from django.db.models import Sum
 from invoices.models import Invoice, Payment
 from invoices.services.payments import payment_record
 from invoices.stripe import StripeMoney, StripeRefunds
+from orders.customers import Identity, customer_match
 from orders.models import Customer, Merchant, Order
 from performile.errors import ApplicationError
 
@@ -140,8 +141,7 @@ def _order(merchant: Merchant, metadata: dict) -> Order | None:
 def _by_email(merchant: Merchant, email: str) -> Target:
     if not email:
         return Target()
-    found = list(Customer.objects.filter(merchant=merchant, email__iexact=email)[:2])
-    return Target(customer=found[0] if len(found) == 1 else None)
+    return Target(customer=customer_match(merchant.pk, Identity.clean(email=email)))
 
 
 # --- Refunds ---------------------------------------------------------------------

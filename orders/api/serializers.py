@@ -271,6 +271,10 @@ class CustomerInputSerializer(serializers.Serializer):
             raise serializers.ValidationError(str(exc)) from exc
 
 
+class CustomerMergeSerializer(serializers.Serializer):
+    into = serializers.IntegerField(help_text="The customer who remains.")
+
+
 class LineInputSerializer(serializers.Serializer):
     sku = serializers.CharField(
         max_length=100, required=False, allow_blank=True, default=""

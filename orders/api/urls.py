@@ -16,4 +16,9 @@ urlpatterns = [
         views.OrderAssignApi.as_view(),
         name="api-order-assign",
     ),
+    path(
+        "customers/<int:pk>/merge",
+        views.CustomerMergeApi.as_view(),
+        name="api-customer-merge",
+    ),
 ]

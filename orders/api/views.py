@@ -10,12 +10,15 @@ from rest_framework.views import APIView
 from orders import feed, live, selectors, services
 from orders.api.serializers import (
     AssignSerializer,
+    CustomerMergeSerializer,
+    CustomerRefSerializer,
     OrderChangesSerializer,
     OrderCreateSerializer,
     OrderDetailSerializer,
     OrderListSerializer,
     StatusChangeSerializer,
 )
+from orders.customers import customer_merge
 from orders.filters import OrderFilter
 from orders.ingestion.incoming import IncomingLine
 from performile.errors import ApplicationError
@@ -210,3 +213,22 @@ def _bounded_int(raw, *, default: int, top: int) -> int:
             f"limit must be between 1 and {top}.", fields={"limit": ["Out of range."]}
         )
     return value
+
+
+class CustomerMergeApi(APIView):
+    """Merge this customer into another of the merchant's customers (one person,
+    two records): orders, threads, invoices and payments move; this one is
+    deleted. Staff and admins only; docs/customers.md."""
+
+    permission_classes = [IsMerchantMember]
+
+    @extend_schema(request=CustomerMergeSerializer, responses=CustomerRefSerializer)
+    def post(self, request, pk: int):
+        customer = selectors.customer_get_for_team(request.user, pk)
+        serializer = CustomerMergeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        into = selectors.customer_get_for_team(
+            request.user, serializer.validated_data["into"]
+        )
+        merged = customer_merge(customer=customer, into=into, actor=request.user)
+        return Response(CustomerRefSerializer(merged).data)

@@ -101,6 +101,29 @@ def lines(items: list, *, where: str, title: str, price: str) -> tuple:
     return tuple(parsed)
 
 
+def discount(
+    payload: dict, *, total_key: str, codes_key: str, tax_rate
+) -> tuple[IncomingLine, ...]:
+    """The order's discounts as one negative line named by its codes, taxed at the
+    items' rate (a discount reduces the items)."""
+    total, _ = amount(payload, total_key)
+    if not total:
+        return ()
+    codes = [
+        str(code.get("code"))
+        for code in array(payload, codes_key)
+        if isinstance(code, dict) and code.get("code")
+    ]
+    return (
+        IncomingLine(
+            title=f"Discount ({', '.join(codes)})"[:300] if codes else "Discount",
+            kind="discount",
+            unit_price=-total,
+            tax_rate=tax_rate,
+        ),
+    )
+
+
 def web_url(value: str) -> str:
     """The URL if it is http(s); a webshop's `javascript:` link is dropped."""
     return value if value.lower().startswith(("https://", "http://")) else ""

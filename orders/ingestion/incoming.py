@@ -37,7 +37,10 @@ class IncomingPayment:
 class IncomingMoney:
     """What the webshop says about the order's money (invoices applies it)."""
 
-    payments: tuple[IncomingPayment, ...] = ()
+    # How much the shop has taken for the order in all (None: it does not say).
+    paid: Decimal | None = None
+    gateway: str = ""
+    refunds: tuple[IncomingPayment, ...] = ()
     # The order was cancelled or voided in the shop: nothing more is owed.
     cancelled: bool = False
     reason: str = ""

@@ -1,12 +1,27 @@
-"""Shopify `orders/create` and `orders/updated` (the REST Admin order resource)."""
+"""Shopify's order topics (the REST Admin order resource), `refunds/create` and
+`fulfillments/create` / `fulfillments/update`."""
+
+from decimal import Decimal
 
 from orders.ingestion import common
-from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
-from orders.models import Source
+from orders.ingestion.incoming import (
+    IncomingCustomer,
+    IncomingLine,
+    IncomingMoney,
+    IncomingOrder,
+    IncomingPayment,
+)
+from orders.models import OrderLine, Source
 from orders.state_machine import OrderStatus
 
-TOPICS = ("orders/create", "orders/updated")
-PAID = ("paid", "partially_refunded")
+ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", "orders/cancelled")
+REFUND_TOPICS = ("refunds/create",)
+FULFILLMENT_TOPICS = ("fulfillments/create", "fulfillments/update")
+TOPICS = ORDER_TOPICS + REFUND_TOPICS + FULFILLMENT_TOPICS
+PAID = ("paid", "partially_refunded", "refunded")
+# Financial statuses after which the money was taken in full.
+FULLY_PAID = PAID
+ZERO = Decimal("0")
 
 
 def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
@@ -18,6 +33,8 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
     customer = common.obj(payload, "customer")
     shipping = common.obj(payload, "shipping_address")
     tracking = _first_tracking(common.array(payload, "fulfillments"))
+    shipping_lines = _shipping_lines(common.array(payload, "shipping_lines"))
+    items = _items(common.array(payload, "line_items"))
     return IncomingOrder(
         source=Source.SHOPIFY,
         external_id=external_id,
@@ -35,21 +52,160 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         ),
         amount=total,
         currency=common.currency(payload, "currency", default_currency),
-        payment_method=", ".join(
-            str(g) for g in common.array(payload, "payment_gateway_names")
-        )[:50],
+        tax_amount=common.amount(payload, "total_tax")[0],
+        taxes_included=_flag(payload, "taxes_included"),
+        shipping_method=shipping_lines[0].title[:200] if shipping_lines else "",
+        money=_money(payload, total),
+        payment_method=_gateways(payload)[:50],
         notes=common.text(payload, "note"),
         delivery_address=common.address(shipping),
-        lines=common.lines(
-            common.array(payload, "line_items"),
-            where="line_items",
-            title="title",
-            price="price",
+        package=_package(payload),
+        lines=(
+            *items,
+            *common.discount(
+                payload,
+                total_key="total_discounts",
+                codes_key="discount_codes",
+                tax_rate=items[0].tax_rate if items else None,
+            ),
+            *shipping_lines,
         ),
         placed_at=common.moment(payload, "created_at"),
         updated_at=common.moment(payload, "updated_at"),
         **tracking,
     )
+
+
+def _items(line_items: list) -> tuple[IncomingLine, ...]:
+    lines = common.lines(line_items, where="line_items", title="title", price="price")
+    return tuple(
+        IncomingLine(
+            **{**line.__dict__, "tax_rate": _rate(item), "weight_grams": _grams(item)}
+        )
+        for line, item in zip(lines, line_items, strict=True)
+    )
+
+
+def _shipping_lines(shipping_lines: list) -> tuple[IncomingLine, ...]:
+    lines = common.lines(
+        [
+            {"quantity": 1, **item} if isinstance(item, dict) else item
+            for item in shipping_lines
+        ],
+        where="shipping_lines",
+        title="title",
+        price="price",
+    )
+    return tuple(
+        IncomingLine(
+            **{
+                **line.__dict__,
+                "kind": OrderLine.Kind.SHIPPING,
+                "tax_rate": _rate(item),
+            }
+        )
+        for line, item in zip(lines, shipping_lines, strict=True)
+    )
+
+
+def _rate(item: dict) -> Decimal | None:
+    """The line's tax rate in percent (Shopify sends 0.25 for 25 %)."""
+    for tax in item.get("tax_lines") or []:
+        if isinstance(tax, dict) and tax.get("rate") not in (None, ""):
+            try:
+                rate = Decimal(str(tax["rate"])) * 100
+            except ArithmeticError:
+                return None
+            return rate.quantize(Decimal("0.01")) if 0 <= rate < 100 else None
+    return None
+
+
+def _grams(item: dict) -> int | None:
+    grams = item.get("grams")
+    return grams if isinstance(grams, int) and 0 < grams < 10**7 else None
+
+
+def _package(payload: dict) -> dict:
+    grams = payload.get("total_weight")
+    if isinstance(grams, int) and 0 < grams < 10**8:
+        return {"weight_kg": str(Decimal(grams) / 1000)}
+    return {}
+
+
+def _flag(payload: dict, key: str) -> bool | None:
+    value = payload.get(key)
+    return value if isinstance(value, bool) else None
+
+
+def _gateways(payload: dict) -> str:
+    return ", ".join(str(g) for g in common.array(payload, "payment_gateway_names"))
+
+
+def _money(payload: dict, total: Decimal) -> IncomingMoney:
+    """What the order says about its money: how much the shop has taken, its
+    refunds (each under its own transaction id), and whether it was cancelled."""
+    status = payload.get("financial_status")
+    if status in FULLY_PAID:
+        paid = total
+    elif status == "partially_paid":
+        outstanding, _ = common.amount(payload, "total_outstanding")
+        paid = max(total - outstanding, ZERO)
+    else:
+        paid = ZERO
+    refunds = tuple(
+        payment
+        for index, refund in enumerate(common.array(payload, "refunds"))
+        for payment in parse_refund(refund, where=f"refunds[{index}].")
+    )
+    cancelled = bool(payload.get("cancelled_at")) or status == "voided"
+    return IncomingMoney(
+        paid=paid,
+        gateway=_gateways(payload),
+        refunds=refunds,
+        cancelled=cancelled,
+        reason=f"Cancelled in Shopify ({payload.get('cancel_reason') or 'no reason'})"
+        if cancelled
+        else "",
+    )
+
+
+def parse_refund(refund, *, where: str = "") -> tuple[IncomingPayment, ...]:
+    """The money a Shopify refund gave back: its successful refund transactions."""
+    if not isinstance(refund, dict):
+        raise common.MalformedPayload(
+            f"'{where.rstrip('.') or 'refund'}' must be an object."
+        )
+    payments = []
+    for index, txn in enumerate(common.array(refund, "transactions", where=where)):
+        at = f"{where}transactions[{index}]."
+        if not isinstance(txn, dict):
+            raise common.MalformedPayload(f"'{at[:-1]}' must be an object.")
+        if txn.get("kind") != "refund" or txn.get("status") != "success":
+            continue
+        amount, _ = common.amount(txn, "amount", where=at)
+        payments.append(
+            IncomingPayment(
+                provider_id=f"shopify:refund:{common.text(txn, 'id', required=True, where=at)}",
+                amount=-amount,
+                received_at=common.moment(txn, "processed_at", where=at)
+                or common.moment(refund, "created_at", where=where),
+                gateway=common.text(txn, "gateway", where=at),
+                note=common.text(refund, "note", where=where)[:300],
+            )
+        )
+    return tuple(payments)
+
+
+def parse_refund_event(payload: dict) -> tuple[str, IncomingMoney]:
+    """`refunds/create`: (the order's Shopify id, the money given back)."""
+    order_id = common.text(payload, "order_id", required=True)
+    return order_id, IncomingMoney(refunds=parse_refund(payload))
+
+
+def parse_fulfillment(payload: dict) -> tuple[str, dict]:
+    """`fulfillments/create|update`: (the order's Shopify id, its tracking)."""
+    order_id = common.text(payload, "order_id", required=True)
+    return order_id, _first_tracking([payload])
 
 
 def _status(payload: dict) -> str:
@@ -66,13 +222,17 @@ def _first_tracking(fulfillments: list) -> dict:
     for index, fulfillment in enumerate(fulfillments):
         if not isinstance(fulfillment, dict):
             raise common.MalformedPayload(f"'fulfillments[{index}]' must be an object.")
-        number = common.text(fulfillment, "tracking_number")
+        numbers = [common.text(fulfillment, "tracking_number")] + [
+            str(n) for n in fulfillment.get("tracking_numbers") or [] if n
+        ]
+        urls = [common.text(fulfillment, "tracking_url")] + [
+            str(u) for u in fulfillment.get("tracking_urls") or [] if u
+        ]
+        number = next((n for n in numbers if n), "")
         if number:
             return {
                 "tracking_number": number[:64],
                 "courier": common.text(fulfillment, "tracking_company")[:64],
-                "tracking_url": common.web_url(
-                    common.text(fulfillment, "tracking_url")
-                )[:500],
+                "tracking_url": common.web_url(next((u for u in urls if u), ""))[:500],
             }
     return {}

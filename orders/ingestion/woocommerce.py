@@ -1,8 +1,16 @@
 """WooCommerce `order.created` and `order.updated` (the REST v3 order resource)."""
 
+from decimal import Decimal
+
 from orders.ingestion import common
-from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
-from orders.models import Source
+from orders.ingestion.incoming import (
+    IncomingCustomer,
+    IncomingLine,
+    IncomingMoney,
+    IncomingOrder,
+    IncomingPayment,
+)
+from orders.models import OrderLine, Source
 from orders.state_machine import OrderStatus
 
 TOPICS = ("order.created", "order.updated")
@@ -25,6 +33,8 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
     billing = common.obj(payload, "billing")
     shipping = common.obj(payload, "shipping")
     total, _ = common.amount(payload, "total")
+    rates = _rates(common.array(payload, "tax_lines"))
+    shipping_lines = _shipping_lines(common.array(payload, "shipping_lines"), rates)
     return IncomingOrder(
         source=Source.WOOCOMMERCE,
         external_id=external_id,
@@ -39,19 +49,144 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         ),
         amount=total,
         currency=common.currency(payload, "currency", default_currency),
+        # WooCommerce's line totals exclude tax whatever the shop displays.
+        tax_amount=common.amount(payload, "total_tax")[0],
+        taxes_included=False,
+        shipping_method=shipping_lines[0].title[:200] if shipping_lines else "",
+        money=_money(payload, status, total),
         payment_method=common.text(payload, "payment_method_title")[:50],
         notes=common.text(payload, "customer_note"),
         delivery_address=common.address(shipping or billing),
-        lines=common.lines(
-            common.array(payload, "line_items"),
-            where="line_items",
-            title="name",
-            price="price",
+        lines=(
+            *_items(common.array(payload, "line_items"), rates),
+            *common.discount(
+                payload,
+                total_key="discount_total",
+                codes_key="coupon_lines",
+                tax_rate=next(iter(rates.values()), None),
+            ),
+            *shipping_lines,
+            *_fees(common.array(payload, "fee_lines"), rates),
         ),
         placed_at=common.moment(payload, "date_created_gmt"),
         updated_at=common.moment(payload, "date_modified_gmt"),
         **_tracking(common.array(payload, "meta_data")),
     )
+
+
+def _rates(tax_lines: list) -> dict:
+    """Tax rate ids to percent, from the order's `tax_lines`."""
+    rates = {}
+    for tax in tax_lines:
+        if isinstance(tax, dict) and tax.get("rate_percent") not in (None, ""):
+            try:
+                rates[str(tax.get("rate_id"))] = Decimal(str(tax["rate_percent"]))
+            except ArithmeticError:
+                continue
+    return rates
+
+
+def _rate(item: dict, rates: dict) -> Decimal | None:
+    for tax in item.get("taxes") or []:
+        if isinstance(tax, dict) and str(tax.get("id")) in rates:
+            return rates[str(tax.get("id"))]
+    return None
+
+
+def _items(line_items: list, rates: dict) -> tuple[IncomingLine, ...]:
+    """Items at their price before coupons (`subtotal`), the coupons being the
+    discount line; `price` is after them."""
+    lines = common.lines(line_items, where="line_items", title="name", price="price")
+    parsed = []
+    for line, item in zip(lines, line_items, strict=True):
+        unit_price = line.unit_price
+        if item.get("subtotal") not in (None, ""):
+            subtotal, _ = common.amount(
+                item, "subtotal", where=f"line_items[{len(parsed)}]."
+            )
+            unit_price = (subtotal / line.quantity).quantize(Decimal("0.01"))
+        parsed.append(
+            IncomingLine(
+                **{
+                    **line.__dict__,
+                    "unit_price": unit_price,
+                    "tax_rate": _rate(item, rates),
+                }
+            )
+        )
+    return tuple(parsed)
+
+
+def _shipping_lines(items: list, rates: dict) -> tuple[IncomingLine, ...]:
+    return _priced(
+        items,
+        rates,
+        where="shipping_lines",
+        title="method_title",
+        kind=OrderLine.Kind.SHIPPING,
+    )
+
+
+def _fees(items: list, rates: dict) -> tuple[IncomingLine, ...]:
+    return _priced(
+        items, rates, where="fee_lines", title="name", kind=OrderLine.Kind.FEE
+    )
+
+
+def _priced(items: list, rates: dict, *, where: str, title: str, kind: str):
+    """Shipping and fee lines: one of each at its `total`."""
+    lines = common.lines(
+        [{**item, "quantity": 1} if isinstance(item, dict) else item for item in items],
+        where=where,
+        title=title,
+        price="total",
+    )
+    return tuple(
+        IncomingLine(**{**line.__dict__, "kind": kind, "tax_rate": _rate(item, rates)})
+        for line, item in zip(lines, items, strict=True)
+    )
+
+
+def _money(payload: dict, status: str, total: Decimal) -> IncomingMoney:
+    """Paid in full once `date_paid` is set; refunds under their own ids."""
+    paid = (
+        total
+        if payload.get("date_paid_gmt") or payload.get("date_paid")
+        else Decimal("0")
+    )
+    refunds = []
+    for index, refund in enumerate(common.array(payload, "refunds")):
+        where = f"refunds[{index}]."
+        if not isinstance(refund, dict):
+            raise common.MalformedPayload(f"'{where[:-1]}' must be an object.")
+        amount = _magnitude(refund, where)
+        if amount:
+            refunds.append(
+                IncomingPayment(
+                    provider_id=f"woocommerce:refund:{common.text(refund, 'id', required=True, where=where)}",
+                    amount=-amount,
+                    note=common.text(refund, "reason", where=where)[:300],
+                )
+            )
+    cancelled = status in ("cancelled", "refunded")
+    return IncomingMoney(
+        paid=paid,
+        gateway=common.text(payload, "payment_method_title"),
+        refunds=tuple(refunds),
+        cancelled=cancelled,
+        reason=f"{status.capitalize()} in WooCommerce" if cancelled else "",
+    )
+
+
+def _magnitude(refund: dict, where: str) -> Decimal:
+    """A refund's `total` is negative ("-10.00")."""
+    raw = refund.get("total")
+    if isinstance(raw, str):
+        raw = raw.strip().removeprefix("-")
+    elif isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = abs(raw)
+    amount, _ = common.amount({"total": raw}, "total", where=where)
+    return amount
 
 
 def _tracking(meta_data: list) -> dict:

@@ -19,7 +19,6 @@ from invoices.stripe import to_amount
 from orders.models import OrderEvent
 from orders.state_machine import OrderStatus
 from performile.models import WebhookDelivery
-from tests.factories import CustomerFactory
 from tests.invoices.conftest import make_order
 
 pytestmark = pytest.mark.django_db
@@ -524,18 +523,6 @@ def test_an_unmatched_payment_is_kept_unallocated_on_the_customer(
     assert payment.amount == Decimal("42.00")
     assert "matched no invoice or order" in payment.note
     assert "recorded unallocated" in caplog.text
-
-
-def test_an_email_shared_by_two_customers_names_no_one(
-    client, stripe_profile, merchant
-):
-    CustomerFactory(merchant=merchant, email="shared@example.com")
-    CustomerFactory(merchant=merchant, email="shared@example.com")
-    intent = payment_intent(1000, email="shared@example.com")
-
-    post(client, stripe_profile, stripe_event("payment_intent.succeeded", intent))
-
-    assert Payment.objects.get().customer is None
 
 
 def test_a_payment_in_another_currency_is_kept_unallocated(

@@ -243,3 +243,16 @@ def test_a_very_long_inbound_message_is_cut_not_refused(db):
         body="a" * (services.BODY_LIMIT + 500),
     )
     assert len(message.body) == services.BODY_LIMIT
+
+
+def test_a_phone_two_customers_share_reaches_neither_ones_order(store, anna):
+    """docs/customers.md: a phone identifies someone only when unambiguous; an SMS
+    from a shared phone is not filed into either customer's thread."""
+    sibling = CustomerFactory(
+        merchant=store.merchant, email="sibling@example.com", phone=anna.phone
+    )
+    OrderFactory(store=store, customer=anna, status=OrderStatus.SHIPPED)
+    OrderFactory(store=store, customer=sibling, status=OrderStatus.SHIPPED)
+    message = receive(channel=Channel.SMS, sender=anna.phone, body="Hello?")
+    assert message.thread is None
+    assert message.author_customer is None

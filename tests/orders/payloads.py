@@ -6,6 +6,8 @@ import hmac
 import json
 import uuid
 
+from django.urls import reverse
+
 
 def sign_base64(secret: str, body: bytes) -> str:
     return base64.b64encode(
@@ -131,3 +133,27 @@ def woo_headers(secret: str, body: bytes, *, topic="order.created"):
 
 def dumps(payload) -> bytes:
     return json.dumps(payload).encode()
+
+
+def post_shopify(client, store, payload, **header_options):
+    """POST a signed Shopify webhook to the store's endpoint."""
+    return _post(
+        client, "webhook-shopify", store, payload, shopify_headers, **header_options
+    )
+
+
+def post_woo(client, store, payload, **header_options):
+    """POST a signed WooCommerce webhook to the store's endpoint."""
+    return _post(
+        client, "webhook-woocommerce", store, payload, woo_headers, **header_options
+    )
+
+
+def _post(client, url_name, store, payload, headers, **header_options):
+    body = dumps(payload)
+    return client.post(
+        reverse(url_name, args=[store.webhook_key]),
+        body,
+        content_type="application/json",
+        **headers(store.webhook_secret, body, **header_options),
+    )

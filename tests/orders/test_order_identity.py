@@ -15,35 +15,9 @@ from tests.factories import (
     OrderLineFactory,
     UserFactory,
 )
-from tests.orders.payloads import (
-    dumps,
-    shopify_headers,
-    shopify_order,
-    woo_headers,
-    woo_order,
-)
+from tests.orders.payloads import post_shopify, post_woo, shopify_order, woo_order
 
 pytestmark = pytest.mark.django_db
-
-
-def post_shopify(client, store, payload, **options):
-    body = dumps(payload)
-    return client.post(
-        reverse("webhook-shopify", args=[store.webhook_key]),
-        body,
-        content_type="application/json",
-        **shopify_headers(store.webhook_secret, body, **options),
-    )
-
-
-def post_woo(client, store, payload, **options):
-    body = dumps(payload)
-    return client.post(
-        reverse("webhook-woocommerce", args=[store.webhook_key]),
-        body,
-        content_type="application/json",
-        **woo_headers(store.webhook_secret, body, **options),
-    )
 
 
 @pytest.fixture
@@ -201,3 +175,18 @@ def portal_users(store):
         )
         users.append(user)
     return users
+
+
+def test_staff_mark_a_flagged_order_reviewed(
+    client, store, staff_user, completed_order
+):
+    post_shopify(client, store, shopify_order(order_id=222, name="#1001"))
+    flagged = Order.objects.get(external_id="222")
+    client.force_login(staff_user)
+    page = client.get(reverse("orders:detail", args=[flagged.pk]))
+    assert b"Check this order." in page.content
+    client.post(reverse("orders:reviewed", args=[flagged.pk]))
+    flagged.refresh_from_db()
+    assert flagged.review_reason == ""
+    assert not flagged.needs_action or flagged.can_book_shipment
+    assert flagged.events.filter(note__startswith="Reviewed: Number #1001").exists()

@@ -9,7 +9,8 @@ from orders.models import Order, OrderEvent
 from orders.services import store_rotate_webhook_secret
 from orders.state_machine import OrderStatus
 from performile.models import WebhookDelivery
-from tests.orders.payloads import dumps, shopify_headers, shopify_order
+from tests.orders.payloads import dumps, post_shopify, shopify_headers, shopify_order
+from tests.orders.samples import shopify_sample_fulfillment, shopify_sample_order
 
 pytestmark = pytest.mark.django_db
 
@@ -272,3 +273,26 @@ def test_each_ingested_order_is_logged_with_its_ids(client, store, caplog):
     record = next(r for r in caplog.records if r.name == "orders.webhooks")
     assert record.getMessage() == "order created from shopify"
     assert (record.store_id, record.order_id) == (store.pk, Order.objects.get().pk)
+
+
+def test_a_fulfillment_gives_the_order_its_tracking(client, store):
+    post_shopify(client, store, shopify_sample_order())
+    response = post_shopify(
+        client, store, shopify_sample_fulfillment(), topic="fulfillments/create"
+    )
+    assert response.status_code == 200, response.content
+    order = Order.objects.get()
+    assert (order.tracking_number, order.courier) == (
+        "00370712345678901234",
+        "PostNord",
+    )
+    assert order.events.filter(kind=OrderEvent.Kind.TRACKING).exists()
+
+
+def test_a_fulfillment_before_its_order_is_retried_and_stores_nothing(client, store):
+    response = post_shopify(
+        client, store, shopify_sample_fulfillment(), topic="fulfillments/update"
+    )
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "retry_later"
+    assert not WebhookDelivery.objects.exists()
