@@ -132,7 +132,9 @@ def shipment_book(
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if actor is not None and not order_is_workable_by(actor, locked):
             raise NotAllowed("You cannot book shipments for this order.")
-        existing = locked.shipments.order_by("-id").first()
+        existing = (
+            locked.shipments.filter(kind=Shipment.Kind.BOOKED).order_by("-id").first()
+        )
         if existing is not None:
             return existing, False
         if not locked.can_book_shipment:
@@ -285,6 +287,8 @@ def _shipment_refresh(shipment: Shipment, latest, update: TrackingUpdate) -> boo
 
 def _order_follow(shipment: Shipment, latest: TrackingEvent) -> None:
     order = Order.objects.select_for_update().get(pk=shipment.order_id)
+    if order.tracking_number and order.tracking_number != shipment.tracking_number:
+        return  # the order carries another number now: that parcel speaks for it
     scan = " · ".join(part for part in (latest.description, latest.location) if part)
     order_record_tracking(
         order=order,
