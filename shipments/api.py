@@ -1,4 +1,5 @@
-"""REST endpoints for shipments: the services on offer, booking, labels."""
+"""REST endpoints for shipments: the services on offer, booking, labels, asking the
+courier for fresh tracking, claims, bulk booking, courier performance."""
 
 from decimal import Decimal
 
@@ -15,9 +16,9 @@ from rest_framework.views import APIView
 
 from orders import selectors as order_selectors
 from orders.api.views import IsMerchantMember
-from shipments import bulk, claims, performance, selectors, services
+from shipments import bulk, claims, performance, polling, selectors, services
 from shipments.couriers.base import ServiceType
-from shipments.models import BulkBooking, Claim, Shipment
+from shipments.models import BulkBooking, Claim, Shipment, TrackingEvent
 
 
 class ParcelSerializer(serializers.Serializer):
@@ -196,6 +197,61 @@ class ShipmentLabelApi(APIView):
             as_attachment=request.query_params.get("print") != "1",
             filename=f"label-{shipment.tracking_number}.pdf",
         )
+
+
+class TrackingEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TrackingEvent
+        fields = ["status", "raw_code", "occurred_at", "description", "location"]
+
+
+class ShipmentTrackingSerializer(ShipmentSerializer):
+    events = TrackingEventSerializer(many=True)
+
+    class Meta(ShipmentSerializer.Meta):
+        fields = [
+            *ShipmentSerializer.Meta.fields,
+            "kind",
+            "raw_status",
+            "last_event_at",
+            "delivered_at",
+            "events",
+        ]
+
+
+class ShipmentErrorDetailSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    message = serializers.CharField()
+
+
+class ShipmentErrorSerializer(serializers.Serializer):
+    """The one JSON error shape (performile.errors)."""
+
+    error = ShipmentErrorDetailSerializer()
+
+
+class ShipmentRefreshApi(APIView):
+    """Ask the courier now (within the account's rate limit) and answer the
+    shipment's fresh status and events. A courier that cannot answer is a 502 (it
+    refused or does not know the number) or 503 (down, busy: try again), and
+    nothing changes."""
+
+    permission_classes = [IsMerchantMember]
+
+    @extend_schema(
+        request=None,
+        responses={
+            200: ShipmentTrackingSerializer,
+            404: ShipmentErrorSerializer,
+            502: ShipmentErrorSerializer,
+            503: ShipmentErrorSerializer,
+        },
+    )
+    def post(self, request, pk: int):
+        shipment = selectors.shipment_get_for_user(request.user, pk)
+        polling.shipment_refresh(shipment.pk)
+        fresh = selectors.shipment_get_for_user(request.user, pk)
+        return Response(ShipmentTrackingSerializer(fresh).data)
 
 
 class ClaimSerializer(serializers.ModelSerializer):

@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("<int:pk>/label", api.ShipmentLabelApi.as_view(), name="api-shipment-label"),
     path(
+        "<int:pk>/refresh",
+        api.ShipmentRefreshApi.as_view(),
+        name="api-shipment-refresh",
+    ),
+    path(
         "<int:pk>/claims", api.ShipmentClaimsApi.as_view(), name="api-shipment-claims"
     ),
     path(
