@@ -1,5 +1,7 @@
 """Which courier a tracking number belongs to (orders.carriers)."""
 
+from pathlib import Path
+
 import pytest
 
 from orders.carriers import CARRIERS, carrier_identify, tracking_link
@@ -87,3 +89,19 @@ def test_every_courier_has_a_tracking_link():
     )
     assert tracking_link("nobody", "RR123456785SE") == ""
     assert tracking_link("ups", " ") == ""
+
+
+def test_the_documented_table_lists_every_courier_with_its_page():
+    """docs/couriers.md ("Which courier is it?") shows every courier we identify."""
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "couriers.md").read_text()
+    section = doc.split("## Which courier is it?")[1].split("\n## ")[0]
+    rows = {
+        line.split("|")[1].strip().strip("`"): line.split("|")[2].strip()
+        for line in section.splitlines()
+        if line.startswith("| `")
+    }
+    assert rows == {code: carrier.name for code, carrier in CARRIERS.items()}
+    for code, carrier in CARRIERS.items():
+        if code != "sandbox":
+            page = carrier.tracking_url.replace("{number}", "<n>")
+            assert f"`{page}`" in section, code
