@@ -287,8 +287,10 @@ def _shipment_refresh(shipment: Shipment, latest, update: TrackingUpdate) -> boo
 
 def _order_follow(shipment: Shipment, latest: TrackingEvent) -> None:
     order = Order.objects.select_for_update().get(pk=shipment.order_id)
-    if order.tracking_number and order.tracking_number != shipment.tracking_number:
-        return  # the order carries another number now: that parcel speaks for it
+    if order.tracking_number != shipment.tracking_number and (
+        order.tracking_number or shipment.kind == Shipment.Kind.TRACKED
+    ):
+        return  # the order no longer carries this number: the parcel is not its own
     scan = " · ".join(part for part in (latest.description, latest.location) if part)
     order_record_tracking(
         order=order,

@@ -77,9 +77,9 @@ def tracking_plan(order: Order) -> TrackingPlan:
     number = order.tracking_number.strip()
     carrier = carrier_identify(number, carrier_name=order.courier)
     accounts = list(
-        CourierAccount.objects.filter(merchant_id=order.merchant_id, enabled=True)
-        .exclude(courier="")
-        .order_by("pk")
+        CourierAccount.objects.filter(
+            merchant_id=order.merchant_id, enabled=True
+        ).order_by("pk")
     )
     own = carrier and next(
         (a for a in accounts if account_tracks(a, carrier.code)), None
@@ -93,8 +93,11 @@ def shipment_track(*, order_id: int) -> Shipment | None:
     order's missing courier and tracking link, and make a tracked-only shipment when
     an account can track it (else say why on the order's timeline, once)."""
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
+        order = Order.objects.select_for_update().filter(pk=order_id).first()
+        if order is None:
+            return None
         number = order.tracking_number.strip()
+        _stop_replaced(order, number)
         if (
             not number
             or order.deleted_at is not None
@@ -112,6 +115,13 @@ def shipment_track(*, order_id: int) -> Shipment | None:
             pending_updates_apply(shipment=shipment)
             transaction.on_commit(lambda: _register_later(shipment.pk), robust=True)
     return shipment
+
+
+def _stop_replaced(order: Order, number: str) -> None:
+    """A number the order no longer carries is no longer asked about."""
+    order.shipments.filter(
+        kind=Shipment.Kind.TRACKED, next_poll_at__isnull=False
+    ).exclude(tracking_number=number).update(next_poll_at=None)
 
 
 def _register_later(shipment_id: int) -> None:
@@ -158,10 +168,6 @@ def _shipment_create_tracked(order: Order, plan: TrackingPlan) -> Shipment | Non
     if taken.exists():
         logger.info("%s is tracked already, on another order", plan.number)
         return None
-    # A superseded number's parcel is no longer this order's: stop asking about it.
-    order.shipments.filter(kind=Shipment.Kind.TRACKED).exclude(
-        tracking_number=plan.number
-    ).update(next_poll_at=None)
     now = timezone.now()
     try:
         with transaction.atomic():

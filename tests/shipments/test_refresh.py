@@ -1,6 +1,8 @@
 """Asking the courier now: POST /api/shipments/<id>/refresh and the panel's
 "Refresh tracking" button."""
 
+import uuid
+
 import pytest
 from django.urls import reverse
 
@@ -15,9 +17,17 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shipment(store, courier_account, sandbox_adapter):
     """A parcel the sandbox knows (tracked only), not yet heard of here."""
-    order = OrderFactory(store=store, status=OrderStatus.CONFIRMED)
+    order = OrderFactory(
+        store=store,
+        status=OrderStatus.CONFIRMED,
+        tracking_number=f"SBX{uuid.uuid4().int % 10**10:010d}",
+    )
     shipment = ShipmentFactory(
-        order=order, account=courier_account, kind="tracked", status=T.PENDING
+        order=order,
+        account=courier_account,
+        kind="tracked",
+        status=T.PENDING,
+        tracking_number=order.tracking_number,
     )
     sandbox_adapter.register_tracking(shipment.tracking_number)
     return shipment
@@ -60,7 +70,7 @@ def test_a_courier_that_is_down_is_a_503_and_changes_nothing(
 
 
 def test_a_number_the_courier_does_not_know_is_a_502(staff_api, shipment):
-    shipment.tracking_number = "SBX0000000000"
+    shipment.tracking_number = "SBX0000000000"  # not registered
     shipment.save()
     response = staff_api.post(refresh_url(shipment))
     assert response.status_code == 502

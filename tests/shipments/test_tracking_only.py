@@ -153,6 +153,9 @@ def test_the_same_number_twice_does_nothing_and_a_new_number_a_new_shipment(
     assert set(numbers) == {first, second}
     assert numbers[first] is None  # the replaced parcel is no longer asked about
     assert numbers[second] is not None
+    with run_after_commit():
+        order_update(order=order, actor=staff_user, tracking_number="")
+    assert not order.shipments.filter(next_poll_at__isnull=False).exists()
 
 
 def test_a_tracked_parcel_delivers_the_order_through_the_couriers_webhooks(

@@ -39,6 +39,12 @@ class Command(BaseCommand):
             )
             created += 1
             self._history(account)
+        # Demo accounts made before the catch-all tracker existed become it.
+        for account in CourierAccount.objects.filter(
+            courier="sandbox", api_key__startswith="demo-"
+        ).exclude(extra__track_any=True):
+            account.extra = {**account.extra, "track_any": True}
+            account.save(update_fields=["extra"])
         self.stdout.write(f"Demo couriers: {created} sandbox account(s) created.")
 
     def _history(self, account: CourierAccount) -> None:
