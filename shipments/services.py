@@ -287,8 +287,9 @@ def _shipment_refresh(shipment: Shipment, latest, update: TrackingUpdate) -> boo
 
 def _order_follow(shipment: Shipment, latest: TrackingEvent) -> None:
     order = Order.objects.select_for_update().get(pk=shipment.order_id)
-    if order.tracking_number != shipment.tracking_number and (
-        order.tracking_number or shipment.kind == Shipment.Kind.TRACKED
+    carried = order.tracking_number.strip()
+    if carried != shipment.tracking_number and (
+        carried or shipment.kind == Shipment.Kind.TRACKED
     ):
         return  # the order no longer carries this number: the parcel is not its own
     scan = " · ".join(part for part in (latest.description, latest.location) if part)
