@@ -15,7 +15,7 @@ from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
 from performile.htmx import dialog_done
 from shipments import bulk, claims, performance, polling, selectors, services
-from shipments.api import PeriodSerializer
+from shipments.api.performance import PeriodSerializer
 from shipments.forms import BookingDetailsForm, ClaimFileForm
 
 
