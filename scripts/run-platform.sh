@@ -46,6 +46,8 @@ python manage.py demo_invoices --if-empty
 python manage.py demo_couriers --base-url "http://127.0.0.1:${SANDBOX_PORT:-8090}"
 # After the couriers: its parcels in transit use the sandbox account.
 python manage.py demo_portal --if-empty
+# Orders that got a tracking number before the catch-all tracker existed.
+python manage.py tracking_backfill
 
 bold=$(tput bold 2>/dev/null || true)
 plain=$(tput sgr0 2>/dev/null || true)

@@ -8,6 +8,7 @@ from shipments.models import (
     Claim,
     ClaimPhoto,
     CourierAccount,
+    PendingTrackingUpdate,
     Shipment,
     TrackingEvent,
 )
@@ -49,18 +50,20 @@ class ShipmentAdmin(admin.ModelAdmin):
         "tracking_number",
         "account",
         "order",
+        "kind",
         "status",
         "estimated_delivery",
         "stuck",
         "created_at",
     ]
-    list_filter = ["status", "stuck", "account__courier", "merchant"]
+    list_filter = ["kind", "status", "stuck", "account__courier", "merchant"]
     search_fields = ["tracking_number", "order__order_number"]
     list_select_related = ["account", "order"]
     raw_id_fields = ["order", "booked_by"]
     readonly_fields = [
         "order",
         "account",
+        "kind",
         "tracking_number",
         "status",
         "raw_status",
@@ -146,4 +149,20 @@ class BulkBookingAdmin(admin.ModelAdmin):
     raw_id_fields = ["created_by"]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(PendingTrackingUpdate)
+class PendingTrackingUpdateAdmin(admin.ModelAdmin):
+    """Courier news of numbers no order has yet (shipments.tracking): applied when
+    one does, purged after 30 days."""
+
+    list_display = ["tracking_number", "account", "received_at"]
+    search_fields = ["tracking_number"]
+    readonly_fields = ["account", "tracking_number", "update", "received_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

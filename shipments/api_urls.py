@@ -1,22 +1,33 @@
 from django.urls import path
 
-from shipments import api
+from shipments.api import booking, bulk, claims, performance, tracking
 
 urlpatterns = [
-    path("book", api.ShipmentBookApi.as_view(), name="api-shipment-book"),
-    path("bulk-book", api.BulkBookApi.as_view(), name="api-bulk-book"),
-    path("bulk-book/<int:pk>", api.BulkBookingApi.as_view(), name="api-bulk-booking"),
-    path("services", api.CourierServicesApi.as_view(), name="api-courier-services"),
+    path("book", booking.ShipmentBookApi.as_view(), name="api-shipment-book"),
+    path("bulk-book", bulk.BulkBookApi.as_view(), name="api-bulk-book"),
+    path("bulk-book/<int:pk>", bulk.BulkBookingApi.as_view(), name="api-bulk-booking"),
+    path("services", booking.CourierServicesApi.as_view(), name="api-courier-services"),
     path(
         "performance",
-        api.CourierPerformanceApi.as_view(),
+        performance.CourierPerformanceApi.as_view(),
         name="api-courier-performance",
     ),
-    path("<int:pk>/label", api.ShipmentLabelApi.as_view(), name="api-shipment-label"),
     path(
-        "<int:pk>/claims", api.ShipmentClaimsApi.as_view(), name="api-shipment-claims"
+        "<int:pk>/label", booking.ShipmentLabelApi.as_view(), name="api-shipment-label"
     ),
     path(
-        "claims/<int:pk>/status", api.ClaimStatusApi.as_view(), name="api-claim-status"
+        "<int:pk>/refresh",
+        tracking.ShipmentRefreshApi.as_view(),
+        name="api-shipment-refresh",
+    ),
+    path(
+        "<int:pk>/claims",
+        claims.ShipmentClaimsApi.as_view(),
+        name="api-shipment-claims",
+    ),
+    path(
+        "claims/<int:pk>/status",
+        claims.ClaimStatusApi.as_view(),
+        name="api-claim-status",
     ),
 ]

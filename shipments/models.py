@@ -33,7 +33,13 @@ class CourierAccount(models.Model):
     customer_number = models.CharField(max_length=64, blank=True)
     webhook_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     webhook_secret = models.CharField(max_length=255, blank=True)
-    extra = models.JSONField(default=dict, blank=True)
+    extra = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text='Per-adapter settings (docs/couriers.md). {"track_any": true} makes '
+        "this account the catch-all tracker of numbers no other account's courier "
+        "carries.",
+    )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=now)
 
@@ -57,13 +63,24 @@ class CourierAccount(models.Model):
 
 
 class Shipment(models.Model):
+    """A parcel we follow: booked here (label, price, addresses), or tracked only
+    (a number that came from a webshop or a person; docs/shipments.md)."""
+
+    class Kind(models.TextChoices):
+        BOOKED = "booked", "Booked here"
+        TRACKED = "tracked", "Tracked only"
+
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="shipments")
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, editable=False)
     account = models.ForeignKey(
         CourierAccount, on_delete=models.PROTECT, related_name="shipments"
     )
-    service_code = models.CharField(max_length=64)
-    service_type = models.CharField(max_length=20, choices=ServiceType.CHOICES)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BOOKED)
+    # Booking-only fields are blank on a tracked-only shipment.
+    service_code = models.CharField(max_length=64, blank=True)
+    service_type = models.CharField(
+        max_length=20, choices=ServiceType.CHOICES, blank=True
+    )
     tracking_number = models.CharField(max_length=64)
     courier_reference = models.CharField(max_length=128, blank=True)
     label = models.FileField(upload_to="labels/%Y/%m/", blank=True)
@@ -166,6 +183,30 @@ class TrackingEvent(models.Model):
 
     def __str__(self):
         return f"{self.shipment} {self.status} {self.occurred_at:%Y-%m-%d %H:%M}"
+
+
+class PendingTrackingUpdate(models.Model):
+    """Courier news of a number we do not track yet, kept until a shipment for it
+    appears (then applied and deleted) or it is too old (purged)."""
+
+    account = models.ForeignKey(
+        CourierAccount, on_delete=models.CASCADE, related_name="+"
+    )
+    tracking_number = models.CharField(max_length=64)
+    # The normalized update (shipments.couriers.base.TrackingUpdate as JSON).
+    update = models.JSONField()
+    received_at = models.DateTimeField(default=now)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["account", "tracking_number"], name="pending_tracking_idx"
+            ),
+            models.Index(fields=["received_at"], name="pending_tracking_age_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.tracking_number} ({self.received_at:%Y-%m-%d %H:%M})"
 
 
 class Claim(models.Model):

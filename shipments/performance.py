@@ -8,7 +8,7 @@ from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from shipments.couriers.base import ServiceType
-from shipments.models import TrackingEvent
+from shipments.models import Shipment, TrackingEvent
 from shipments.selectors import visible_shipments
 
 SERVICE_NAMES = dict(ServiceType.CHOICES)
@@ -42,7 +42,10 @@ def courier_performance(user, *, since, until) -> list[dict]:
     delivered_on = RawSQL(
         "(shipments_shipment.delivered_at AT TIME ZONE 'UTC')::date", []
     )
+    # Parcels booked here only: a tracked-only parcel's clock starts when we heard
+    # of it, and a catch-all account would take credit for another courier's work.
     shipments = visible_shipments(user).filter(
+        kind=Shipment.Kind.BOOKED,
         delivered_at__gte=datetime.combine(since, time.min, tzinfo=UTC),
         delivered_at__lte=datetime.combine(until, time.max, tzinfo=UTC),
     )

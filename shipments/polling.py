@@ -16,8 +16,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from orders.tracking import TrackingStatus
+from performile.errors import ApplicationError
 from shipments.couriers import courier_for
 from shipments.couriers.base import (
+    CourierError,
     CourierRateLimited,
     CourierUnavailable,
     ShipmentNotFound,
@@ -53,12 +55,17 @@ def poll_backoff(failures: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(failures - 1, 0)), BACKOFF_MAX)
 
 
+class TrackingRefreshFailed(ApplicationError):
+    """The courier could not tell us now; nothing was changed."""
+
+    code = "courier_unavailable"
+    http_status = 503
+
+
 def shipment_poll(shipment_id: int) -> str:
     """Ask the courier about one shipment; returns what happened (for logs)."""
-    shipment = Shipment.objects.select_related("account").get(pk=shipment_id)
-    account = shipment.account
-    courier = courier_for(account.courier, account.settings())
-    if not rate_limit_take(account.pk, courier.rate_limit_per_s):
+    shipment, courier = _shipment_and_courier(shipment_id)
+    if not rate_limit_take(shipment.account_id, courier.rate_limit_per_s):
         _reschedule(shipment, timedelta(seconds=1), failed=False)
         return "held back by our rate limit"
     try:
@@ -73,6 +80,42 @@ def shipment_poll(shipment_id: int) -> str:
     except ShipmentNotFound:
         _reschedule(shipment, poll_backoff(shipment.poll_failures + 1))
         return "not found yet"
+    changed = _apply_polled(shipment, courier, update)
+    return "changed" if changed else "unchanged"
+
+
+def shipment_refresh(shipment_id: int) -> bool:
+    """Ask the courier about one shipment now, for a person waiting on the answer
+    (within the account's rate limit); whether its status changed. A courier that
+    cannot answer raises TrackingRefreshFailed and changes nothing."""
+    shipment, courier = _shipment_and_courier(shipment_id)
+    if not rate_limit_take(shipment.account_id, courier.rate_limit_per_s):
+        raise TrackingRefreshFailed(
+            f"{shipment.account.name} is busy with other requests; try again in a "
+            "moment."
+        )
+    try:
+        update = courier.track(shipment.tracking_number)
+    except ShipmentNotFound as exc:
+        failed = TrackingRefreshFailed(
+            f"{shipment.account.name} does not know {shipment.tracking_number} yet."
+        )
+        failed.http_status = 502
+        raise failed from exc
+    except CourierError as exc:
+        failed = TrackingRefreshFailed(exc.message)
+        failed.http_status = 503 if exc.retryable else 502
+        raise failed from exc
+    return _apply_polled(shipment, courier, update)
+
+
+def _shipment_and_courier(shipment_id: int):
+    shipment = Shipment.objects.select_related("account").get(pk=shipment_id)
+    account = shipment.account
+    return shipment, courier_for(account.courier, account.settings())
+
+
+def _apply_polled(shipment: Shipment, courier, update) -> bool:
     changed = shipment_apply_update(shipment=shipment, update=update, source="poll")
     if courier.max_polls_per_day:
         # Quota guidance (DHL: 10 a shipment a day) beats the status's own interval.
@@ -80,7 +123,7 @@ def shipment_poll(shipment_id: int) -> str:
         Shipment.objects.filter(pk=shipment.pk, next_poll_at__lt=earliest).update(
             next_poll_at=earliest
         )
-    return "changed" if changed else "unchanged"
+    return changed
 
 
 def _reschedule(shipment: Shipment, wait: timedelta, *, failed: bool = True) -> None:

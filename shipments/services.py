@@ -132,7 +132,9 @@ def shipment_book(
         locked = Order.objects.select_for_update().get(pk=order.pk)
         if actor is not None and not order_is_workable_by(actor, locked):
             raise NotAllowed("You cannot book shipments for this order.")
-        existing = locked.shipments.order_by("-id").first()
+        existing = (
+            locked.shipments.filter(kind=Shipment.Kind.BOOKED).order_by("-id").first()
+        )
         if existing is not None:
             return existing, False
         if not locked.can_book_shipment:
@@ -285,6 +287,11 @@ def _shipment_refresh(shipment: Shipment, latest, update: TrackingUpdate) -> boo
 
 def _order_follow(shipment: Shipment, latest: TrackingEvent) -> None:
     order = Order.objects.select_for_update().get(pk=shipment.order_id)
+    carried = order.tracking_number.strip()
+    if carried != shipment.tracking_number and (
+        carried or shipment.kind == Shipment.Kind.TRACKED
+    ):
+        return  # the order no longer carries this number: the parcel is not its own
     scan = " · ".join(part for part in (latest.description, latest.location) if part)
     order_record_tracking(
         order=order,

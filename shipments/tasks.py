@@ -4,7 +4,8 @@ import logging
 
 from celery import shared_task
 
-from shipments import polling
+from shipments import polling, tracking
+from shipments.couriers.base import CourierUnavailable
 
 logger = logging.getLogger(__name__)
 BATCH = 100
@@ -41,6 +42,32 @@ def shipments_flag_stuck():
     flagged = polling.shipments_flag_stuck()
     if flagged:
         logger.warning("%s shipments flagged as stuck", flagged)
+
+
+@shared_task(soft_time_limit=60, time_limit=90)
+def shipment_track(order_id: int):
+    tracking.shipment_track(order_id=order_id)
+
+
+# A sandbox or courier that is down now is asked again later; until then polling
+# follows the number (it is due at once).
+@shared_task(
+    autoretry_for=(CourierUnavailable,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    max_retries=6,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def shipment_register_tracking(shipment_id: int):
+    tracking.shipment_register_tracking(shipment_id=shipment_id)
+
+
+@shared_task
+def pending_tracking_updates_purge():
+    purged = tracking.pending_updates_purge()
+    if purged:
+        logger.info("%s pending tracking updates purged", purged)
 
 
 @shared_task(soft_time_limit=1800, time_limit=1900)

@@ -11,6 +11,7 @@ urlpatterns = [
         views.order_shipments_panel_view,
         name="order-panel",
     ),
+    path("<int:pk>/refresh/", views.shipment_refresh_view, name="refresh"),
     path("performance/", views.courier_performance_view, name="performance"),
     path("bulk/", views.bulk_booking_view, name="bulk"),
     path("bulk/<int:pk>/", views.bulk_booking_progress_view, name="bulk-progress"),

@@ -1,6 +1,7 @@
 """The shipment dialogs of the Orders view: "Book shipment" (choose a courier and
 service, confirm the details, book, get the tracking number and label) and "File
-claim"; bulk booking; courier performance."""
+claim"; the drawer's shipments panel and its "Refresh tracking"; bulk booking;
+courier performance."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -13,8 +14,8 @@ from orders.views import member_required, merchant_timezone
 from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
 from performile.htmx import dialog_done
-from shipments import bulk, claims, performance, selectors, services
-from shipments.api import PeriodSerializer
+from shipments import bulk, claims, performance, polling, selectors, services
+from shipments.api.performance import PeriodSerializer
 from shipments.forms import BookingDetailsForm, ClaimFileForm
 
 
@@ -175,6 +176,36 @@ def order_shipments_panel_view(request, order_pk: int):
     if not shipments:
         return HttpResponse(status=204)
     return render(request, "shipments/_order_panel.html", {"shipments": shipments})
+
+
+@member_required
+@require_http_methods(["POST"])
+def shipment_refresh_view(request, pk: int):
+    """The panel's "Refresh tracking": ask the courier now, show the shipment again
+    with the outcome (a courier that cannot answer changes nothing)."""
+    shipment = selectors.shipment_get_for_user(request.user, pk)
+    try:
+        changed = polling.shipment_refresh(shipment.pk)
+    except ApplicationError as exc:
+        refresh = {"ok": False, "text": exc.message}
+    else:
+        text = "Status updated." if changed else "Up to date: no news since."
+        refresh = {"ok": True, "text": text}
+    if not request.htmx:
+        level = messages.SUCCESS if refresh["ok"] else messages.ERROR
+        messages.add_message(request, level, refresh["text"])
+        return redirect(shipment.order)
+    fresh = (
+        selectors.visible_shipments(request.user)
+        .select_related("account")
+        .prefetch_related("events", "claims")
+        .get(pk=shipment.pk)
+    )
+    return render(
+        request,
+        "shipments/_shipment_panel.html",
+        {"shipment": fresh, "refresh": refresh},
+    )
 
 
 @member_required

@@ -1,7 +1,6 @@
 """Courier tracking webhooks: verify (per adapter), record, apply."""
 
 import hashlib
-import logging
 
 from django.http import Http404
 
@@ -9,8 +8,7 @@ from performile.webhooks import accepted, receive, webhook_endpoint
 from shipments.couriers import courier_for
 from shipments.models import CourierAccount, Shipment
 from shipments.services import shipment_apply_update
-
-logger = logging.getLogger(__name__)
+from shipments.tracking import pending_update_keep
 
 
 @webhook_endpoint
@@ -26,14 +24,15 @@ def courier_tracking(request, courier_code, webhook_key):
     digest = hashlib.sha256(request.body).hexdigest()
 
     def apply_all() -> dict:
-        counts = {"applied": 0, "unknown": 0}
+        counts = {"applied": 0, "kept": 0}
         for update in updates:
             shipment = Shipment.objects.filter(
                 account=account, tracking_number=update.tracking_number
             ).first()
             if shipment is None:
-                logger.info("%s sent news of an unknown parcel", account.name)
-                counts["unknown"] += 1
+                # Perhaps a number an order gets in a moment: kept, not dropped.
+                pending_update_keep(account=account, update=update)
+                counts["kept"] += 1
                 continue
             shipment_apply_update(shipment=shipment, update=update, source="webhook")
             counts["applied"] += 1

@@ -141,6 +141,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "shipments.tasks.shipments_flag_stuck",
         "schedule": 15 * 60.0,
     },
+    # Courier news of numbers no order got within 30 days (shipments.tracking).
+    "shipments-purge-pending-tracking": {
+        "task": "shipments.tasks.pending_tracking_updates_purge",
+        "schedule": crontab(hour=4, minute=20),
+    },
     # Outbox retries and messages whose task was lost (performile.outbox).
     "outbox-deliver-due": {
         "task": "performile.tasks.outbox_deliver_due",
@@ -305,6 +310,8 @@ SPECTACULAR_SETTINGS = {
         "ThreadStatusEnum": "messaging.models.Thread.Status",
         "ClaimStatusEnum": "shipments.models.Claim.Status",
         "BulkBookingStatusEnum": "shipments.models.BulkBooking.Status",
+        "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
+        "ShipmentKindEnum": "shipments.models.Shipment.Kind",
     },
 }
 

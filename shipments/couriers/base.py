@@ -177,6 +177,12 @@ class Courier:
     def track(self, tracking_number: str) -> TrackingUpdate:
         raise NotImplementedError
 
+    def register_tracking(self, tracking_number: str) -> None:
+        """Ask the courier to push its news of a number we did not book (to the
+        account's webhook_url). Couriers that push every number of the account, or
+        that we only poll, need nothing: the default does nothing."""
+        return None
+
     def parse_webhook(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
         """Verify and parse a courier webhook. Raises performile.webhooks'
         BadSignature or MalformedPayload."""

@@ -136,6 +136,14 @@ class SandboxCourier(Courier):
                 f"{self.name} answered in an unexpected format: {exc.message}"
             ) from exc
 
+    def register_tracking(self, tracking_number: str) -> None:
+        """The sandbox plays a journey for the number (as if another system had
+        booked it) and posts its events to the account's webhook URL."""
+        payload = {"tracking_number": tracking_number}
+        if self.account.webhook_url:
+            payload["notify_url"] = self.account.webhook_url
+        self._call("POST", "/v1/tracking", json=payload)
+
     def parse_webhook(self, body: bytes, headers) -> list[TrackingUpdate]:
         secret = self.account.webhook_secret or self.account.api_key
         if not secret:

@@ -286,6 +286,20 @@ class Handler(BaseHTTPRequestHandler):
             headers={"Content-Disposition": disposition},
         )
 
+    @route("POST", "/v1/tracking")
+    def track_register(self):
+        """Track a number booked elsewhere: a journey is played for it and, with a
+        notify_url, its events are posted there as for a booked parcel."""
+        try:
+            registration = validation.registration(self.json_body())
+        except validation.Invalid as exc:
+            raise ApiError(422, exc.message, field=exc.field) from exc
+        try:
+            shipment, created = self.store.register(self.account, registration)
+        except Conflict as exc:
+            raise ApiError(exc.status, exc.message, field="tracking_number") from exc
+        self.send_json(201 if created else 200, self.store.tracking(shipment))
+
     @route("GET", r"/v1/tracking/([^/]+)")
     def track(self, number):
         shipment = self.store.get(self.account, number)

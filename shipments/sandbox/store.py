@@ -213,7 +213,26 @@ class Store:
                     numbers.append(shipment.tracking_number)
         return numbers
 
-    def _create(self, account: Account, booking: dict, now: float) -> Shipment:
+    def register(self, account: Account, registration: dict) -> tuple[Shipment, bool]:
+        """(shipment, created) for a number booked elsewhere, to be tracked here.
+        Registering it again changes only where its events go; Conflict when
+        another account has that number."""
+        number = registration.pop("tracking_number")
+        with self.cond:
+            shipment = self.shipments.get(number)
+            if shipment is not None:
+                if shipment.account != account.key:
+                    raise Conflict(f"{number} is another account's parcel.")
+                if registration["notify_url"]:
+                    shipment.notify_url = registration["notify_url"]
+                    self.dirty = True
+                    self.schedule(shipment)
+                return shipment, False
+            return self._create(account, registration, time.time(), number), True
+
+    def _create(
+        self, account: Account, booking: dict, now: float, tracking_number=""
+    ) -> Shipment:
         service = SERVICES[booking["service_code"]]
         origin = booking["sender"]["country"]
         dest = booking["recipient"]["country"]
@@ -226,7 +245,7 @@ class Store:
         shipment = Shipment(
             id="shp_" + secrets.token_hex(8),
             account=account.key,
-            tracking_number=self._new_tracking_number(),
+            tracking_number=tracking_number or self._new_tracking_number(),
             price=f"{amount:.2f}",
             currency=currency,
             eta=eta.isoformat(),

@@ -11,6 +11,7 @@ ADDRESS_REQUIRED = ("name", "line1", "postal_code", "city", "country")
 ADDRESS_OPTIONAL = ("line2", "company", "phone", "email")
 MAX_PARCELS = 10
 COUNTRY = re.compile(r"^[A-Z]{2}$")
+TRACKING_NUMBER = re.compile(r"^[A-Za-z0-9-]+$")
 
 
 class Invalid(Exception):
@@ -38,19 +39,48 @@ def booking(payload: dict) -> dict:
     sender = _address(payload.get("sender"), "sender")
     recipient = _address(payload.get("recipient"), "recipient")
     parcels = _parcels(payload.get("parcels"), service)
-    notify_url = payload.get("notify_url") or ""
-    if notify_url and (
-        not isinstance(notify_url, str) or not re.match(r"^https?://\S+$", notify_url)
-    ):
-        raise Invalid("notify_url", "notify_url must be an http(s) URL.")
     return {
         "reference": reference,
         "service_code": code,
         "sender": sender,
         "recipient": recipient,
         "parcels": parcels,
-        "notify_url": notify_url,
+        "notify_url": _notify_url(payload),
     }
+
+
+def registration(payload: dict) -> dict:
+    """A number booked elsewhere, to be tracked: its journey is played as a home
+    delivery within Sweden unless `recipient` ({city, country}) says otherwise."""
+    number = _text(payload, "tracking_number", "tracking_number", max_length=64)
+    if not TRACKING_NUMBER.match(number):
+        raise Invalid(
+            "tracking_number",
+            "tracking_number may hold only letters, digits and dashes.",
+        )
+    given = payload.get("recipient") or {}
+    if not isinstance(given, dict):
+        raise Invalid("recipient", "recipient must be an object.")
+    country = country_code(given.get("country") or "SE", "recipient.country")
+    city = _text(given, "city", "recipient.city", max_length=100, required=False)
+    return {
+        "tracking_number": number,
+        "reference": "",
+        "service_code": "SBX_HOME",
+        "sender": {"name": "Sender", "city": "Stockholm", "country": "SE"},
+        "recipient": {"name": "Recipient", "city": city, "country": country},
+        "parcels": [{"weight_kg": "1"}],
+        "notify_url": _notify_url(payload),
+    }
+
+
+def _notify_url(payload: dict) -> str:
+    notify_url = payload.get("notify_url") or ""
+    if notify_url and (
+        not isinstance(notify_url, str) or not re.match(r"^https?://\S+$", notify_url)
+    ):
+        raise Invalid("notify_url", "notify_url must be an http(s) URL.")
+    return notify_url
 
 
 def _text(data: dict, key: str, field: str, *, max_length: int, required=True) -> str:

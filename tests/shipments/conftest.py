@@ -14,6 +14,7 @@ import pytest
 from shipments.couriers.base import AccountSettings
 from shipments.couriers.sandbox import SandboxCourier
 from shipments.sandbox import harness
+from tests.shipments.factories import CourierAccountFactory
 
 
 @pytest.fixture(scope="session")
@@ -55,3 +56,16 @@ def sandbox_advance(sandbox_process, sandbox_api_key):
         )
 
     return advance
+
+
+@pytest.fixture
+def courier_account(store, sandbox_courier, sandbox_api_key):
+    """The store's merchant's account ("Sandbox Post") with this test's sandbox
+    account."""
+    return CourierAccountFactory(
+        merchant=store.merchant,
+        courier="sandbox",
+        name="Sandbox Post",
+        base_url=sandbox_courier,
+        api_key=sandbox_api_key,
+    )

@@ -16,7 +16,6 @@ from orders.tracking import TrackingStatus as T
 from shipments import polling
 from shipments.models import Shipment
 from tests.factories import OrderFactory
-from tests.shipments.factories import CourierAccountFactory
 
 pytestmark = pytest.mark.django_db
 BOOK = reverse("api-shipment-book")
@@ -31,20 +30,14 @@ ADDRESS = {
 
 
 @pytest.fixture
-def account(store, sandbox_courier, sandbox_api_key):
+def account(store, courier_account):
     store.pickup_address = {
         **ADDRESS,
         "name": "Nordic Goods warehouse",
         "city": "Solna",
     }
     store.save()
-    return CourierAccountFactory(
-        merchant=store.merchant,
-        courier="sandbox",
-        name="Sandbox Post",
-        base_url=sandbox_courier,
-        api_key=sandbox_api_key,
-    )
+    return courier_account
 
 
 @pytest.fixture

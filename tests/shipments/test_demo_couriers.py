@@ -14,6 +14,7 @@ def test_each_merchant_gets_one_sandbox_account_once():
     assert [a.merchant_id for a in accounts] == [m.pk for m in merchants]
     assert {a.base_url for a in accounts} == {"http://127.0.0.1:8095"}
     assert {a.courier for a in accounts} == {"sandbox"}
+    assert all(a.extra["track_any"] is True for a in accounts)
 
 
 @pytest.mark.django_db

@@ -65,6 +65,16 @@ def parcels(store):
         promised_delivery=date(2026, 11, 3),
         delivered_at=utc(3),
     )
+    # Tracked only (not booked here): its clock started when we heard of it.
+    ShipmentFactory(
+        order=OrderFactory(store=store),
+        account=account,
+        kind=Shipment.Kind.TRACKED,
+        created_at=utc(18),
+        promised_delivery=date(2026, 11, 19),
+        delivered_at=utc(19),
+        status="delivered",
+    )
     return made
 
 

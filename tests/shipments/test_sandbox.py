@@ -584,3 +584,40 @@ def test_an_answer_of_the_wrong_shape_is_a_courier_error(httpserver):
         courier.track("SBX1")
     with pytest.raises(CourierError, match="unexpected format"):
         courier.services()
+
+
+# --- tracking a number booked elsewhere -------------------------------------------
+
+
+def test_a_registered_number_plays_a_journey_and_posts_its_events(
+    hook_account, httpserver, sandbox_advance
+):
+    courier = SandboxCourier(hook_account)
+    number = f"RR{time.time_ns() % 10**9:09d}SE"
+    courier.register_tracking(number)
+    courier.register_tracking(number)  # again: the same parcel
+    sandbox_advance(number)
+    booked_hook, picked_up_hook = deliveries(httpserver, 2)
+    [update] = courier.parse_webhook(
+        picked_up_hook.get_data(), dict(picked_up_hook.headers)
+    )
+    assert (update.tracking_number, update.events[0].raw_code) == (
+        number,
+        "PICKED_UP",
+    )
+    assert [e.raw_code for e in courier.track(number).events] == [
+        "BOOKED",
+        "PICKED_UP",
+    ]
+    assert json.loads(booked_hook.get_data())["event"]["code"] == "BOOKED"
+
+
+def test_another_accounts_number_or_a_malformed_one_cannot_be_registered(
+    sandbox_adapter, sandbox_account
+):
+    booked = sandbox_adapter.book(booking())
+    stranger = SandboxCourier(dataclasses.replace(sandbox_account, api_key="other"))
+    with pytest.raises(CourierError, match="another account"):
+        stranger.register_tracking(booked.tracking_number)
+    with pytest.raises(CourierError, match="letters, digits and dashes"):
+        sandbox_adapter.register_tracking("RR 1234/5")

@@ -12,7 +12,9 @@ class Command(BaseCommand):
     help = (
         "Give every merchant without a courier account one with the sandbox courier "
         "(python -m shipments.sandbox), so shipments can be booked in the demo, and "
-        "give its delivered orders a delivery history for the Couriers page."
+        "give its delivered orders a delivery history for the Couriers page. The "
+        "account tracks any number (extra.track_any): run tracking_backfill after "
+        "it to follow the orders in transit."
     )
 
     def add_arguments(self, parser):
@@ -31,10 +33,18 @@ class Command(BaseCommand):
                 name="Sandbox Post",
                 base_url=base_url,
                 api_key=f"demo-{merchant.slug}",
-                extra={"country": "SE"},
+                # The catch-all tracker: the sandbox plays a journey for any
+                # number, so the demo's webshop and hand-typed numbers move too.
+                extra={"country": "SE", "track_any": True},
             )
             created += 1
             self._history(account)
+        # Demo accounts made before the catch-all tracker existed become it.
+        for account in CourierAccount.objects.filter(
+            courier="sandbox", api_key__startswith="demo-"
+        ).exclude(extra__track_any=True):
+            account.extra = {**account.extra, "track_any": True}
+            account.save(update_fields=["extra"])
         self.stdout.write(f"Demo couriers: {created} sandbox account(s) created.")
 
     def _history(self, account: CourierAccount) -> None:

@@ -1,0 +1,2 @@
+"""REST endpoints for shipments (routes in shipments.api_urls): booking, labels,
+fresh tracking, claims, bulk booking, courier performance."""
