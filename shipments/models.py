@@ -75,7 +75,9 @@ class Shipment(models.Model):
     account = models.ForeignKey(
         CourierAccount, on_delete=models.PROTECT, related_name="shipments"
     )
-    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.BOOKED)
+    kind = models.CharField(
+        max_length=10, choices=Kind.choices, default=Kind.BOOKED, db_default=Kind.BOOKED
+    )
     # Booking-only fields are blank on a tracked-only shipment.
     service_code = models.CharField(max_length=64, blank=True)
     service_type = models.CharField(

@@ -1,11 +1,13 @@
 """Reads of shipments, from the orders a user may see."""
 
+import re
+
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from orders.selectors import user_team_merchant_ids, visible_orders
 from shipments.couriers import courier_for
-from shipments.couriers.base import CourierError
+from shipments.couriers.base import CourierError, ServiceType
 from shipments.models import BulkBooking, Claim, CourierAccount, Shipment
 
 
@@ -83,3 +85,47 @@ def courier_services(accounts) -> list[dict]:
             entry["error"] = exc.message
         listing.append(entry)
     return listing
+
+
+# Words in a shop's shipping method that name a kind of delivery.
+SERVICE_TYPE_WORDS = {
+    ServiceType.PARCEL_SHOP: {
+        "pickup",
+        "shop",
+        "ombud",
+        "servicepoint",
+        "point",
+        "utlämningsställe",
+        "hentested",
+        "pakkeshop",
+    },
+    ServiceType.LOCKER: {"locker", "box", "paketbox", "pakkeboks", "instabox"},
+    ServiceType.HOME: {"home", "hem", "hjem", "door", "dörr", "hemleverans"},
+}
+
+
+def preferred_service(couriers: list[dict], shipping_method: str) -> str:
+    """The `account:code:type` of the listed service that best matches the shipping
+    method the customer chose in the shop ("PostNord MyPack Home"): the most words
+    in common with the account's and service's names, and the same kind of
+    delivery. "" when nothing matches at all (the first service stays chosen)."""
+    wanted = _words(shipping_method)
+    if not wanted:
+        return ""
+    best, best_score = "", 0
+    for entry in couriers:
+        for option in entry["services"]:
+            named = _words(
+                f"{entry['account'].name} {entry['account'].courier} {option.name}"
+            )
+            score = 2 * len(wanted & named) + bool(
+                wanted & SERVICE_TYPE_WORDS.get(option.service_type, set())
+            )
+            if score > best_score:
+                best = f"{entry['account'].pk}:{option.code}:{option.service_type}"
+                best_score = score
+    return best
+
+
+def _words(text: str) -> set[str]:
+    return {word for word in re.split(r"[^\w]+", text.lower()) if len(word) > 1}

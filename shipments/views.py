@@ -33,10 +33,11 @@ def shipment_book_view(request, order_pk: int):
 
 def _choose_service(request, order):
     couriers = selectors.courier_services(selectors.courier_accounts_for_order(order))
+    preferred = selectors.preferred_service(couriers, order.shipping_method)
     return render(
         request,
         "shipments/book.html",
-        {"order": order, "step": 1, "couriers": couriers},
+        {"order": order, "step": 1, "couriers": couriers, "preferred": preferred},
     )
 
 

@@ -34,6 +34,8 @@ ZERO = Decimal("0.00")
 
 
 def webshop_money_apply(*, order_id: int, money: IncomingMoney, source: str) -> None:
+    if not (money.paid or money.refunds or money.cancelled):
+        return  # an unpaid order: nothing to record (most orders/create of pending)
     order = Order.objects.select_related("merchant").filter(pk=order_id).first()
     if order is None:
         return
@@ -42,7 +44,8 @@ def webshop_money_apply(*, order_id: int, money: IncomingMoney, source: str) -> 
         _record_paid(order, money, label)
         for refund in money.refunds:
             _record(order, refund, label)
-        _settle(order, money, label)
+        if money.refunds or money.cancelled:
+            _settle(order, money, label)
     except ApplicationError as exc:
         # A currency the order does not have, a void refused: the shop's money
         # cannot be put on this order; staff see it in the log and the timeline.

@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='shipment',
             name='kind',
-            field=models.CharField(choices=[('booked', 'Booked here'), ('tracked', 'Tracked only')], default='booked', max_length=10),
+            field=models.CharField(choices=[('booked', 'Booked here'), ('tracked', 'Tracked only')], db_default='booked', default='booked', max_length=10),
         ),
         migrations.AlterField(
             model_name='courieraccount',

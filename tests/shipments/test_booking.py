@@ -4,6 +4,7 @@ labels, the courier's webhook and polling."""
 import hashlib
 import hmac
 import json
+import re
 import threading
 
 import pytest
@@ -285,3 +286,25 @@ def test_the_order_drawer_panel_shows_label_events_and_claims(
     assert "In transit" in content
     client.force_login(other_merchant_staff)
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("shipping_method", "chosen"),
+    [
+        ("Pickup at a parcel shop (ombud)", "SBX_SHOP"),
+        ("Parcel locker", "SBX_LOCKER"),
+        ("Home delivery, evening", "SBX_HOME"),
+    ],
+)
+def test_the_shops_shipping_method_chooses_the_service(
+    client, staff_user, order, account, shipping_method, chosen
+):
+    """The booking modal starts on the service closest to what the customer chose
+    at the shop's checkout."""
+    order.shipping_method = shipping_method
+    order.save(update_fields=["shipping_method"])
+    client.force_login(staff_user)
+    html = client.get(reverse("shipments:book", args=[order.pk])).content.decode()
+    checked = re.findall(r'value="[^"]*:([A-Z_]+):[a-z_]+" required checked', html)
+    assert checked == [chosen]
+    assert shipping_method in html
