@@ -43,16 +43,14 @@ def order_pages(
 ) -> Iterator[list[dict]]:
     """The store's orders changed since `since`, a page (a list of order resources)
     at a time. `wait` sleeps for the seconds a rate limit asks for."""
+    pages = {Source.SHOPIFY: _shopify_pages, Source.WOOCOMMERCE: _woocommerce_pages}
+    if store.platform not in pages:
+        raise FetchError(
+            f"{store} is a {store.get_platform_display()} store: only Shopify and"
+            " WooCommerce stores can be caught up from their API."
+        )
     base = store_base_url(store.domain)
-    session = requests.Session()
-    if store.platform == Source.SHOPIFY:
-        return _shopify_pages(session, base, store, since, wait)
-    if store.platform == Source.WOOCOMMERCE:
-        return _woocommerce_pages(session, base, store, since, wait)
-    raise FetchError(
-        f"{store} is a {store.get_platform_display()} store: only Shopify and"
-        " WooCommerce stores can be caught up from their API."
-    )
+    return pages[store.platform](requests.Session(), base, store, since, wait)
 
 
 def store_base_url(domain: str) -> str:
