@@ -108,3 +108,10 @@ def test_the_schedule_and_time_limits_are_declared():
     assert entry["task"] in app.tasks
     assert tasks.stores_reconcile_due.time_limit
     assert tasks.store_reconcile.soft_time_limit < tasks.store_reconcile.time_limit
+
+
+def test_the_store_admin_page_sets_up_catching_up(admin_client, store):
+    response = admin_client.get(f"/admin/orders/store/{store.pk}/change/")
+    assert response.status_code == 200
+    for field in ("api_token", "api_secret", "reconcile_every_minutes"):
+        assert f'name="{field}"' in response.content.decode()
