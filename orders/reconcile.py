@@ -26,6 +26,10 @@ logger = logging.getLogger(__name__)
 
 # Where a store that was never caught up starts.
 FIRST_LOOKBACK = timedelta(days=7)
+# A catch-up from the last one starts this much earlier: the shop's clock may be
+# behind ours, and its API may list a change a moment after it was made. Orders
+# read twice are counted unchanged.
+OVERLAP = timedelta(minutes=2)
 PARSERS = {
     Source.SHOPIFY: shopify.parse_order,
     Source.WOOCOMMERCE: woocommerce.parse_order,
@@ -68,7 +72,7 @@ def store_reconcile(
     wait: fetch.Wait = time.sleep,
 ) -> ReconcileResult:
     """Fetch the store's orders changed since `since` (default: its last catch-up,
-    or a week back) and apply each one as its webhook would have been. One order
+    less OVERLAP, or a week back) and apply each one as its webhook would have been. One order
     that fails is counted and the run goes on. When the whole fetch succeeded, the
     store's `reconciled_at` becomes the moment the fetch started.
 
@@ -78,7 +82,7 @@ def store_reconcile(
     started_at = timezone.now()
     result = ReconcileResult(
         store=store,
-        since=since or store.reconciled_at or started_at - FIRST_LOOKBACK,
+        since=since or _since_last(store, started_at),
         started_at=started_at,
         dry_run=dry_run,
     )
@@ -105,6 +109,12 @@ def store_reconcile(
         extra={"store_id": store.pk, "dry_run": dry_run, "counts": result.counts},
     )
     return result
+
+
+def _since_last(store: Store, now: datetime) -> datetime:
+    if store.reconciled_at is None:
+        return now - FIRST_LOOKBACK
+    return store.reconciled_at - OVERLAP
 
 
 def _apply(store: Store, payload, result: ReconcileResult) -> None:

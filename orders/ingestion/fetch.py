@@ -141,7 +141,11 @@ def _woocommerce_pages(session, base, store, since, wait) -> Iterator[list[dict]
         "modified_after": _iso(since, naive_utc=True),
         "dates_are_gmt": "true",
         "per_page": WOOCOMMERCE_PAGE_SIZE,
-        "orderby": "modified",
+        # By id, not by modification time: pages are numbered, and an order changed
+        # during the run would move to the end of a by-modified list, shifting the
+        # next page's first order onto a page already read. By id, a change only
+        # adds an order, and an order seen twice is harmless.
+        "orderby": "id",
         "order": "asc",
     }
     for page in range(1, MAX_PAGES + 1):

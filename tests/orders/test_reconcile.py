@@ -10,7 +10,7 @@ from werkzeug import Response
 
 from orders.ingestion import fetch, shopify, woocommerce
 from orders.models import Order, OrderEvent
-from orders.reconcile import store_reconcile
+from orders.reconcile import OVERLAP, store_reconcile
 from orders.services import order_upsert_from_webshop
 from orders.state_machine import OrderStatus
 from tests.orders.payloads import shopify_order, woo_order
@@ -176,9 +176,10 @@ def test_shopify_bad_token_is_a_clear_error_and_nothing_changes(
     assert not Order.objects.exists()
     shopify_store.refresh_from_db()
     assert shopify_store.reconciled_at == before
-    assert requests_made(httpserver)[0].args["updated_at_min"] == (
-        before.astimezone(UTC).replace(microsecond=0, tzinfo=None).isoformat()
-        + "+00:00"
+    # From the last catch-up, a little earlier.
+    asked = requests_made(httpserver)[0].args["updated_at_min"]
+    assert (
+        asked == (before - OVERLAP).astimezone(UTC).replace(microsecond=0).isoformat()
     )
 
 
@@ -300,7 +301,7 @@ def test_woocommerce_pages_are_read_with_basic_auth_since_the_moment(
         assert request.args["modified_after"] == "2026-11-20T13:30:15"
         assert request.args["dates_are_gmt"] == "true"
         assert request.args["per_page"] == "100"
-        assert (request.args["orderby"], request.args["order"]) == ("modified", "asc")
+        assert (request.args["orderby"], request.args["order"]) == ("id", "asc")
 
 
 def test_woocommerce_stops_at_an_empty_page_without_a_page_count(woo_store, httpserver):
