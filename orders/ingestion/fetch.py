@@ -49,8 +49,7 @@ def order_pages(
             f"{store} is a {store.get_platform_display()} store: only Shopify and"
             " WooCommerce stores can be caught up from their API."
         )
-    base = store_base_url(store.domain)
-    return pages[store.platform](requests.Session(), base, store, since, wait)
+    return pages[store.platform](store_base_url(store.domain), store, since, wait)
 
 
 def store_base_url(domain: str) -> str:
@@ -82,10 +81,10 @@ def _is_loopback(host: str) -> bool:
 # --- Shopify ---------------------------------------------------------------------
 
 
-def _shopify_pages(session, base, store, since, wait) -> Iterator[list[dict]]:
+def _shopify_pages(base, store, since, wait) -> Iterator[list[dict]]:
     if not store.api_token:
         raise FetchError("The store has no API token: set its Admin API access token.")
-    session.headers["X-Shopify-Access-Token"] = store.api_token
+    headers = {"X-Shopify-Access-Token": store.api_token}
     url = f"{base}/admin/api/{SHOPIFY_API_VERSION}/orders.json"
     params = {
         "status": "any",
@@ -93,7 +92,7 @@ def _shopify_pages(session, base, store, since, wait) -> Iterator[list[dict]]:
         "limit": SHOPIFY_PAGE_SIZE,
     }
     for _ in range(MAX_PAGES):
-        response = _get(session, url, params, wait)
+        response = _get(url, params, wait, headers=headers)
         body = _json(response)
         yield _list(
             body.get("orders") if isinstance(body, dict) else None, "'orders'", response
@@ -127,13 +126,13 @@ def _shopify_pace(response, wait) -> None:
 # --- WooCommerce -----------------------------------------------------------------
 
 
-def _woocommerce_pages(session, base, store, since, wait) -> Iterator[list[dict]]:
+def _woocommerce_pages(base, store, since, wait) -> Iterator[list[dict]]:
     if not (store.api_token and store.api_secret):
         raise FetchError(
             "The store has no REST API keys: set its consumer key (API token) and"
             " consumer secret (API secret)."
         )
-    session.auth = (store.api_token, store.api_secret)
+    auth = (store.api_token, store.api_secret)
     url = f"{base}/wp-json/wc/v3/orders"
     params = {
         # In UTC, and said so: without dates_are_gmt the shop reads it in its own
@@ -149,7 +148,7 @@ def _woocommerce_pages(session, base, store, since, wait) -> Iterator[list[dict]
         "order": "asc",
     }
     for page in range(1, MAX_PAGES + 1):
-        response = _get(session, url, {**params, "page": page}, wait)
+        response = _get(url, {**params, "page": page}, wait, auth=auth)
         orders = _list(_json(response), "The body", response)
         yield orders
         total = response.headers.get("X-WP-TotalPages", "")
@@ -161,10 +160,18 @@ def _woocommerce_pages(session, base, store, since, wait) -> Iterator[list[dict]
 # --- HTTP ------------------------------------------------------------------------
 
 
-def _get(session, url: str, params: dict, wait: Wait) -> requests.Response:
+def _get(url: str, params: dict, wait: Wait, **credentials) -> requests.Response:
     for attempt in range(MAX_RETRIES + 1):
         try:
-            response = session.get(url, params=params, timeout=TIMEOUT)
+            # Not redirected: a custom header such as Shopify's token would follow
+            # a redirect to any host.
+            response = requests.get(
+                url,
+                params=params,
+                timeout=TIMEOUT,
+                allow_redirects=False,
+                **credentials,
+            )
         except requests.Timeout as exc:
             raise FetchError(f"{url} did not answer in time ({exc}).") from exc
         except requests.RequestException as exc:
@@ -177,6 +184,12 @@ def _get(session, url: str, params: dict, wait: Wait) -> requests.Response:
             f"{response.status_code} from {url}: the shop refused the store's API"
             f" credentials; check them and their read access to orders."
             f" {_excerpt(response)}"
+        )
+    if response.is_redirect:
+        raise FetchError(
+            f"{response.status_code} from {url}: the shop's API is at"
+            f" {response.headers.get('Location', '?')}; set the store's domain to"
+            " that address."
         )
     if response.status_code == 429:
         raise FetchError(

@@ -189,6 +189,10 @@ def test_shopify_bad_token_is_a_clear_error_and_nothing_changes(
         (json_response({"errors": "boom"}, 502), "502 from "),
         (Response("<html>maintenance</html>", 200), "not JSON"),
         (json_response({"order": []}), "'orders' is not a list"),
+        (
+            Response("", 301, {"Location": "https://elsewhere.example/orders.json"}),
+            "the shop's API is at https://elsewhere.example/orders.json; set",
+        ),
     ],
 )
 def test_shop_answers_that_end_the_run(shopify_store, httpserver, answer, says):
