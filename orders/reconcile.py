@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -30,6 +30,9 @@ FIRST_LOOKBACK = timedelta(days=7)
 # behind ours, and its API may list a change a moment after it was made. Orders
 # read twice are counted unchanged.
 OVERLAP = timedelta(minutes=2)
+# Errors of the database itself (connection lost, a deadlock) stop the run rather
+# than count against one order: the run is not caught up, and the next one retries.
+STOPPING = (OperationalError, InterfaceError)
 PARSERS = {
     Source.SHOPIFY: shopify.parse_order,
     Source.WOOCOMMERCE: woocommerce.parse_order,
@@ -72,9 +75,9 @@ def store_reconcile(
     wait: fetch.Wait = time.sleep,
 ) -> ReconcileResult:
     """Fetch the store's orders changed since `since` (default: its last catch-up,
-    less OVERLAP, or a week back) and apply each one as its webhook would have been. One order
-    that fails is counted and the run goes on. When the whole fetch succeeded, the
-    store's `reconciled_at` becomes the moment the fetch started.
+    less OVERLAP, or a week back) and apply each one as its webhook would have
+    been. One order that fails is counted and the run goes on. When the whole
+    fetch succeeded, the store's `reconciled_at` becomes the moment it started.
 
     A dry run applies each order in a transaction that is rolled back: the counts
     are what a real run would do, and nothing is written or sent.
@@ -92,14 +95,9 @@ def store_reconcile(
                 result.fetched += 1
                 _apply(store, payload, result)
     except fetch.FetchError as exc:
-        result.error = str(exc)
-        logger.warning(
-            "catching up store %s stopped: %s",
-            store.pk,
-            exc,
-            extra={"store_id": store.pk, "counts": result.counts},
-        )
-        return result
+        return _stopped(result, str(exc))
+    except STOPPING as exc:
+        return _stopped(result, f"The database failed ({exc}); the rest waits.")
     if not dry_run:
         store_mark_reconciled(store=store, at=started_at)
     logger.info(
@@ -107,6 +105,17 @@ def store_reconcile(
         store.pk,
         result.since.isoformat(),
         extra={"store_id": store.pk, "dry_run": dry_run, "counts": result.counts},
+    )
+    return result
+
+
+def _stopped(result: ReconcileResult, error: str) -> ReconcileResult:
+    result.error = error
+    logger.warning(
+        "catching up store %s stopped: %s",
+        result.store.pk,
+        error,
+        extra={"store_id": result.store.pk, "counts": result.counts},
     )
     return result
 
@@ -121,7 +130,7 @@ def _apply(store: Store, payload, result: ReconcileResult) -> None:
     order_id = str(payload.get("id", "?")) if isinstance(payload, dict) else "?"
     try:
         outcome = _upsert(store, payload, dry_run=result.dry_run)
-    except SoftTimeLimitExceeded:
+    except (SoftTimeLimitExceeded, *STOPPING):
         raise
     except Exception as exc:  # one bad order never stops the others
         logger.exception(

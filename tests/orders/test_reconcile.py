@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 from werkzeug import Response
 
@@ -22,6 +23,7 @@ from tests.orders.shops import (
     serve_shopify,
     serve_woocommerce,
 )
+from tests.racing import rows_locked_elsewhere
 
 pytestmark = pytest.mark.django_db
 
@@ -346,3 +348,27 @@ def test_store_domain_is_a_host_or_a_url(domain, url):
 def test_store_domains_that_are_refused(domain):
     with pytest.raises(fetch.FetchError):
         fetch.store_base_url(domain)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_failure_stops_the_run_without_catching_up(
+    shopify_store, httpserver
+):
+    """An order locked elsewhere past the lock timeout is the database failing, not
+    the order: the run stops and the store is not caught up."""
+    held = as_webhook(shopify_store, shopify.parse_order, shopify_order(1, "#1001"))
+    newer = shopify_order(1, "#1001", updated_at="2026-11-22T10:00:00-05:00")
+    serve_shopify(httpserver, [[newer]])
+    with rows_locked_elsewhere(Order.objects.filter(pk=held.pk)):
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '100ms'")
+        try:
+            result, _ = reconcile(shopify_store, since=SINCE)
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("RESET lock_timeout")
+
+    assert result.error.startswith("The database failed (")
+    assert result.failed == []
+    shopify_store.refresh_from_db()
+    assert shopify_store.reconciled_at is None
