@@ -95,13 +95,27 @@ class StoreAdmin(admin.ModelAdmin):
     list_display = ["name", "merchant", "platform", "domain", "currency"]
     list_filter = ["platform", "merchant"]
     search_fields = ["name", "domain", "merchant__name"]
-    readonly_fields = ["webhook_urls", "webhook_secret_rotated_at"]
+    readonly_fields = ["webhook_urls", "webhook_secret_rotated_at", "reconciled_at"]
     inlines = [DiscordGuildInline]
     fieldsets = [
         (None, {"fields": ["merchant", "name", "platform", "domain", "currency"]}),
         (
             "Webhooks",
             {"fields": ["webhook_urls", "webhook_secret", "webhook_secret_rotated_at"]},
+        ),
+        (
+            "Catching up from the shop's API",
+            {
+                "fields": [
+                    "api_token",
+                    "api_secret",
+                    "reconcile_every_minutes",
+                    "reconciled_at",
+                ],
+                "description": "Orders the webhooks missed, fetched from the shop"
+                " (manage.py webshop_reconcile, or on this schedule); the domain"
+                " above is the shop's address (docs/webhooks.md, Catching up).",
+            },
         ),
         ("Shipping", {"fields": ["pickup_address"]}),
         (

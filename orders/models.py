@@ -62,7 +62,10 @@ class Store(models.Model):
         max_length=20, choices=Source.choices, default=Source.MANUAL
     )
     domain = models.CharField(
-        max_length=255, blank=True, help_text="Shop domain or site URL, for reference."
+        max_length=255,
+        blank=True,
+        help_text="The shop's domain (nordic.myshopify.com) or site URL: catching up"
+        " calls its API there.",
     )
     webhook_key = models.UUIDField(
         default=uuid.uuid4,

@@ -5,12 +5,14 @@ HTML, websockets, Discord, messages, invoices, portal) starts from it.
 """
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet, Value
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
-from orders.models import Customer, Membership, Order, Store
+from orders.models import Customer, Membership, Order, Source, Store
 from performile.errors import ApplicationError
 
 
@@ -234,4 +236,24 @@ def merchant_members(merchant_id: int, *roles: str) -> QuerySet:
         get_user_model()
         .objects.filter(pk__in=memberships.values("user_id"), is_active=True)
         .order_by("first_name", "username")
+    )
+
+
+def store_list_due_for_reconcile(*, now: datetime | None = None) -> list[int]:
+    """Ids of the webshop stores whose scheduled catch-up is due: a schedule is set
+    (`reconcile_every_minutes` > 0) and the last catch-up is that long ago, or
+    never happened."""
+    now = now or timezone.now()
+    interval = ExpressionWrapper(
+        F("reconcile_every_minutes") * timedelta(minutes=1),
+        output_field=DurationField(),
+    )
+    return list(
+        Store.objects.filter(
+            reconcile_every_minutes__gt=0,
+            platform__in=[Source.SHOPIFY, Source.WOOCOMMERCE],
+        )
+        .filter(Q(reconciled_at=None) | Q(reconciled_at__lte=Value(now) - interval))
+        .order_by(F("reconciled_at").asc(nulls_first=True), "pk")
+        .values_list("pk", flat=True)
     )

@@ -1,8 +1,9 @@
 """Running code in threads released at once, for tests of races."""
 
 import threading
+from contextlib import contextmanager
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 def race(targets) -> list[Exception]:
@@ -25,3 +26,28 @@ def race(targets) -> list[Exception]:
     for thread in threads:
         thread.join()
     return errors
+
+
+@contextmanager
+def rows_locked_elsewhere(queryset):
+    """While the block runs, another connection holds `SELECT ... FOR UPDATE` on the
+    queryset's rows (as another worker's open transaction would)."""
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():
+        try:
+            with transaction.atomic():
+                list(queryset.select_for_update())
+                locked.set()
+                release.wait(timeout=30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(timeout=30), "the rows were never locked"
+        yield
+    finally:
+        release.set()
+        holder.join()

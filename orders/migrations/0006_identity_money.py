@@ -130,4 +130,14 @@ class Migration(migrations.Migration):
             model_name='order',
             constraint=models.UniqueConstraint(condition=models.Q(('external_id', ''), _negated=True), fields=('store', 'source', 'external_id'), name='order_external_unique'),
         ),
+        migrations.AlterField(
+            model_name="store",
+            name="domain",
+            field=models.CharField(
+                blank=True,
+                help_text="The shop's domain (nordic.myshopify.com) or site URL:"
+                " catching up calls its API there.",
+                max_length=255,
+            ),
+        ),
     ]

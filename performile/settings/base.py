@@ -171,6 +171,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "invoices.tasks.invoices_send_overdue_reminders",
         "schedule": crontab(minute=10),
     },
+    # Webshop orders their webhooks missed, per store's reconcile_every_minutes
+    # (orders.reconcile; docs/webhooks.md, "Catching up").
+    "stores-reconcile-due": {
+        "task": "orders.tasks.stores_reconcile_due",
+        "schedule": 5 * 60.0,
+    },
 }
 # A parcel with no tracking news for this long is flagged "stuck".
 SHIPMENT_STUCK_AFTER_HOURS = env.int("SHIPMENT_STUCK_AFTER_HOURS", default=72)

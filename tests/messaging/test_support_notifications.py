@@ -1,12 +1,10 @@
 """Staff hear of customer messages they have not seen in the app by one digest
 email, after MESSAGES_DIGEST_MINUTES, once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
 import time_machine
-from django.db import connection, transaction
 from django.utils import timezone
 
 from messaging import services
@@ -15,6 +13,7 @@ from messaging.notifications import messages_send_digests
 from messaging.tasks import messages_send_digests as digest_task
 from performile.models import OutboxMessage
 from tests.factories import OrderFactory
+from tests.racing import rows_locked_elsewhere
 
 pytestmark = pytest.mark.django_db
 START = timezone.now().replace(microsecond=0)
@@ -159,23 +158,6 @@ def test_a_run_skips_notifications_another_run_holds(order, staff_user):
     SupportNotification.objects.update(
         created_at=timezone.now() - timedelta(minutes=20)
     )
-    claimed, release = threading.Event(), threading.Event()
-
-    def other_run():
-        try:
-            with transaction.atomic():
-                list(SupportNotification.objects.select_for_update())
-                claimed.set()
-                release.wait(timeout=30)
-        finally:
-            connection.close()
-
-    holder = threading.Thread(target=other_run)
-    holder.start()
-    try:
-        assert claimed.wait(timeout=30)
+    with rows_locked_elsewhere(SupportNotification.objects.all()):
         assert messages_send_digests() == 0
-    finally:
-        release.set()
-        holder.join()
     assert messages_send_digests() == 1

@@ -48,6 +48,7 @@ def test_store_admin_shows_webhook_urls_and_rotates_secret(superuser_client, sto
         "domain": "",
         "currency": "EUR",
         "webhook_secret": "rotated",
+        "reconcile_every_minutes": "0",
         "pickup_address": "{}",
         # The Discord servers inline, empty.
         "guilds-TOTAL_FORMS": "0",

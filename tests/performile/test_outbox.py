@@ -11,6 +11,7 @@ from django.utils import timezone
 from performile import outbox
 from performile.models import OutboxMessage
 from tests.conftest import TWILIO_MESSAGES_URL
+from tests.racing import rows_locked_elsewhere
 
 pytestmark = pytest.mark.django_db
 Status = OutboxMessage.Status
@@ -314,26 +315,8 @@ def test_a_second_deliver_while_the_first_is_sending_does_not_send_again(twilio)
 def test_a_message_locked_by_another_worker_is_skipped(twilio):
     twilio.post(TWILIO_MESSAGES_URL, json={"sid": "SM1"}, status=201)
     message = queue_sms()
-    locked = threading.Event()
-    release = threading.Event()
-
-    def other_worker_claiming():
-        try:
-            with transaction.atomic():
-                OutboxMessage.objects.select_for_update().get(pk=message.pk)
-                locked.set()
-                release.wait(timeout=10)
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=other_worker_claiming)
-    worker.start()
-    try:
-        assert locked.wait(timeout=10)
+    with rows_locked_elsewhere(OutboxMessage.objects.filter(pk=message.pk)):
         assert outbox.deliver(message.pk) is None
-    finally:
-        release.set()
-        worker.join()
     assert len(twilio.calls) == 0
     assert outbox.deliver(message.pk).status == Status.SENT
 
