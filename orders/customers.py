@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.db.models import Q
 from django.db.models.functions import Upper
+from django.utils import timezone
 
 from orders import signals
 from orders.models import Customer, Order
@@ -108,19 +109,36 @@ def customer_for_order(merchant_id: int, identity: Identity) -> Customer | None:
 def _insert(merchant_id: int, identity: Identity) -> Customer:
     """Insert, or find the row a concurrent first order inserted a moment ago."""
     for _attempt in range(3):
-        Customer.objects.bulk_create(
-            [
-                Customer(
-                    merchant_id=merchant_id,
-                    customer_number=Customer.new_customer_number(),
-                    name=identity.name,
-                    email=identity.email,
-                    phone=identity.phone,
-                    discord_user_id=identity.discord_user_id,
-                )
-            ],
-            ignore_conflicts=True,
+        customer = Customer(
+            merchant_id=merchant_id,
+            customer_number=Customer.new_customer_number(),
+            name=identity.name,
+            email=identity.email,
+            phone=identity.phone,
+            discord_user_id=identity.discord_user_id,
+            created_at=timezone.now(),
         )
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO orders_customer (merchant_id, customer_number, name,"
+                " email, phone, discord_user_id, created_at)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT DO NOTHING RETURNING id",
+                [
+                    merchant_id,
+                    customer.customer_number,
+                    customer.name,
+                    customer.email,
+                    customer.phone,
+                    customer.discord_user_id,
+                    customer.created_at,
+                ],
+            )
+            row = cursor.fetchone()
+        if row is not None:
+            customer.pk = row[0]
+            customer._state.adding, customer._state.db = False, "default"
+            return customer
         found = customer_match(merchant_id, identity)
         if found is not None:
             return _fill_blanks(found, identity)

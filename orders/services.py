@@ -209,7 +209,13 @@ def order_create(
         if order.tracking_number
         else {"source": source},
     )
-    send_on_commit(signals.order_created, Order, order_id=order.pk, source=source)
+    send_on_commit(
+        signals.order_created,
+        Order,
+        order_id=order.pk,
+        source=source,
+        tracking_number=order.tracking_number,
+    )
     return order
 
 

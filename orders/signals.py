@@ -6,7 +6,7 @@ Higher apps subscribe in their AppConfig.ready(); every receiver gets
 
 from django.dispatch import Signal
 
-# order_id, source
+# order_id, source, tracking_number (the new order's, "" if none)
 order_created = Signal()
 # order_id, from_status, to_status, actor_id, note
 order_status_changed = Signal()

@@ -8,15 +8,14 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from orders import signals as order_signals
-from orders.models import Order
 
 # A new number, or a courier name that may tell us who carries it.
 TRACKING_CHANGES = frozenset({"tracking_number", "courier"})
 
 
 @receiver(order_signals.order_created, dispatch_uid="shipments-order-created")
-def on_order_created(sender, *, order_id, **kwargs):
-    if Order.objects.filter(pk=order_id).exclude(tracking_number="").exists():
+def on_order_created(sender, *, order_id, tracking_number="", **kwargs):
+    if tracking_number:
         track_later(order_id)
 
 

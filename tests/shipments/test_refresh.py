@@ -1,15 +1,13 @@
 """Asking the courier now: POST /api/shipments/<id>/refresh and the panel's
 "Refresh tracking" button."""
 
-import uuid
-
 import pytest
 from django.urls import reverse
 
 from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus as T
 from tests.factories import OrderFactory
-from tests.shipments.factories import ShipmentFactory
+from tests.shipments.factories import ShipmentFactory, smooth_number
 
 pytestmark = pytest.mark.django_db
 
@@ -20,7 +18,7 @@ def shipment(store, courier_account, sandbox_adapter):
     order = OrderFactory(
         store=store,
         status=OrderStatus.CONFIRMED,
-        tracking_number=f"SBX{uuid.uuid4().int % 10**10:010d}",
+        tracking_number=smooth_number(),
     )
     shipment = ShipmentFactory(
         order=order,

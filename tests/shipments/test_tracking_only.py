@@ -20,13 +20,17 @@ from shipments.models import PendingTrackingUpdate, Shipment
 from shipments.sandbox.notifier import sign
 from shipments.tracking import pending_updates_purge
 from tests.factories import OrderFactory
-from tests.shipments.factories import CourierAccountFactory, ShipmentFactory
+from tests.shipments.factories import (
+    CourierAccountFactory,
+    ShipmentFactory,
+    smooth_number,
+)
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
 
 def postnord_number() -> str:
-    return f"RR{uuid.uuid4().int % 10**9:09d}SE"
+    return smooth_number("RR{:09d}SE", digits=9)
 
 
 @pytest.fixture
@@ -99,7 +103,7 @@ def test_a_number_typed_in_by_staff_is_tracked_too(
     store, staff_user, tracker, run_after_commit, sandbox_courier
 ):
     order = OrderFactory(store=store, status=OrderStatus.CONFIRMED)
-    number = f"SBX{uuid.uuid4().int % 10**10:010d}"
+    number = smooth_number()
     with run_after_commit():
         order_update(order=order, actor=staff_user, tracking_number=number)
     order.refresh_from_db()
