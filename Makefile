@@ -42,9 +42,10 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-# The bench database is sized as a production one would be (1 GB of cache).
+# The bench database is sized as a production one would be (1 GB of cache), and
+# counts its statements (pg_stat_statements) for statements per event.
 bench: $(STAMP) system-deps
-	@PERFORMILE_PG_SHARED_BUFFERS=$${PERFORMILE_PG_SHARED_BUFFERS:-1GB} $(DEVSTACK) --state .run/bench -- $(BIN)/python -m bench $(SCENARIO)
+	@PERFORMILE_PG_SHARED_BUFFERS=$${PERFORMILE_PG_SHARED_BUFFERS:-1GB} PERFORMILE_PG_STAT_STATEMENTS=1 $(DEVSTACK) --state .run/bench -- $(BIN)/python -m bench $(SCENARIO)
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -21,9 +21,16 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
+# BENCH_SMOKE=1: every scenario at a tiny size, to prove it still runs (make test).
+SMOKE = os.environ.get("BENCH_SMOKE", "") not in ("", "0")
+RESULTS = ROOT / "bench" / "results" / ("smoke" if SMOKE else "")
 BIN = Path(sys.executable).parent
 SECRET_KEY = "bench-secret-key-not-for-production-0123456789abcdefghijklmnop"
+
+
+def sized(full, smoke):
+    """A scenario's size: `full` in `make bench`, `smoke` in the smoke run."""
+    return smoke if SMOKE else full
 
 
 # --- The bench database -------------------------------------------------------
@@ -63,9 +70,11 @@ def reset() -> None:
 
 
 def _bench_database_url(url: str) -> str:
+    """<name>_bench beside DATABASE_URL's database, or BENCH_DATABASE."""
     parts = urlsplit(url)
     name = parts.path.lstrip("/") or "performile"
-    return urlunsplit(parts._replace(path=f"/{name}_bench"))
+    name = os.environ.get("BENCH_DATABASE") or f"{name}_bench"
+    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 def _create_database(admin_url: str, bench_url: str) -> None:

@@ -41,17 +41,19 @@ import time
 
 from bench import common, orders_list
 
-ORDERS = 100_000
-CUSTOMERS = 5_000
-HEAVY = 50
+ORDERS = common.sized(100_000, 800)
+CUSTOMERS = common.sized(5_000, 100)
+HEAVY = common.sized(50, 2)
 HEAVY_EVERY = 8  # every 8th order is a heavy customer's: 12,500 -> 250 each
-NOISE_ORDERS = 20_000
-NOISE_CUSTOMERS = 2_000
+NOISE_ORDERS = common.sized(20_000, 100)
+NOISE_CUSTOMERS = common.sized(2_000, 40)
 HISTORY_DAYS = 400
 STAFF = 4
-CALLERS = 200  # customers sending /trackorder: the HEAVY ones and others
-WARMUP = 30
-REQUESTS = 300
+CALLERS = common.sized(
+    200, 10
+)  # customers sending /trackorder: the HEAVY ones and others
+WARMUP = common.sized(30, 3)
+REQUESTS = common.sized(300, 10)
 ADMIN_EVERY = 20
 TARGETS = {"trackorder_p99_ms": ("<", 100), "listorders_p99_ms": ("<", 100)}
 

@@ -11,10 +11,10 @@ import uuid
 
 from bench import common
 
-WARMUP = 300
-ORDERS = 5_000
+WARMUP = common.sized(300, 20)
+ORDERS = common.sized(5_000, 100)
 CONCURRENCY = 24
-CUSTOMERS = 2_000
+CUSTOMERS = common.sized(2_000, 50)
 TARGETS = {"orders_per_s": (">=", 500), "p99_ms": ("<", 100)}
 
 PRODUCTS = [

@@ -21,11 +21,11 @@ from decimal import Decimal
 
 from bench import common, orders_list
 
-CUSTOMERS = 10_000
-PDF_INVOICES = 60
-PDF_WARMUP = 5
-DOWNLOADS = 300
-DOWNLOAD_WARMUP = 20
+CUSTOMERS = common.sized(10_000, 50)
+PDF_INVOICES = common.sized(60, 3)
+PDF_WARMUP = common.sized(5, 1)
+DOWNLOADS = common.sized(300, 5)
+DOWNLOAD_WARMUP = common.sized(20, 1)
 STATEMENTS_TIMEOUT = 1800  # seconds
 TARGETS = {
     "pdf_first_p95_ms": ("<", 200),

@@ -23,15 +23,15 @@ from datetime import UTC, datetime, timedelta
 
 from bench import common
 
-CLIENTS = int(os.environ.get("BENCH_LIVE_CLIENTS", "200"))
-WEBHOOKS = int(os.environ.get("BENCH_LIVE_WEBHOOKS", "1000"))
-WARMUP = 100
+CLIENTS = int(os.environ.get("BENCH_LIVE_CLIENTS", common.sized("200", "10")))
+WEBHOOKS = int(os.environ.get("BENCH_LIVE_WEBHOOKS", common.sized("1000", "50")))
+WARMUP = common.sized(100, 10)
 INTERVAL = (
     float(os.environ.get("BENCH_LIVE_INTERVAL_MS", "10")) / 1000
 )  # whatever the answers
 SENDERS = 16  # keep-alive connections the webhooks go out on
-SHIPMENTS = 200  # a parcel's scans are 2 s apart: messages never overtake
-GRACE = 10  # seconds to wait for the last messages
+SHIPMENTS = common.sized(200, 10)  # a parcel's scans 2 s apart: no overtaking
+GRACE = common.sized(10, 5)  # seconds to wait for the last messages
 WORKERS = int(os.environ.get("BENCH_LIVE_WORKERS", "2"))
 # permessage-deflate, as browsers negotiate it; BENCH_LIVE_COMPRESSION=none to compare.
 COMPRESSION = os.environ.get("BENCH_LIVE_COMPRESSION", "deflate")

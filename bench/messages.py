@@ -20,13 +20,14 @@ import time
 
 from bench import common, orders_list
 
-ORDERS = 100_000
-CUSTOMERS = 10_000
-MESSAGES = 1_000_000
-SEARCHES = 300
-THREADS = 300
-WEBHOOKS = 3_000
-WARMUP_WEBHOOKS = 300
+ORDERS = common.sized(100_000, 500)
+CUSTOMERS = common.sized(10_000, 50)
+MESSAGES = common.sized(1_000_000, 2_000)
+SEARCHES = common.sized(300, 8)
+THREADS = common.sized(300, 8)
+WARMUP_GETS = common.sized(30, 3)
+WEBHOOKS = common.sized(3_000, 50)
+WARMUP_WEBHOOKS = common.sized(300, 10)
 CONCURRENCY = 24
 APP_SECRET = "bench-whatsapp-app-secret"
 PHONE_NUMBER_ID = "100200300"
@@ -101,7 +102,9 @@ def run() -> dict[str, float]:
     order_ids = _sample_orders(rng)
     search_paths = _search_paths(rng)
     with common.web_server("messages") as server:
-        search = asyncio.run(_timed_gets(server.url, token, search_paths, warmup=30))
+        search = asyncio.run(
+            _timed_gets(server.url, token, search_paths, warmup=WARMUP_GETS)
+        )
         thread = asyncio.run(_threads(server.url, token, order_ids))
         ingest = _ingest(server, rng)
     return {
@@ -230,7 +233,7 @@ def _search_paths(rng) -> list[str]:
 
     numbers = list(Order.objects.values_list("order_number", flat=True)[:2000])
     paths = []
-    for n in range(SEARCHES + 30):
+    for n in range(SEARCHES + WARMUP_GETS):
         query = QUERIES[n % len(QUERIES)] if n % 4 else rng.choice(numbers)
         paths.append(f"/api/admin/messages/search?q={quote(query)}")
     return paths
@@ -238,7 +241,9 @@ def _search_paths(rng) -> list[str]:
 
 async def _threads(base_url: str, token: str, order_ids) -> dict[str, float]:
     paths = [f"/api/orders/{pk}/messages" for pk in order_ids]
-    return await _timed_gets(base_url, token, paths[:30] + paths, warmup=30)
+    return await _timed_gets(
+        base_url, token, paths[:WARMUP_GETS] + paths, warmup=WARMUP_GETS
+    )
 
 
 async def _timed_gets(base_url, token, paths, *, warmup: int) -> dict[str, float]:

@@ -10,11 +10,13 @@ import time
 
 from bench import common
 
-ORDERS = 100_000
-NOISE_ORDERS = 20_000  # another merchant's, which the staff member must not see
-CUSTOMERS = 10_000
-WARMUP = 30
-REQUESTS = 300
+ORDERS = common.sized(100_000, 500)
+NOISE_ORDERS = common.sized(
+    20_000, 100
+)  # another merchant's, which the staff member must not see
+CUSTOMERS = common.sized(10_000, 50)
+WARMUP = common.sized(30, 3)
+REQUESTS = common.sized(300, 20)
 PAGE = 25  # the API's default page size
 TARGETS = {"p95_ms": ("<", 30)}
 

@@ -26,14 +26,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from bench import common
 
-SHIPMENTS = 100_000
+SHIPMENTS = common.sized(100_000, 1_000)
 ADVANCE_STEPS = 2  # BOOKED -> PICKED_UP -> IN_TRANSIT: a poll finds news
 WORKERS = 2
-POLL_SECONDS = 40
-POLL_WARMUP_SECONDS = 5
-SELECT_CALLS = 50
-BOOKINGS = 100
-BOOKING_WARMUP = 5
+POLL_SECONDS = common.sized(40, 3)
+POLL_WARMUP_SECONDS = common.sized(5, 1)
+SELECT_CALLS = common.sized(50, 5)
+BOOKINGS = common.sized(100, 5)
+BOOKING_WARMUP = common.sized(5, 1)
 API_KEY = "bench-polling"
 TARGETS = {
     "polls_per_s": (">=", 200),

