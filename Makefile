@@ -31,8 +31,9 @@ system-deps:
 run: $(STAMP) system-deps
 	@$(DEVSTACK) -- scripts/run-platform.sh
 
+# pg_stat_statements: the bench smoke run checks each scenario counts statements.
 test: $(STAMP) lint system-deps
-	$(DEVSTACK) --state .run/test -- $(BIN)/pytest $(PYTEST_ARGS)
+	PERFORMILE_PG_STAT_STATEMENTS=1 $(DEVSTACK) --state .run/test -- $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -307,6 +307,70 @@ def process_cpu_seconds(match) -> float:
     return total
 
 
+def statements() -> int | None:
+    """Statements run so far against the bench database, by every process (web
+    server, workers, this one), from pg_stat_statements; None where the server
+    does not load it (`make bench` makes the dev stack's do so)."""
+    from django.db import DatabaseError, connection
+
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            cursor.execute(
+                "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
+                " WHERE dbid = (SELECT oid FROM pg_database"
+                " WHERE datname = current_database())"
+            )
+            return int(cursor.fetchone()[0])
+    except DatabaseError:
+        return None
+
+
+def per_event(events: int, statements_before: int | None, *cpu_ms: float) -> dict:
+    """The cost of one event of the scenario's timed part: every SQL statement any
+    process ran for it, and the CPU of the processes that served it (the
+    scenario's own *_cpu_ms per event, added up)."""
+    costs = {"cpu_ms_per_event": round(sum(cpu_ms), 2)}
+    after = statements()
+    if statements_before is not None and after is not None and events:
+        costs["statements_per_event"] = round((after - statements_before) / events, 1)
+    return costs
+
+
+class StatementTally:
+    """Statements of several timed parts, added up: `with tally: ...` around each.
+    `total` is None where statements cannot be counted."""
+
+    def __init__(self):
+        self.total: int | None = 0
+
+    def __enter__(self):
+        self._before = statements()
+        return self
+
+    def __exit__(self, *exc):
+        after = statements()
+        if None in (self._before, after, self.total):
+            self.total = None
+        else:
+            self.total += after - self._before
+
+
+def views_per_event(results: dict, requests: int, tally: StatementTally) -> dict:
+    """Cost per page view or command over several kinds measured alike (each
+    `results[kind]` has its web_cpu_ms and db_cpu_ms per request)."""
+    kinds = len(results)
+    costs = {
+        "cpu_ms_per_event": round(
+            sum(r["web_cpu_ms"] + r["db_cpu_ms"] for r in results.values()) / kinds,
+            2,
+        )
+    }
+    if tally.total is not None:
+        costs["statements_per_event"] = round(tally.total / (requests * kinds), 1)
+    return costs
+
+
 def write_results(name: str, metrics: dict[str, float]) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"

@@ -135,11 +135,13 @@ def run() -> dict[str, float]:
         "seed_s": round(seed_seconds, 1),
     }
     results = {}
+    tally = common.StatementTally()
     with common.web_server("discord") as server:
         for name, plan in plans.items():
             asyncio.run(_measure(server.url, key, plan[:WARMUP]))
             web, database = server.cpu_seconds(), common.database_cpu_seconds()
-            results[name] = asyncio.run(_measure(server.url, key, plan[WARMUP:]))
+            with tally:
+                results[name] = asyncio.run(_measure(server.url, key, plan[WARMUP:]))
             results[name]["web_cpu_ms"] = _per_request(server.cpu_seconds() - web)
             results[name]["db_cpu_ms"] = _per_request(
                 common.database_cpu_seconds() - database
@@ -149,6 +151,8 @@ def run() -> dict[str, float]:
     for name in plans:
         for metric, value in results[name].items():
             metrics[f"{name}_{metric}"] = value
+    # The event is one slash command, of either kind.
+    metrics.update(common.views_per_event(results, REQUESTS, tally))
     metrics.update(counts)
     return metrics
 

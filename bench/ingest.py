@@ -47,9 +47,12 @@ def run() -> dict[str, float]:
     timed = [_request(store, rng, next(numbers)) for _ in range(ORDERS)]
     with common.web_server("ingest") as server:
         asyncio.run(common.run_load(server.url, warmup, CONCURRENCY))
-        cpu = _cpu(server)
+        cpu, statements = _cpu(server), common.statements()
         seconds, results = asyncio.run(common.run_load(server.url, timed, CONCURRENCY))
         client, web, database = (b - a for a, b in zip(cpu, _cpu(server), strict=True))
+        costs = common.per_event(
+            ORDERS, statements, web / ORDERS * 1000, database / ORDERS * 1000
+        )
     failed = [(status, body[:200]) for status, _s, body in results if status != 200]
     if failed:
         raise RuntimeError(f"{len(failed)} webhooks failed, e.g. {failed[:3]}")
@@ -65,6 +68,7 @@ def run() -> dict[str, float]:
         "web_cpu_ms": round(web / ORDERS * 1000, 2),
         "db_cpu_ms": round(database / ORDERS * 1000, 2),
         "client_cpu_ms": round(client / ORDERS * 1000, 2),
+        **costs,
     }
 
 

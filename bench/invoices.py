@@ -67,7 +67,7 @@ def run() -> dict[str, float]:
         stored = asyncio.run(
             _downloads(server.url, _session_cookie(staff), invoice_ids)
         )
-    statements = _statements(month)
+    statements, costs = _statements(month)
     return {
         "customers": CUSTOMERS,
         "seed_s": round(seed_seconds, 1),
@@ -76,6 +76,8 @@ def run() -> dict[str, float]:
         "pdf_stored_p50_ms": stored["p50_ms"],
         "pdf_stored_p95_ms": stored["p95_ms"],
         "statements_10k_s": statements,
+        # The event is one customer's monthly statement (the worker's run).
+        **costs,
     }
 
 
@@ -274,7 +276,7 @@ async def _downloads(base_url: str, cookie: str, invoice_ids) -> dict[str, float
 # --- The monthly statements run ----------------------------------------------------------
 
 
-def _statements(month: date) -> float:
+def _statements(month: date) -> tuple[float, dict]:
     from invoices.models import Statement
     from invoices.tasks import invoices_monthly_statements
     from performile.celery import app
@@ -303,6 +305,9 @@ def _statements(month: date) -> float:
     try:
         _wait_worker(app, worker, log_path)
         statements = Statement.objects.filter(monthly=True, period_start=month)
+        in_worker = lambda _cmd, group: group == worker.pid  # noqa: E731
+        cpu = common.process_cpu_seconds(in_worker), common.database_cpu_seconds()
+        counted = common.statements()
         started = time.perf_counter()
         invoices_monthly_statements.delay(month.isoformat())
         while statements.count() < CUSTOMERS:
@@ -313,7 +318,20 @@ def _statements(month: date) -> float:
                     f"{statements.count()} statements after {STATEMENTS_TIMEOUT}s"
                 )
             time.sleep(1)
-        return round(time.perf_counter() - started, 1)
+        seconds = round(time.perf_counter() - started, 1)
+        worker_ms, db_ms = (
+            (after - before) / CUSTOMERS * 1000
+            for before, after in zip(
+                cpu,
+                (common.process_cpu_seconds(in_worker), common.database_cpu_seconds()),
+                strict=True,
+            )
+        )
+        return seconds, {
+            "statement_worker_cpu_ms": round(worker_ms, 2),
+            "statement_db_cpu_ms": round(db_ms, 2),
+            **common.per_event(CUSTOMERS, counted, worker_ms, db_ms),
+        }
     finally:
         common._stop(worker)
 

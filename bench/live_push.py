@@ -205,6 +205,9 @@ async def _measure(server, account, numbers, cookies) -> dict[str, float]:
         await _send(server.url, requests[:WARMUP], {}, {})
         await _drain(clients, range(WARMUP), timeout=GRACE)
         cpu = server.cpu_seconds(), common.cpu_seconds()
+        # Django's database calls are for threads without an event loop.
+        database = await asyncio.to_thread(common.database_cpu_seconds)
+        statements = await asyncio.to_thread(common.statements)
         sent: dict[int, float] = {}
         answered: dict[int, float] = {}
         late = await _send(server.url, requests[WARMUP:], sent, answered, first=WARMUP)
@@ -213,6 +216,11 @@ async def _measure(server, account, numbers, cookies) -> dict[str, float]:
         web_cpu, client_cpu = (
             server.cpu_seconds() - cpu[0],
             common.cpu_seconds() - cpu[1],
+        )
+        database = await asyncio.to_thread(common.database_cpu_seconds) - database
+        web_ms, db_ms = web_cpu / WEBHOOKS * 1000, database / WEBHOOKS * 1000
+        costs = await asyncio.to_thread(
+            common.per_event, WEBHOOKS, statements, web_ms, db_ms
         )
     finally:
         for socket in sockets:
@@ -240,8 +248,10 @@ async def _measure(server, account, numbers, cookies) -> dict[str, float]:
         },
         # Per webhook: the server's CPU (webhook, broadcast and CLIENTS sends) and
         # this process's (the sender and the CLIENTS sockets).
-        "web_cpu_ms": round(web_cpu / WEBHOOKS * 1000, 2),
+        "web_cpu_ms": round(web_ms, 2),
+        "db_cpu_ms": round(db_ms, 2),
         "client_cpu_ms": round(client_cpu / WEBHOOKS * 1000, 2),
+        **costs,
     }
 
 

@@ -273,6 +273,7 @@ def _ingest(server, rng) -> dict[str, float]:
     before = Message.objects.count()
     asyncio.run(common.run_load(server.url, requests[:WARMUP_WEBHOOKS], CONCURRENCY))
     cpu = (server.cpu_seconds(), common.database_cpu_seconds())
+    statements = common.statements()
     seconds, results = asyncio.run(
         common.run_load(server.url, requests[WARMUP_WEBHOOKS:], CONCURRENCY)
     )
@@ -286,12 +287,15 @@ def _ingest(server, rng) -> dict[str, float]:
         raise RuntimeError(f"{stored} messages stored, {len(requests)} sent")
     latencies = [latency for _s, latency, _b in results]
     cuts = common.percentiles_ms(latencies, 50, 95)
+    web_ms, db_ms = web / WEBHOOKS * 1000, database / WEBHOOKS * 1000
     return {
         "ingest_per_s": round(WEBHOOKS / seconds, 1),
         "ingest_p50_ms": cuts["p50_ms"],
         "ingest_p95_ms": cuts["p95_ms"],
-        "ingest_web_cpu_ms": round(web / WEBHOOKS * 1000, 2),
-        "ingest_db_cpu_ms": round(database / WEBHOOKS * 1000, 2),
+        "ingest_web_cpu_ms": round(web_ms, 2),
+        "ingest_db_cpu_ms": round(db_ms, 2),
+        # The event is one ingested customer message.
+        **common.per_event(WEBHOOKS, statements, web_ms, db_ms),
     }
 
 

@@ -52,15 +52,18 @@ def run() -> dict[str, float]:
     with common.web_server("orders_list") as server:
         asyncio.run(_measure(server.url, token, WARMUP))
         web, database = server.cpu_seconds(), common.database_cpu_seconds()
+        statements = common.statements()
         latencies = asyncio.run(_measure(server.url, token, REQUESTS))
         web = server.cpu_seconds() - web
         database = common.database_cpu_seconds() - database
+    web_ms, db_ms = web / REQUESTS * 1000, database / REQUESTS * 1000
     return {
         "orders": ORDERS,
         "seed_s": round(seed_seconds, 1),
         **common.percentiles_ms(latencies, 50, 95, 99),
-        "web_cpu_ms": round(web / REQUESTS * 1000, 2),
-        "db_cpu_ms": round(database / REQUESTS * 1000, 2),
+        "web_cpu_ms": round(web_ms, 2),
+        "db_cpu_ms": round(db_ms, 2),
+        **common.per_event(REQUESTS, statements, web_ms, db_ms),
     }
 
 

@@ -201,7 +201,7 @@ def _polls_measure(sandbox) -> dict[str, float]:
 
     connections.close_all()  # the workers open their own
     context = multiprocessing.get_context("spawn")
-    courier = _pid_cpu(sandbox.process.pid)
+    courier, statements = _pid_cpu(sandbox.process.pid), common.statements()
     with context.Pool(WORKERS) as pool:
         results = pool.map(_poll_worker, [POLL_SECONDS] * WORKERS)
     courier = _pid_cpu(sandbox.process.pid) - courier
@@ -214,15 +214,17 @@ def _polls_measure(sandbox) -> dict[str, float]:
         raise RuntimeError(f"Polling failed: {dict(outcomes)}")
     worker_cpu = sum(r["cpu"] for r in results)
     measured = sum(r["polled_all"] for r in results)  # what the CPU was spent on
+    worker_ms, db_ms = worker_cpu / measured * 1000, database / measured * 1000
     return {
         "polls": polled,
         "polls_per_s": round(polled / seconds, 1),
         "polls_changed": outcomes.get("changed", 0),
         "polls_held_back": outcomes.get("held back by our rate limit", 0),
         # Where the two cores went, per poll (warm-up included).
-        "worker_cpu_ms": round(worker_cpu / measured * 1000, 2),
-        "db_cpu_ms": round(database / measured * 1000, 2),
+        "worker_cpu_ms": round(worker_ms, 2),
+        "db_cpu_ms": round(db_ms, 2),
         "sandbox_cpu_ms": round(courier / measured * 1000, 2),
+        **common.per_event(measured, statements, worker_ms, db_ms),
     }
 
 

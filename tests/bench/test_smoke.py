@@ -3,6 +3,7 @@ against this test run's own PostgreSQL and Redis. The numbers mean nothing at th
 size; a scenario that raises (a seeding that no longer fits the schema, a changed
 answer) fails here the day it breaks instead of the day someone measures."""
 
+import json
 import os
 import subprocess
 import sys
@@ -40,4 +41,9 @@ def test_the_scenario_runs(scenario):
         timeout=600,
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert (common.ROOT / "bench" / "results" / "smoke" / f"{scenario}.json").exists()
+    results = json.loads(
+        (common.ROOT / "bench" / "results" / "smoke" / f"{scenario}.json").read_text()
+    )
+    assert results["cpu_ms_per_event"] > 0
+    if os.environ.get("PERFORMILE_PG_STAT_STATEMENTS") == "1":  # as make test runs
+        assert results["statements_per_event"] > 0
