@@ -212,7 +212,13 @@ def shipment_apply_update(
     *, shipment: Shipment, update: TrackingUpdate, source: str
 ) -> bool:
     """Store the update's events (an event already stored is skipped) and bring the
-    shipment and its order up to date. Returns whether the parcel's status changed."""
+    shipment and its order up to date. Returns whether the parcel's status changed.
+
+    Most polls bring nothing new: that is found out without a transaction or a lock
+    (one read of the known events) and costs one UPDATE of the schedule."""
+    if not _has_news(shipment, update):
+        _schedule_next(shipment)
+        return False
     with transaction.atomic():
         locked = (
             Shipment.objects.select_for_update()
@@ -227,12 +233,8 @@ def shipment_apply_update(
         ]
         eta = update.estimated_delivery
         if not fresh and (eta is None or eta == locked.estimated_delivery):
-            # Nothing new (most polls): only the schedule moves.
-            Shipment.objects.filter(pk=locked.pk).update(
-                next_poll_at=next_poll_at(locked.status),
-                poll_failures=0,
-                updated_at=timezone.now(),
-            )
+            # A concurrent update stored the news first: only the schedule moves.
+            _schedule_next(locked)
             return False
         TrackingEvent.objects.bulk_create(
             [
@@ -261,6 +263,29 @@ def shipment_apply_update(
             status=locked.status,
         )
     return changed
+
+
+def _has_news(shipment: Shipment, update: TrackingUpdate) -> bool:
+    eta = update.estimated_delivery
+    if eta is not None and eta != shipment.estimated_delivery:
+        return True
+    known = set(
+        TrackingEvent.objects.filter(shipment_id=shipment.pk).values_list(
+            "raw_code", "occurred_at"
+        )
+    )
+    return any(
+        (event.raw_code[:100], event.occurred_at) not in known
+        for event in update.events
+    )
+
+
+def _schedule_next(shipment: Shipment) -> None:
+    Shipment.objects.filter(pk=shipment.pk).update(
+        next_poll_at=next_poll_at(shipment.status),
+        poll_failures=0,
+        updated_at=timezone.now(),
+    )
 
 
 def _shipment_refresh(shipment: Shipment, latest, update: TrackingUpdate) -> bool:

@@ -10,7 +10,11 @@ from orders.tracking import TrackingStatus as T
 from shipments import polling
 from shipments.models import Shipment
 from tests.factories import OrderFactory
-from tests.shipments.factories import CourierAccountFactory, ShipmentFactory
+from tests.shipments.factories import (
+    CourierAccountFactory,
+    ShipmentFactory,
+    smooth_number,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,12 +43,12 @@ def test_claim_takes_due_shipments_oldest_first_and_leases_them(store):
         account=shipments[0].account,
         next_poll_at=timezone.now() + timedelta(hours=1),
     )
+    assert polling.shipments_claim_due(batch=1) == [shipments[2].pk]  # oldest
     ids = polling.shipments_claim_due(batch=10)
-    assert ids[0] == shipments[2].pk
-    assert set(ids) == {s.pk for s in shipments}
+    assert set(ids) == {s.pk for s in shipments[:2]}
     assert later.pk not in ids
     assert polling.shipments_claim_due(batch=10) == []  # leased
-    leased = Shipment.objects.get(pk=ids[0]).next_poll_at
+    leased = Shipment.objects.get(pk=shipments[2].pk).next_poll_at
     assert leased > timezone.now() + polling.LEASE - timedelta(seconds=5)
 
 
@@ -116,3 +120,33 @@ def test_a_rate_below_one_a_second_counts_over_a_longer_window():
         assert polling.rate_limit_take(999_003, per_second=0.2) is False
         clock.shift(5)
         assert polling.rate_limit_take(999_003, per_second=0.2) is True
+
+
+def test_a_claim_is_one_statement(store, django_assert_num_queries):
+    due_shipments(store, 3)
+    with django_assert_num_queries(1):
+        assert len(polling.shipments_claim_due(batch=10)) == 3
+
+
+def test_a_poll_without_news_costs_three_statements(
+    store, courier_account, sandbox_adapter, sandbox_advance, django_assert_num_queries
+):
+    """The shipment, its known events, the next poll's time: no transaction, no
+    lock, nothing else."""
+    number = smooth_number()
+    shipment = ShipmentFactory(
+        order=OrderFactory(store=store, tracking_number=number),
+        account=courier_account,
+        kind="tracked",
+        status=T.PENDING,
+        tracking_number=number,
+    )
+    sandbox_adapter.register_tracking(number)
+    sandbox_advance(number, steps=1)
+    assert polling.shipment_poll(shipment.pk) == "changed"
+    before = Shipment.objects.get(pk=shipment.pk)
+    with django_assert_num_queries(3):
+        assert polling.shipment_poll(shipment.pk) == "unchanged"
+    after = Shipment.objects.get(pk=shipment.pk)
+    assert after.next_poll_at > before.next_poll_at
+    assert after.status == before.status
