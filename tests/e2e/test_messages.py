@@ -90,8 +90,8 @@ def test_the_inbox_on_a_phone(new_page, asgi_server, staff_user, asked, artifact
     expect(row.locator("[data-unread-badge]")).to_be_visible()
     box = row.bounding_box()
     assert box["width"] <= 390
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, "the Inbox scrolls sideways on a phone"
+    # Waited for, not read once: under load the layout may still be settling.
+    page.wait_for_function("document.documentElement.scrollWidth <= 390")
     page.screenshot(path=artifacts / "inbox-phone.png", full_page=True)
 
     # Opening the thread shows the order on its messages and reads it.
@@ -136,5 +136,5 @@ def test_link_an_unmatched_message_and_see_the_metrics_on_a_phone(
     page.goto(f"{asgi_server}/messages/metrics/")
     expect(page.get_by_role("heading", name="Per store")).to_be_visible()
     expect(page.locator(".metrics-table").first).to_contain_text("Nordic Goods")
-    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.wait_for_function("document.documentElement.scrollWidth <= 390")
     page.screenshot(path=artifacts / "metrics-phone.png", full_page=True)
