@@ -561,9 +561,9 @@ def order_upsert_from_webshop(
     with transaction.atomic():
         existing = _find_webshop_order(store, incoming)
         if existing is None:
+            # No savepoint of its own: order_create rolls back just its INSERT.
             try:
-                with transaction.atomic():
-                    order = _order_create_from_webshop(store, incoming, actor_label)
+                order = _order_create_from_webshop(store, incoming, actor_label)
                 _money_changed(order, incoming)
                 return order, True
             except OrderAlreadyImported:
@@ -619,8 +619,7 @@ def _order_create_from_webshop(store, incoming: IncomingOrder, actor_label) -> O
         },
     }
     try:
-        with transaction.atomic():
-            order = order_create(order_number=incoming.order_number, **values)
+        order = order_create(order_number=incoming.order_number, **values)
     except OrderNumberTaken:
         order = _order_create_renumbered(incoming, values)
     if target != initial:

@@ -9,7 +9,9 @@ from orders.models import Customer, Merchant
 
 def billing_profile(merchant: Merchant) -> BillingProfile:
     """The merchant's billing profile, created with the defaults on first use."""
-    profile, _ = BillingProfile.objects.get_or_create(merchant=merchant)
+    profile, _ = BillingProfile.objects.select_related("merchant").get_or_create(
+        merchant=merchant
+    )
     return profile
 
 

@@ -57,9 +57,17 @@ def payment_record(
             order = order or invoice.order
         if order is not None:
             # Locked: whether the payment moves the order on is read fresh.
-            order = Order.objects.select_for_update().get(pk=order.pk)
+            order = (
+                Order.objects.select_for_update(of=("self",))
+                .select_related("customer")
+                .get(pk=order.pk)
+            )
         if invoice is None and order is not None:
-            invoice = order.invoices.filter(state=Invoice.State.ISSUED).first()
+            invoice = (
+                order.invoices.filter(state=Invoice.State.ISSUED)
+                .select_related("customer")
+                .first()
+            )
         if order is not None and order.merchant_id != merchant.pk:
             raise ApplicationError("That order belongs to another merchant.")
         target_currency = (invoice.currency if invoice else None) or (
