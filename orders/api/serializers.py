@@ -180,7 +180,16 @@ class OrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = OrderLine
-        fields = ["id", "sku", "title", "quantity", "unit_price", "total"]
+        fields = [
+            "id",
+            "kind",
+            "sku",
+            "title",
+            "quantity",
+            "unit_price",
+            "tax_rate",
+            "total",
+        ]
 
 
 class OrderEventSerializer(serializers.ModelSerializer):
@@ -211,6 +220,10 @@ class OrderDetailSerializer(OrderListSerializer):
         fields = [
             *OrderListSerializer.Meta.fields,
             "external_id",
+            "tax_amount",
+            "taxes_included",
+            "shipping_method",
+            "review_reason",
             "notes",
             "delivery_address",
             "package",

@@ -8,6 +8,8 @@ from rest_framework.authtoken.models import Token
 from orders.models import Order, OrderEvent
 from orders.state_machine import OrderStatus
 from tests.factories import CustomerFactory, OrderFactory
+from tests.orders.payloads import post_shopify
+from tests.orders.samples import shopify_sample_order
 
 pytestmark = pytest.mark.django_db
 LIST = reverse("api-orders")
@@ -130,10 +132,12 @@ def test_detail_has_lines_and_timeline(staff_api, store, staff_user):
     assert body["lines"] == [
         {
             "id": order.lines.get().pk,
+            "kind": "item",
             "sku": "",
             "title": "Mug",
             "quantity": 2,
             "unit_price": "12.50",
+            "tax_rate": None,
             "total": "25.00",
         }
     ]
@@ -395,3 +399,29 @@ def test_the_openapi_schema_is_valid_and_has_no_warnings(tmp_path, db):
         str(tmp_path / "schema.yml"),
     )
     assert "/api/invoices/" in (tmp_path / "schema.yml").read_text()
+
+
+def test_detail_shows_the_shops_money_lines_and_flag(staff_api, store, client):
+    """A webshop order's lines say what they are and their tax; the order says its
+    tax, whether prices include it, the shipping method and why to check it."""
+    OrderFactory(store=store, order_number="#1001")
+    post_shopify(client, store, shopify_sample_order())
+    order = Order.objects.get(source="shopify")
+    body = staff_api.get(detail_url(order)).json()
+    assert [(line["kind"], line["tax_rate"]) for line in body["lines"]] == [
+        ("item", "25.00"),
+        ("item", "25.00"),
+        ("shipping", "25.00"),
+    ]
+    assert (body["tax_amount"], body["taxes_included"], body["shipping_method"]) == (
+        "229.40",
+        True,
+        "PostNord MyPack Home",
+    )
+    assert "#1001 was already taken" in body["review_reason"]
+
+
+def test_create_without_a_number_gets_the_stores_next(staff_api, store):
+    response = staff_api.post(LIST, {"store": store.pk, "amount": "10"}, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["order_number"] == "1001"
