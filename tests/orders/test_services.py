@@ -1,8 +1,6 @@
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
 from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
 from orders.models import Customer, Order, OrderEvent
@@ -16,6 +14,7 @@ from orders.state_machine import OrderStatus
 from performile.errors import ApplicationError, Conflict, NotAllowed
 from performile.webhooks import receive
 from tests.factories import OrderFactory
+from tests.racing import race
 
 pytestmark = pytest.mark.django_db
 
@@ -153,31 +152,9 @@ def test_upsert_skips_a_status_the_state_machine_forbids(store):
     assert order.notes == "late"
 
 
-def _in_threads(*targets):
-    errors = []
-
-    def run(target):
-        try:
-            target()
-        except Exception as exc:  # noqa: BLE001 - surfaced by the assertion below
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(target,)) for target in targets]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return errors
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_same_delivery_racing_itself_acts_once(store):
-    barrier = threading.Barrier(4)
-
     def deliver():
-        barrier.wait()
         receive(
             provider="test",
             delivery_ids=["same"],
@@ -186,7 +163,7 @@ def test_the_same_delivery_racing_itself_acts_once(store):
             ),
         )
 
-    assert _in_threads(*[deliver] * 4) == []
+    assert race([deliver] * 4) == []
     assert Order.objects.count() == 1
     assert OrderEvent.objects.count() == 1
     assert Customer.objects.count() == 1
@@ -194,11 +171,8 @@ def test_the_same_delivery_racing_itself_acts_once(store):
 
 @pytest.mark.django_db(transaction=True)
 def test_create_and_update_racing_end_in_one_order(store):
-    barrier = threading.Barrier(2)
-
     def deliver(delivery_id, **overrides):
         def run():
-            barrier.wait()
             receive(
                 provider="test",
                 delivery_ids=[delivery_id],
@@ -209,6 +183,6 @@ def test_create_and_update_racing_end_in_one_order(store):
 
         return run
 
-    errors = _in_threads(deliver("a"), deliver("b", notes="updated"))
+    errors = race([deliver("a"), deliver("b", notes="updated")])
     assert errors == []
     assert Order.objects.count() == 1
