@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from invoices.models import CreditNote, Invoice, Payment, Statement
 from invoices.services import AlreadyInvoiced, invoice_issue_for_order, payment_record
+from invoices.services.settling import invoice_settle_cancelled
 from invoices.services.webshop import webshop_money_apply
 from orders import signals as order_signals
 from orders.models import Order
@@ -38,9 +39,13 @@ CONFIRMED = frozenset(
 
 
 @receiver(order_signals.order_status_changed, dispatch_uid="invoices-order-status")
-def on_order_status_changed(sender, *, order_id, to_status, **kwargs):
+def on_order_status_changed(sender, *, order_id, to_status, note="", **kwargs):
     if to_status in CONFIRMED:
         invoice_confirmed_order(order_id)
+    elif to_status == OrderStatus.CANCELLED:
+        order = Order.objects.filter(pk=order_id).first()
+        if order is not None:
+            invoice_settle_cancelled(order=order, reason=note or "Order cancelled.")
 
 
 @receiver(order_signals.order_created, dispatch_uid="invoices-order-created")

@@ -14,7 +14,6 @@ from django.utils import timezone
 from invoices.models import Invoice, InvoiceReminder
 from invoices.selectors import PaymentStatus, with_balance
 from orders.notifications import sms_number
-from orders.state_machine import OrderStatus
 from performile.outbox import Channel, enqueue
 
 logger = logging.getLogger(__name__)
@@ -25,8 +24,6 @@ def overdue_without_reminder(at: datetime | None = None):
         with_balance(
             Invoice.objects.filter(state=Invoice.State.ISSUED)
             .exclude(customer=None)
-            # The shop cancelled it: nothing is owed, whatever is left open.
-            .exclude(order__status=OrderStatus.CANCELLED)
             .exclude(reminders__kind=InvoiceReminder.Kind.OVERDUE),
             at,
         )

@@ -25,9 +25,9 @@ from orders.models import (
 )
 from orders.numbering import free_variant, next_order_number
 from orders.selectors import (
+    merchant_is_managed_by,
     order_is_managed_by,
     order_is_workable_by,
-    user_team_merchant_ids,
 )
 from orders.state_machine import OrderStatus
 from performile.errors import ApplicationError, Conflict, NotAllowed, RetryLater
@@ -521,7 +521,7 @@ def _ensure_may_work_on(actor, order: Order) -> None:
 
 
 def _ensure_may_create(actor, store: Store) -> None:
-    if actor.is_superuser or store.merchant_id in user_team_merchant_ids(actor):
+    if merchant_is_managed_by(actor, store.merchant_id):
         return
     if Membership.objects.filter(
         user=actor, role=Membership.Role.RESELLER, stores=store
@@ -564,7 +564,7 @@ def order_upsert_from_webshop(
             # No savepoint of its own: order_create rolls back just its INSERT.
             try:
                 order = _order_create_from_webshop(store, incoming, actor_label)
-                _money_changed(order, incoming)
+                _money_changed(order, incoming.money, incoming.source)
                 return order, True
             except OrderAlreadyImported:
                 # Another delivery created it a moment ago: apply ours as an update.
@@ -572,7 +572,7 @@ def order_upsert_from_webshop(
                 if existing is None:
                     raise
         _order_update_from_webshop(existing, incoming, actor_label)
-        _money_changed(existing, incoming)
+        _money_changed(existing, incoming.money, incoming.source)
         return existing, False
 
 
@@ -623,24 +623,32 @@ def _order_create_from_webshop(store, incoming: IncomingOrder, actor_label) -> O
     except OrderNumberTaken:
         order = _order_create_renumbered(incoming, values)
     if target != initial:
-        _move_towards(order, target, actor_label)
+        _move_towards(order, incoming, actor_label)
     return order
 
 
 def _order_create_renumbered(incoming: IncomingOrder, values: dict) -> Order:
     """Another order has this number: keep this one as its own order under a free
-    variant of the number, flagged for staff. The other order is never touched."""
+    variant of the number, flagged for staff. The other order is never touched.
+    (A variant taken in the meantime by a concurrent delivery: the next one.)"""
     store = values["store"]
     taken_by = Order.objects.get(store=store, order_number=incoming.order_number)
-    number = free_variant(store, incoming.order_number)
-    reason = (
-        f"Number {incoming.order_number} was already taken by another order"
-        f" ({taken_by.get_source_display()}"
-        f"{', id ' + taken_by.external_id if taken_by.external_id else ''}),"
-        f" so this {Source(incoming.source).label} order"
-        f" (id {incoming.external_id}) is {number}."
-    )[:300]
-    order = order_create(order_number=number, review_reason=reason, **values)
+    for _attempt in range(3):
+        number = free_variant(store, incoming.order_number)
+        reason = (
+            f"Number {incoming.order_number} was already taken by another order"
+            f" ({taken_by.get_source_display()}"
+            f"{', id ' + taken_by.external_id if taken_by.external_id else ''}),"
+            f" so this {Source(incoming.source).label} order"
+            f" (id {incoming.external_id}) is {number}."
+        )[:300]
+        try:
+            order = order_create(order_number=number, review_reason=reason, **values)
+            break
+        except OrderNumberTaken:
+            continue
+    else:
+        raise OrderNumberTaken(f"No free variant of {incoming.order_number}.")
     order_log(
         order=order,
         note=reason,
@@ -657,18 +665,17 @@ def _order_create_renumbered(incoming: IncomingOrder, values: dict) -> Order:
     return order
 
 
-def _money_changed(order: Order, incoming: IncomingOrder) -> None:
+def _money_changed(order: Order, money, source: str) -> None:
     """The webshop's payments, refunds and cancellation, for invoices to record
     once committed (idempotently, by the webshop's own ids)."""
-    if incoming.money is None:
-        return
-    send_on_commit(
-        signals.order_webshop_money,
-        Order,
-        order_id=order.pk,
-        money=incoming.money,
-        source=incoming.source,
-    )
+    if money is not None:
+        send_on_commit(
+            signals.order_webshop_money,
+            Order,
+            order_id=order.pk,
+            money=money,
+            source=source,
+        )
 
 
 def order_webshop_event(
@@ -695,14 +702,7 @@ def order_webshop_event(
         tracking = {name: value for name, value in (tracking or {}).items() if value}
         if tracking:
             order_update(order=order, actor_label=actor_label, **tracking)
-        if money is not None:
-            send_on_commit(
-                signals.order_webshop_money,
-                Order,
-                order_id=order.pk,
-                money=money,
-                source=source,
-            )
+        _money_changed(order, money, source)
     return order
 
 
@@ -728,12 +728,16 @@ def _order_update_from_webshop(
         )
         order.external_updated_at = incoming.updated_at
     if incoming.status and incoming.status != order.status:
-        _move_towards(order, incoming.status, actor_label)
+        _move_towards(order, incoming, actor_label)
 
 
-def _move_towards(order: Order, target: str, actor_label: str) -> None:
+def _move_towards(order: Order, incoming: IncomingOrder, actor_label: str) -> None:
+    """To the webshop's status, with the shop's reason when it cancelled (which
+    the cancelled order's invoice is settled with)."""
+    target = incoming.status
+    note = incoming.money.reason if incoming.money else ""
     if order.can_transition_to(target):
-        order_change_status(order=order, to=target, actor_label=actor_label)
+        order_change_status(order=order, to=target, actor_label=actor_label, note=note)
     else:
         logger.info(
             "order %s: webshop status %s not reachable from %s; kept",

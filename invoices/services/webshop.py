@@ -9,8 +9,9 @@ events arrive (orders/create, orders/paid, refunds/create, a catch-up run):
 - **Refunds**: each refund transaction once, under its own id, as a negative
   payment; and a credit note, so that what the invoice credits covers what was
   refunded (the customer no longer owes what the shop gave back).
-- **Cancelled** (or voided) in the shop: an issued invoice nobody paid is voided;
-  one with payments is credited for everything not credited yet.
+- **Cancelled** (or voided) in the shop: the order moves to Cancelled, which settles
+  its invoice (invoices.services.settling); settled here too when the order could
+  not move (it had shipped).
 """
 
 import logging
@@ -19,10 +20,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from invoices.models import CreditNote, Invoice, Payment
+from invoices.models import Invoice, Payment
 from invoices.services.credit_notes import credit_note_issue
-from invoices.services.issuing import invoice_void
 from invoices.services.payments import payment_record
+from invoices.services.settling import invoice_credited, invoice_settle_cancelled
 from orders.ingestion.incoming import IncomingMoney, IncomingPayment
 from orders.models import Order, Source
 from performile.errors import ApplicationError
@@ -97,17 +98,12 @@ def _record(order: Order, refund: IncomingPayment, label: str) -> None:
 
 
 def _settle(order: Order, money: IncomingMoney, label: str) -> None:
+    if money.cancelled:
+        # Also when the order could not move to Cancelled (it had shipped).
+        invoice_settle_cancelled(order=order, reason=money.reason)
+        return
     invoice = order.invoices.filter(state=Invoice.State.ISSUED).first()
     if invoice is None:
-        return
-    credited = (
-        CreditNote.objects.filter(invoice=invoice).aggregate(total=Sum("total"))[
-            "total"
-        ]
-        or ZERO
-    )
-    if money.cancelled:
-        _settle_cancelled(invoice, credited, money.reason or f"Cancelled in {label}")
         return
     refunded = -(
         invoice.payments.filter(method=METHOD, amount__lt=0).aggregate(
@@ -115,15 +111,8 @@ def _settle(order: Order, money: IncomingMoney, label: str) -> None:
         )["total"]
         or ZERO
     )
-    to_credit = min(refunded, invoice.total) - credited
+    to_credit = min(refunded, invoice.total) - invoice_credited(invoice)
     if to_credit > 0:
         credit_note_issue(
             invoice=invoice, actor=None, reason=f"Refunded in {label}", amount=to_credit
         )
-
-
-def _settle_cancelled(invoice: Invoice, credited: Decimal, reason: str) -> None:
-    if not invoice.payments.exists() and not credited:
-        invoice_void(invoice=invoice, actor=None, reason=reason)
-    elif credited < invoice.total:
-        credit_note_issue(invoice=invoice, actor=None, reason=reason)

@@ -315,3 +315,39 @@ def test_a_payment_reads_the_orders_status_fresh(order, staff_user):
     assert Payment.objects.filter(pk=payment.pk).exists()
     order.refresh_from_db()
     assert order.status == OrderStatus.CONFIRMED
+
+
+def test_cancelling_an_unpaid_invoiced_order_voids_its_invoice(
+    order, staff_user, django_capture_on_commit_callbacks
+):
+    """However an order is cancelled, nothing is owed on it: no reminder, no debt
+    in the portal."""
+    with django_capture_on_commit_callbacks(execute=True):
+        order_change_status(order=order, to=OrderStatus.CONFIRMED, actor=staff_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        order_change_status(
+            order=order, to=OrderStatus.CANCELLED, actor=staff_user, note="Out of stock"
+        )
+    invoice = Invoice.objects.get(order=order)
+    assert (invoice.state, invoice.void_reason) == (Invoice.State.VOID, "Out of stock")
+
+
+def test_cancelling_a_paid_order_credits_its_invoice_instead(
+    order, staff_user, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        order_change_status(order=order, to=OrderStatus.CONFIRMED, actor=staff_user)
+    invoice = Invoice.objects.get(order=order)
+    payment_record(
+        merchant=order.merchant,
+        invoice=invoice,
+        amount=invoice.total,
+        currency=invoice.currency,
+        method="card",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        order_change_status(order=order, to=OrderStatus.CANCELLED, actor=staff_user)
+    invoice.refresh_from_db()
+    assert invoice.state == Invoice.State.ISSUED
+    assert invoice.credit_notes.get().total == invoice.total
+    assert invoice.credit_notes.get().reason == "Order cancelled."
