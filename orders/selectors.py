@@ -202,23 +202,29 @@ def order_is_workable_by(user, order: Order) -> bool:
 def order_is_managed_by(user, order: Order) -> bool:
     """May the user manage this order (assign it, delete or restore it)? Staff and
     admins of its merchant only: the order belongs to the merchant."""
-    return user.is_superuser or order.merchant_id in user_team_merchant_ids(user)
+    return merchant_is_managed_by(user, order.merchant_id)
+
+
+def merchant_is_managed_by(user, merchant_id: int) -> bool:
+    """Is the user staff or admin of the merchant (or the platform's superuser)?"""
+    return user.is_superuser or merchant_id in user_team_merchant_ids(user)
+
+
+def team_customers(user) -> QuerySet[Customer]:
+    """The customers of the merchants where the user is staff or admin."""
+    if user.is_superuser:
+        return Customer.objects.all()
+    return Customer.objects.filter(merchant_id__in=user_team_merchant_ids(user))
 
 
 def customer_get_for_team(user, customer_id) -> Customer:
     """A customer of a merchant where the user is staff or admin; anyone else's
     is Http404, like one that does not exist."""
-    customers = Customer.objects.all()
-    if not user.is_superuser:
-        customers = customers.filter(merchant_id__in=user_team_merchant_ids(user))
-    return get_object_or_404(customers, pk=customer_id)
+    return get_object_or_404(team_customers(user), pk=customer_id)
 
 
 def customer_by_number_for_team(user, customer_number: str) -> Customer | None:
-    customers = Customer.objects.filter(customer_number=customer_number)
-    if not user.is_superuser:
-        customers = customers.filter(merchant_id__in=user_team_merchant_ids(user))
-    return customers.first()
+    return team_customers(user).filter(customer_number=customer_number).first()
 
 
 def user_team_merchant_ids(user) -> set[int]:
