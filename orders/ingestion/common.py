@@ -1,5 +1,6 @@
 """Small validated readers shared by the payload parsers."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -82,8 +83,18 @@ def currency(payload: dict, key: str, fallback: str, *, where: str = "") -> str:
     return value
 
 
-def lines(items: list, *, where: str, title: str, price: str) -> tuple:
-    """Line items from a list of objects; `title` and `price` name the keys."""
+def lines(
+    items: list,
+    *,
+    where: str,
+    title: str,
+    price: str,
+    kind: str = "item",
+    details: Callable[[dict], dict] | None = None,
+) -> tuple:
+    """Lines of `kind` from a list of objects; `title` and `price` name the keys
+    (a line without a quantity, like a shipping line, is one). `details(item)`
+    gives the provider's further fields (tax_rate, weight_grams)."""
     parsed = []
     for index, item in enumerate(items):
         at = f"{where}[{index}]"
@@ -96,6 +107,8 @@ def lines(items: list, *, where: str, title: str, price: str) -> tuple:
                 sku=text(item, "sku", where=f"{at}.")[:100],
                 quantity=quantity(item, "quantity", where=f"{at}."),
                 unit_price=unit_price,
+                kind=kind,
+                **(details(item) if details else {}),
             )
         )
     return tuple(parsed)

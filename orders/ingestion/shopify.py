@@ -6,7 +6,6 @@ from decimal import Decimal
 from orders.ingestion import common
 from orders.ingestion.incoming import (
     IncomingCustomer,
-    IncomingLine,
     IncomingMoney,
     IncomingOrder,
     IncomingPayment,
@@ -18,9 +17,8 @@ ORDER_TOPICS = ("orders/create", "orders/updated", "orders/paid", "orders/cancel
 REFUND_TOPICS = ("refunds/create",)
 FULFILLMENT_TOPICS = ("fulfillments/create", "fulfillments/update")
 TOPICS = ORDER_TOPICS + REFUND_TOPICS + FULFILLMENT_TOPICS
-PAID = ("paid", "partially_refunded", "refunded")
 # Financial statuses after which the money was taken in full.
-FULLY_PAID = PAID
+PAID = ("paid", "partially_refunded", "refunded")
 ZERO = Decimal("0")
 
 
@@ -33,8 +31,21 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
     customer = common.obj(payload, "customer")
     shipping = common.obj(payload, "shipping_address")
     tracking = _first_tracking(common.array(payload, "fulfillments"))
-    shipping_lines = _shipping_lines(common.array(payload, "shipping_lines"))
-    items = _items(common.array(payload, "line_items"))
+    shipping_lines = common.lines(
+        common.array(payload, "shipping_lines"),
+        where="shipping_lines",
+        title="title",
+        price="price",
+        kind=OrderLine.Kind.SHIPPING,
+        details=lambda item: {"tax_rate": _rate(item)},
+    )
+    items = common.lines(
+        common.array(payload, "line_items"),
+        where="line_items",
+        title="title",
+        price="price",
+        details=lambda item: {"tax_rate": _rate(item), "weight_grams": _grams(item)},
+    )
     return IncomingOrder(
         source=Source.SHOPIFY,
         external_id=external_id,
@@ -76,38 +87,6 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
     )
 
 
-def _items(line_items: list) -> tuple[IncomingLine, ...]:
-    lines = common.lines(line_items, where="line_items", title="title", price="price")
-    return tuple(
-        IncomingLine(
-            **{**line.__dict__, "tax_rate": _rate(item), "weight_grams": _grams(item)}
-        )
-        for line, item in zip(lines, line_items, strict=True)
-    )
-
-
-def _shipping_lines(shipping_lines: list) -> tuple[IncomingLine, ...]:
-    lines = common.lines(
-        [
-            {"quantity": 1, **item} if isinstance(item, dict) else item
-            for item in shipping_lines
-        ],
-        where="shipping_lines",
-        title="title",
-        price="price",
-    )
-    return tuple(
-        IncomingLine(
-            **{
-                **line.__dict__,
-                "kind": OrderLine.Kind.SHIPPING,
-                "tax_rate": _rate(item),
-            }
-        )
-        for line, item in zip(lines, shipping_lines, strict=True)
-    )
-
-
 def _rate(item: dict) -> Decimal | None:
     """The line's tax rate in percent (Shopify sends 0.25 for 25 %)."""
     for tax in item.get("tax_lines") or []:
@@ -145,7 +124,7 @@ def _money(payload: dict, total: Decimal) -> IncomingMoney:
     """What the order says about its money: how much the shop has taken, its
     refunds (each under its own transaction id), and whether it was cancelled."""
     status = payload.get("financial_status")
-    if status in FULLY_PAID:
+    if status in PAID:
         paid = total
     elif status == "partially_paid":
         outstanding, _ = common.amount(payload, "total_outstanding")

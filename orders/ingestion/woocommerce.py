@@ -1,5 +1,6 @@
 """WooCommerce `order.created` and `order.updated` (the REST v3 order resource)."""
 
+from dataclasses import replace
 from decimal import Decimal
 
 from orders.ingestion import common
@@ -34,7 +35,13 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
     shipping = common.obj(payload, "shipping")
     total, _ = common.amount(payload, "total")
     rates = _rates(common.array(payload, "tax_lines"))
-    shipping_lines = _shipping_lines(common.array(payload, "shipping_lines"), rates)
+    shipping_lines = _charges(
+        common.array(payload, "shipping_lines"),
+        rates,
+        where="shipping_lines",
+        title="method_title",
+        kind=OrderLine.Kind.SHIPPING,
+    )
     return IncomingOrder(
         source=Source.WOOCOMMERCE,
         external_id=external_id,
@@ -66,7 +73,13 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
                 tax_rate=next(iter(rates.values()), None),
             ),
             *shipping_lines,
-            *_fees(common.array(payload, "fee_lines"), rates),
+            *_charges(
+                common.array(payload, "fee_lines"),
+                rates,
+                where="fee_lines",
+                title="name",
+                kind=OrderLine.Kind.FEE,
+            ),
         ),
         placed_at=common.moment(payload, "date_created_gmt"),
         updated_at=common.moment(payload, "date_modified_gmt"),
@@ -96,54 +109,35 @@ def _rate(item: dict, rates: dict) -> Decimal | None:
 def _items(line_items: list, rates: dict) -> tuple[IncomingLine, ...]:
     """Items at their price before coupons (`subtotal`), the coupons being the
     discount line; `price` is after them."""
-    lines = common.lines(line_items, where="line_items", title="name", price="price")
-    parsed = []
-    for line, item in zip(lines, line_items, strict=True):
-        unit_price = line.unit_price
-        if item.get("subtotal") not in (None, ""):
-            subtotal, _ = common.amount(
-                item, "subtotal", where=f"line_items[{len(parsed)}]."
-            )
-            unit_price = (subtotal / line.quantity).quantize(Decimal("0.01"))
-        parsed.append(
-            IncomingLine(
-                **{
-                    **line.__dict__,
-                    "unit_price": unit_price,
-                    "tax_rate": _rate(item, rates),
-                }
-            )
-        )
-    return tuple(parsed)
-
-
-def _shipping_lines(items: list, rates: dict) -> tuple[IncomingLine, ...]:
-    return _priced(
-        items,
-        rates,
-        where="shipping_lines",
-        title="method_title",
-        kind=OrderLine.Kind.SHIPPING,
-    )
-
-
-def _fees(items: list, rates: dict) -> tuple[IncomingLine, ...]:
-    return _priced(
-        items, rates, where="fee_lines", title="name", kind=OrderLine.Kind.FEE
-    )
-
-
-def _priced(items: list, rates: dict, *, where: str, title: str, kind: str):
-    """Shipping and fee lines: one of each at its `total`."""
     lines = common.lines(
-        [{**item, "quantity": 1} if isinstance(item, dict) else item for item in items],
+        line_items,
+        where="line_items",
+        title="name",
+        price="price",
+        details=lambda item: {"tax_rate": _rate(item, rates)},
+    )
+    return tuple(
+        replace(line, unit_price=_before_coupons(line, item, f"line_items[{index}]."))
+        for index, (line, item) in enumerate(zip(lines, line_items, strict=True))
+    )
+
+
+def _before_coupons(line: IncomingLine, item: dict, where: str) -> Decimal:
+    if item.get("subtotal") in (None, ""):
+        return line.unit_price
+    subtotal, _ = common.amount(item, "subtotal", where=where)
+    return (subtotal / line.quantity).quantize(Decimal("0.01"))
+
+
+def _charges(items: list, rates: dict, *, where: str, title: str, kind: str):
+    """Shipping and fee lines: one of each at its `total`."""
+    return common.lines(
+        items,
         where=where,
         title=title,
         price="total",
-    )
-    return tuple(
-        IncomingLine(**{**line.__dict__, "kind": kind, "tax_rate": _rate(item, rates)})
-        for line, item in zip(lines, items, strict=True)
+        kind=kind,
+        details=lambda item: {"tax_rate": _rate(item, rates)},
     )
 
 
