@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from orders.selectors import visible_order_scopes, visible_orders
-from tests.factories import OrderFactory
+from tests.factories import CustomerFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -195,3 +195,23 @@ def test_live_scopes_cover_exactly_the_visible_orders(
     visible = set(visible_orders(user).values_list("pk", flat=True))
     assert in_scope == visible
     assert visible  # every one of them sees something here
+
+
+def test_other_merchants_orders_are_404_on_the_drawer_actions(
+    client, staff_user, other_store
+):
+    """Mark as reviewed and the customer merge start from visible_orders too."""
+    customer = CustomerFactory(merchant=other_store.merchant)
+    foreign = OrderFactory(
+        store=other_store, customer=customer, review_reason="Number taken."
+    )
+    into = CustomerFactory(merchant=other_store.merchant)
+    client.force_login(staff_user)
+    for name, data in (
+        ("orders:reviewed", {}),
+        ("orders:customer-merge", {"into": into.customer_number}),
+    ):
+        response = client.post(reverse(name, args=[foreign.pk]), data)
+        assert response.status_code == 404, name
+    foreign.refresh_from_db()
+    assert (foreign.review_reason, foreign.customer) == ("Number taken.", customer)
