@@ -25,3 +25,10 @@ def send_on_commit(signal: Signal, sender, **kwargs) -> None:
                 )
 
     transaction.on_commit(send)
+
+
+def delay_on_commit(task, *args) -> None:
+    """Queue the Celery `task` with `args` once the current transaction commits (at
+    once outside one), so a worker never looks for rows that are not committed yet.
+    A broker that cannot take it is logged; the change stays committed."""
+    transaction.on_commit(lambda: task.delay(*args), robust=True)

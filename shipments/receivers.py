@@ -4,10 +4,10 @@ An order that gets a tracking number, by whatever path, is tracked: a Celery tas
 (off the request that changed the order) runs `shipments.tracking.shipment_track`.
 """
 
-from django.db import transaction
 from django.dispatch import receiver
 
 from orders import signals as order_signals
+from performile.events import delay_on_commit
 
 # A new number, or a courier name that may tell us who carries it.
 TRACKING_CHANGES = frozenset({"tracking_number", "courier"})
@@ -28,4 +28,4 @@ def on_order_updated(sender, *, order_id, changed=(), **kwargs):
 def track_later(order_id: int) -> None:
     from shipments.tasks import shipment_track
 
-    transaction.on_commit(lambda: shipment_track.delay(order_id), robust=True)
+    delay_on_commit(shipment_track, order_id)

@@ -21,6 +21,7 @@ from orders.models import Order, OrderEvent
 from orders.services import order_log, order_record_tracking
 from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus
+from performile.events import delay_on_commit
 from shipments.couriers import courier_for
 from shipments.couriers.base import CourierError, TrackingEvent, TrackingUpdate
 from shipments.models import CourierAccount, PendingTrackingUpdate, Shipment
@@ -113,7 +114,7 @@ def shipment_track(*, order_id: int) -> Shipment | None:
         shipment = _shipment_create_tracked(order, plan)
         if shipment is not None:
             pending_updates_apply(shipment=shipment)
-            transaction.on_commit(lambda: _register_later(shipment.pk), robust=True)
+            _register_later(shipment.pk)
     return shipment
 
 
@@ -127,7 +128,7 @@ def _stop_replaced(order: Order, number: str) -> None:
 def _register_later(shipment_id: int) -> None:
     from shipments.tasks import shipment_register_tracking
 
-    shipment_register_tracking.delay(shipment_id)
+    delay_on_commit(shipment_register_tracking, shipment_id)
 
 
 def _order_fill_tracking(order: Order, plan: TrackingPlan) -> None:

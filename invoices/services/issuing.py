@@ -24,6 +24,7 @@ from orders.services import order_log
 from performile import outbox
 from performile.audit import audit
 from performile.errors import ApplicationError, Conflict
+from performile.events import delay_on_commit
 
 ZERO = Decimal("0.00")
 
@@ -201,9 +202,7 @@ def render_after_commit(document) -> None:
     if outbox.is_recording_history():
         return  # the demo's past: rendered on first download
     kind = "invoice" if isinstance(document, Invoice) else "credit_note"
-    transaction.on_commit(
-        lambda: invoices_render_pdf.delay(kind, document.pk), robust=True
-    )
+    delay_on_commit(invoices_render_pdf, kind, document.pk)
 
 
 def invoice_void(*, invoice: Invoice, actor, reason: str) -> Invoice:
