@@ -326,49 +326,48 @@ def statements() -> int | None:
         return None
 
 
-def per_event(events: int, statements_before: int | None, *cpu_ms: float) -> dict:
-    """The cost of one event of the scenario's timed part: every SQL statement any
-    process ran for it, and the CPU of the processes that served it (the
-    scenario's own *_cpu_ms per event, added up)."""
-    costs = {"cpu_ms_per_event": round(sum(cpu_ms), 2)}
-    after = statements()
-    if statements_before is not None and after is not None and events:
-        costs["statements_per_event"] = round((after - statements_before) / events, 1)
-    return costs
-
-
 class StatementTally:
-    """Statements of several timed parts, added up: `with tally: ...` around each.
-    `total` is None where statements cannot be counted."""
+    """The statements of a scenario's timed part (or parts, added up): `with tally:`
+    around each, or start() and stop(). `total` is None where statements cannot be
+    counted."""
 
     def __init__(self):
         self.total: int | None = 0
+        self._before: int | None = None
 
-    def __enter__(self):
+    def start(self) -> None:
         self._before = statements()
-        return self
 
-    def __exit__(self, *exc):
+    def stop(self) -> None:
         after = statements()
         if None in (self._before, after, self.total):
             self.total = None
         else:
             self.total += after - self._before
 
+    def __enter__(self):
+        self.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+def per_event(events: int, tally: StatementTally, *cpu_ms: float) -> dict:
+    """The cost of one event of the timed part: every SQL statement any process ran
+    for it, and the CPU of the processes that served it (the scenario's own
+    *_cpu_ms per event, added up)."""
+    costs = {"cpu_ms_per_event": round(sum(cpu_ms), 2)}
+    if tally.total is not None and events:
+        costs["statements_per_event"] = round(tally.total / events, 1)
+    return costs
+
 
 def views_per_event(results: dict, requests: int, tally: StatementTally) -> dict:
     """Cost per page view or command over several kinds measured alike (each
     `results[kind]` has its web_cpu_ms and db_cpu_ms per request)."""
-    kinds = len(results)
-    costs = {
-        "cpu_ms_per_event": round(
-            sum(r["web_cpu_ms"] + r["db_cpu_ms"] for r in results.values()) / kinds,
-            2,
-        )
-    }
-    if tally.total is not None:
-        costs["statements_per_event"] = round(tally.total / (requests * kinds), 1)
-    return costs
+    cpu = sum(r["web_cpu_ms"] + r["db_cpu_ms"] for r in results.values())
+    return per_event(requests * len(results), tally, cpu / len(results))
 
 
 def write_results(name: str, metrics: dict[str, float]) -> Path:

@@ -47,11 +47,14 @@ def run() -> dict[str, float]:
     timed = [_request(store, rng, next(numbers)) for _ in range(ORDERS)]
     with common.web_server("ingest") as server:
         asyncio.run(common.run_load(server.url, warmup, CONCURRENCY))
-        cpu, statements = _cpu(server), common.statements()
-        seconds, results = asyncio.run(common.run_load(server.url, timed, CONCURRENCY))
+        cpu, tally = _cpu(server), common.StatementTally()
+        with tally:
+            seconds, results = asyncio.run(
+                common.run_load(server.url, timed, CONCURRENCY)
+            )
         client, web, database = (b - a for a, b in zip(cpu, _cpu(server), strict=True))
         costs = common.per_event(
-            ORDERS, statements, web / ORDERS * 1000, database / ORDERS * 1000
+            ORDERS, tally, web / ORDERS * 1000, database / ORDERS * 1000
         )
     failed = [(status, body[:200]) for status, _s, body in results if status != 200]
     if failed:

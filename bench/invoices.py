@@ -307,7 +307,8 @@ def _statements(month: date) -> tuple[float, dict]:
         statements = Statement.objects.filter(monthly=True, period_start=month)
         in_worker = lambda _cmd, group: group == worker.pid  # noqa: E731
         cpu = common.process_cpu_seconds(in_worker), common.database_cpu_seconds()
-        counted = common.statements()
+        tally = common.StatementTally()
+        tally.start()
         started = time.perf_counter()
         invoices_monthly_statements.delay(month.isoformat())
         while statements.count() < CUSTOMERS:
@@ -319,6 +320,7 @@ def _statements(month: date) -> tuple[float, dict]:
                 )
             time.sleep(1)
         seconds = round(time.perf_counter() - started, 1)
+        tally.stop()
         worker_ms, db_ms = (
             (after - before) / CUSTOMERS * 1000
             for before, after in zip(
@@ -330,7 +332,7 @@ def _statements(month: date) -> tuple[float, dict]:
         return seconds, {
             "statement_worker_cpu_ms": round(worker_ms, 2),
             "statement_db_cpu_ms": round(db_ms, 2),
-            **common.per_event(CUSTOMERS, counted, worker_ms, db_ms),
+            **common.per_event(CUSTOMERS, tally, worker_ms, db_ms),
         }
     finally:
         common._stop(worker)

@@ -207,7 +207,8 @@ async def _measure(server, account, numbers, cookies) -> dict[str, float]:
         cpu = server.cpu_seconds(), common.cpu_seconds()
         # Django's database calls are for threads without an event loop.
         database = await asyncio.to_thread(common.database_cpu_seconds)
-        statements = await asyncio.to_thread(common.statements)
+        tally = common.StatementTally()
+        await asyncio.to_thread(tally.start)
         sent: dict[int, float] = {}
         answered: dict[int, float] = {}
         late = await _send(server.url, requests[WARMUP:], sent, answered, first=WARMUP)
@@ -218,10 +219,9 @@ async def _measure(server, account, numbers, cookies) -> dict[str, float]:
             common.cpu_seconds() - cpu[1],
         )
         database = await asyncio.to_thread(common.database_cpu_seconds) - database
+        await asyncio.to_thread(tally.stop)
         web_ms, db_ms = web_cpu / WEBHOOKS * 1000, database / WEBHOOKS * 1000
-        costs = await asyncio.to_thread(
-            common.per_event, WEBHOOKS, statements, web_ms, db_ms
-        )
+        costs = common.per_event(WEBHOOKS, tally, web_ms, db_ms)
     finally:
         for socket in sockets:
             await socket.close()

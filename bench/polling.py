@@ -216,8 +216,8 @@ def _polls_measure(sandbox, *, refill: bool = False) -> dict[str, float]:
 
     connections.close_all()  # the workers open their own
     context = multiprocessing.get_context("spawn")
-    courier, statements = _pid_cpu(sandbox.process.pid), common.statements()
-    with context.Pool(WORKERS) as pool:
+    courier = _pid_cpu(sandbox.process.pid)
+    with context.Pool(WORKERS) as pool, common.StatementTally() as tally:
         results = pool.map(_poll_worker, [(POLL_SECONDS, refill)] * WORKERS)
     courier = _pid_cpu(sandbox.process.pid) - courier
     database = sum(r["db_cpu"] for r in results)
@@ -240,7 +240,7 @@ def _polls_measure(sandbox, *, refill: bool = False) -> dict[str, float]:
         "worker_cpu_ms": round(worker_ms, 2),
         "db_cpu_ms": round(db_ms, 2),
         "sandbox_cpu_ms": round(courier / measured * 1000, 2),
-        **common.per_event(measured, statements, worker_ms, db_ms),
+        **common.per_event(measured, tally, worker_ms, db_ms),
     }
 
 
