@@ -76,7 +76,7 @@ def _lines_from_order(order: Order, rate: Decimal, gross: bool) -> list[dict]:
                     else "Discount",
                     "quantity": Decimal(1),
                     "price": cents(difference / factor),
-                    "rate": lines[0]["rate"] if not gross else rate,
+                    "rate": lines[0]["rate"],
                 }
             )
     return lines
