@@ -575,7 +575,6 @@ class OrderLine(models.Model):
         blank=True,
         help_text="Percent, as the shop sent it (empty: the billing profile's).",
     )
-    weight_grams = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["id"]

@@ -195,7 +195,6 @@ def order_create(
             quantity=line.quantity,
             unit_price=line.unit_price,
             tax_rate=line.tax_rate,
-            weight_grams=line.weight_grams,
         )
         for line in lines
     )

@@ -94,7 +94,7 @@ def lines(
 ) -> tuple:
     """Lines of `kind` from a list of objects; `title` and `price` name the keys
     (a line without a quantity, like a shipping line, is one). `details(item)`
-    gives the provider's further fields (tax_rate, weight_grams)."""
+    gives the provider's further fields (tax_rate)."""
     parsed = []
     for index, item in enumerate(items):
         at = f"{where}[{index}]"

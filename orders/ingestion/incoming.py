@@ -18,7 +18,6 @@ class IncomingLine:
     sku: str = ""
     kind: str = "item"  # OrderLine.Kind: item, shipping, discount, fee
     tax_rate: Decimal | None = None  # percent
-    weight_grams: int | None = None
 
 
 @dataclass(frozen=True)

@@ -44,7 +44,7 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         where="line_items",
         title="title",
         price="price",
-        details=lambda item: {"tax_rate": _rate(item), "weight_grams": _grams(item)},
+        details=lambda item: {"tax_rate": _rate(item)},
     )
     return IncomingOrder(
         source=Source.SHOPIFY,
@@ -97,11 +97,6 @@ def _rate(item: dict) -> Decimal | None:
                 return None
             return rate.quantize(Decimal("0.01")) if 0 <= rate < 100 else None
     return None
-
-
-def _grams(item: dict) -> int | None:
-    grams = item.get("grams")
-    return grams if isinstance(grams, int) and 0 < grams < 10**7 else None
 
 
 def _package(payload: dict) -> dict:

@@ -85,11 +85,6 @@ class Migration(migrations.Migration):
             field=models.DecimalField(blank=True, decimal_places=2, help_text="Percent, as the shop sent it (empty: the billing profile's).", max_digits=5, null=True),
         ),
         migrations.AddField(
-            model_name='orderline',
-            name='weight_grams',
-            field=models.PositiveIntegerField(blank=True, null=True),
-        ),
-        migrations.AddField(
             model_name='store',
             name='api_secret',
             field=models.CharField(blank=True, db_default='', help_text="WooCommerce's REST consumer secret.", max_length=255),
