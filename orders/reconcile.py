@@ -150,17 +150,12 @@ def _upsert(store: Store, payload, *, dry_run: bool) -> str:
     incoming = PARSERS[store.platform](payload, default_currency=store.currency)
     label = f"{store.get_platform_display()} (catch-up)"
     with transaction.atomic():
-        before = timezone.now()
-        order, created = order_upsert_from_webshop(
+        _order, outcome = order_upsert_from_webshop(
             store=store, incoming=incoming, actor_label=label
         )
         if dry_run:
             transaction.set_rollback(True)
-    if created:
-        return "created"
-    # The service does not say whether an update changed anything; each change it
-    # makes (fields, status) stamps the order's updated_at.
-    return "updated" if order.updated_at >= before else "unchanged"
+    return outcome
 
 
 def store_mark_reconciled(*, store: Store, at: datetime) -> None:

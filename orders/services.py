@@ -548,12 +548,12 @@ def _jsonable(value):
 
 def order_upsert_from_webshop(
     *, store: Store, incoming: IncomingOrder, actor_label: str
-) -> tuple[Order, bool]:
+) -> tuple[Order, str]:
     """Create the order a webshop announced, or bring it up to date.
 
     An order is the same order only when it has the same store, source and external
     id (the order number is what people read, not the key). Returns (order,
-    created). Stale updates (older than what we hold) change nothing. A status the
+    outcome), the outcome "created", "updated" or "unchanged". Stale updates (older than what we hold) change nothing. A status the
     state machine does not allow from where the order is now is skipped and logged;
     the other fields are still updated.
     """
@@ -564,15 +564,15 @@ def order_upsert_from_webshop(
             try:
                 order = _order_create_from_webshop(store, incoming, actor_label)
                 _money_changed(order, incoming.money, incoming.source)
-                return order, True
+                return order, "created"
             except OrderAlreadyImported:
                 # Another delivery created it a moment ago: apply ours as an update.
                 existing = _find_webshop_order(store, incoming)
                 if existing is None:
                     raise
-        _order_update_from_webshop(existing, incoming, actor_label)
+        changed = _order_update_from_webshop(existing, incoming, actor_label)
         _money_changed(existing, incoming.money, incoming.source)
-        return existing, False
+        return existing, "updated" if changed else "unchanged"
 
 
 def _find_webshop_order(store: Store, incoming: IncomingOrder) -> Order | None:
@@ -707,43 +707,46 @@ def order_webshop_event(
 
 def _order_update_from_webshop(
     order: Order, incoming: IncomingOrder, actor_label
-) -> None:
+) -> bool:
+    """Whether the order changed (a stale update changes nothing)."""
     if (
         incoming.updated_at
         and order.external_updated_at
         and incoming.updated_at <= order.external_updated_at
     ):
         logger.info("stale update for order %s ignored", order.pk)
-        return
+        return False
     values = {name: getattr(incoming, name) for name in IncomingOrder.UPDATABLE}
     # An update without tracking does not erase tracking we already have.
     for name in ("tracking_number", "courier", "tracking_url"):
         if not values[name]:
             values.pop(name)
-    order_update(order=order, actor_label=actor_label, **values)
+    changed = bool(order_update(order=order, actor_label=actor_label, **values))
     if incoming.updated_at:
         Order.objects.filter(pk=order.pk).update(
             external_updated_at=incoming.updated_at
         )
         order.external_updated_at = incoming.updated_at
     if incoming.status and incoming.status != order.status:
-        _move_towards(order, incoming, actor_label)
+        changed = _move_towards(order, incoming, actor_label) or changed
+    return changed
 
 
-def _move_towards(order: Order, incoming: IncomingOrder, actor_label: str) -> None:
+def _move_towards(order: Order, incoming: IncomingOrder, actor_label: str) -> bool:
     """To the webshop's status, with the shop's reason when it cancelled (which
     the cancelled order's invoice is settled with)."""
     target = incoming.status
     note = incoming.money.reason if incoming.money else ""
     if order.can_transition_to(target):
         order_change_status(order=order, to=target, actor_label=actor_label, note=note)
-    else:
-        logger.info(
-            "order %s: webshop status %s not reachable from %s; kept",
-            order.pk,
-            target,
-            order.status,
-        )
+        return True
+    logger.info(
+        "order %s: webshop status %s not reachable from %s; kept",
+        order.pk,
+        target,
+        order.status,
+    )
+    return False
 
 
 def store_rotate_webhook_secret(*, store: Store, new_secret: str) -> Store:

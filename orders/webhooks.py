@@ -70,14 +70,18 @@ def _upsert(store, incoming, provider, delivery_ids, actor_label):
     )
     if result is None:
         return accepted(duplicate=True)
-    order, created = result
+    order, outcome = result
     logger.info(
         "order %s from %s",
-        "created" if created else "updated",
+        outcome,
         provider,
         extra={"store_id": store.pk, "order_id": order.pk, "status": order.status},
     )
-    return accepted(order_id=order.pk, order_number=order.order_number, created=created)
+    return accepted(
+        order_id=order.pk,
+        order_number=order.order_number,
+        created=outcome == "created",
+    )
 
 
 @webhook_endpoint
