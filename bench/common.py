@@ -99,12 +99,16 @@ def _libpq_url(url: str) -> str:
 
 
 class Server:
-    def __init__(self, url: str, pid: int):
-        self.url, self.pid = url, pid
+    def __init__(self, url: str, pid: int, applier_pids: list[int]):
+        self.url, self.pid, self.applier_pids = url, pid, applier_pids
 
     def cpu_seconds(self) -> float:
         """CPU used so far by the server's processes (its workers included)."""
         return process_cpu_seconds(lambda _cmd, group: group == self.pid)
+
+    def applier_cpu_seconds(self) -> float:
+        """CPU used so far by the inbound appliers (`manage.py inbound_apply`)."""
+        return process_cpu_seconds(lambda _cmd, group: group in self.applier_pids)
 
 
 def database_cpu_seconds() -> float:
@@ -118,11 +122,12 @@ def database_cpu_seconds() -> float:
 
 
 @contextmanager
-def web_server(name: str, workers: int = 2):
-    """The real ASGI server (as deployed: uvicorn, DEBUG off) on a free port.
+def web_server(name: str, workers: int = 2, appliers: int = 1):
+    """The real ASGI server (as deployed: uvicorn, DEBUG off) on a free port, with
+    `appliers` inbound appliers beside it (they apply what the webhooks record).
 
     Yields a Server (its URL and CPU use); its output goes to
-    bench/results/<name>-server.log.
+    bench/results/<name>-server.log, the appliers' to <name>-applier.log.
     """
     port = _free_port()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -138,12 +143,36 @@ def web_server(name: str, workers: int = 2):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    with open(RESULTS / f"{name}-applier.log", "wb") as log:
+        applier_processes = [
+            subprocess.Popen(
+                [str(BIN / "python"), "manage.py", "inbound_apply"],
+                cwd=ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            for _ in range(appliers)
+        ]
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(base_url, server, log_path)
-        yield Server(base_url, server.pid)
+        yield Server(base_url, server.pid, [p.pid for p in applier_processes])
     finally:
-        _stop(server)
+        for process in [server, *applier_processes]:
+            _stop(process)
+
+
+def wait_applied(timeout: float = 300) -> None:
+    """Until every recorded inbound delivery has been applied (or has failed)."""
+    from performile.models import InboundDelivery
+
+    deadline = time.monotonic() + timeout
+    while InboundDelivery.objects.filter(status="pending").exists():
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"Deliveries still pending after {timeout}s")
+        time.sleep(0.05)
 
 
 def _server_command(port: int, workers: int) -> list[str]:

@@ -1,16 +1,15 @@
-"""Payment provider webhooks: verify, record, call the payments service
+"""Payment provider webhooks: verify, read, record (invoices/appliers.py applies)
 (ARCHITECTURE.md, mechanism 3; setup in docs/invoices-payments.md).
 
 Each merchant has its own Stripe endpoint: the URL carries the billing profile's
 public key and its signing secret verifies the events.
 """
 
-from django.http import Http404, JsonResponse
+from django.http import Http404
 
 from invoices import stripe
 from invoices.models import BillingProfile
-from invoices.services.stripe import stripe_money_record
-from performile.webhooks import accepted, receive, webhook_endpoint
+from performile.webhooks import acknowledge, webhook_endpoint
 
 
 @webhook_endpoint
@@ -24,15 +23,14 @@ def stripe_events(request, key):
     )
     event = stripe.parse_event(request.body)
     money = stripe.read_event(event)
-    result = receive(
+    return acknowledge(
+        request,
         provider="stripe",
         # Scoped by merchant: one merchant's endpoint cannot block another's event.
-        delivery_ids=[f"{profile.merchant_id}:{event.id}"],
-        handle=lambda: stripe_money_record(merchant=profile.merchant, money=money),
+        delivery_id=f"{profile.merchant_id}:{event.id}",
+        entity=f"payment:{profile.merchant_id}:{getattr(money, 'reference', event.id)}",
+        merchant_id=profile.merchant_id,
     )
-    if result is None:
-        return accepted(duplicate=True)
-    return JsonResponse(result)
 
 
 def _profile(key) -> BillingProfile:

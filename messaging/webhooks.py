@@ -1,5 +1,5 @@
-"""Customer messages from providers: verify, record, call message_receive
-(ARCHITECTURE.md, mechanism 3; operators' setup in docs/messaging-channels.md).
+"""Customer messages from providers: verify, read, record; messaging/appliers.py
+applies them (ARCHITECTURE.md, mechanism 3; setup in docs/messaging-channels.md).
 
 A provider that is not configured (its secret setting is empty) is refused: we
 never take an unsigned message.
@@ -14,16 +14,15 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from messaging.inbound import email, sms, whatsapp
-from messaging.services import message_receive
-from performile import outbox
+from performile import inbound
 from performile.webhooks import (
     BadSignature,
     MalformedPayload,
     WebhookRejected,
-    accepted,
+    acknowledge,
     hex_hmac,
     parse_json_object,
-    receive,
+    read_body,
     signature_matches,
     webhook_endpoint,
 )
@@ -60,27 +59,28 @@ def _verify_body_hmac(
         raise BadSignature(f"{header} does not match the body.")
 
 
-def _received(message, duplicate: bool):
-    if duplicate:
-        return accepted(duplicate=True)
-    return accepted(message_id=message.pk, matched=message.thread_id is not None)
-
-
 # --- Email -----------------------------------------------------------------------
 
 
 @webhook_endpoint
 def mailgun_inbound(request):
     """POST /webhooks/email/mailgun: a Mailgun route's forward (form or multipart)."""
-    token = _verify_mailgun(request.POST)
+    read_body(request, settings.INBOUND_EMAIL_MAX_BYTES)  # kept, as sent
+    _verify_mailgun(request.POST)
+    keys, incoming = mailgun_email(request)
+    return _acknowledge_email(request, "mailgun", keys[0], incoming)
+
+
+def mailgun_email(request) -> tuple[list[str], email.InboundEmail]:
+    """The email in a Mailgun route's POST and the ids that make it unique."""
     try:
         incoming = email.parse_mailgun(request.POST, request.FILES)
     except email.UnusableEmail as exc:
         raise Refused(str(exc)) from exc
-    delivery_ids = [f"token:{token}"]
+    keys = [f"token:{request.POST['token']}"]
     if incoming.message_id:
-        delivery_ids.append(f"message-id:{incoming.message_id}")
-    return _receive_email("mailgun", delivery_ids, incoming)
+        keys.append(f"message-id:{incoming.message_id}")
+    return keys, incoming
 
 
 def _verify_mailgun(post) -> str:
@@ -113,6 +113,11 @@ def mime_inbound(request):
         name="Raw MIME inbound email",
         setting="EMAIL_INBOUND_SECRET",
     )
+    keys, incoming = mime_email(request)
+    return _acknowledge_email(request, "email-mime", keys[0], incoming)
+
+
+def mime_email(request) -> tuple[list[str], email.InboundEmail]:
     raw = request.body
     try:
         incoming = email.parse_mime(raw)
@@ -123,16 +128,16 @@ def mime_inbound(request):
         if incoming.message_id
         else f"sha256:{hashlib.sha256(raw).hexdigest()}"
     )
-    return _receive_email("email-mime", [delivery_id], incoming)
+    return [delivery_id], incoming
 
 
-def _receive_email(provider: str, delivery_ids: list[str], incoming):
-    message = receive(
+def _acknowledge_email(request, provider: str, delivery_id: str, incoming):
+    return acknowledge(
+        request,
         provider=provider,
-        delivery_ids=delivery_ids,
-        handle=lambda: message_receive(**incoming.receive_kwargs()),
+        delivery_id=delivery_id,
+        entity=f"from:{incoming.sender.lower()}",
     )
-    return _received(message, duplicate=message is None)
 
 
 # --- WhatsApp ----------------------------------------------------------------------
@@ -167,52 +172,24 @@ def _whatsapp_events(request):
         name="WhatsApp",
         setting="WHATSAPP_APP_SECRET",
     )
+    messages, statuses = whatsapp_events(request)
+    senders = sorted({m.sender for m in messages}) or sorted(
+        {s.wamid for s in statuses}
+    )
+    return acknowledge(
+        request,
+        provider="whatsapp",
+        delivery_id=hashlib.sha256(request.body).hexdigest(),
+        entity="whatsapp:" + ",".join(senders),
+    )
+
+
+def whatsapp_events(request) -> tuple[list, list]:
+    """(messages, statuses) in a WhatsApp Cloud API webhook."""
     try:
-        messages, statuses = whatsapp.parse(parse_json_object(request.body))
+        return whatsapp.parse(parse_json_object(request.body))
     except whatsapp.MalformedEnvelope as exc:
         raise MalformedPayload(str(exc)) from exc
-    counts = {"messages": 0, "statuses": 0, "duplicates": 0}
-    for incoming in messages:
-        _count(counts, "messages", _whatsapp_message(incoming))
-    for status in statuses:
-        _count(counts, "statuses", _whatsapp_status(status))
-    return accepted(**counts)
-
-
-def _whatsapp_message(incoming: whatsapp.WhatsAppMessage) -> bool:
-    # Each message its own delivery: a retried batch adds only what is new.
-    return _first_time(
-        "whatsapp",
-        [incoming.wamid],
-        lambda: message_receive(**incoming.receive_kwargs()),
-    )
-
-
-def _whatsapp_status(status: whatsapp.WhatsAppStatus) -> bool:
-    return _first_time(
-        "whatsapp",
-        [f"status:{status.wamid}:{status.status}"],
-        lambda: outbox.record_status(
-            channel="whatsapp",
-            provider_message_id=status.wamid,
-            status=status.status,
-            error=status.error,
-        ),
-    )
-
-
-def _first_time(provider: str, delivery_ids: list[str], handle) -> bool:
-    done = []
-    receive(
-        provider=provider,
-        delivery_ids=delivery_ids,
-        handle=lambda: done.append(handle()),
-    )
-    return bool(done)
-
-
-def _count(counts: dict, kind: str, new: bool) -> None:
-    counts[kind if new else "duplicates"] += 1
 
 
 # --- Twilio SMS ----------------------------------------------------------------------
@@ -224,6 +201,7 @@ def _twiml() -> HttpResponse:
 
 def _twilio_form(request, parse):
     """The form Twilio posted, its signature checked, read by `parse`."""
+    request.body  # noqa: B018 - kept for the inbound log before the form is read
     _verify_twilio(request)
     try:
         return parse(request.POST)
@@ -257,10 +235,11 @@ def _public_urls(request) -> list[str]:
 def twilio_sms(request):
     """POST /webhooks/twilio/sms: an inbound SMS/MMS; answered with empty TwiML."""
     incoming = _twilio_form(request, sms.parse_inbound)
-    receive(
+    inbound.record(
+        request,
         provider="twilio",
-        delivery_ids=[incoming.sid],
-        handle=lambda: message_receive(**incoming.receive_kwargs()),
+        delivery_id=incoming.sid,
+        entity=f"from:{incoming.sender}",
     )
     return _twiml()
 
@@ -271,14 +250,10 @@ def twilio_status(request):
     status = _twilio_form(request, sms.parse_status)
     if status.status is None:
         return _twiml()
-    receive(
-        provider="twilio",
-        delivery_ids=[f"status:{status.sid}:{status.twilio_status}"],
-        handle=lambda: outbox.record_status(
-            channel="sms",
-            provider_message_id=status.sid,
-            status=status.status,
-            error=status.error,
-        ),
+    inbound.record(
+        request,
+        provider="twilio-status",
+        delivery_id=f"{status.sid}:{status.twilio_status}",
+        entity=f"sms:{status.sid}",
     )
     return _twiml()

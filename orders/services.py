@@ -708,11 +708,13 @@ def order_webshop_event(
 def _order_update_from_webshop(
     order: Order, incoming: IncomingOrder, actor_label
 ) -> bool:
-    """Whether the order changed (a stale update changes nothing)."""
+    """Whether the order changed. An older version changes nothing; the same
+    version again (a replay after a mapping fix) is applied, changing only what the
+    new mapping reads differently."""
     if (
         incoming.updated_at
         and order.external_updated_at
-        and incoming.updated_at <= order.external_updated_at
+        and incoming.updated_at < order.external_updated_at
     ):
         logger.info("stale update for order %s ignored", order.pk)
         return False

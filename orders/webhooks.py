@@ -1,26 +1,27 @@
-"""Webshop order webhooks: verify, record, call the orders service.
+"""Webshop order webhooks: verify, read, record (the orders applier applies them).
 
 URLs carry the store's public webhook key; the store's secret (and, for an hour after
 a rotation, its previous one) verifies the signature over the raw body.
 """
 
 import logging
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.http import Http404
 from django.utils import timezone
 
 from orders.ingestion import generic, shopify, woocommerce
-from orders.models import Source, Store
-from orders.services import order_upsert_from_webshop, order_webshop_event
+from orders.ingestion.incoming import IncomingOrder
+from orders.models import Store
 from performile.webhooks import (
     BadSignature,
     MalformedPayload,
     accepted,
+    acknowledge,
     base64_hmac,
     hex_hmac,
     parse_json_object,
-    receive,
     signature_matches,
     webhook_endpoint,
 )
@@ -60,30 +61,6 @@ def _required_header(request, name: str) -> str:
     return value
 
 
-def _upsert(store, incoming, provider, delivery_ids, actor_label):
-    result = receive(
-        provider=provider,
-        delivery_ids=delivery_ids,
-        handle=lambda: order_upsert_from_webshop(
-            store=store, incoming=incoming, actor_label=actor_label
-        ),
-    )
-    if result is None:
-        return accepted(duplicate=True)
-    order, outcome = result
-    logger.info(
-        "order %s from %s",
-        outcome,
-        provider,
-        extra={"store_id": store.pk, "order_id": order.pk, "status": order.status},
-    )
-    return accepted(
-        order_id=order.pk,
-        order_number=order.order_number,
-        created=outcome == "created",
-    )
-
-
 @webhook_endpoint
 def shopify_orders(request, webhook_key):
     store = _store(webhook_key)
@@ -98,39 +75,10 @@ def shopify_orders(request, webhook_key):
     if topic not in shopify.TOPICS:
         return accepted(ignored=f"topic {topic}")
     webhook_id = _required_header(request, "X-Shopify-Webhook-Id")
-    payload = parse_json_object(body)
-    delivery_ids = [f"{store.pk}:webhook:{webhook_id}"]
-    event_id = request.headers.get("X-Shopify-Event-Id")
-    if event_id:
-        shop = request.headers.get("X-Shopify-Shop-Domain", "")
-        delivery_ids.append(f"{store.pk}:event:{shop}:{topic}:{event_id}")
-    if topic in shopify.ORDER_TOPICS:
-        incoming = shopify.parse_order(payload, default_currency=store.currency)
-        return _upsert(store, incoming, "shopify", delivery_ids, "Shopify")
-    if topic in shopify.REFUND_TOPICS:
-        order_id, money = shopify.parse_refund_event(payload)
-        event = {"money": money}
-    else:
-        order_id, tracking = shopify.parse_fulfillment(payload)
-        event = {"tracking": tracking}
-    return _event(store, Source.SHOPIFY, order_id, delivery_ids, "Shopify", event)
-
-
-def _event(store, source, external_id, delivery_ids, actor_label, event):
-    result = receive(
-        provider=source,
-        delivery_ids=delivery_ids,
-        handle=lambda: order_webshop_event(
-            store=store,
-            source=source,
-            external_id=external_id,
-            actor_label=actor_label,
-            **event,
-        ),
+    event = shopify_event(request, store)
+    return _acknowledge(
+        request, store, "shopify", f"{store.pk}:webhook:{webhook_id}", event
     )
-    if result is None:
-        return accepted(duplicate=True)
-    return accepted(order_id=result.pk, order_number=result.order_number)
 
 
 @webhook_endpoint
@@ -150,20 +98,8 @@ def woocommerce_orders(request, webhook_key):
     topic = _required_header(request, "X-WC-Webhook-Topic")
     if topic not in woocommerce.TOPICS:
         return accepted(ignored=f"topic {topic}")
-    payload = parse_json_object(body)
-    incoming = woocommerce.parse_order(payload, default_currency=store.currency)
-    # Delivery ids are new on every send; this tuple is what identifies a change.
-    delivery_id = ":".join(
-        [
-            str(store.pk),
-            request.headers.get("X-WC-Webhook-Source", ""),
-            request.headers.get("X-WC-Webhook-ID", ""),
-            incoming.external_id,
-            str(payload.get("date_modified_gmt") or ""),
-            topic,
-        ]
-    )
-    return _upsert(store, incoming, "woocommerce", [delivery_id], "WooCommerce")
+    event = woocommerce_event(request, store)
+    return _acknowledge(request, store, "woocommerce", event.keys[0], event)
 
 
 @webhook_endpoint
@@ -177,10 +113,78 @@ def generic_orders(request, webhook_key):
         lambda secret: hex_hmac(secret, body),
         "X-Performile-Signature",
     )
-    delivery_id = _required_header(request, "X-Performile-Delivery")
-    _event, incoming = generic.parse_event(
-        parse_json_object(body), default_currency=store.currency
+    _required_header(request, "X-Performile-Delivery")
+    event = generic_event(request, store)
+    return _acknowledge(request, store, "orders-api", event.keys[0], event)
+
+
+def _acknowledge(request, store, provider, delivery_id, event):
+    return acknowledge(
+        request,
+        provider=provider,
+        delivery_id=delivery_id,
+        entity=f"order:{store.pk}:{event.external_id}",
+        store_id=store.pk,
+        merchant_id=store.merchant_id,
     )
-    return _upsert(
-        store, incoming, "orders-api", [f"{store.pk}:{delivery_id}"], store.name
+
+
+# --- Reading a delivery: at the door (to refuse a bad one) and in the applier -----
+
+
+@dataclass(frozen=True)
+class WebshopEvent:
+    """What a webshop delivery says: an order to create or update, or money or
+    tracking for an order we have (`change`), and the ids that make it unique."""
+
+    keys: list[str]
+    external_id: str
+    incoming: IncomingOrder | None = None
+    change: dict = field(default_factory=dict)
+
+
+def shopify_event(request, store: Store) -> WebshopEvent:
+    topic = request.headers["X-Shopify-Topic"]
+    keys = [f"{store.pk}:webhook:{request.headers['X-Shopify-Webhook-Id']}"]
+    event_id = request.headers.get("X-Shopify-Event-Id")
+    if event_id:
+        shop = request.headers.get("X-Shopify-Shop-Domain", "")
+        keys.append(f"{store.pk}:event:{shop}:{topic}:{event_id}")
+    payload = parse_json_object(request.body)
+    if topic in shopify.ORDER_TOPICS:
+        incoming = shopify.parse_order(payload, default_currency=store.currency)
+        return WebshopEvent(keys, incoming.external_id, incoming=incoming)
+    if topic in shopify.REFUND_TOPICS:
+        order_id, money = shopify.parse_refund_event(payload)
+        return WebshopEvent(keys, order_id, change={"money": money})
+    order_id, tracking = shopify.parse_fulfillment(payload)
+    return WebshopEvent(keys, order_id, change={"tracking": tracking})
+
+
+def woocommerce_event(request, store: Store) -> WebshopEvent:
+    payload = parse_json_object(request.body)
+    incoming = woocommerce.parse_order(payload, default_currency=store.currency)
+    # Delivery ids are new on every send; this tuple is what identifies a change.
+    delivery_id = ":".join(
+        [
+            str(store.pk),
+            request.headers.get("X-WC-Webhook-Source", ""),
+            request.headers.get("X-WC-Webhook-ID", ""),
+            incoming.external_id,
+            str(payload.get("date_modified_gmt") or ""),
+            request.headers["X-WC-Webhook-Topic"],
+        ]
+    )
+    return WebshopEvent([delivery_id], incoming.external_id, incoming=incoming)
+
+
+def generic_event(request, store: Store) -> WebshopEvent:
+    delivery_id = request.headers["X-Performile-Delivery"].strip()
+    _event, incoming = generic.parse_event(
+        parse_json_object(request.body), default_currency=store.currency
+    )
+    return WebshopEvent(
+        [f"{store.pk}:{delivery_id}"],
+        incoming.external_id or incoming.order_number,
+        incoming=incoming,
     )

@@ -38,8 +38,7 @@ class Conflict(ApplicationError):
 
 class RetryLater(ApplicationError):
     """Well-formed, but not applicable yet (an event about an order that has not
-    arrived): the sender should try again later. Webhooks answer 503, which every
-    provider retries."""
+    arrived): the inbound applier tries the delivery again after a backoff."""
 
     code = "retry_later"
     http_status = status.HTTP_503_SERVICE_UNAVAILABLE

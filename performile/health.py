@@ -2,6 +2,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
+from performile import inbound
+
 
 def healthz(request):
     """Liveness and readiness: can we reach PostgreSQL and Redis?"""
@@ -9,7 +11,7 @@ def healthz(request):
     results = {name: check() for name, check in checks.items()}
     healthy = all(value == "ok" for value in results.values())
     return JsonResponse(
-        {"status": "ok" if healthy else "degraded", **results},
+        {"status": "ok" if healthy else "degraded", **results, "inbound": _inbound()},
         status=200 if healthy else 503,
     )
 
@@ -19,6 +21,14 @@ def _check_database() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
         return "ok"
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return f"error: {type(exc).__name__}"
+
+
+def _inbound() -> dict | str:
+    """Deliveries waiting to be applied: a growing backlog means no applier runs."""
+    try:
+        return inbound.backlog()
     except Exception as exc:  # noqa: BLE001 - reported, not raised
         return f"error: {type(exc).__name__}"
 

@@ -1,29 +1,107 @@
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Now
 from django.utils import timezone
 
 
-class WebhookDelivery(models.Model):
-    """One inbound delivery we have acted on, keyed by the provider's stable id.
+class InboundDelivery(models.Model):
+    """One delivery a provider sent us, as received (ARCHITECTURE.md, mechanism 3).
 
-    The unique constraint is what makes a repeated delivery a no-op: the row is
-    written in the same transaction as the change it caused.
+    The webhook endpoint verifies the signature and writes this row, nothing else,
+    and answers; appliers (`performile.inbound`) apply it later. `seq` orders the
+    deliveries of one `entity` (an order, a parcel, a sender): an applier takes a
+    row only when no earlier pending row of its entity is left. A row that fails
+    gets a new `seq` and waits out a backoff, so it never holds up what came after.
     """
 
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPLIED = "applied", "Applied"
+        DUPLICATE = "duplicate", "Duplicate"
+        IGNORED = "ignored", "Ignored"
+        FAILED = "failed", "Failed"
+
     provider = models.CharField(max_length=32)
+    # The provider's id for the delivery; ids over 200 characters are kept as
+    # "sha256:<digest>" (performile.inbound.key), never cut.
     delivery_id = models.CharField(max_length=255)
-    received_at = models.DateTimeField(default=timezone.now)
+    entity = models.CharField(max_length=255)
+    # Weak references: performile sits below the apps whose deliveries these are.
+    store_id = models.BigIntegerField(null=True, blank=True)
+    merchant_id = models.BigIntegerField(null=True, blank=True)
+    route = models.JSONField(
+        default=dict, blank=True, help_text="What the URL said: store, account, topic."
+    )
+    headers = models.JSONField(default=dict, blank=True)
+    body = models.BinaryField()
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.PENDING
+    )
+    seq = models.BigIntegerField(
+        db_default=models.Func(
+            models.Value("performile_inbound_seq"), function="nextval"
+        ),
+        editable=False,
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    available_at = models.DateTimeField(db_default=Now())
+    received_at = models.DateTimeField(db_default=Now())
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    result = models.JSONField(default=dict, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["provider", "delivery_id"], name="webhook_delivery_unique"
+                fields=["provider", "delivery_id"], name="inbound_delivery_unique"
             )
         ]
-        verbose_name_plural = "webhook deliveries"
+        indexes = [
+            # The claim: due rows in order, and "an earlier row of this entity".
+            models.Index(
+                fields=["seq"],
+                name="inbound_pending_idx",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["entity", "seq"],
+                name="inbound_pending_entity_idx",
+                condition=models.Q(status="pending"),
+            ),
+            models.Index(
+                fields=["provider", "-received_at"], name="inbound_provider_idx"
+            ),
+            models.Index(fields=["store_id", "-received_at"], name="inbound_store_idx"),
+        ]
+        verbose_name_plural = "inbound deliveries"
 
     def __str__(self):
-        return f"{self.provider}:{self.delivery_id}"
+        return f"{self.provider}:{self.delivery_id} ({self.status})"
+
+
+class InboundKey(models.Model):
+    """An id of something inside a delivery (Shopify's event id beside its webhook
+    id, an email's Message-ID, one message of a WhatsApp batch), remembered when it
+    is applied: the same event in another delivery is then a duplicate. Written in
+    the applier's transaction, so it exists exactly when the effect does."""
+
+    provider = models.CharField(max_length=64)
+    key = models.CharField(max_length=255)
+    # The delivery that applied it: replaying that delivery is not a duplicate.
+    delivery = models.ForeignKey(
+        InboundDelivery, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(db_default=Now())
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "key"], name="inbound_key_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.provider}:{self.key}"
 
 
 class OutboxMessage(models.Model):

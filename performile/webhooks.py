@@ -1,24 +1,26 @@
-"""Inbound webhooks: one way to verify, record and act (ARCHITECTURE.md, mechanism 3).
+"""Inbound webhooks: one way to verify and record (ARCHITECTURE.md, mechanism 3).
 
-A provider endpoint verifies the signature over the raw body, parses the payload,
-then calls `receive()` with the delivery's stable id(s) and the service to run. The
-delivery is recorded under a unique constraint in the same transaction as the
-service, so the same delivery twice answers 200 and changes nothing the second time.
+A provider endpoint verifies the signature over the raw body and reads the payload
+(a malformed one is refused here, with a 400 that says why), then `acknowledge()`
+records it in the inbound log under the provider's delivery id and answers. The
+delivery's own applier (`<app>/appliers.py`, run by `performile.inbound`) makes
+the change later. The same delivery twice answers 200 "duplicate" and is recorded
+once.
 """
 
 import base64
 import functools
 import hashlib
 import hmac
+import io
 import json
 import logging
-from collections.abc import Callable
 
-from django.db import connection, transaction
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
-from performile.errors import ApplicationError, RetryLater, error_body
+from performile import inbound
+from performile.errors import ApplicationError, error_body
 
 logger = logging.getLogger(__name__)
 
@@ -71,31 +73,16 @@ def parse_json_object(body: bytes) -> dict:
     return payload
 
 
-def record_delivery(provider: str, delivery_ids: list[str]) -> bool:
-    """Insert the delivery under each of its ids; False when any was recorded before.
-
-    ON CONFLICT DO NOTHING waits for a concurrent insert of the same id to commit,
-    so two simultaneous copies of one delivery never both act.
-    """
-    rows = ", ".join(["(%s, %s, now())"] * len(delivery_ids))
-    values = [value for d in delivery_ids for value in (provider, d[:255])]
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO performile_webhookdelivery (provider, delivery_id, received_at)"
-            f" VALUES {rows} ON CONFLICT DO NOTHING RETURNING id",
-            values,
-        )
-        return len(cursor.fetchall()) == len(delivery_ids)
-
-
-def receive(*, provider: str, delivery_ids: list[str], handle: Callable[[], object]):
-    """Record the delivery and run `handle` once, atomically. Returns its result,
-    or None when the delivery was seen before."""
-    with transaction.atomic():
-        if not record_delivery(provider, delivery_ids):
-            logger.info("duplicate %s delivery %s", provider, delivery_ids)
-            return None
-        return handle()
+def read_body(request, max_bytes: int) -> bytes:
+    """The raw body, up to `max_bytes` (over DATA_UPLOAD_MAX_MEMORY_SIZE: an inbound
+    email with its attachments); the form and files are read from it afterwards."""
+    if not hasattr(request, "_body"):
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        if length > max_bytes:
+            raise MalformedPayload(f"The body is larger than {max_bytes} bytes.")
+        request._body = request.read()
+        request._stream = io.BytesIO(request._body)
+    return request._body
 
 
 def webhook_endpoint(view):
@@ -115,9 +102,6 @@ def webhook_endpoint(view):
             return JsonResponse(
                 error_body(exc.code, exc.message), status=exc.http_status
             )
-        except RetryLater as exc:
-            logger.info("webhook deferred: %s (%s)", exc.message, request.path)
-            return JsonResponse(error_body(exc.code, exc.message), status=503)
         except ApplicationError as exc:
             return JsonResponse(
                 error_body(exc.code, exc.message, exc.fields), status=400
@@ -132,3 +116,11 @@ def webhook_endpoint(view):
 
 def accepted(duplicate: bool = False, **extra) -> JsonResponse:
     return JsonResponse({"status": "duplicate" if duplicate else "accepted", **extra})
+
+
+def acknowledge(request, **delivery) -> JsonResponse:
+    """Record the delivery (`performile.inbound.record`'s arguments) and answer."""
+    delivery_id = inbound.record(request, **delivery)
+    if delivery_id is None:
+        return accepted(duplicate=True)
+    return accepted(delivery=delivery_id)

@@ -3,7 +3,7 @@
 #
 # Runs under performile.devstack, which has set DATABASE_URL and REDIS_URL. Brings
 # the database up to date, loads the demo data into an empty database, then hands
-# over to honcho (Procfile.dev: web, worker, beat, and the sandbox courier on port
+# over to honcho (Procfile.dev: web, the inbound applier, worker, beat, and the sandbox courier on port
 # ${SANDBOX_PORT:-8090}). Ctrl-C stops all of it; the data stays under .run/ for
 # the next run.
 set -euo pipefail

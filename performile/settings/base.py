@@ -125,6 +125,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+# Inbound deliveries are applied by `manage.py inbound_apply` processes. Eager
+# (the tests) also applies each one in the request that recorded it; retries after
+# a backoff still need an applier.
+INBOUND_APPLY_EAGER = env.bool("INBOUND_APPLY_EAGER", default=False)
 # A countdown longer than this is redelivered in a loop on Redis (PROVIDERS.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_BEAT_SCHEDULE_FILENAME = env(
@@ -281,7 +285,9 @@ WHATSAPP_PHONE_NUMBER_ID = env("WHATSAPP_PHONE_NUMBER_ID", default="")
 WHATSAPP_API_BASE = env("WHATSAPP_API_BASE", default="https://graph.facebook.com/v21.0")
 # Staff get unseen customer messages by email at most this often.
 MESSAGES_DIGEST_MINUTES = env.int("MESSAGES_DIGEST_MINUTES", default=15)
-# WhatsApp payloads reach 3 MB; Mailgun posts attachments.
+# An inbound email with its attachments (Mailgun's limit is 25 MB).
+INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=30 * 1024 * 1024)
+# WhatsApp payloads reach 3 MB.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024
 )

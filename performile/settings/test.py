@@ -11,6 +11,9 @@ STORAGES = {
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 LOG_FORMAT = "console"
+# Each webhook's delivery is applied in its request, through the applier's code;
+# tests of the log itself switch this off and run the applier.
+INBOUND_APPLY_EAGER = True
 LOGGING["handlers"]["default"]["formatter"] = "console"  # noqa: F405
 LOGGING["root"]["level"] = env("LOG_LEVEL", default="WARNING")  # noqa: F405
 

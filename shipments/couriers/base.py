@@ -184,8 +184,20 @@ class Courier:
         return None
 
     def parse_webhook(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
-        """Verify and parse a courier webhook. Raises performile.webhooks'
+        """Verify and read a courier webhook. Raises performile.webhooks'
         BadSignature or MalformedPayload."""
+        self.verify_webhook(body, headers)
+        return self.read_webhook(body, headers)
+
+    def verify_webhook(self, body: bytes, headers: dict) -> None:
+        """Raise BadSignature unless the courier sent it. Default: the shared-secret
+        header of couriers that do not sign (docs/couriers.md)."""
+        from shipments.couriers.common import require_shared_secret  # uses this module
+
+        require_shared_secret(self, headers)
+
+    def read_webhook(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
+        """The updates in a verified webhook (read again when it is applied)."""
         raise NotImplementedError
 
     def tracking_url(self, tracking_number: str) -> str:

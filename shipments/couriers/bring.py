@@ -35,7 +35,6 @@ from shipments.couriers.common import (
     parse_datetime,
     raise_for_client_error,
     reading,
-    require_shared_secret,
     service_table,
     with_price_overrides,
 )
@@ -157,8 +156,7 @@ class BringCourier(Courier):
                 estimated_delivery=_eta(found[0]),
             )
 
-    def parse_webhook(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
-        require_shared_secret(self, headers)
+    def read_webhook(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
         with reading(self.name, webhook=True):
             payload = parse_json_object(body)
             if isinstance(payload.get("consignmentSet"), list):

@@ -27,7 +27,6 @@ from shipments.couriers.common import (
     parse_datetime,
     raise_for_client_error,
     reading,
-    require_shared_secret,
 )
 
 TRACK_PATH = "/track/shipments"
@@ -133,9 +132,8 @@ class DhlCourier(Courier):
                 estimated_delivery=_eta(shipments[0]),
             )
 
-    def parse_webhook(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
+    def read_webhook(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
         """DHL's push notifications carry shipments as the Unified API returns them."""
-        require_shared_secret(self, headers)
         with reading(self.name, webhook=True):
             shipments = parse_json_object(body).get("shipments")
             if not isinstance(shipments, list) or not shipments:

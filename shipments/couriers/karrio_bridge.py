@@ -381,7 +381,7 @@ class KarrioCourier(Courier):
                 location=event.location or "",
             )
 
-    def parse_webhook(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
+    def read_webhook(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
         raise MalformedPayload(
             "karrio carriers send us no webhooks; their parcels are polled."
         )

@@ -144,7 +144,7 @@ class SandboxCourier(Courier):
             payload["notify_url"] = self.account.webhook_url
         self._call("POST", "/v1/tracking", json=payload)
 
-    def parse_webhook(self, body: bytes, headers) -> list[TrackingUpdate]:
+    def verify_webhook(self, body: bytes, headers) -> None:
         secret = self.account.webhook_secret or self.account.api_key
         if not secret:
             raise BadSignature("No webhook secret or API key is set for this account.")
@@ -154,6 +154,8 @@ class SandboxCourier(Courier):
             hex_hmac(secret, body), digest
         ):
             raise BadSignature(f"{SIGNATURE_HEADER} does not match the body.")
+
+    def read_webhook(self, body: bytes, headers) -> list[TrackingUpdate]:
         payload = parse_json_object(body)
         event = payload.get("event")
         if not isinstance(event, dict):

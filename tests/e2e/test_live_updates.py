@@ -15,6 +15,7 @@ from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus
 from tests.e2e.test_orders_view import sign_in
 from tests.factories import OrderFactory
+from tests.inbound import outcome
 from tests.shipments.factories import CourierAccountFactory, ShipmentFactory
 
 pytestmark = pytest.mark.browser
@@ -64,7 +65,7 @@ def post_scan(base_url, account, code, description, location, at):
         timeout=10,
     )
     assert response.status_code == 200, response.text
-    assert response.json()["applied"] == 1
+    assert outcome(response) == {"status": "applied", "applied": 1, "kept": 0}
 
 
 def test_badge_changes_without_reload_and_polling_takes_over(

@@ -18,7 +18,8 @@ from invoices.services import invoice_issue_for_order
 from invoices.stripe import to_amount
 from orders.models import OrderEvent
 from orders.state_machine import OrderStatus
-from performile.models import WebhookDelivery
+from performile.models import InboundDelivery
+from tests.inbound import delivery_of, outcome
 from tests.invoices.conftest import make_order
 
 pytestmark = pytest.mark.django_db
@@ -163,8 +164,10 @@ def test_a_signed_payment_pays_the_invoice(client, stripe_profile, invoice, staf
 
     assert response.status_code == 200, response.content
     payment = Payment.objects.get()
-    assert response.json() == {
-        "status": "accepted",
+    assert response.json()["status"] == "accepted"
+    delivery = delivery_of(response)
+    assert delivery.status == InboundDelivery.Status.APPLIED
+    assert delivery.result == {
         "payments": [payment.pk],
         "unallocated": [],
     }
@@ -195,7 +198,7 @@ def test_a_wrong_secret_is_refused_and_nothing_is_stored(
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "bad_signature"
     assert not Payment.objects.exists()
-    assert not WebhookDelivery.objects.exists()
+    assert not InboundDelivery.objects.exists()
 
 
 @pytest.mark.parametrize("offset", [-301, 301])
@@ -314,7 +317,7 @@ def test_a_malformed_event_is_400_with_what_is_wrong(
 
     assert response.status_code == 400
     assert says in response.json()["error"]["message"]
-    assert not WebhookDelivery.objects.exists()
+    assert not InboundDelivery.objects.exists()
 
 
 def test_a_payment_without_an_amount_is_400(client, stripe_profile, invoice):
@@ -333,8 +336,10 @@ def test_other_event_types_are_ignored_and_remembered(client, stripe_profile):
     response = post(client, stripe_profile, payload)
 
     assert response.status_code == 200
-    assert response.json() == {"status": "ignored"}
-    assert WebhookDelivery.objects.filter(provider="stripe").count() == 1
+    assert response.json()["status"] == "accepted"
+    assert delivery_of(response).status == InboundDelivery.Status.IGNORED
+    assert outcome(response)["status"] == "ignored"
+    assert InboundDelivery.objects.filter(provider="stripe").count() == 1
     assert not Payment.objects.exists()
 
 
@@ -347,7 +352,8 @@ def test_an_unpaid_checkout_session_records_nothing(client, stripe_profile, invo
         client, stripe_profile, stripe_event("checkout.session.completed", session)
     )
 
-    assert response.json() == {"status": "ignored"}
+    assert response.json()["status"] == "accepted"
+    assert delivery_of(response).status == InboundDelivery.Status.IGNORED
     assert not Payment.objects.exists()
 
 
@@ -437,11 +443,16 @@ def test_a_checkout_session_and_its_intent_are_one_payment(
     if not session_first:
         events.reverse()
 
-    answers = [post(client, stripe_profile, e).json() for e in events]
+    answers = [delivery_of(post(client, stripe_profile, e)) for e in events]
 
     payment = Payment.objects.get()
     assert payment.provider_id == "pi_1"
-    assert answers[1] == {"status": "accepted", "payments": [], "unallocated": []}
+    assert answers[0].result["payments"] == [payment.pk]
+    assert answers[1].status == InboundDelivery.Status.APPLIED
+    assert answers[1].result == {
+        "payments": [],
+        "unallocated": [],
+    }
     assert balance(staff_user, invoice).outstanding == Decimal("0.00")
 
 
@@ -517,7 +528,8 @@ def test_an_unmatched_payment_is_kept_unallocated_on_the_customer(
     )
 
     payment = Payment.objects.get()
-    assert response.json()["unallocated"] == [payment.pk]
+    assert outcome(response)["unallocated"] == [payment.pk]
+    assert delivery_of(response).status == InboundDelivery.Status.APPLIED
     assert (payment.merchant, payment.customer) == (stripe_profile.merchant, buyer)
     assert (payment.invoice, payment.order) == (None, None)
     assert payment.amount == Decimal("42.00")

@@ -13,7 +13,9 @@ from invoices.selectors import PaymentStatus, with_balance
 from orders.models import Order
 from orders.services import order_change_status
 from orders.state_machine import OrderStatus
+from performile.models import InboundDelivery
 from shipments.services import shipment_defaults
+from tests.inbound import apply_due, delivery_of
 from tests.orders.payloads import post_shopify, post_woo
 from tests.orders.samples import (
     shopify_sample_order,
@@ -178,10 +180,22 @@ def test_a_refund_before_its_order_is_retried_later(client, store, committed):
         topic="refunds/create",
         webhook_id="r1",
     )
-    assert response.status_code == 503
+    assert response.status_code == 200, response.content
+    refund = delivery_of(response)
+    assert refund.status == InboundDelivery.Status.PENDING
+    assert refund.attempts == 1
+    assert "has not arrived yet" in refund.error
+    assert refund.available_at > timezone.now()
     assert not Payment.objects.exists()
     committed(post_shopify, client, store, shopify_sample_order())
-    # Shopify retries the same delivery (same webhook id): now it applies.
+    assert not Payment.objects.filter(amount__lt=0).exists()
+    # Later, the kept delivery is applied again: now its order is there.
+    assert committed(apply_due) == 1
+    refund.refresh_from_db()
+    assert refund.status == InboundDelivery.Status.APPLIED
+    assert refund.result["order_id"] == the_order().pk
+    assert Payment.objects.filter(amount=Decimal("-399.00")).exists()
+    # Shopify's own retry of the same delivery (same webhook id) changes nothing.
     response = committed(
         post_shopify,
         client,
@@ -191,7 +205,8 @@ def test_a_refund_before_its_order_is_retried_later(client, store, committed):
         webhook_id="r1",
     )
     assert response.status_code == 200
-    assert Payment.objects.filter(amount=Decimal("-399.00")).exists()
+    assert response.json() == {"status": "duplicate"}
+    assert Payment.objects.filter(amount=Decimal("-399.00")).count() == 1
 
 
 def test_an_unpaid_invoiced_order_cancelled_in_shopify_is_voided(

@@ -11,8 +11,9 @@ from django.urls import reverse
 
 from messaging import email_threads, services
 from messaging.models import Attachment, Message
-from performile.models import WebhookDelivery
+from performile.models import InboundDelivery
 from tests.factories import OrderFactory
+from tests.inbound import outcome
 
 pytestmark = pytest.mark.django_db
 
@@ -75,8 +76,9 @@ def test_a_signed_mailgun_email_lands_in_the_orders_thread(client, order):
     assert message.sender == "anna@customer.example"
     assert message.recipient == "support@nordic.example"
     assert message.provider_message_id == "<mg-1@customer.example>"
-    assert response.json() == {
-        "status": "accepted",
+    assert response.json()["status"] == "accepted"
+    assert outcome(response) == {
+        "status": "applied",
         "message_id": message.pk,
         "matched": True,
     }
@@ -87,7 +89,7 @@ def test_a_mailgun_email_with_a_bad_signature_is_refused_and_not_kept(client, or
     response = post_mailgun(client, mailgun_form(key="someone-elses-key"))
     assert response.status_code == 401
     assert not Message.objects.exists()
-    assert not WebhookDelivery.objects.exists()
+    assert not InboundDelivery.objects.exists()
 
 
 def test_mailgun_is_refused_while_no_signing_key_is_set(client, order, settings):
@@ -112,7 +114,8 @@ def test_a_mailgun_retry_with_a_new_token_is_recognized_by_message_id(client, or
     """Mailgun may sign a retry afresh; the Message-Id still makes it a repeat."""
     post_mailgun(client, mailgun_form(token="tok-1"))
     response = post_mailgun(client, mailgun_form(token="tok-2"))
-    assert response.json()["status"] == "duplicate"
+    assert response.json()["status"] == "accepted"
+    assert outcome(response) == {"status": "duplicate"}
     assert Message.objects.count() == 1
 
 
@@ -269,7 +272,7 @@ def test_raw_mime_with_a_bad_signature_is_refused(client, order):
     response = post_mime(client, mime_message(), secret="wrong")
     assert response.status_code == 401
     assert not Message.objects.exists()
-    assert not WebhookDelivery.objects.exists()
+    assert not InboundDelivery.objects.exists()
 
 
 def test_raw_mime_is_refused_while_no_secret_is_set(client, order, settings):

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from messaging.models import Message
 from performile import outbox
-from performile.models import OutboxMessage, WebhookDelivery
+from performile.models import InboundDelivery, OutboxMessage
 from tests.conftest import TWILIO_MESSAGES_URL
 from tests.factories import CustomerFactory, OrderFactory
 
@@ -95,7 +95,7 @@ def test_an_sms_with_a_bad_signature_is_refused_and_not_kept(client, order):
     response = post(client, "webhook-twilio-sms", inbound(), token="wrong")
     assert response.status_code == 401
     assert not Message.objects.exists()
-    assert not WebhookDelivery.objects.exists()
+    assert not InboundDelivery.objects.exists()
 
 
 def test_a_parameter_changed_after_signing_is_refused(client, order):

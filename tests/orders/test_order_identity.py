@@ -15,6 +15,7 @@ from tests.factories import (
     OrderLineFactory,
     UserFactory,
 )
+from tests.inbound import outcome
 from tests.orders.payloads import post_shopify, post_woo, shopify_order, woo_order
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +46,8 @@ def test_a_different_shopify_order_with_a_taken_number_is_kept_apart(
         client, store, shopify_order(order_id=222, name="#1001", total_price="1147")
     )
     assert response.status_code == 200, response.content
-    body = response.json()
+    body = outcome(response)
+    assert body["status"] == "applied"
     assert body["created"] is True
     assert body["order_number"] == "#1001-2"
 
@@ -77,8 +79,9 @@ def test_updates_of_a_renumbered_order_reach_it_and_only_it(
         updated_at="2026-11-21T10:00:00-05:00",
     )
     response = post_shopify(client, store, later, topic="orders/updated")
-    assert response.json()["created"] is False
-    assert response.json()["order_number"] == "#1001-2"
+    body = outcome(response)
+    assert (body["status"], body["created"]) == ("applied", False)
+    assert body["order_number"] == "#1001-2"
     assert Order.objects.get(external_id="222").notes == "Ring the bell"
     completed_order.refresh_from_db()
     assert completed_order.notes == "Gift wrap"
@@ -110,7 +113,7 @@ def test_a_third_collision_takes_the_next_suffix(client, store, completed_order)
 def test_woocommerce_order_with_a_taken_number_is_kept_apart(client, store):
     OrderFactory(store=store, order_number="727", source="manual", amount=10)
     response = post_woo(client, store, woo_order(order_id=727))
-    assert response.json()["order_number"] == "727-2"
+    assert outcome(response)["order_number"] == "727-2"
     assert Order.objects.get(source="woocommerce").external_id == "727"
 
 
@@ -138,7 +141,7 @@ def test_mixed_email_and_phone_lands_with_the_email_in_the_portal(
         phone=berit.customer.phone,
         customer={"first_name": "Anna", "email": anna.email},
     )
-    order_id = post_shopify(client, store, payload).json()["order_id"]
+    order_id = outcome(post_shopify(client, store, payload))["order_id"]
     assert Order.objects.get(pk=order_id).customer == anna.customer
     detail = reverse("portal:orders_detail", args=[order_id])
     client.force_login(anna)
@@ -157,7 +160,7 @@ def test_new_email_with_a_known_phone_is_a_new_customer(client, store, portal_us
         customer={"email": "stranger@example.com"},
     )
     order = Order.objects.get(
-        pk=post_shopify(client, store, payload).json()["order_id"]
+        pk=outcome(post_shopify(client, store, payload))["order_id"]
     )
     assert order.customer.email == "stranger@example.com"
     client.force_login(berit)

@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
-from orders.models import Customer, Order, OrderEvent
+from orders.models import Order, OrderEvent
 from orders.services import (
     customer_get_or_create,
     order_create,
@@ -12,7 +12,6 @@ from orders.services import (
 )
 from orders.state_machine import OrderStatus
 from performile.errors import ApplicationError, Conflict, NotAllowed
-from performile.webhooks import receive
 from tests.factories import OrderFactory
 from tests.racing import race
 
@@ -153,36 +152,15 @@ def test_upsert_skips_a_status_the_state_machine_forbids(store):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_same_delivery_racing_itself_acts_once(store):
-    def deliver():
-        receive(
-            provider="test",
-            delivery_ids=["same"],
-            handle=lambda: order_upsert_from_webshop(
-                store=store, incoming=incoming(), actor_label="race"
-            ),
-        )
-
-    assert race([deliver] * 4) == []
-    assert Order.objects.count() == 1
-    assert OrderEvent.objects.count() == 1
-    assert Customer.objects.count() == 1
-
-
-@pytest.mark.django_db(transaction=True)
 def test_create_and_update_racing_end_in_one_order(store):
-    def deliver(delivery_id, **overrides):
+    def deliver(**overrides):
         def run():
-            receive(
-                provider="test",
-                delivery_ids=[delivery_id],
-                handle=lambda: order_upsert_from_webshop(
-                    store=store, incoming=incoming(**overrides), actor_label="race"
-                ),
+            order_upsert_from_webshop(
+                store=store, incoming=incoming(**overrides), actor_label="race"
             )
 
         return run
 
-    errors = race([deliver("a"), deliver("b", notes="updated")])
+    errors = race([deliver(), deliver(notes="updated")])
     assert errors == []
     assert Order.objects.count() == 1

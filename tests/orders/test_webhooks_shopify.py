@@ -8,7 +8,8 @@ from django.utils import timezone
 from orders.models import Order, OrderEvent
 from orders.services import store_rotate_webhook_secret
 from orders.state_machine import OrderStatus
-from performile.models import WebhookDelivery
+from performile.models import InboundDelivery
+from tests.inbound import apply_due, delivery_of, outcome
 from tests.orders.payloads import dumps, post_shopify, shopify_headers, shopify_order
 from tests.orders.samples import shopify_sample_fulfillment, shopify_sample_order
 
@@ -82,7 +83,9 @@ def test_same_event_through_another_subscription_is_a_duplicate(client, store):
     response = post(
         client, store, shopify_order(note="changed"), webhook_id="wh-2", event_id="ev-9"
     )
-    assert response.json()["status"] == "duplicate"
+    assert response.status_code == 200
+    assert response.json()["status"] == "accepted"
+    assert outcome(response) == {"status": "duplicate"}
     assert Order.objects.get().notes == "Leave at the door"
 
 
@@ -91,7 +94,7 @@ def test_bad_signature_is_401_and_stores_nothing(client, store):
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "bad_signature"
     assert not Order.objects.exists()
-    assert not WebhookDelivery.objects.exists()
+    assert not InboundDelivery.objects.exists()
 
 
 def test_missing_signature_is_401(client, store):
@@ -132,7 +135,7 @@ def test_malformed_body_is_400_naming_the_problem(client, store, body, message):
     assert response.status_code == 400
     assert message in response.json()["error"]["message"]
     assert not Order.objects.exists()
-    assert not WebhookDelivery.objects.exists()
+    assert not InboundDelivery.objects.exists()
 
 
 def test_unknown_store_is_404(client, store):
@@ -166,8 +169,13 @@ def test_update_changes_the_order_through_the_services(client, store):
         topic="orders/updated",
     )
     assert response.status_code == 200
-    assert response.json()["created"] is False
     order = Order.objects.get()
+    assert outcome(response) == {
+        "status": "applied",
+        "created": False,
+        "order_id": order.pk,
+        "order_number": order.order_number,
+    }
     assert order.status == OrderStatus.SHIPPED
     assert order.tracking_number == "00340434161234567890"
     kinds = list(order.events.values_list("kind", "to_status"))
@@ -210,8 +218,13 @@ def test_update_before_create_creates_the_order(client, store):
         shopify_order(fulfillment_status="fulfilled"),
         topic="orders/updated",
     )
-    assert response.json()["created"] is True
     order = Order.objects.get()
+    assert outcome(response) == {
+        "status": "applied",
+        "created": True,
+        "order_id": order.pk,
+        "order_number": order.order_number,
+    }
     assert order.status == OrderStatus.SHIPPED
     assert list(order.events.values_list("to_status", flat=True)) == [
         OrderStatus.PENDING,
@@ -268,9 +281,9 @@ def test_a_non_web_tracking_link_is_dropped(client, store):
 
 
 def test_each_ingested_order_is_logged_with_its_ids(client, store, caplog):
-    caplog.set_level("INFO", logger="orders.webhooks")
+    caplog.set_level("INFO", logger="orders.appliers")
     post(client, store, shopify_order())
-    record = next(r for r in caplog.records if r.name == "orders.webhooks")
+    record = next(r for r in caplog.records if r.name == "orders.appliers")
     assert record.getMessage() == "order created from shopify"
     assert (record.store_id, record.order_id) == (store.pk, Order.objects.get().pk)
 
@@ -293,6 +306,28 @@ def test_a_fulfillment_before_its_order_is_retried_and_stores_nothing(client, st
     response = post_shopify(
         client, store, shopify_sample_fulfillment(), topic="fulfillments/update"
     )
-    assert response.status_code == 503
-    assert response.json()["error"]["code"] == "retry_later"
-    assert not WebhookDelivery.objects.exists()
+    assert response.status_code == 200, response.content
+    assert response.json()["status"] == "accepted"
+    delivery = delivery_of(response)
+    assert delivery.status == InboundDelivery.Status.PENDING
+    assert delivery.attempts == 1
+    assert "has not arrived yet" in delivery.error
+    assert delivery.available_at > timezone.now()
+    assert not Order.objects.exists()
+
+    post_shopify(client, store, shopify_sample_order())
+    assert not Order.objects.get().has_tracking
+    # Later, the kept delivery is applied again: now its order is there.
+    assert apply_due() == 1
+    delivery.refresh_from_db()
+    assert delivery.status == InboundDelivery.Status.APPLIED
+    order = Order.objects.get()
+    assert delivery.result == {
+        "order_id": order.pk,
+        "order_number": order.order_number,
+    }
+    assert (order.tracking_number, order.courier) == (
+        "00370712345678901234",
+        "PostNord",
+    )
+    assert order.events.filter(kind=OrderEvent.Kind.TRACKING).exists()

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from orders.models import Order
 from orders.state_machine import OrderStatus
-from performile.models import WebhookDelivery
+from performile.models import InboundDelivery
 from tests.orders.payloads import dumps, woo_headers, woo_order
 
 pytestmark = pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_resend_of_the_same_change_is_a_duplicate(client, store):
 def test_bad_signature_is_401(client, store):
     assert post(client, store, woo_order(), secret="nope").status_code == 401
     assert not Order.objects.exists()
-    assert not WebhookDelivery.objects.exists()
+    assert not InboundDelivery.objects.exists()
 
 
 def test_malformed_is_400(client, store):

@@ -7,7 +7,12 @@ import pytest
 def test_healthz_reports_database_and_redis(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert response.json() == {
+        "status": "ok",
+        "database": "ok",
+        "redis": "ok",
+        "inbound": {"pending": 0, "oldest_seconds": 0.0},
+    }
 
 
 @pytest.mark.django_db

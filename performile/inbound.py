@@ -1,0 +1,350 @@
+"""Inbound deliveries: recorded and acknowledged, then applied in batches
+(ARCHITECTURE.md, mechanism 3; docs/inbound.md).
+
+The edge, `record()`: a webhook endpoint that has checked the signature and read
+the body writes one `InboundDelivery` with a single INSERT ... ON CONFLICT DO
+NOTHING and answers. A trigger NOTIFYs the appliers.
+
+The appliers, `apply_batch()` (run by `manage.py inbound_apply`, any number of
+them): each batch is one transaction that
+- claims up to `size` due rows with FOR UPDATE SKIP LOCKED, taking a row only when
+  no earlier due row of its entity (an order, a parcel, a sender) is still pending,
+  so the deliveries of one entity apply in the order they came;
+- applies them through their provider's applier (`<app>/appliers.py`) in one
+  savepoint; when one raises, that savepoint is rolled back and the rows are
+  applied one at a time, each in its own, so a bad row holds up nothing else;
+- writes each row's outcome in the same transaction as its effect.
+The effect and the outcome commit together, and a worker that dies mid-batch rolls
+all of it back, leaving the rows pending for the next applier: each row is applied
+exactly once, however many appliers run. A row that failed is tried again after a
+backoff and marked failed after the last attempt; `replay()` puts it (or any row)
+back in the queue.
+"""
+
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIRequest
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
+
+from performile.errors import RetryLater
+from performile.models import InboundDelivery
+from performile.outbox import BACKOFF
+
+logger = logging.getLogger(__name__)
+
+Status = InboundDelivery.Status
+CHANNEL = "performile_inbound"
+KEY_MAX_LENGTH = 200
+BATCH_SIZE = 100
+# The outbox's waits after the 1st, 2nd, ... failed attempt (30 s ... 6 h); after
+# the last one the row is marked failed.
+MAX_ATTEMPTS = len(BACKOFF) + 1
+ERROR_MAX_LENGTH = 2000
+# Headers an applier may need again (Content-Type and the providers' X- headers);
+# none that carries a secret or a signature, which the door has checked.
+KEPT_HEADERS = ("content-type",)
+SECRET_HEADER_WORDS = ("secret", "token", "signature", "hmac", "auth", "key")
+
+
+def key(value: str) -> str:
+    """A delivery id or entity as stored: itself, or its digest when it is too long
+    for the unique index (two long ids sharing a prefix stay two ids)."""
+    if len(value) <= KEY_MAX_LENGTH:
+        return value
+    return (
+        "sha256:" + hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+    )
+
+
+# --- The edge ------------------------------------------------------------------
+
+
+def record(
+    request,
+    *,
+    provider: str,
+    delivery_id: str,
+    entity: str,
+    route: dict | None = None,
+    store_id: int | None = None,
+    merchant_id: int | None = None,
+) -> int | None:
+    """Write the delivery; its id, or None when it was recorded before."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO performile_inbounddelivery (provider, delivery_id, entity,"
+            " store_id, merchant_id, route, headers, body, status, attempts, error,"
+            " result) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s,"
+            " 'pending', 0, '', '{}'::jsonb) ON CONFLICT DO NOTHING RETURNING id",
+            [
+                provider,
+                key(delivery_id),
+                key(entity),
+                store_id,
+                merchant_id,
+                json.dumps(route or {}),
+                json.dumps(_kept_headers(request)),
+                request.body,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if settings.INBOUND_APPLY_EAGER:
+        # Tests and one-process setups: apply it now, through the same path.
+        apply_batch(ids=[row[0]])
+    return row[0]
+
+
+def _kept_headers(request) -> dict:
+    kept = {}
+    for name, value in request.headers.items():
+        lower = name.lower()
+        if any(word in lower for word in SECRET_HEADER_WORDS):
+            continue
+        if lower.startswith("x-") or lower in KEPT_HEADERS:
+            kept[name] = value
+    return kept
+
+
+def stored_request(delivery: InboundDelivery) -> WSGIRequest:
+    """The request again, as the endpoint saw it: body, headers, form and files."""
+    body = bytes(delivery.body)
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "PATH_INFO": delivery.route.get("path", "/"),
+        "SERVER_NAME": "inbound",
+        "SERVER_PORT": "443",
+        "wsgi.url_scheme": "https",
+        "wsgi.input": io.BytesIO(body),
+        "CONTENT_LENGTH": str(len(body)),
+    }
+    for name, value in delivery.headers.items():
+        if name.lower() == "content-type":
+            environ["CONTENT_TYPE"] = value
+        else:
+            environ["HTTP_" + name.upper().replace("-", "_")] = value
+    request = WSGIRequest(environ)
+    request._body = body  # read as it was at the door, whatever its size
+    return request
+
+
+# --- Outcomes and appliers ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    result: dict = field(default_factory=dict)
+
+
+def applied(**result) -> Outcome:
+    return Outcome(Status.APPLIED, result)
+
+
+def duplicate(**result) -> Outcome:
+    return Outcome(Status.DUPLICATE, result)
+
+
+def ignored(reason: str, **result) -> Outcome:
+    return Outcome(Status.IGNORED, {"reason": reason, **result})
+
+
+Applier = Callable[[InboundDelivery, WSGIRequest], Outcome]
+_appliers: dict[str, Applier] = {}
+
+
+def applier(provider: str):
+    """Register the function that applies `provider`'s deliveries."""
+
+    def register(function: Applier) -> Applier:
+        _appliers[provider] = function
+        return function
+
+    return register
+
+
+def applier_for(provider: str) -> Applier:
+    if not _appliers:
+        autodiscover_modules("appliers")
+    return _appliers[provider]
+
+
+def first_time(delivery: InboundDelivery, provider: str, keys: Iterable[str]) -> bool:
+    """Remember `keys` for this delivery; False when another delivery applied any of
+    them before (the same event, sent twice under different delivery ids)."""
+    keys = list(dict.fromkeys(key(k) for k in keys))
+    rows = ", ".join(["(%s, %s, %s, now())"] * len(keys))
+    params = [value for k in keys for value in (provider, k, delivery.pk)]
+    with connection.cursor() as cursor:
+        # A key this same delivery wrote (a replay) comes back as if it were new.
+        cursor.execute(
+            "INSERT INTO performile_inboundkey (provider, key, delivery_id, created_at)"
+            f" VALUES {rows} ON CONFLICT (provider, key) DO UPDATE"
+            " SET provider = EXCLUDED.provider"
+            " WHERE performile_inboundkey.delivery_id = EXCLUDED.delivery_id"
+            " RETURNING id",
+            params,
+        )
+        return len(cursor.fetchall()) == len(keys)
+
+
+# --- Applying ------------------------------------------------------------------------
+
+CLAIM = """
+SELECT d.* FROM performile_inbounddelivery d
+WHERE d.status = 'pending' AND d.available_at <= statement_timestamp() {only}
+  AND NOT EXISTS (
+    SELECT 1 FROM performile_inbounddelivery e
+    WHERE e.status = 'pending' AND e.entity = d.entity AND e.seq < d.seq
+      AND e.available_at <= statement_timestamp()
+  )
+ORDER BY d.seq
+LIMIT %s
+FOR UPDATE OF d SKIP LOCKED
+"""
+
+
+def apply_batch(size: int = BATCH_SIZE, ids: list[int] | None = None) -> int:
+    """Claim and apply up to `size` due deliveries (or only `ids`); how many."""
+    with transaction.atomic():
+        only, params = ("AND d.id = ANY(%s)", [ids]) if ids is not None else ("", [])
+        rows = list(
+            InboundDelivery.objects.raw(CLAIM.format(only=only), [*params, size])
+        )
+        if not rows:
+            return 0
+        try:
+            with transaction.atomic():
+                outcomes = [_apply(row) for row in rows]
+        except Exception:  # noqa: BLE001 - one row's error; each row alone now
+            outcomes = [_apply_alone(row) for row in rows]
+        _save_outcomes(rows, outcomes)
+    return len(rows)
+
+
+def _apply(row: InboundDelivery) -> Outcome:
+    return applier_for(row.provider)(row, stored_request(row))
+
+
+def _apply_alone(row: InboundDelivery) -> Outcome | Exception:
+    try:
+        with transaction.atomic():
+            return _apply(row)
+    except RetryLater as exc:
+        logger.info("inbound %s deferred: %s", row.pk, exc.message)
+        return exc
+    except Exception as exc:  # noqa: BLE001 - recorded on the row, retried
+        logger.exception(
+            "inbound delivery %s (%s) failed",
+            row.pk,
+            row.provider,
+            extra={"store_id": row.store_id},
+        )
+        return exc
+
+
+def _save_outcomes(rows, outcomes) -> None:
+    values, params = [], []
+    for row, outcome in zip(rows, outcomes, strict=True):
+        if isinstance(outcome, Exception):
+            attempt = row.attempts + 1
+            status = Status.FAILED if attempt >= MAX_ATTEMPTS else Status.PENDING
+            delay = BACKOFF[min(attempt, len(BACKOFF)) - 1].total_seconds()
+            result, error = {}, _describe(outcome)
+        else:
+            status, delay, result, error = outcome.status, 0, outcome.result, ""
+        values.append("(%s, %s, %s::jsonb, %s, %s)")
+        params += [row.pk, status, json.dumps(result, default=str), error, delay]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE performile_inbounddelivery d SET status = v.status,"
+            " result = v.result, error = v.error, attempts = d.attempts + 1,"
+            " finished_at = CASE WHEN v.status = 'pending' THEN NULL ELSE now() END,"
+            " available_at = now() + make_interval(secs => v.delay)"
+            f" FROM (VALUES {', '.join(values)})"
+            " AS v(id, status, result, error, delay) WHERE d.id = v.id",
+            params,
+        )
+
+
+def _describe(exc: Exception) -> str:
+    message = getattr(exc, "message", None) or str(exc)
+    return f"{type(exc).__name__}: {message}"[:ERROR_MAX_LENGTH]
+
+
+def replay(deliveries) -> int:
+    """Put deliveries back in the queue, behind what is pending: applied again
+    through the same idempotent path (after a mapping fix, or a failed row)."""
+    updated = deliveries.update(
+        status=Status.PENDING,
+        attempts=0,
+        error="",
+        finished_at=None,
+        available_at=timezone.now(),
+        seq=_next_seq(),
+    )
+    notify()
+    return updated
+
+
+def _next_seq():
+    from django.db.models import Func, Value
+
+    return Func(Value("performile_inbound_seq"), function="nextval")
+
+
+def notify() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_notify(%s, '')", [CHANNEL])
+
+
+# --- The worker ---------------------------------------------------------------------
+
+
+def run(*, size: int = BATCH_SIZE, idle: float = 5.0, stop=lambda: False) -> None:
+    """Apply deliveries until `stop()`: drain what is due, then wait for a NOTIFY
+    (or `idle` seconds, for rows whose backoff has run out)."""
+    import psycopg
+
+    listener = psycopg.connect(**_listener_params(), autocommit=True)
+    listener.execute(f"LISTEN {CHANNEL}")
+    try:
+        while not stop():
+            while apply_batch(size) and not stop():
+                pass
+            connection.close()  # back to the pool while idle
+            _wait(listener, idle)
+    finally:
+        listener.close()
+
+
+def _wait(listener, idle: float) -> None:
+    for _notify in listener.notifies(timeout=idle, stop_after=1):
+        pass
+
+
+def _listener_params() -> dict:
+    params = connection.get_connection_params()
+    for name in ("cursor_factory", "context", "prepare_threshold"):
+        params.pop(name, None)
+    return params
+
+
+def backlog() -> dict:
+    """What /healthz reports: rows waiting, and how long the oldest has waited."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*), extract(epoch FROM now() - min(received_at))"
+            " FROM performile_inbounddelivery WHERE status = 'pending'"
+        )
+        waiting, oldest = cursor.fetchone()
+    return {"pending": waiting, "oldest_seconds": round(float(oldest or 0), 1)}
