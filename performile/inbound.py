@@ -78,6 +78,34 @@ def record(
     merchant_id: int | None = None,
 ) -> int | None:
     """Write the delivery; its id, or None when it was recorded before."""
+    recorded = enqueue(
+        provider=provider,
+        delivery_id=delivery_id,
+        entity=entity,
+        route=route,
+        store_id=store_id,
+        merchant_id=merchant_id,
+        headers=_kept_headers(request),
+        body=request.body,
+    )
+    if recorded is not None and settings.INBOUND_APPLY_EAGER:
+        # Tests: apply it now, through the same path.
+        apply_batch(ids=[recorded])
+    return recorded
+
+
+def enqueue(
+    *,
+    provider: str,
+    delivery_id: str,
+    entity: str,
+    body: bytes,
+    route: dict | None = None,
+    headers: dict | None = None,
+    store_id: int | None = None,
+    merchant_id: int | None = None,
+) -> int | None:
+    """One row for the appliers, in the caller's transaction; None if it exists."""
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO performile_inbounddelivery (provider, delivery_id, entity,"
@@ -91,17 +119,12 @@ def record(
                 store_id,
                 merchant_id,
                 json.dumps(route or {}),
-                json.dumps(_kept_headers(request)),
-                request.body,
+                json.dumps(headers or {}),
+                body,
             ],
         )
         row = cursor.fetchone()
-    if row is None:
-        return None
-    if settings.INBOUND_APPLY_EAGER:
-        # Tests and one-process setups: apply it now, through the same path.
-        apply_batch(ids=[row[0]])
-    return row[0]
+    return row[0] if row else None
 
 
 def _kept_headers(request) -> dict:
@@ -144,6 +167,7 @@ def stored_request(delivery: InboundDelivery) -> WSGIRequest:
 class Outcome:
     status: str
     result: dict = field(default_factory=dict)
+    error: str = ""
 
 
 def applied(**result) -> Outcome:
@@ -158,8 +182,14 @@ def ignored(reason: str, **result) -> Outcome:
     return Outcome(Status.IGNORED, {"reason": reason, **result})
 
 
+def retry(error: str, **result) -> Outcome:
+    """Partly done: try again after a backoff, keeping `result` for that attempt."""
+    return Outcome(Status.PENDING, result, error)
+
+
 Applier = Callable[[InboundDelivery, WSGIRequest], Outcome]
 _appliers: dict[str, Applier] = {}
+_discovered = []
 
 
 def applier(provider: str):
@@ -173,8 +203,9 @@ def applier(provider: str):
 
 
 def applier_for(provider: str) -> Applier:
-    if not _appliers:
+    if not _discovered:
         autodiscover_modules("appliers")
+        _discovered.append(True)
     return _appliers[provider]
 
 
@@ -199,18 +230,18 @@ def first_time(delivery: InboundDelivery, provider: str, keys: Iterable[str]) ->
 
 # --- Applying ------------------------------------------------------------------------
 
+# Rows in order; an entity's rows go to the applier that holds its advisory lock
+# (re-entrant within a transaction), so no two appliers ever apply rows of one
+# entity at the same time, and each applies them in order.
 CLAIM = """
 SELECT d.* FROM performile_inbounddelivery d
 WHERE d.status = 'pending' AND d.available_at <= statement_timestamp() {only}
-  AND NOT EXISTS (
-    SELECT 1 FROM performile_inbounddelivery e
-    WHERE e.status = 'pending' AND e.entity = d.entity AND e.seq < d.seq
-      AND e.available_at <= statement_timestamp()
-  )
+  AND pg_try_advisory_xact_lock(%s, hashtext(d.entity))
 ORDER BY d.seq
 LIMIT %s
 FOR UPDATE OF d SKIP LOCKED
 """
+LOCK_SPACE = 0x1B0D  # the advisory locks' first key: this queue's entities
 
 
 def apply_batch(size: int = BATCH_SIZE, ids: list[int] | None = None) -> int:
@@ -218,7 +249,9 @@ def apply_batch(size: int = BATCH_SIZE, ids: list[int] | None = None) -> int:
     with transaction.atomic():
         only, params = ("AND d.id = ANY(%s)", [ids]) if ids is not None else ("", [])
         rows = list(
-            InboundDelivery.objects.raw(CLAIM.format(only=only), [*params, size])
+            InboundDelivery.objects.raw(
+                CLAIM.format(only=only), [*params, LOCK_SPACE, size]
+            )
         )
         if not rows:
             return 0
@@ -256,12 +289,13 @@ def _save_outcomes(rows, outcomes) -> None:
     values, params = [], []
     for row, outcome in zip(rows, outcomes, strict=True):
         if isinstance(outcome, Exception):
+            outcome = Outcome(Status.PENDING, {}, _describe(outcome))
+        status, result, error, delay = outcome.status, outcome.result, "", 0
+        if status == Status.PENDING:
             attempt = row.attempts + 1
             status = Status.FAILED if attempt >= MAX_ATTEMPTS else Status.PENDING
             delay = BACKOFF[min(attempt, len(BACKOFF)) - 1].total_seconds()
-            result, error = {}, _describe(outcome)
-        else:
-            status, delay, result, error = outcome.status, 0, outcome.result, ""
+            error = outcome.error[:ERROR_MAX_LENGTH]
         values.append("(%s, %s, %s::jsonb, %s, %s)")
         params += [row.pk, status, json.dumps(result, default=str), error, delay]
     with connection.cursor() as cursor:
@@ -278,7 +312,7 @@ def _save_outcomes(rows, outcomes) -> None:
 
 def _describe(exc: Exception) -> str:
     message = getattr(exc, "message", None) or str(exc)
-    return f"{type(exc).__name__}: {message}"[:ERROR_MAX_LENGTH]
+    return f"{type(exc).__name__}: {message}"
 
 
 def replay(deliveries) -> int:

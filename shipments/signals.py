@@ -1,8 +1,9 @@
-"""Domain events of the shipments app, sent after commit (performile.events)."""
+"""Domain events of the shipments app, recorded with the change and
+dispatched by the appliers (performile.events)."""
 
-from django.dispatch import Signal
+from performile.events import DomainSignal
 
 # shipment_id
-shipment_booked = Signal()
+shipment_booked = DomainSignal("shipments.shipment_booked")
 # shipment_id, status
-shipment_status_changed = Signal()
+shipment_status_changed = DomainSignal("shipments.shipment_status_changed")

@@ -190,7 +190,7 @@ def test_a_refund_before_its_order_is_retried_later(client, store, committed):
     committed(post_shopify, client, store, shopify_sample_order())
     assert not Payment.objects.filter(amount__lt=0).exists()
     # Later, the kept delivery is applied again: now its order is there.
-    assert committed(apply_due) == 1
+    committed(apply_due)
     refund.refresh_from_db()
     assert refund.status == InboundDelivery.Status.APPLIED
     assert refund.result["order_id"] == the_order().pk

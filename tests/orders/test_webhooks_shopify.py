@@ -318,7 +318,7 @@ def test_a_fulfillment_before_its_order_is_retried_and_stores_nothing(client, st
     post_shopify(client, store, shopify_sample_order())
     assert not Order.objects.get().has_tracking
     # Later, the kept delivery is applied again: now its order is there.
-    assert apply_due() == 1
+    apply_due()
     delivery.refresh_from_db()
     assert delivery.status == InboundDelivery.Status.APPLIED
     order = Order.objects.get()
