@@ -98,6 +98,9 @@ def _apply_server_settings(server, admin_uri: str) -> None:
         wanted["shared_buffers"] = buffers
     if os.environ.get("PERFORMILE_PG_STAT_STATEMENTS", "") not in ("", "0"):
         wanted["shared_preload_libraries"] = "pg_stat_statements"
+        # SQL statements only: BEGIN, COMMIT and SAVEPOINTs (whose names are new
+        # each time, filling the table) are not counted.
+        wanted["pg_stat_statements.track_utility"] = "off"
     if not wanted:
         return
     import psycopg
@@ -108,7 +111,8 @@ def _apply_server_settings(server, admin_uri: str) -> None:
         for name, value in wanted.items():
             conn.execute(
                 sql.SQL("ALTER SYSTEM SET {} = {}").format(
-                    sql.Identifier(name), sql.Literal(value)
+                    sql.SQL(".").join(map(sql.Identifier, name.split("."))),
+                    sql.Literal(value),
                 )
             )
         conn.execute("SELECT pg_reload_conf()")

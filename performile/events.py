@@ -81,6 +81,12 @@ def dispatch(delivery, request) -> inbound.Outcome:
         name = f"{receiver.__module__}.{receiver.__qualname__}"
         if name in done:
             continue  # succeeded in an earlier attempt
+        if not inbound.applying_alone():
+            # In a batch: any error fails the batch, which is then applied row by
+            # row and comes back here alone.
+            receiver(signal=signal, sender=sender, **kwargs)
+            done.append(name)
+            continue
         try:
             with transaction.atomic():
                 receiver(signal=signal, sender=sender, **kwargs)

@@ -25,6 +25,7 @@ import hashlib
 import io
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -235,7 +236,8 @@ def first_time(delivery: InboundDelivery, provider: str, keys: Iterable[str]) ->
 # entity at the same time, and each applies them in order.
 CLAIM = """
 SELECT d.* FROM performile_inbounddelivery d
-WHERE d.status = 'pending' AND d.available_at <= statement_timestamp() {only}
+WHERE d.status = 'pending' AND d.provider {kind} 'event'
+  AND d.available_at <= statement_timestamp() {only}
   AND pg_try_advisory_xact_lock(%s, hashtext(d.entity))
 ORDER BY d.seq
 LIMIT %s
@@ -245,14 +247,13 @@ LOCK_SPACE = 0x1B0D  # the advisory locks' first key: this queue's entities
 
 
 def apply_batch(size: int = BATCH_SIZE, ids: list[int] | None = None) -> int:
-    """Claim and apply up to `size` due deliveries (or only `ids`); how many."""
+    """Claim and apply up to `size` due rows (or only `ids`); how many. Providers'
+    deliveries come first, domain events fill the rest of the batch: under load a
+    webhook's order shows at once, and its invoice and messages follow."""
     with transaction.atomic():
-        only, params = ("AND d.id = ANY(%s)", [ids]) if ids is not None else ("", [])
-        rows = list(
-            InboundDelivery.objects.raw(
-                CLAIM.format(only=only), [*params, LOCK_SPACE, size]
-            )
-        )
+        rows = _claim("<>", size, ids)
+        if len(rows) < size:
+            rows += _claim("=", size - len(rows), ids)
         if not rows:
             return 0
         try:
@@ -264,11 +265,31 @@ def apply_batch(size: int = BATCH_SIZE, ids: list[int] | None = None) -> int:
     return len(rows)
 
 
+def _claim(kind: str, size: int, ids) -> list[InboundDelivery]:
+    only, params = ("AND d.id = ANY(%s)", [ids]) if ids is not None else ("", [])
+    return list(
+        InboundDelivery.objects.raw(
+            CLAIM.format(kind=kind, only=only), [*params, LOCK_SPACE, size]
+        )
+    )
+
+
 def _apply(row: InboundDelivery) -> Outcome:
     return applier_for(row.provider)(row, stored_request(row))
 
 
+_alone = threading.local()
+
+
+def applying_alone() -> bool:
+    """Whether the row is being applied by itself, after its batch failed: an
+    applier that does several things may then keep each in a savepoint of its own
+    (the batch saves those statements)."""
+    return getattr(_alone, "active", False)
+
+
 def _apply_alone(row: InboundDelivery) -> Outcome | Exception:
+    before, _alone.active = applying_alone(), True
     try:
         with transaction.atomic():
             return _apply(row)
@@ -283,6 +304,8 @@ def _apply_alone(row: InboundDelivery) -> Outcome | Exception:
             extra={"store_id": row.store_id},
         )
         return exc
+    finally:
+        _alone.active = before
 
 
 def _save_outcomes(rows, outcomes) -> None:

@@ -57,16 +57,16 @@ class InboundDelivery(models.Model):
             )
         ]
         indexes = [
-            # The claim: due rows in order, and "an earlier row of this entity".
+            # The claim: due rows in order, providers' deliveries before events.
+            models.Index(
+                fields=["seq"],
+                name="inbound_pending_events_idx",
+                condition=models.Q(status="pending", provider="event"),
+            ),
             models.Index(
                 fields=["seq"],
                 name="inbound_pending_idx",
-                condition=models.Q(status="pending"),
-            ),
-            models.Index(
-                fields=["entity", "seq"],
-                name="inbound_pending_entity_idx",
-                condition=models.Q(status="pending"),
+                condition=models.Q(status="pending") & ~models.Q(provider="event"),
             ),
             models.Index(
                 fields=["provider", "-received_at"], name="inbound_provider_idx"
