@@ -122,9 +122,10 @@ def database_cpu_seconds() -> float:
 
 
 @contextmanager
-def web_server(name: str, workers: int = 2, appliers: int = 1):
+def web_server(name: str, workers: int = 2):
     """The real ASGI server (as deployed: uvicorn, DEBUG off) on a free port, with
-    `appliers` inbound appliers beside it (they apply what the webhooks record).
+    two inbound appliers beside it, one for providers' deliveries and one for
+    domain events (docs/inbound.md, Scale-out).
 
     Yields a Server (its URL and CPU use); its output goes to
     bench/results/<name>-server.log, the appliers' to <name>-applier.log.
@@ -146,14 +147,18 @@ def web_server(name: str, workers: int = 2, appliers: int = 1):
     with open(RESULTS / f"{name}-applier.log", "wb") as log:
         applier_processes = [
             subprocess.Popen(
-                [str(BIN / "python"), "manage.py", "inbound_apply"],
+                [str(BIN / "python"), "manage.py", "inbound_apply", *arguments],
                 cwd=ROOT,
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-            for _ in range(appliers)
+            for arguments in (
+                ["--only", "deliveries"],
+                # Invoices and messages wait while webhooks and sockets are busy.
+                ["--only", "events", "--nice", "10"],
+            )
         ]
     base_url = f"http://127.0.0.1:{port}"
     try:

@@ -204,7 +204,11 @@ async def _measure(server, account, numbers, cookies) -> dict[str, float]:
         ]
         await _send(server.url, requests[:WARMUP], {}, {})
         await _drain(clients, range(WARMUP), timeout=GRACE)
-        cpu = server.cpu_seconds(), common.cpu_seconds()
+        cpu = (
+            server.cpu_seconds(),
+            common.cpu_seconds(),
+            server.applier_cpu_seconds(),
+        )
         # Django's database calls are for threads without an event loop.
         database = await asyncio.to_thread(common.database_cpu_seconds)
         tally = common.StatementTally()
@@ -214,14 +218,16 @@ async def _measure(server, account, numbers, cookies) -> dict[str, float]:
         late = await _send(server.url, requests[WARMUP:], sent, answered, first=WARMUP)
         timed = range(WARMUP, WARMUP + WEBHOOKS)
         await _drain(clients, timed, timeout=GRACE)
-        web_cpu, client_cpu = (
+        web_cpu, client_cpu, applier_cpu = (
             server.cpu_seconds() - cpu[0],
             common.cpu_seconds() - cpu[1],
+            server.applier_cpu_seconds() - cpu[2],
         )
         database = await asyncio.to_thread(common.database_cpu_seconds) - database
         await asyncio.to_thread(tally.stop)
         web_ms, db_ms = web_cpu / WEBHOOKS * 1000, database / WEBHOOKS * 1000
-        costs = common.per_event(WEBHOOKS, tally, web_ms, db_ms)
+        applier_ms = applier_cpu / WEBHOOKS * 1000
+        costs = common.per_event(WEBHOOKS, tally, web_ms, applier_ms, db_ms)
     finally:
         for socket in sockets:
             await socket.close()
@@ -249,6 +255,7 @@ async def _measure(server, account, numbers, cookies) -> dict[str, float]:
         # Per webhook: the server's CPU (webhook, broadcast and CLIENTS sends) and
         # this process's (the sender and the CLIENTS sockets).
         "web_cpu_ms": round(web_ms, 2),
+        "applier_cpu_ms": round(applier_ms, 2),
         "db_cpu_ms": round(db_ms, 2),
         "client_cpu_ms": round(client_cpu / WEBHOOKS * 1000, 2),
         **costs,

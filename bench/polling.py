@@ -8,8 +8,8 @@ set-based SQL, all due for a poll. Then:
 
 - select_batch_ms: shipments_claim_due(batch=100) on the full table, one call after
   another (p95);
-- polls_per_s: the real polling path (shipments_claim_due, then shipment_poll for
-  each id, as the Celery batch task does) in two worker processes, each with its
+- polls_per_s: the real polling path (shipments_claim_due, then shipments_poll on
+  each claimed batch, as the Celery batch task does) in two worker processes, each with its
   own Django and database connection, for a fixed time;
 - booking_p95_ms: shipments.services.shipment_book in this process (the service
   path, not HTTP) for fresh orders, one after another.
@@ -277,7 +277,7 @@ def _poll_worker(arguments: tuple[float, bool]) -> dict:
     django.setup()
     from django.db import connection
 
-    from shipments.polling import shipment_poll, shipments_claim_due
+    from shipments.polling import shipments_claim_due, shipments_poll
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -299,18 +299,15 @@ def _poll_worker(arguments: tuple[float, bool]) -> dict:
             continue
         if not ids:
             raise RuntimeError("No due shipments left: seed more or poll shorter")
-        for shipment_id in ids:
-            try:
-                outcome = shipment_poll(shipment_id)
-            except Exception as exc:  # noqa: BLE001 - counted, like the task logs it
-                outcome = "error"
-                outcomes[f"error: {exc!r}"[:200]] += 1
-            outcomes[outcome] += 1
-            polled_all += 1
-            if outcome not in ("held back by our rate limit", "error"):
-                polled += 1
-            if stop is not None and time.monotonic() >= stop:
-                break
+        # The task's path: ask about the batch, apply the answers together.
+        batch = shipments_poll(ids)
+        outcomes.update(batch)
+        polled_all += sum(batch.values())
+        polled += sum(
+            count
+            for outcome, count in batch.items()
+            if outcome not in ("held back by our rate limit", "error")
+        )
     return {
         "seconds": time.monotonic() - started,
         "polled": polled,

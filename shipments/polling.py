@@ -8,11 +8,12 @@ Celery ETAs, which Redis would redeliver past its visibility timeout.
 """
 
 import logging
+from collections import Counter
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -65,6 +66,41 @@ class TrackingRefreshFailed(ApplicationError):
 
 def shipment_poll(shipment_id: int) -> str:
     """Ask the courier about one shipment; returns what happened (for logs)."""
+    answer = _ask(shipment_id)
+    if isinstance(answer, str):
+        return answer
+    return "changed" if _apply_polled(*answer) else "unchanged"
+
+
+def shipments_poll(shipment_ids: list[int]) -> Counter:
+    """Poll a claimed batch: ask the courier about each shipment (outside any
+    transaction), then apply all the answers in one transaction. When one of them
+    fails, each is applied on its own, so the others still land. Returns how many
+    had each outcome."""
+    outcomes, answers = Counter(), []
+    for shipment_id in shipment_ids:
+        try:
+            answer = _ask(shipment_id)
+        except Exception:
+            logger.exception("polling shipment %s failed", shipment_id)
+            outcomes["error"] += 1
+            continue
+        if isinstance(answer, str):
+            outcomes[answer] += 1
+        else:
+            answers.append(answer)
+    try:
+        with transaction.atomic():
+            changed = [_apply_polled(*answer) for answer in answers]
+    except Exception:  # noqa: BLE001 - one answer's error: each on its own now
+        changed = [_apply_alone(*answer) for answer in answers]
+    for result in changed:
+        outcomes[{True: "changed", False: "unchanged", None: "error"}[result]] += 1
+    return outcomes
+
+
+def _ask(shipment_id: int):
+    """(shipment, courier, update), or what kept us from asking or an answer."""
     shipment, courier = _shipment_and_courier(shipment_id)
     if not rate_limit_take(shipment.account_id, courier.rate_limit_per_s):
         _reschedule(shipment, timedelta(seconds=1), failed=False)
@@ -81,8 +117,16 @@ def shipment_poll(shipment_id: int) -> str:
     except ShipmentNotFound:
         _reschedule(shipment, poll_backoff(shipment.poll_failures + 1))
         return "not found yet"
-    changed = _apply_polled(shipment, courier, update)
-    return "changed" if changed else "unchanged"
+    return shipment, courier, update
+
+
+def _apply_alone(shipment, courier, update) -> bool | None:
+    try:
+        with transaction.atomic():
+            return _apply_polled(shipment, courier, update)
+    except Exception:
+        logger.exception("applying the poll of shipment %s failed", shipment.pk)
+        return None
 
 
 def shipment_refresh(shipment_id: int) -> bool:

@@ -28,13 +28,8 @@ def shipments_poll_due():
 def shipments_poll_batch(shipment_ids: list[int]):
     # Within the lease (polling.LEASE, 5 min): an unfinished batch is polled again
     # by a later run once the lease expires.
-    for shipment_id in shipment_ids:
-        try:
-            outcome = polling.shipment_poll(shipment_id)
-        except Exception:
-            logger.exception("polling shipment %s failed", shipment_id)
-        else:
-            logger.debug("polled shipment %s: %s", shipment_id, outcome)
+    outcomes = polling.shipments_poll(shipment_ids)
+    logger.debug("polled %s shipments: %s", len(shipment_ids), dict(outcomes))
 
 
 @shared_task

@@ -150,3 +150,38 @@ def test_a_poll_without_news_costs_three_statements(
     after = Shipment.objects.get(pk=shipment.pk)
     assert after.next_poll_at > before.next_poll_at
     assert after.status == before.status
+
+
+def test_a_batch_applies_its_answers_together_and_a_bad_one_alone(
+    store, courier_account, sandbox_adapter, sandbox_advance, monkeypatch
+):
+    shipments = []
+    for _ in range(3):
+        number = smooth_number()
+        shipments.append(
+            ShipmentFactory(
+                order=OrderFactory(store=store, tracking_number=number),
+                account=courier_account,
+                kind="tracked",
+                status=T.PENDING,
+                tracking_number=number,
+            )
+        )
+        sandbox_adapter.register_tracking(number)
+        sandbox_advance(number, steps=1)
+    apply = polling._apply_polled
+
+    def broken_for_the_second(shipment, courier, update):
+        if shipment.pk == shipments[1].pk:
+            raise ValueError("a mapping bug")
+        return apply(shipment, courier, update)
+
+    monkeypatch.setattr(polling, "_apply_polled", broken_for_the_second)
+
+    outcomes = polling.shipments_poll([s.pk for s in shipments])
+
+    assert outcomes == {"changed": 2, "error": 1}
+    statuses = [Shipment.objects.get(pk=s.pk).status for s in shipments]
+    assert statuses[1] == T.PENDING
+    assert statuses[0] != T.PENDING
+    assert statuses[2] != T.PENDING

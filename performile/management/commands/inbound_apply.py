@@ -1,12 +1,16 @@
 """Apply inbound deliveries as they arrive (an applier process; docs/inbound.md).
 
-    manage.py inbound_apply            # run until stopped (SIGTERM or Ctrl-C)
-    manage.py inbound_apply --once     # apply what is due now, then exit
+    manage.py inbound_apply                    # run until stopped (SIGTERM, Ctrl-C)
+    manage.py inbound_apply --only deliveries  # webhooks only (and --only events)
+    manage.py inbound_apply --once             # apply what is due now, then exit
 
-Run as many as you like, on as many machines: each delivery is applied once.
+Run as many as you like, on as many machines: each row is applied once. One that
+does both takes providers' deliveries first; under heavy traffic, run some with
+`--only deliveries` so a webhook never waits behind invoicing and notifications.
 """
 
 import logging
+import os
 import signal
 
 from django.core.management.base import BaseCommand
@@ -24,11 +28,26 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once", action="store_true", help="Apply what is due now, then exit."
         )
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=0,
+            help="Run at a lower CPU priority (e.g. 10 for an events-only applier "
+            "on a machine that also serves the web).",
+        )
+        parser.add_argument(
+            "--only",
+            choices=[inbound.DELIVERIES, inbound.EVENTS],
+            help="Providers' deliveries only, or domain events only.",
+        )
 
-    def handle(self, *, batch, once, **options):
+    def handle(self, *, batch, once, only, nice, **options):
+        if nice:
+            os.nice(nice)
+        kinds = (only,) if only else (inbound.DELIVERIES, inbound.EVENTS)
         if once:
             total = 0
-            while applied := inbound.apply_batch(batch):
+            while applied := inbound.apply_batch(batch, kinds=kinds):
                 total += applied
             self.stdout.write(f"Applied {total} deliveries.")
             return
@@ -39,6 +58,6 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        logger.info("inbound applier started (batches of %s)", batch)
-        inbound.run(size=batch, stop=lambda: bool(stopping), idle=1.0)
+        logger.info("inbound applier started: %s, batches of %s", kinds, batch)
+        inbound.run(size=batch, stop=lambda: bool(stopping), idle=1.0, kinds=kinds)
         logger.info("inbound applier stopped")
