@@ -286,7 +286,9 @@ def _claim(kind: str, size: int, ids) -> list[InboundDelivery]:
 
 
 def _apply(row: InboundDelivery) -> Outcome:
-    return applier_for(row.provider)(row, stored_request(row))
+    # A domain event is not a request: its applier reads the row alone.
+    request = None if row.provider == "event" else stored_request(row)
+    return applier_for(row.provider)(row, request)
 
 
 _alone = threading.local()
