@@ -108,7 +108,7 @@ class Server:
 
     def applier_cpu_seconds(self) -> float:
         """CPU used so far by the inbound appliers (`manage.py inbound_apply`)."""
-        return process_cpu_seconds(lambda _cmd, group: group in self.applier_pids)
+        return applier_cpu_seconds(self.applier_pids)
 
 
 def database_cpu_seconds() -> float:
@@ -144,12 +144,27 @@ def web_server(name: str, workers: int = 2):
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        with appliers(name) as applier_pids:
+            _wait_healthy(base_url, server, log_path)
+            yield Server(base_url, server.pid, applier_pids)
+    finally:
+        _stop(server)
+
+
+@contextmanager
+def appliers(name: str):
+    """One inbound applier for providers' deliveries and one, at a lower CPU
+    priority, for domain events (docs/inbound.md, Scale-out). Yields their process
+    group ids; their output goes to bench/results/<name>-applier.log."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
     with open(RESULTS / f"{name}-applier.log", "wb") as log:
-        applier_processes = [
+        processes = [
             subprocess.Popen(
                 [str(BIN / "python"), "manage.py", "inbound_apply", *arguments],
                 cwd=ROOT,
-                env=env,
+                env=os.environ,
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
@@ -160,13 +175,15 @@ def web_server(name: str, workers: int = 2):
                 ["--only", "events", "--nice", "10"],
             )
         ]
-    base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(base_url, server, log_path)
-        yield Server(base_url, server.pid, [p.pid for p in applier_processes])
+        yield [process.pid for process in processes]
     finally:
-        for process in [server, *applier_processes]:
+        for process in processes:
             _stop(process)
+
+
+def applier_cpu_seconds(pids: list[int]) -> float:
+    return process_cpu_seconds(lambda _cmd, group: group in pids)
 
 
 def wait_applied(timeout: float = 300) -> None:
