@@ -22,7 +22,6 @@ from performile.webhooks import (
     acknowledge,
     hex_hmac,
     parse_json_object,
-    read_body,
     signature_matches,
     webhook_endpoint,
 )
@@ -62,10 +61,9 @@ def _verify_body_hmac(
 # --- Email -----------------------------------------------------------------------
 
 
-@webhook_endpoint
+@webhook_endpoint(max_body="INBOUND_EMAIL_MAX_BYTES")  # with its attachments
 def mailgun_inbound(request):
     """POST /webhooks/email/mailgun: a Mailgun route's forward (form or multipart)."""
-    read_body(request, settings.INBOUND_EMAIL_MAX_BYTES)  # kept, as sent
     _verify_mailgun(request.POST)
     keys, incoming = mailgun_email(request)
     return _acknowledge_email(request, "mailgun", keys[0], incoming)
@@ -201,7 +199,6 @@ def _twiml() -> HttpResponse:
 
 def _twilio_form(request, parse):
     """The form Twilio posted, its signature checked, read by `parse`."""
-    request.body  # noqa: B018 - kept for the inbound log before the form is read
     _verify_twilio(request)
     try:
         return parse(request.POST)

@@ -16,6 +16,7 @@ import io
 import json
 import logging
 
+from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
@@ -73,20 +74,28 @@ def parse_json_object(body: bytes) -> dict:
     return payload
 
 
-def read_body(request, max_bytes: int) -> bytes:
-    """The raw body, up to `max_bytes` (over DATA_UPLOAD_MAX_MEMORY_SIZE: an inbound
-    email with its attachments); the form and files are read from it afterwards."""
-    if not hasattr(request, "_body"):
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-        if length > max_bytes:
-            raise MalformedPayload(f"The body is larger than {max_bytes} bytes.")
-        request._body = request.read()
-        request._stream = io.BytesIO(request._body)
-    return request._body
+class TooLarge(WebhookRejected):
+    http_status = 413
+    code = "too_large"
 
 
-def webhook_endpoint(view):
-    """CSRF-exempt, POST-only, and every refusal as a JSON error with its status."""
+def _read_body(request, max_bytes: int | None) -> None:
+    """Keep the raw body (the inbound log stores it as sent) before anything reads
+    the form or files from it, which are then parsed from the kept copy."""
+    if hasattr(request, "_body"):
+        return
+    length = int(request.META.get("CONTENT_LENGTH") or 0)
+    if max_bytes is not None and length > max_bytes:
+        raise TooLarge(f"The body is larger than {max_bytes} bytes.")
+    request._body = request.read()
+    request._stream = io.BytesIO(request._body)
+
+
+def webhook_endpoint(view=None, *, max_body: str = "DATA_UPLOAD_MAX_MEMORY_SIZE"):
+    """CSRF-exempt, POST-only, the raw body kept (up to the setting `max_body`
+    names), and every refusal as a JSON error with its status."""
+    if view is None:
+        return functools.partial(webhook_endpoint, max_body=max_body)
 
     @csrf_exempt
     @functools.wraps(view)
@@ -96,6 +105,7 @@ def webhook_endpoint(view):
                 error_body("method_not_allowed", "Use POST."), status=405
             )
         try:
+            _read_body(request, getattr(settings, max_body))
             return view(request, *args, **kwargs)
         except WebhookRejected as exc:
             logger.warning("webhook refused: %s (%s)", exc.message, request.path)
