@@ -1,11 +1,10 @@
 """Domain events (performile.events): recorded in the transaction of the change,
 dispatched to the receivers by the appliers, once, in order per order."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from messaging.models import Message
@@ -14,10 +13,10 @@ from orders.ingestion.incoming import IncomingMoney, IncomingPayment
 from orders.models import Order
 from orders.services import order_change_status
 from orders.state_machine import OrderStatus as S
-from performile import events, inbound
+from performile import events
 from performile.models import InboundDelivery, OutboxMessage
 from tests.factories import CustomerFactory, OrderFactory
-from tests.inbound import apply_due
+from tests.inbound import MidBatch, apply_all, apply_due
 
 
 @pytest.fixture
@@ -29,11 +28,6 @@ def workers_stopped(settings):
 def order(store):
     customer = CustomerFactory(merchant=store.merchant, email="eva@example.com")
     return OrderFactory(store=store, customer=customer, status=S.PENDING)
-
-
-def dispatch_all():
-    while inbound.apply_batch():
-        pass
 
 
 def notifications(order):
@@ -58,7 +52,7 @@ def test_a_change_that_rolls_back_leaves_no_event_and_no_notification(
     with pytest.raises(RuntimeError):
         failing_request()
 
-    dispatch_all()
+    apply_all()
     assert not status_events().exists()
     assert not notifications(order).exists()
     assert not Message.objects.filter(thread__order=order).exists()
@@ -75,14 +69,14 @@ def test_a_committed_change_is_told_once_off_the_request(order, settings, staff_
     assert event.status == "pending"
     assert not notifications(order).exists()
 
-    dispatch_all()
+    apply_all()
     event.refresh_from_db()
     assert event.status == "applied"
     assert len(event.result["done"]) >= 2  # invoices, messaging, ...
     assert notifications(order).count() == 1
     assert Message.objects.filter(thread__order=order, direction="system").count() == 1
 
-    dispatch_all()  # nothing is dispatched twice
+    apply_all()  # nothing is dispatched twice
     assert notifications(order).count() == 1
 
 
@@ -92,39 +86,20 @@ def test_a_dispatcher_killed_mid_batch_loses_no_notification_and_sends_none_twic
 ):
     settings.INBOUND_APPLY_EAGER = False
     order_change_status(order=order, to=S.CONFIRMED, actor=staff_user)
-    inside, pid = threading.Event(), []
     from messaging import receivers
 
-    told = receivers.on_order_status_changed
+    told, crash = receivers.on_order_status_changed, MidBatch()
 
     def hang_after_telling(*args, **kwargs):
         told(*args, **kwargs)  # the notification is written, not committed
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_backend_pid()")
-            pid.append(cursor.fetchone()[0])
-        inside.set()
-        threading.Event().wait(30)
+        crash.hang()
 
     signals.order_status_changed.disconnect(dispatch_uid="messaging-order-status")
     signals.order_status_changed.connect(
         hang_after_telling, dispatch_uid="messaging-order-status", weak=False
     )
     try:
-
-        def doomed():
-            try:
-                inbound.apply_batch()
-            except Exception:  # noqa: BLE001, S110 - its connection was cut
-                pass
-            finally:
-                connection.close()
-
-        worker = threading.Thread(target=doomed)
-        worker.start()
-        assert inside.wait(30)
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_terminate_backend(%s)", [pid[0]])
-        worker.join(30)
+        crash.kill()
         assert not notifications(order).exists()
         assert status_events().get().status == "pending"
     finally:
@@ -133,7 +108,7 @@ def test_a_dispatcher_killed_mid_batch_loses_no_notification_and_sends_none_twic
             told, dispatch_uid="messaging-order-status"
         )
 
-    dispatch_all()
+    apply_all()
     assert notifications(order).count() == 1
 
 
@@ -154,7 +129,7 @@ def test_a_failing_receiver_is_retried_without_running_the_others_again(
     signals.order_deleted.connect(flaky, dispatch_uid="test-flaky", weak=False)
     try:
         events.send_on_commit(signals.order_deleted, Order, order_id=order.pk)
-        dispatch_all()
+        apply_all()
         event = InboundDelivery.objects.get(route__signal="orders.order_deleted")
         assert event.status == "pending"
         assert "ConnectionError: the provider is down" in event.error

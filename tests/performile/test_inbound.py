@@ -15,7 +15,7 @@ from orders.models import Order, OrderEvent
 from performile import inbound
 from performile.models import InboundDelivery, InboundKey
 from tests.factories import UserFactory
-from tests.inbound import apply_due
+from tests.inbound import MidBatch, apply_all, apply_due
 from tests.orders.payloads import post_shopify, shopify_order
 from tests.racing import race
 
@@ -29,13 +29,6 @@ def workers_stopped(settings):
 def deliveries():
     """What providers sent (not the domain events the appliers record as well)."""
     return InboundDelivery.objects.exclude(provider="event")
-
-
-def apply_all() -> int:
-    total = 0
-    while applied := inbound.apply_batch():
-        total += applied
-    return total
 
 
 def orders_of(store):
@@ -240,35 +233,16 @@ def test_an_applier_killed_mid_batch_loses_nothing_and_applies_nothing_twice(
     settings.INBOUND_APPLY_EAGER = False
     for number in range(1, 6):
         post_shopify(client, store, shopify_order(order_id=number, name=f"#{number}"))
-    inside, pid = threading.Event(), []
-    parse = shopify.parse_order
+    crash, parse = MidBatch(), shopify.parse_order
 
     def hang_on_the_third(payload, **kwargs):
-        if payload["id"] == 3 and not pid:
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_backend_pid()")
-                pid.append(cursor.fetchone()[0])
-            inside.set()
-            threading.Event().wait(30)  # until its connection is cut
+        if payload["id"] == 3:
+            crash.hang()  # two orders written in its open transaction, none committed
         return parse(payload, **kwargs)
 
     monkeypatch.setattr(shopify, "parse_order", hang_on_the_third)
 
-    def doomed_applier():
-        try:
-            inbound.apply_batch()
-        except Exception:  # noqa: BLE001, S110 - its connection was killed
-            pass
-        finally:
-            connection.close()
-
-    worker = threading.Thread(target=doomed_applier)
-    worker.start()
-    assert inside.wait(30)
-    # Two orders were written in its open transaction; nothing was committed.
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(%s)", [pid[0]])
-    worker.join(30)
+    crash.kill()
 
     assert not orders_of(store).exists()
     assert set(InboundDelivery.objects.values_list("status", flat=True)) == {"pending"}
@@ -351,3 +325,15 @@ def test_the_admin_page_shows_deliveries_and_retries_them(
     apply_all()
     delivery.refresh_from_db()
     assert delivery.status == "ignored"  # nothing new: the order already says this
+
+
+def test_a_body_over_the_limit_is_refused_and_not_recorded(
+    client, store, workers_stopped, settings
+):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+
+    response = post_shopify(client, store, shopify_order(note="x" * 2000))
+
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+    assert not InboundDelivery.objects.exists()

@@ -128,21 +128,32 @@ def test_a_claim_is_one_statement(store, django_assert_num_queries):
         assert len(polling.shipments_claim_due(batch=10)) == 3
 
 
+@pytest.fixture
+def parcel_with_news(store, courier_account, sandbox_adapter, sandbox_advance):
+    """parcel_with_news(): a tracked shipment the sandbox has one new scan of."""
+
+    def make() -> Shipment:
+        number = smooth_number()
+        shipment = ShipmentFactory(
+            order=OrderFactory(store=store, tracking_number=number),
+            account=courier_account,
+            kind="tracked",
+            status=T.PENDING,
+            tracking_number=number,
+        )
+        sandbox_adapter.register_tracking(number)
+        sandbox_advance(number, steps=1)
+        return shipment
+
+    return make
+
+
 def test_a_poll_without_news_costs_three_statements(
-    store, courier_account, sandbox_adapter, sandbox_advance, django_assert_num_queries
+    parcel_with_news, django_assert_num_queries
 ):
     """The shipment, its known events, the next poll's time: no transaction, no
     lock, nothing else."""
-    number = smooth_number()
-    shipment = ShipmentFactory(
-        order=OrderFactory(store=store, tracking_number=number),
-        account=courier_account,
-        kind="tracked",
-        status=T.PENDING,
-        tracking_number=number,
-    )
-    sandbox_adapter.register_tracking(number)
-    sandbox_advance(number, steps=1)
+    shipment = parcel_with_news()
     assert polling.shipment_poll(shipment.pk) == "changed"
     before = Shipment.objects.get(pk=shipment.pk)
     with django_assert_num_queries(3):
@@ -153,22 +164,9 @@ def test_a_poll_without_news_costs_three_statements(
 
 
 def test_a_batch_applies_its_answers_together_and_a_bad_one_alone(
-    store, courier_account, sandbox_adapter, sandbox_advance, monkeypatch
+    parcel_with_news, monkeypatch
 ):
-    shipments = []
-    for _ in range(3):
-        number = smooth_number()
-        shipments.append(
-            ShipmentFactory(
-                order=OrderFactory(store=store, tracking_number=number),
-                account=courier_account,
-                kind="tracked",
-                status=T.PENDING,
-                tracking_number=number,
-            )
-        )
-        sandbox_adapter.register_tracking(number)
-        sandbox_advance(number, steps=1)
+    shipments = [parcel_with_news() for _ in range(3)]
     apply = polling._apply_polled
 
     def broken_for_the_second(shipment, courier, update):
