@@ -186,6 +186,30 @@ def applier_cpu_seconds(pids: list[int]) -> float:
     return process_cpu_seconds(lambda _cmd, group: group in pids)
 
 
+def next_delivery_id() -> int:
+    """The id the next recorded delivery will have, at least (marks a timed part)."""
+    from performile.models import InboundDelivery
+
+    last = InboundDelivery.objects.order_by("-pk").values_list("pk", flat=True)
+    return (last.first() or 0) + 1
+
+
+def applied_since(first_id: int) -> tuple[list[float], float]:
+    """For the deliveries from `first_id` on (events aside): each one's seconds
+    from recorded to applied, and the seconds from the first recorded to the last
+    applied."""
+    from performile.models import InboundDelivery
+
+    rows = list(
+        InboundDelivery.objects.filter(pk__gte=first_id)
+        .exclude(provider="event")
+        .values_list("received_at", "finished_at")
+    )
+    waits = [(done - received).total_seconds() for received, done in rows]
+    span = (max(d for _r, d in rows) - min(r for r, _d in rows)).total_seconds()
+    return waits, span
+
+
 def wait_applied(timeout: float = 300) -> None:
     """Until every recorded inbound delivery has been applied (or has failed)."""
     from performile.models import InboundDelivery

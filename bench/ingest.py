@@ -56,7 +56,7 @@ def run() -> dict[str, float]:
     with common.web_server("ingest") as server:
         asyncio.run(common.run_load(server.url, warmup, CONCURRENCY))
         common.wait_applied()
-        first_timed = InboundDelivery.objects.order_by("-pk").values("pk")[0]["pk"] + 1
+        first_timed = common.next_delivery_id()
         cpu, tally = _cpu(server), common.StatementTally()
         with tally:
             seconds, results = asyncio.run(
@@ -81,7 +81,7 @@ def run() -> dict[str, float]:
     applied = InboundDelivery.objects.filter(pk__gte=first_timed)
     if applied.exclude(status="applied").exists():
         raise RuntimeError("Some deliveries were not applied; see ingest-applier.log")
-    waits, span = _waits(applied)
+    waits, span = common.applied_since(first_timed)
     ack = common.percentiles_ms([latency for _s, latency, _b in results], 50, 95, 99)
     return {
         "orders": ORDERS,
@@ -100,14 +100,6 @@ def run() -> dict[str, float]:
         "client_cpu_ms": round(client / ORDERS * 1000, 2),
         **costs,
     }
-
-
-def _waits(deliveries) -> tuple[list[float], float]:
-    """Each delivery's seconds from recorded to applied, and the whole span."""
-    rows = list(deliveries.values_list("received_at", "finished_at"))
-    waits = [(done - received).total_seconds() for received, done in rows]
-    span = (max(d for _r, d in rows) - min(r for r, _d in rows)).total_seconds()
-    return waits, span
 
 
 def _cpu(server) -> tuple[float, float, float, float]:

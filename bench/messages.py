@@ -18,8 +18,6 @@ import json
 import random
 import time
 
-from django.db.models import Max, Min
-
 from bench import common, orders_list
 
 ORDERS = common.sized(100_000, 500)
@@ -269,14 +267,13 @@ async def _timed_gets(base_url, token, paths, *, warmup: int) -> dict[str, float
 def _ingest(server, rng) -> dict[str, float]:
     from messaging.models import Message
     from orders.models import Customer
-    from performile.models import InboundDelivery
 
     phones = list(Customer.objects.values_list("phone", flat=True)[:2000])
     requests = [_whatsapp(rng, phones, n) for n in range(WARMUP_WEBHOOKS + WEBHOOKS)]
     before = Message.objects.count()
     asyncio.run(common.run_load(server.url, requests[:WARMUP_WEBHOOKS], CONCURRENCY))
     common.wait_applied()
-    first_timed = InboundDelivery.objects.order_by("-pk").values("pk")[0]["pk"] + 1
+    first_timed = common.next_delivery_id()
     cpu = (
         server.cpu_seconds(),
         server.applier_cpu_seconds(),
@@ -296,17 +293,13 @@ def _ingest(server, rng) -> dict[str, float]:
     stored = Message.objects.count() - before
     if stored != WARMUP_WEBHOOKS + WEBHOOKS:
         raise RuntimeError(f"{stored} messages stored, {len(requests)} sent")
-    span = InboundDelivery.objects.filter(pk__gte=first_timed).aggregate(
-        first=Min("received_at"), last=Max("finished_at")
-    )
+    _waits, span = common.applied_since(first_timed)
     latencies = [latency for _s, latency, _b in results]
     cuts = common.percentiles_ms(latencies, 50, 95)
     web_ms, db_ms = (web + applier) / WEBHOOKS * 1000, database / WEBHOOKS * 1000
     return {
         # Received, recorded and applied: messages in the Inbox per second.
-        "ingest_per_s": round(
-            WEBHOOKS / (span["last"] - span["first"]).total_seconds(), 1
-        ),
+        "ingest_per_s": round(WEBHOOKS / span, 1),
         "ack_per_s": round(WEBHOOKS / seconds, 1),
         "ingest_p50_ms": cuts["p50_ms"],
         "ingest_p95_ms": cuts["p95_ms"],
