@@ -144,7 +144,7 @@ def stored_request(delivery: InboundDelivery) -> WSGIRequest:
     body = bytes(delivery.body)
     environ = {
         "REQUEST_METHOD": "POST",
-        "PATH_INFO": delivery.route.get("path", "/"),
+        "PATH_INFO": "/",
         "SERVER_NAME": "inbound",
         "SERVER_PORT": "443",
         "wsgi.url_scheme": "https",
