@@ -107,6 +107,68 @@ def customer_for_order(merchant_id: int, identity: Identity) -> Customer | None:
     return _insert(merchant_id, identity)
 
 
+def customers_for_orders(
+    merchant_id: int, identities: list[Identity]
+) -> list[Customer | None]:
+    """`customer_for_order` for many orders, in order, as if one after the other:
+    the customers known by email are found and made in a few statements; the rest
+    (a phone alone, a Discord id) one by one."""
+    emails = {
+        identity.email.upper(): identity
+        for identity in reversed(identities)  # the first order's identity wins
+        if identity.email and not identity.discord_user_id
+    }
+    known = _by_emails(merchant_id, emails)
+    missing = [identity for upper, identity in emails.items() if upper not in known]
+    if missing:
+        _insert_many(merchant_id, missing)
+        known.update(_by_emails(merchant_id, {i.email.upper() for i in missing}))
+    found = []
+    for identity in identities:
+        customer = known.get(identity.email.upper()) if identity.email else None
+        if customer is not None and not identity.discord_user_id:
+            found.append(_fill_blanks(customer, identity))
+        else:
+            found.append(customer_for_order(merchant_id, identity))
+    return found
+
+
+def _by_emails(merchant_id: int, emails) -> dict[str, Customer]:
+    if not emails:
+        return {}
+    customers = Customer.objects.filter(merchant_id=merchant_id)
+    return {
+        customer.email_upper: customer
+        for customer in customers.annotate(email_upper=Upper("email")).filter(
+            ~Q(email=""), email_upper__in=list(emails)
+        )
+    }
+
+
+def _insert_many(merchant_id: int, identities: list[Identity]) -> None:
+    """New customers, one per identity; one that exists by now (a concurrent
+    order's) is left as it is, and found by the caller."""
+    now = timezone.now()
+    params = []
+    for identity in identities:
+        params += [
+            merchant_id,
+            Customer.new_customer_number(),
+            identity.name,
+            identity.email,
+            identity.phone,
+            now,
+        ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO orders_customer (merchant_id, customer_number, name, email,"
+            " phone, discord_user_id, created_at) VALUES "
+            + ", ".join(["(%s, %s, %s, %s, %s, '', %s)"] * len(identities))
+            + " ON CONFLICT DO NOTHING",
+            params,
+        )
+
+
 def _insert(merchant_id: int, identity: Identity) -> Customer:
     """Insert, or find the row a concurrent first order inserted a moment ago."""
     for _attempt in range(3):

@@ -186,7 +186,28 @@ def order_create(
             f"Order {order_number} already exists in {store.name}.",
             fields={"order_number": ["Already used in this store."]},
         ) from exc
-    OrderLine.objects.bulk_create(
+    OrderLine.objects.bulk_create(order_lines(order, lines))
+    _event(
+        order,
+        OrderEvent.Kind.CREATED,
+        actor=actor,
+        actor_label=actor_label,
+        to_status=status,
+        data=created_event_data(order),
+    )
+    send_on_commit(
+        signals.order_created,
+        Order,
+        order_id=order.pk,
+        source=source,
+        tracking_number=order.tracking_number,
+    )
+    return order
+
+
+def order_lines(order: Order, lines) -> list[OrderLine]:
+    """Unsaved lines of `order` from IncomingLine-shaped `lines`."""
+    return [
         OrderLine(
             order=order,
             kind=line.kind,
@@ -197,25 +218,13 @@ def order_create(
             tax_rate=line.tax_rate,
         )
         for line in lines
-    )
-    _event(
-        order,
-        OrderEvent.Kind.CREATED,
-        actor=actor,
-        actor_label=actor_label,
-        to_status=status,
-        data={"source": source, "tracking_number": order.tracking_number}
-        if order.tracking_number
-        else {"source": source},
-    )
-    send_on_commit(
-        signals.order_created,
-        Order,
-        order_id=order.pk,
-        source=source,
-        tracking_number=order.tracking_number,
-    )
-    return order
+    ]
+
+
+def created_event_data(order: Order) -> dict:
+    if order.tracking_number:
+        return {"source": order.source, "tracking_number": order.tracking_number}
+    return {"source": order.source}
 
 
 def _violated(exc: IntegrityError) -> str:
@@ -590,12 +599,11 @@ def _find_webshop_order(store: Store, incoming: IncomingOrder) -> Order | None:
     )
 
 
-def _customer_for(store: Store, customer: IncomingCustomer | None) -> Customer | None:
+def webshop_identity(customer: IncomingCustomer | None) -> Identity:
     if customer is None:
-        return None
-    return customer_for_order(
-        store.merchant_id,
-        Identity.clean(name=customer.name, email=customer.email, phone=customer.phone),
+        return Identity()
+    return Identity.clean(
+        name=customer.name, email=customer.email, phone=customer.phone
     )
 
 
@@ -607,7 +615,9 @@ def _order_create_from_webshop(store, incoming: IncomingOrder, actor_label) -> O
         "actor_label": actor_label,
         "source": incoming.source,
         "status": initial,
-        "customer": _customer_for(store, incoming.customer),
+        "customer": customer_for_order(
+            store.merchant_id, webshop_identity(incoming.customer)
+        ),
         "lines": incoming.lines,
         "external_id": incoming.external_id or incoming.order_number,
         "external_updated_at": incoming.updated_at,
@@ -622,7 +632,7 @@ def _order_create_from_webshop(store, incoming: IncomingOrder, actor_label) -> O
     except OrderNumberTaken:
         order = _order_create_renumbered(incoming, values)
     if target != initial:
-        _move_towards(order, incoming, actor_label)
+        webshop_move_towards(order, incoming, actor_label)
     return order
 
 
@@ -730,11 +740,13 @@ def _order_update_from_webshop(
         )
         order.external_updated_at = incoming.updated_at
     if incoming.status and incoming.status != order.status:
-        changed = _move_towards(order, incoming, actor_label) or changed
+        changed = webshop_move_towards(order, incoming, actor_label) or changed
     return changed
 
 
-def _move_towards(order: Order, incoming: IncomingOrder, actor_label: str) -> bool:
+def webshop_move_towards(
+    order: Order, incoming: IncomingOrder, actor_label: str
+) -> bool:
     """To the webshop's status, with the shop's reason when it cancelled (which
     the cancelled order's invoice is settled with)."""
     target = incoming.status

@@ -26,6 +26,7 @@ import io
 import json
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -107,25 +108,51 @@ def enqueue(
     merchant_id: int | None = None,
 ) -> int | None:
     """One row for the appliers, in the caller's transaction; None if it exists."""
+    ids = enqueue_many(
+        [
+            {
+                "provider": provider,
+                "delivery_id": delivery_id,
+                "entity": entity,
+                "body": body,
+                "route": route,
+                "headers": headers,
+                "store_id": store_id,
+                "merchant_id": merchant_id,
+            }
+        ]
+    )
+    return ids[0] if ids else None
+
+
+def enqueue_many(rows: list[dict]) -> list[int]:
+    """`enqueue` for several rows in one INSERT; the ids of those that were new."""
+    if not rows:
+        return []
+    values = ", ".join(
+        ["(%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, 'pending', 0, '', '{}')"]
+        * len(rows)
+    )
+    params = []
+    for row in rows:
+        params += [
+            row["provider"],
+            key(row["delivery_id"]),
+            key(row["entity"]),
+            row.get("store_id"),
+            row.get("merchant_id"),
+            json.dumps(row.get("route") or {}),
+            json.dumps(row.get("headers") or {}),
+            row["body"],
+        ]
     with connection.cursor() as cursor:
         cursor.execute(
             "INSERT INTO performile_inbounddelivery (provider, delivery_id, entity,"
             " store_id, merchant_id, route, headers, body, status, attempts, error,"
-            " result) VALUES (%s, %s, %s, %s, %s, %s::jsonb, %s::jsonb, %s,"
-            " 'pending', 0, '', '{}'::jsonb) ON CONFLICT DO NOTHING RETURNING id",
-            [
-                provider,
-                key(delivery_id),
-                key(entity),
-                store_id,
-                merchant_id,
-                json.dumps(route or {}),
-                json.dumps(headers or {}),
-                body,
-            ],
+            f" result) VALUES {values} ON CONFLICT DO NOTHING RETURNING id",
+            params,
         )
-        row = cursor.fetchone()
-    return row[0] if row else None
+        return [row_id for (row_id,) in cursor.fetchall()]
 
 
 def _kept_headers(request) -> dict:
@@ -189,7 +216,9 @@ def retry(error: str, **result) -> Outcome:
 
 
 Applier = Callable[[InboundDelivery, WSGIRequest], Outcome]
+BatchApplier = Callable[[list[InboundDelivery]], list[Outcome]]
 _appliers: dict[str, Applier] = {}
+_batch_appliers: dict[str, BatchApplier] = {}
 _discovered = []
 
 
@@ -203,11 +232,32 @@ def applier(provider: str):
     return register
 
 
-def applier_for(provider: str) -> Applier:
+def batch_applier(provider: str):
+    """Register the function that applies several of `provider`'s deliveries at
+    once (set-based SQL), in their order: one outcome per row. It may hand rows it
+    has no shortcut for to the provider's row applier."""
+
+    def register(function: BatchApplier) -> BatchApplier:
+        _batch_appliers[provider] = function
+        return function
+
+    return register
+
+
+def _discover() -> None:
     if not _discovered:
         autodiscover_modules("appliers")
         _discovered.append(True)
+
+
+def applier_for(provider: str) -> Applier:
+    _discover()
     return _appliers[provider]
+
+
+def batch_applier_for(provider: str) -> BatchApplier | None:
+    _discover()
+    return _batch_appliers.get(provider)
 
 
 def first_time(delivery: InboundDelivery, provider: str, keys: Iterable[str]) -> bool:
@@ -227,6 +277,34 @@ def first_time(delivery: InboundDelivery, provider: str, keys: Iterable[str]) ->
             params,
         )
         return len(cursor.fetchall()) == len(keys)
+
+
+def first_time_many(
+    provider: str, deliveries: list[InboundDelivery], keys: list[Iterable[str]]
+) -> list[bool]:
+    """`first_time` for several deliveries in one statement. Their keys must not
+    overlap (the caller applies a delivery that shares one by itself)."""
+    rows, params = [], []
+    for delivery, its_keys in zip(deliveries, keys, strict=True):
+        for k in dict.fromkeys(key(k) for k in its_keys):
+            rows.append("(%s, %s, %s, now())")
+            params += [provider, k, delivery.pk]
+    if not rows:
+        return [True] * len(deliveries)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO performile_inboundkey (provider, key, delivery_id, created_at)"
+            f" VALUES {', '.join(rows)} ON CONFLICT (provider, key) DO UPDATE"
+            " SET provider = EXCLUDED.provider"
+            " WHERE performile_inboundkey.delivery_id = EXCLUDED.delivery_id"
+            " RETURNING delivery_id",
+            params,
+        )
+        recorded = Counter(delivery_id for (delivery_id,) in cursor.fetchall())
+    return [
+        recorded[delivery.pk] == len({key(k) for k in its_keys})
+        for delivery, its_keys in zip(deliveries, keys, strict=True)
+    ]
 
 
 # --- Applying ------------------------------------------------------------------------
@@ -269,7 +347,7 @@ def apply_batch(
             return 0
         try:
             with transaction.atomic():
-                outcomes = [_apply(row) for row in rows]
+                outcomes = _apply_together(rows)
         except Exception:  # noqa: BLE001 - one row's error; each row alone now
             outcomes = [_apply_alone(row) for row in rows]
         _save_outcomes(rows, outcomes)
@@ -283,6 +361,26 @@ def _claim(kind: str, size: int, ids) -> list[InboundDelivery]:
             CLAIM.format(kind=kind, only=only), [*params, LOCK_SPACE, size]
         )
     )
+
+
+def _apply_together(rows: list[InboundDelivery]) -> list[Outcome]:
+    """Each provider's rows through its batch applier if it has one (set-based),
+    else one by one. Rows of one entity are all one provider's, so their order
+    holds."""
+    by_provider: dict[str, list[InboundDelivery]] = {}
+    for row in rows:
+        by_provider.setdefault(row.provider, []).append(row)
+    outcomes: dict[int, Outcome] = {}
+    for provider, group in by_provider.items():
+        together = batch_applier_for(provider) if len(group) > 1 else None
+        results = together(group) if together else [_apply(row) for row in group]
+        outcomes.update(zip((row.pk for row in group), results, strict=True))
+    return [outcomes[row.pk] for row in rows]
+
+
+def apply_one(row: InboundDelivery) -> Outcome:
+    """The row applier of `row`'s provider (for a batch applier's leftovers)."""
+    return _apply(row)
 
 
 def _apply(row: InboundDelivery) -> Outcome:
