@@ -121,13 +121,19 @@ def invoice_confirmed_order(order_id: int) -> Invoice | None:
     if outbox.is_recording_history():
         # A past being written (the demo) dates its invoices itself: invoices.demo.
         return None
-    order = Order.objects.filter(pk=order_id, deleted_at=None).first()
-    if order is None or order.status not in CONFIRMED:
-        return None
-    if Invoice.objects.filter(order_id=order_id).exists():
+    # One narrow query to decide; the service reads (and locks) the order itself.
+    due = Order.objects.filter(
+        ~Exists(Invoice.objects.filter(order=OuterRef("pk"))),
+        pk=order_id,
+        deleted_at=None,
+        status__in=CONFIRMED,
+    )
+    if not due.exists():
         return None
     try:
-        return invoice_issue_for_order(order=order, actor_label="Invoicing")
+        return invoice_issue_for_order(
+            order=Order(pk=order_id), actor_label="Invoicing"
+        )
     except AlreadyInvoiced:
         return None
     except ApplicationError as exc:

@@ -98,10 +98,14 @@ def invoice_issue_for_order(
             .select_related("merchant", "customer")
             .get(pk=order.pk)
         )
-        existing = order.invoices.filter(state=Invoice.State.ISSUED).first()
+        existing = (
+            order.invoices.filter(state=Invoice.State.ISSUED)
+            .values_list("number", flat=True)
+            .first()
+        )
         if existing is not None:
             raise AlreadyInvoiced(
-                f"Order {order.order_number} is already invoiced: {existing.number}."
+                f"Order {order.order_number} is already invoiced: {existing}."
             )
         profile = billing_profile(order.merchant)
         gross = (

@@ -32,12 +32,19 @@ logger = logging.getLogger(__name__)
 
 METHOD = Payment.Method.WEBSHOP
 ZERO = Decimal("0.00")
+# What recording the shop's money reads of the order (the rest loads if needed).
+MONEY_FIELDS = ("merchant", "store_id", "source", "external_id", "currency", "status")
 
 
 def webshop_money_apply(*, order_id: int, money: IncomingMoney, source: str) -> None:
     if not (money.paid or money.refunds or money.cancelled):
         return  # an unpaid order: nothing to record (most orders/create of pending)
-    order = Order.objects.select_related("merchant").filter(pk=order_id).first()
+    order = (
+        Order.objects.select_related("merchant")
+        .only(*MONEY_FIELDS)
+        .filter(pk=order_id)
+        .first()
+    )
     if order is None:
         return
     label = Source(source).label
@@ -58,7 +65,7 @@ def _record_paid(order: Order, money: IncomingMoney, label: str) -> None:
         return
     prefix = f"{order.store_id}:{order.source}:{order.external_id}:paid:"
     with transaction.atomic():
-        Order.objects.select_for_update().filter(pk=order.pk).first()
+        Order.objects.select_for_update().filter(pk=order.pk).values("pk").first()
         recorded = (
             Payment.objects.filter(
                 merchant_id=order.merchant_id,
