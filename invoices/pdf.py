@@ -7,7 +7,7 @@ import gc
 import io
 import logging
 import threading
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -32,6 +32,8 @@ TEMPLATES = {
     "order_confirmation": "invoices/pdf/order_confirmation.html",
 }
 MODELS = {"invoice": Invoice, "credit_note": CreditNote, "statement": Statement}
+# A document's render task normally runs within seconds of its issue.
+RENDER_GRACE = timedelta(minutes=2)
 
 
 _fonts = threading.local()
@@ -112,6 +114,27 @@ def store_pdf(kind: str, document_id: int):
         locked.pdf.save(filename(kind, locked), ContentFile(content), save=False)
         model.objects.filter(pk=document_id).update(pdf=locked.pdf.name)
     return locked
+
+
+def missing_pdfs(limit: int = 200) -> list[tuple[str, int]]:
+    """Invoices and credit notes issued recently whose PDF was never rendered (its
+    task was lost: the broker was away when it was queued). Older ones render on
+    first download, as the demo's do."""
+    now = timezone.now()
+    missing = []
+    for kind in ("invoice", "credit_note"):
+        missing += [
+            (kind, pk)
+            for pk in MODELS[kind]
+            .objects.filter(
+                pdf="",
+                issue_date__gte=now.date() - timedelta(days=1),
+                issued_at__lt=now - RENDER_GRACE,
+            )
+            .order_by("pk")
+            .values_list("pk", flat=True)[:limit]
+        ]
+    return missing[:limit]
 
 
 def stored_pdf(kind: str, document) -> bytes:

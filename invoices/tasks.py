@@ -12,6 +12,17 @@ def invoices_render_pdf(kind: str, document_id: int) -> None:
 
 
 @shared_task(acks_late=True)
+def invoices_render_missing() -> int:
+    """Render the PDFs whose render task was lost (beat, every 10 minutes)."""
+    from invoices import pdf
+
+    missing = pdf.missing_pdfs()
+    for kind, document_id in missing:
+        pdf.store_pdf(kind, document_id)
+    return len(missing)
+
+
+@shared_task(acks_late=True)
 def invoices_monthly_statements(month: str | None = None) -> int:
     """Last month's statements (beat, daily): one chunk task per 500 customers with
     activity. A no-op once they exist, so a missed run is caught up the next day."""

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from orders.models import Order
 from orders.selectors import visible_order_scopes
+from performile import redis_guard
 
 logger = logging.getLogger(__name__)
 
@@ -124,6 +125,8 @@ class _Sender:
         self._pid = None
 
     def submit(self, layer, sends) -> None:
+        if redis_guard.channels.is_open:
+            return  # Redis is away: clients catch up from the change feed
         future = asyncio.run_coroutine_threadsafe(
             _send_all(layer, sends), self._running_loop()
         )
@@ -141,14 +144,21 @@ class _Sender:
 
 
 async def _send_all(layer, sends) -> None:
-    for group, message in sends:
-        await layer.group_send(group, {**message, "group": group})
+    # A stalled Redis must not pile broadcasts up in this loop.
+    async with asyncio.timeout(redis_guard.SOCKET_TIMEOUT * len(sends)):
+        for group, message in sends:
+            await layer.group_send(group, {**message, "group": group})
 
 
 def _log_failure(future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        # The feed still has the change; clients catch up from it.
-        logger.error("live broadcast failed", exc_info=future.exception())
+    if future.cancelled() or future.exception() is None:
+        return
+    # The feed still has the change; clients catch up from it.
+    exc = future.exception()
+    if isinstance(exc, (*redis_guard.REDIS_ERRORS, asyncio.TimeoutError)):
+        redis_guard.channels.trip(exc)
+    else:
+        logger.error("live broadcast failed", exc_info=exc)
 
 
 _sender = _Sender()

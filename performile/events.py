@@ -28,7 +28,7 @@ from django.db import transaction
 from django.dispatch import Signal
 from django.utils.module_loading import import_string
 
-from performile import inbound, outbox
+from performile import broker, inbound, outbox
 
 logger = logging.getLogger(__name__)
 
@@ -167,5 +167,6 @@ def decode(value):
 def delay_on_commit(task, *args) -> None:
     """Queue the Celery `task` with `args` once the current transaction commits (at
     once outside one), so a worker never looks for rows that are not committed yet.
-    A broker that cannot take it is logged; the change stays committed."""
-    transaction.on_commit(lambda: task.delay(*args), robust=True)
+    A broker that cannot take it is logged and the task's sweep finds the work
+    (performile.broker); the change stays committed either way."""
+    transaction.on_commit(lambda: broker.enqueue(task, *args))

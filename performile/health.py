@@ -2,7 +2,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
-from performile import inbound
+from performile import inbound, redis_guard
 
 
 def healthz(request):
@@ -10,10 +10,13 @@ def healthz(request):
     checks = {"database": _check_database, "redis": _check_redis}
     results = {name: check() for name, check in checks.items()}
     healthy = all(value == "ok" for value in results.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", **results, "inbound": _inbound()},
-        status=200 if healthy else 503,
-    )
+    body = {"status": "ok" if healthy else "degraded", **results, "inbound": _inbound()}
+    # Uses of Redis running without it since a recent failure (docs/faults.md).
+    if degraded := {
+        use: state for use, state in redis_guard.states().items() if state != "ok"
+    }:
+        body["without_redis"] = degraded
+    return JsonResponse(body, status=200 if healthy else 503)
 
 
 def _check_database() -> str:

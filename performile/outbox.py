@@ -35,6 +35,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from performile import broker
 from performile.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -323,7 +324,7 @@ def _record_failure(
 def _schedule(message_id: int) -> None:
     from performile.tasks import outbox_deliver
 
-    outbox_deliver.delay(message_id)
+    broker.enqueue(outbox_deliver, message_id)
 
 
 def _new_message_id() -> str:

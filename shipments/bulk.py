@@ -1,16 +1,20 @@
 """Bulk booking: many orders with one courier service, run by Celery with progress."""
 
-from django.db import transaction
+from datetime import timedelta
+
 from django.db.models import F
 from django.utils import timezone
 
 from orders.models import Order
 from orders.selectors import visible_orders
 from performile.errors import ApplicationError
+from performile.events import delay_on_commit
 from shipments.models import BulkBooking, CourierAccount
 from shipments.services import shipment_book, shipment_defaults
 
 MAX_ORDERS = 500
+# A bulk booking's task normally starts within seconds.
+QUEUED_GRACE = timedelta(minutes=5)
 
 
 def bulk_booking_start(
@@ -42,8 +46,20 @@ def bulk_booking_start(
         order_ids=ids,
         created_by=user,
     )
-    transaction.on_commit(lambda: bulk_booking_run.delay(job.pk))
+    delay_on_commit(bulk_booking_run, job.pk)
     return job
+
+
+def queued_too_long() -> list[int]:
+    """Jobs still queued QUEUED_GRACE after they were started: their task was lost
+    (the broker was away). Queued again; a job that does run twice books nothing
+    twice (shipment_book hands back an order's existing booking)."""
+    return list(
+        BulkBooking.objects.filter(
+            status=BulkBooking.Status.QUEUED,
+            created_at__lt=timezone.now() - QUEUED_GRACE,
+        ).values_list("pk", flat=True)
+    )
 
 
 def bulk_booking_run(job_id: int) -> None:

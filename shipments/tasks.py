@@ -58,6 +58,22 @@ def shipment_register_tracking(shipment_id: int):
     tracking.shipment_register_tracking(shipment_id=shipment_id)
 
 
+@shared_task(soft_time_limit=240, time_limit=270)
+def shipments_track_missing():
+    """Follow the tracking numbers whose task was lost (beat, every 10 minutes)."""
+    for order_id in tracking.untracked_order_ids():
+        tracking.shipment_track(order_id=order_id)
+
+
+@shared_task
+def bulk_bookings_sweep():
+    """Run bulk bookings whose task was lost (beat, every 5 minutes)."""
+    from shipments import bulk
+
+    for job_id in bulk.queued_too_long():
+        bulk_booking_run.delay(job_id)
+
+
 @shared_task
 def pending_tracking_updates_purge():
     purged = tracking.pending_updates_purge()

@@ -34,6 +34,8 @@ FINISHED = (OrderStatus.DELIVERED, OrderStatus.COMPLETE, OrderStatus.CANCELLED)
 # Courier news of an unknown number is kept this long for its shipment to appear.
 PENDING_KEEP = timedelta(days=30)
 ACTOR_LABEL = "Tracking"
+# The task that follows a new number normally runs within seconds.
+TRACK_GRACE = timedelta(minutes=2)
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,37 @@ def shipment_track(*, order_id: int) -> Shipment | None:
             pending_updates_apply(shipment=shipment)
             _register_later(shipment.pk)
     return shipment
+
+
+def untracked_order_ids(limit: int = 200) -> list[int]:
+    """Orders changed in the last day whose tracking number no shipment follows,
+    though the task queued when the number arrived should have made one (lost when
+    the broker was away). Those no account can track are asked again too: cheap,
+    and noted on the timeline only once."""
+    now = timezone.now()
+    return list(
+        Order.objects.filter(
+            ~Exists(
+                Shipment.objects.filter(
+                    order=OuterRef("pk"), tracking_number=OuterRef("tracking_number")
+                )
+            ),
+            ~Exists(
+                OrderEvent.objects.filter(
+                    order=OuterRef("pk"),
+                    kind=OrderEvent.Kind.NOTE,
+                    data__untracked=OuterRef("tracking_number"),
+                )
+            ),
+            updated_at__gte=now - timedelta(days=1),
+            updated_at__lt=now - TRACK_GRACE,
+            deleted_at=None,
+        )
+        .exclude(tracking_number="")
+        .exclude(status__in=FINISHED)
+        .order_by("pk")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def _stop_replaced(order: Order, number: str) -> None:

@@ -1,0 +1,64 @@
+"""Staging faults in tests: a Redis that stops answering.
+
+`StallingProxy` stands between the platform and the test Redis. `stall()` makes it
+behave like a redis-server stopped with SIGSTOP: connections are still accepted
+(the kernel does that), and nothing sent is answered until `resume()`.
+"""
+
+import contextlib
+import socket
+import threading
+from urllib.parse import urlsplit, urlunsplit
+
+
+class StallingProxy:
+    def __init__(self, url: str):
+        parts = urlsplit(url)
+        self._upstream = (parts.hostname, parts.port or 6379)
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = urlunsplit(
+            parts._replace(netloc=f"127.0.0.1:{self._server.getsockname()[1]}")
+        )
+        self._flowing = threading.Event()
+        self._flowing.set()
+        self._sockets: list[socket.socket] = []
+        self._closed = False
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def stall(self) -> None:
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        self._flowing.set()
+
+    def close(self) -> None:
+        self._closed = True
+        self._flowing.set()
+        for sock in [self._server, *self._sockets]:
+            with contextlib.suppress(OSError):
+                sock.close()
+
+    def _accept(self) -> None:
+        while not self._closed:
+            try:
+                client, _address = self._server.accept()
+                upstream = socket.create_connection(self._upstream)
+            except OSError:
+                return
+            self._sockets += [client, upstream]
+            for source, target in ((client, upstream), (upstream, client)):
+                threading.Thread(
+                    target=self._pump, args=(source, target), daemon=True
+                ).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                self._flowing.wait()  # stalled: what arrived is held
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with contextlib.suppress(OSError):
+                    sock.close()
