@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from orders.carriers import Carrier, carrier_identify
@@ -135,10 +136,10 @@ def untracked_order_ids(limit: int = 200) -> list[int]:
             ),
             ~Exists(
                 OrderEvent.objects.filter(
-                    order=OuterRef("pk"),
-                    kind=OrderEvent.Kind.NOTE,
-                    data__untracked=OuterRef("tracking_number"),
+                    order=OuterRef("pk"), kind=OrderEvent.Kind.NOTE
                 )
+                .annotate(untracked=KT("data__untracked"))
+                .filter(untracked=OuterRef("tracking_number"))
             ),
             updated_at__gte=now - timedelta(days=1),
             updated_at__lt=now - TRACK_GRACE,

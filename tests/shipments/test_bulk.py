@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from orders.state_machine import OrderStatus
 from performile.celery import app as celery_app
+from shipments.couriers.base import ServiceType
 from shipments.models import BulkBooking, Shipment
 from tests.factories import OrderFactory
 from tests.shipments.factories import CourierAccountFactory
@@ -174,3 +179,31 @@ def test_an_order_booked_already_counts_as_booked_and_a_rerun_counts_once(
         "done",
     )
     assert Shipment.objects.count() == 2
+
+
+def test_a_bulk_booking_whose_task_was_lost_is_run_by_the_sweep(
+    staff_user, store, account, eager_celery
+):
+    from shipments.bulk import bulk_booking_start
+    from shipments.tasks import bulk_bookings_sweep
+
+    order = OrderFactory(
+        store=store, status=OrderStatus.PENDING, delivery_address=ADDRESS
+    )
+    # Started, but what its commit schedules never ran: the job stays queued.
+    job = bulk_booking_start(
+        user=staff_user,
+        account=account,
+        service_code="SBX_HOME",
+        service_type=ServiceType.HOME,
+        order_ids=[order.pk],
+    )
+    bulk_bookings_sweep()
+    job.refresh_from_db()
+    assert job.status == BulkBooking.Status.QUEUED  # not yet: it may just be waiting
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=6)):
+        bulk_bookings_sweep()
+    job.refresh_from_db()
+    assert (job.status, job.booked) == (BulkBooking.Status.DONE, 1)
+    assert Shipment.objects.filter(order=order).count() == 1

@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
@@ -307,3 +308,23 @@ def test_booking_still_books_once_and_is_not_tracked_twice(
     again = staff_api.post(reverse("api-shipment-book"), payload, format="json")
     assert again.status_code == 200
     assert Shipment.objects.count() == 1
+
+
+def test_a_number_whose_task_was_lost_is_followed_by_the_sweep(
+    store, tracker, sandbox_courier
+):
+    from shipments.tasks import shipments_track_missing
+    from shipments.tracking import untracked_order_ids
+
+    # Created without running what its commit schedules: the task never ran.
+    order = webshop_order(store, postnord_number())
+    followed = OrderFactory(store=store, tracking_number=smooth_number())
+    ShipmentFactory(order=followed, tracking_number=followed.tracking_number)
+    assert untracked_order_ids() == []  # the task gets its two minutes first
+
+    later = timezone.now() + timedelta(minutes=3)
+    with time_machine.travel(later):
+        assert untracked_order_ids() == [order.pk]
+        shipments_track_missing()
+        assert untracked_order_ids() == []
+    assert order.shipments.get().account == tracker
