@@ -19,6 +19,7 @@ SCENARIOS = (
     "invoices",
     "portal",
     "discord",
+    "slow_clients",
 )
 
 

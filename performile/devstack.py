@@ -151,6 +151,9 @@ def start_redis(data_dir: Path):
             "noeviction",
             "--maxclients",
             "4000",
+            # Test workers use 1-15, the bench smoke scenarios 16 and up.
+            "--databases",
+            "32",
             "--loglevel",
             "warning",
             "--logfile",

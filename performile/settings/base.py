@@ -304,6 +304,14 @@ INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=30 * 1024 *
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024
 )
+# Request bodies are read whole before a thread takes the request
+# (performile.asgi_body): the largest any endpoint takes, a client that sends
+# nothing for this long, and the longest a body may take to arrive.
+REQUEST_BODY_MAX_BYTES = env.int(
+    "REQUEST_BODY_MAX_BYTES", default=INBOUND_EMAIL_MAX_BYTES + 1024 * 1024
+)
+REQUEST_BODY_IDLE_SECONDS = env.float("REQUEST_BODY_IDLE_SECONDS", default=10.0)
+REQUEST_BODY_TOTAL_SECONDS = env.float("REQUEST_BODY_TOTAL_SECONDS", default=60.0)
 
 # --- Discord (docs/discord.md) ----------------------------------------------
 # REST API for DMs, roles and command registration; each linked server brings its own

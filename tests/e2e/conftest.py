@@ -63,36 +63,3 @@ from tests.shipments.conftest import (  # noqa: E402, F401
     sandbox_courier,
     sandbox_process,
 )
-
-
-@pytest.fixture
-def asgi_server(transactional_db):
-    """The production ASGI application (HTTP and websockets) under uvicorn, in a
-    thread, on the test database. pytest-django's live_server speaks WSGI only."""
-    import socket
-    import threading
-
-    import uvicorn
-
-    from performile.asgi import application
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            application, host="127.0.0.1", port=port, lifespan="off", log_level="error"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    ready = threading.Event()
-    for _ in range(200):  # up to 10 s for the socket to listen
-        if server.started or not thread.is_alive():
-            break
-        ready.wait(0.05)
-    if not server.started:
-        pytest.fail("uvicorn did not start")
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
