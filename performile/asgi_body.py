@@ -7,7 +7,7 @@ clients hold them all, and the site (`/healthz` included) stops answering. Here 
 body is read first, by the event loop, where a waiting client costs a few kB and no
 thread; the application then gets it at once. A body larger than the limit is
 refused with 413 before it is read, one that does not arrive in time with 408,
-both as the API's JSON (docs/faults.md).
+both in the API's error shape (docs/faults.md).
 """
 
 import asyncio
@@ -83,7 +83,7 @@ def _declared_length(scope) -> int:
 
 
 async def _refuse(send, status: int, code: str, message: str) -> None:
-    body = json.dumps({"error": message, "code": code}).encode()
+    body = json.dumps({"error": {"code": code, "message": message}}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "performile.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "performile.urls"
@@ -93,8 +94,14 @@ if env.bool("DATABASE_POOL", default=True):
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": env.int("DATABASE_POOL_MIN", default=2),
         "max_size": env.int("DATABASE_POOL_MAX", default=20),
-        "timeout": 10,
+        # A web process has fewer threads than connections, so waiting for one
+        # means the database is away: answer 503 soon (performile.unavailable).
+        "timeout": env.float("DATABASE_POOL_TIMEOUT", default=2.0),
     }
+    # The pool tries a connection before it hands it out: after a restart of
+    # PostgreSQL no request gets a dead one.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"]["OPTIONS"].setdefault("connect_timeout", 2)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL")

@@ -1,0 +1,79 @@
+"""A database that is away or restarted: no dead connection is handed out, and what
+fails answers 503 at once (performile.unavailable, docs/faults.md)."""
+
+import json
+
+import pytest
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
+from django.test import RequestFactory
+from psycopg_pool import ConnectionPool
+
+from performile.unavailable import DatabaseUnavailableMiddleware
+
+
+@pytest.mark.django_db
+def test_the_pool_hands_out_no_connection_postgresql_has_closed():
+    database = settings.DATABASES["default"]
+    # The pool as Django builds it from these settings, with one connection.
+    pool = ConnectionPool(
+        kwargs={**connection.get_connection_params(), "autocommit": True},
+        check=ConnectionPool.check_connection
+        if database["CONN_HEALTH_CHECKS"]
+        else None,
+        **{**database["OPTIONS"]["pool"], "min_size": 1, "max_size": 1},
+    )
+    try:
+        with pool.connection() as first:
+            pid = first.info.backend_pid
+        # As after a restart of PostgreSQL: the idle pooled connection is gone.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+
+        with pool.connection() as second:
+            assert second.execute("SELECT 1").fetchone() == (1,)
+            assert second.info.backend_pid != pid
+    finally:
+        pool.close()
+
+
+def _a_real_operational_error() -> OperationalError:
+    """What PostgreSQL raises when it gives up on a query."""
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 1")
+            cursor.execute("SELECT pg_sleep(1)")
+    except OperationalError as exc:
+        return exc
+    raise AssertionError("the query was not cancelled")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("path", "kind"),
+    [
+        ("/api/orders/", "application/json"),
+        ("/webhooks/shopify/key/orders", "application/json"),
+        ("/orders/", "text/html"),
+    ],
+)
+def test_a_database_error_is_answered_503_with_retry_after(path, kind):
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    request = RequestFactory().get(path)
+
+    response = middleware.process_exception(request, _a_real_operational_error())
+
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert response["Content-Type"].startswith(kind)
+    if kind == "application/json":
+        assert json.loads(response.content)["error"]["code"] == "database_unavailable"
+    else:
+        assert b"cannot reach our database" in response.content
+
+
+def test_other_errors_are_left_to_the_usual_handling():
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    request = RequestFactory().get("/orders/")
+
+    assert middleware.process_exception(request, ValueError("bug")) is None
