@@ -290,6 +290,8 @@ def _statements(month: date) -> tuple[float, dict]:
                 "-A",
                 "performile",
                 "worker",
+                "-Q",
+                "documents,celery",
                 "-c",
                 "2",
                 "--loglevel=warning",

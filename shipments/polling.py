@@ -8,9 +8,11 @@ Celery ETAs, which Redis would redeliver past its visibility timeout.
 """
 
 import logging
+import time
 from collections import Counter
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
@@ -35,6 +37,12 @@ LEASE = timedelta(minutes=5)
 BACKOFF_BASE = timedelta(minutes=5)
 BACKOFF_MAX = timedelta(hours=6)
 FINAL = (TrackingStatus.DELIVERED, TrackingStatus.RETURNED, TrackingStatus.EXPIRED)
+# A batch stops asking after this long and hands its other shipments back (a hung
+# courier answers each request only at its read timeout).
+BATCH_BUDGET_SECONDS = 60
+# A courier account that failed this many polls in a row is not asked for a while.
+PAUSE_AFTER_FAILURES = 3
+ACCOUNT_PAUSE = timedelta(minutes=2)
 
 
 def shipments_claim_due(*, batch: int = 100, now=None) -> list[int]:
@@ -78,9 +86,16 @@ def shipments_poll(shipment_ids: list[int]) -> Counter:
     fails, each is applied on its own, so the others still land. Returns how many
     had each outcome."""
     outcomes, answers = Counter(), []
-    for shipment_id in shipment_ids:
+    deadline = time.monotonic() + BATCH_BUDGET_SECONDS
+    for index, shipment_id in enumerate(shipment_ids):
+        if time.monotonic() > deadline:
+            outcomes["handed back"] += _hand_back(shipment_ids[index:])
+            break
         try:
             answer = _ask(shipment_id)
+        except SoftTimeLimitExceeded:
+            outcomes["handed back"] += _hand_back(shipment_ids[index:])
+            break
         except Exception:
             logger.exception("polling shipment %s failed", shipment_id)
             outcomes["error"] += 1
@@ -102,6 +117,9 @@ def shipments_poll(shipment_ids: list[int]) -> Counter:
 def _ask(shipment_id: int):
     """(shipment, courier, update), or what kept us from asking or an answer."""
     shipment, courier = _shipment_and_courier(shipment_id)
+    if account_paused(shipment.account_id):
+        _reschedule(shipment, ACCOUNT_PAUSE, failed=False)
+        return "courier paused"
     if not rate_limit_take(shipment.account_id, courier.rate_limit_per_s):
         _reschedule(shipment, timedelta(seconds=1), failed=False)
         return "held back by our rate limit"
@@ -111,13 +129,62 @@ def _ask(shipment_id: int):
         wait = timedelta(seconds=exc.retry_after or 0)
         _reschedule(shipment, max(wait, poll_backoff(shipment.poll_failures + 1)))
         return "429"
-    except CourierUnavailable:
+    except CourierUnavailable as exc:
+        logger.warning(
+            "courier unavailable polling shipment %s (%s): %s",
+            shipment.pk,
+            shipment.tracking_number,
+            exc,
+            extra={"account_id": shipment.account_id},
+        )
+        _account_failed(shipment.account_id)
         _reschedule(shipment, poll_backoff(shipment.poll_failures + 1))
         return "unavailable"
     except ShipmentNotFound:
         _reschedule(shipment, poll_backoff(shipment.poll_failures + 1))
         return "not found yet"
+    _account_answered(shipment.account_id)
     return shipment, courier, update
+
+
+def _hand_back(shipment_ids: list[int]) -> int:
+    """Shipments of a batch that ran out of time: due again at once, for the next
+    worker, instead of after their lease."""
+    return Shipment.objects.filter(pk__in=shipment_ids).update(
+        next_poll_at=timezone.now()
+    )
+
+
+# A breaker per courier account, shared by all workers through the cache: a courier
+# that keeps failing (down, or hanging until each read times out) is left alone
+# for ACCOUNT_PAUSE instead of costing every poll of its shipments a timeout.
+
+
+def account_paused(account_id: int) -> bool:
+    return bool(cache.get(f"courier-paused:{account_id}"))
+
+
+def _account_failed(account_id: int) -> None:
+    key = f"courier-failures:{account_id}"
+    cache.add(key, 0, timeout=int(ACCOUNT_PAUSE.total_seconds()))
+    if cache.incr(key) >= PAUSE_AFTER_FAILURES:
+        cache.set(
+            f"courier-paused:{account_id}",
+            True,
+            timeout=int(ACCOUNT_PAUSE.total_seconds()),
+        )
+        cache.delete(key)
+        logger.warning(
+            "courier account %s paused for %s after %s failed polls",
+            account_id,
+            ACCOUNT_PAUSE,
+            PAUSE_AFTER_FAILURES,
+            extra={"account_id": account_id},
+        )
+
+
+def _account_answered(account_id: int) -> None:
+    cache.delete(f"courier-failures:{account_id}")
 
 
 def _apply_alone(shipment, courier, update) -> bool | None:

@@ -1,4 +1,4 @@
-"""Staging faults in tests: a Redis that stops answering.
+"""Staging faults in tests: a Redis that stops answering, a courier that hangs.
 
 `StallingProxy` stands between the platform and the test Redis. `stall()` makes it
 behave like a redis-server stopped with SIGSTOP: connections are still accepted
@@ -62,3 +62,26 @@ class StallingProxy:
             for sock in (source, target):
                 with contextlib.suppress(OSError):
                     sock.close()
+
+
+class SilentServer:
+    """A server that accepts connections and never answers: a hung courier."""
+
+    def __init__(self):
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self._server.getsockname()[1]}"
+        self._held: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _address = self._server.accept()
+            except OSError:
+                return
+            self._held.append(client)
+
+    def close(self) -> None:
+        for sock in [self._server, *self._held]:
+            with contextlib.suppress(OSError):
+                sock.close()

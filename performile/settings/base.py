@@ -127,6 +127,19 @@ CHANNEL_LAYERS = {
 }
 
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
+# A queue per kind of work, each with workers of its own (Procfile.dev,
+# docker-compose.yml), so a hung courier or a long bulk booking never keeps a
+# customer's email waiting. The first pattern that matches wins; the rest (store
+# catch-ups) go to the default queue, "celery", served with notifications.
+CELERY_TASK_ROUTES = {
+    "performile.tasks.*": {"queue": "notifications"},
+    "messaging.tasks.*": {"queue": "notifications"},
+    "shipments.tasks.bulk_*": {"queue": "bookings"},
+    "shipments.tasks.*": {"queue": "polling"},
+    "invoices.tasks.*": {"queue": "documents"},
+}
+# The queues above, each served by a worker of its own.
+WORKER_QUEUES = ("celery", "notifications", "polling", "bookings", "documents")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

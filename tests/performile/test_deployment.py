@@ -46,3 +46,47 @@ def test_app_services_wait_for_healthy_datastores():
         defined["web"]["depends_on"]["migrate"]["condition"]
         == "service_completed_successfully"
     )
+
+
+def _served_queues(commands: list[list[str]]) -> set[str]:
+    served = set()
+    for command in commands:
+        if "worker" in command and "-Q" in command:
+            served.update(command[command.index("-Q") + 1].split(","))
+    return served
+
+
+def test_every_queue_has_workers_of_its_own_in_compose_and_make_run():
+    from django.conf import settings
+
+    procfile = (COMPOSE_FILE.parent / "Procfile.dev").read_text().splitlines()
+    in_make_run = [line.partition(":")[2].split() for line in procfile if line]
+    in_compose = [
+        service["command"]
+        for service in services().values()
+        if isinstance(service.get("command"), list)
+    ]
+    for commands in (in_make_run, in_compose):
+        assert _served_queues(commands) == set(settings.WORKER_QUEUES)
+        # No worker without -Q: it would serve the default queue only, silently.
+        workers = [c for c in commands if "worker" in c and "celery" in c[0]]
+        assert all("-Q" in c for c in workers)
+
+
+@pytest.mark.parametrize(
+    ("task", "queue"),
+    [
+        ("performile.tasks.outbox_deliver", "notifications"),
+        ("messaging.tasks.messages_send_digests", "notifications"),
+        ("shipments.tasks.shipments_poll_batch", "polling"),
+        ("shipments.tasks.shipment_track", "polling"),
+        ("shipments.tasks.bulk_booking_run", "bookings"),
+        ("invoices.tasks.invoices_render_pdf", "documents"),
+        ("orders.tasks.store_reconcile", "celery"),
+    ],
+)
+def test_each_kind_of_work_goes_to_its_queue(task, queue):
+    from performile.celery import app
+
+    route = app.amqp.router.route({}, task)
+    assert route["queue"].name == queue

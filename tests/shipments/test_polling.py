@@ -1,4 +1,5 @@
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from orders.tracking import TrackingStatus as T
 from shipments import polling
 from shipments.models import Shipment
 from tests.factories import OrderFactory
+from tests.faults import SilentServer
 from tests.shipments.factories import (
     CourierAccountFactory,
     ShipmentFactory,
@@ -183,3 +185,54 @@ def test_a_batch_applies_its_answers_together_and_a_bad_one_alone(
     assert statuses[1] == T.PENDING
     assert statuses[0] != T.PENDING
     assert statuses[2] != T.PENDING
+
+
+@pytest.fixture
+def hung_courier(monkeypatch):
+    """A courier that accepts connections and never answers, with read timeouts
+    short enough for a test."""
+    from shipments.couriers import base
+
+    server = SilentServer()
+    monkeypatch.setattr(base, "DEFAULT_TIMEOUT", (0.2, 0.2))
+    yield server.url
+    server.close()
+
+
+def test_a_hung_courier_is_paused_after_three_timeouts(store, hung_courier):
+    shipments = due_shipments(store, 10)
+    Shipment.objects.update(next_poll_at=timezone.now() - timedelta(minutes=1))
+    shipments[0].account.base_url = hung_courier
+    shipments[0].account.save()
+    ids = polling.shipments_claim_due(batch=100)
+
+    started = time.monotonic()
+    outcomes = polling.shipments_poll(ids)
+
+    assert time.monotonic() - started < 5  # three timeouts, not ten
+    assert outcomes == {"unavailable": 3, "courier paused": 7}
+    assert polling.account_paused(shipments[0].account_id)
+    paused = Shipment.objects.filter(poll_failures=0)
+    assert paused.count() == 7
+    for shipment in paused:
+        assert shipment.next_poll_at > timezone.now() + timedelta(minutes=1)
+
+
+def test_a_batch_out_of_time_hands_its_other_shipments_back(
+    store, hung_courier, monkeypatch
+):
+    monkeypatch.setattr(polling, "BATCH_BUDGET_SECONDS", 0.3)
+    monkeypatch.setattr(polling, "PAUSE_AFTER_FAILURES", 100)
+    due_shipments(store, 10)
+    CourierAccountFactory._meta.model.objects.update(base_url=hung_courier)
+    ids = polling.shipments_claim_due(batch=100)
+
+    outcomes = polling.shipments_poll(ids)
+
+    asked = outcomes["unavailable"]
+    assert 1 <= asked < 10
+    assert outcomes["handed back"] == 10 - asked
+    # Due again at once for the next worker, not after their five-minute lease.
+    assert set(polling.shipments_claim_due(batch=100)) == set(ids) - {
+        s.pk for s in Shipment.objects.filter(poll_failures=1)
+    }
