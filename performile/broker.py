@@ -45,6 +45,21 @@ def enqueue(task, *args) -> bool:
     return True
 
 
+def queue_depths(queues) -> dict[str, int] | str:
+    """How many tasks wait in each queue (Redis lists named after the queues)."""
+    if redis_guard.broker.is_open:
+        return "unknown: the broker is not answering"
+    try:
+        with _connections().acquire(
+            block=True, timeout=redis_guard.SOCKET_TIMEOUT
+        ) as connection:
+            client = connection.default_channel.client
+            return {queue: client.llen(queue) for queue in queues}
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        redis_guard.broker.trip(exc)
+        return f"error: {type(exc).__name__}"
+
+
 def _connections():
     global _pool
     with _pool_lock:

@@ -1,22 +1,41 @@
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
-from performile import inbound, redis_guard
+from performile import broker, heartbeats, inbound, redis_guard
 
 
 def healthz(request):
-    """Liveness and readiness: can we reach PostgreSQL and Redis?"""
+    """Can we reach PostgreSQL and Redis, do the workers of every queue answer,
+    and how much work waits (docs/faults.md)? 503 when any of it is wrong."""
     checks = {"database": _check_database, "redis": _check_redis}
     results = {name: check() for name, check in checks.items()}
-    healthy = all(value == "ok" for value in results.values())
-    body = {"status": "ok" if healthy else "degraded", **results, "inbound": _inbound()}
+    workers, workers_late = _workers() if results["redis"] == "ok" else ({}, False)
+    healthy = all(value == "ok" for value in results.values()) and not workers_late
+    body = {
+        "status": "ok" if healthy else "degraded",
+        **results,
+        "inbound": _inbound(),
+        # Seconds since each queue's workers last answered (None: never here).
+        "workers": workers,
+        "queued": broker.queue_depths(settings.WORKER_QUEUES)
+        if results["redis"] == "ok"
+        else "unknown",
+    }
     # Uses of Redis running without it since a recent failure (docs/faults.md).
     if degraded := {
         use: state for use, state in redis_guard.states().items() if state != "ok"
     }:
         body["without_redis"] = degraded
     return JsonResponse(body, status=200 if healthy else 503)
+
+
+def _workers() -> tuple[dict, bool]:
+    try:
+        return heartbeats.report()
+    except Exception as exc:  # noqa: BLE001 - reported, not raised
+        return {"error": type(exc).__name__}, False
 
 
 def _check_database() -> str:

@@ -215,6 +215,14 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 5 * 60.0,
     },
 }
+# Each queue's workers answer a heartbeat every 30 s (/healthz, docs/faults.md).
+for _queue in WORKER_QUEUES:
+    CELERY_BEAT_SCHEDULE[f"heartbeat-{_queue}"] = {
+        "task": "performile.tasks.heartbeat",
+        "schedule": 30.0,
+        "args": (_queue,),
+        "options": {"queue": _queue, "expires": 60},
+    }
 # A parcel with no tracking news for this long is flagged "stuck".
 SHIPMENT_STUCK_AFTER_HOURS = env.int("SHIPMENT_STUCK_AFTER_HOURS", default=72)
 

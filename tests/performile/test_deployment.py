@@ -69,7 +69,7 @@ def test_every_queue_has_workers_of_its_own_in_compose_and_make_run():
     for commands in (in_make_run, in_compose):
         assert _served_queues(commands) == set(settings.WORKER_QUEUES)
         # No worker without -Q: it would serve the default queue only, silently.
-        workers = [c for c in commands if "worker" in c and "celery" in c[0]]
+        workers = [c for c in commands if "worker" in c and "celery" in c]
         assert all("-Q" in c for c in workers)
 
 

@@ -1,18 +1,65 @@
 import contextlib
+from datetime import timedelta
 
 import pytest
+import time_machine
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+
+from performile.celery import app as celery_app
+from performile.tasks import heartbeat
+
+
+@pytest.fixture
+def no_heartbeats():
+    cache.delete_many([f"heartbeat:{queue}" for queue in settings.WORKER_QUEUES])
 
 
 @pytest.mark.django_db
-def test_healthz_reports_database_and_redis(client):
+def test_healthz_reports_database_redis_workers_and_queues(client, no_heartbeats):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {
+    body = response.json()
+    assert {key: body[key] for key in ("status", "database", "redis", "inbound")} == {
         "status": "ok",
         "database": "ok",
         "redis": "ok",
         "inbound": {"pending": 0, "oldest_seconds": 0.0},
     }
+    # No worker has answered here yet: reported, not a failure.
+    assert body["workers"] == dict.fromkeys(settings.WORKER_QUEUES)
+    assert set(body["queued"]) == set(settings.WORKER_QUEUES)
+
+
+@pytest.mark.django_db
+def test_a_queue_whose_workers_stopped_answering_makes_healthz_503(
+    client, no_heartbeats
+):
+    for queue in settings.WORKER_QUEUES:
+        heartbeat(queue)
+    assert client.get("/healthz").status_code == 200
+
+    # The polling workers died; the others keep answering.
+    with time_machine.travel(timezone.now() + timedelta(minutes=4)):
+        for queue in settings.WORKER_QUEUES:
+            if queue != "polling":
+                heartbeat(queue)
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    workers = response.json()["workers"]
+    assert workers["polling"] > 180
+    assert workers["documents"] < 5
+
+
+def test_beat_sends_a_heartbeat_to_every_queue():
+    sent_to = {
+        celery_app.amqp.router.route(entry["options"], entry["task"])["queue"].name
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "performile.tasks.heartbeat"
+    }
+    assert sent_to == set(settings.WORKER_QUEUES)
 
 
 @pytest.mark.django_db
