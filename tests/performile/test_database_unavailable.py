@@ -17,6 +17,7 @@ def test_the_pool_hands_out_no_connection_postgresql_has_closed():
     database = settings.DATABASES["default"]
     # The pool as Django builds it from these settings, with one connection.
     pool = ConnectionPool(
+        open=True,
         kwargs={**connection.get_connection_params(), "autocommit": True},
         check=ConnectionPool.check_connection
         if database["CONN_HEALTH_CHECKS"]
