@@ -53,7 +53,7 @@ class MidBatch:
     as a crash would. Needs a transactional test."""
 
     def __init__(self):
-        self._inside, self._pid = threading.Event(), []
+        self._inside, self._cut, self._pid = threading.Event(), threading.Event(), []
 
     def hang(self) -> None:
         if self._pid:
@@ -62,7 +62,7 @@ class MidBatch:
             cursor.execute("SELECT pg_backend_pid()")
             self._pid.append(cursor.fetchone()[0])
         self._inside.set()
-        threading.Event().wait(30)  # until its connection is cut
+        self._cut.wait(30)  # until its connection is cut
 
     def kill(self) -> None:
         worker = threading.Thread(target=self._doomed_applier)
@@ -70,6 +70,7 @@ class MidBatch:
         assert self._inside.wait(30), "the applier never got there"
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [self._pid[0]])
+        self._cut.set()
         worker.join(30)
 
     @staticmethod
