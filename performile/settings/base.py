@@ -401,5 +401,7 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "uvicorn.access": {"level": env("ACCESS_LOG_LEVEL", default="WARNING")},
+        # Its five "Step n" lines per PDF drown everything else at INFO.
+        "weasyprint": {"level": "WARNING"},
     },
 }
