@@ -2,31 +2,39 @@
 fails answers 503 at once (performile.unavailable, docs/faults.md)."""
 
 import json
+import uuid
 
+import psycopg
 import pytest
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.test import RequestFactory
-from psycopg_pool import ConnectionPool
 
+from performile.db.base import DatabaseWrapper
 from performile.unavailable import DatabaseUnavailableMiddleware
+
+
+def _own_pool():
+    """The pool our database backend builds from the settings, with one
+    connection (so the one it hands out is the one the test killed)."""
+    database = connection.settings_dict
+    options = dict(database["OPTIONS"])
+    options["pool"] = {**options["pool"], "min_size": 1, "max_size": 1}
+    alias = f"pool-test-{uuid.uuid4().hex[:8]}"  # pools are kept per alias
+    wrapper = DatabaseWrapper({**database, "OPTIONS": options}, alias=alias)
+    pool = wrapper.pool
+    pool.open()
+    return pool
 
 
 @pytest.mark.django_db
 def test_the_pool_hands_out_no_connection_postgresql_has_closed():
-    database = settings.DATABASES["default"]
-    # The pool as Django builds it from these settings, with one connection.
-    pool = ConnectionPool(
-        open=True,
-        kwargs={**connection.get_connection_params(), "autocommit": True},
-        check=ConnectionPool.check_connection
-        if database["CONN_HEALTH_CHECKS"]
-        else None,
-        **{**database["OPTIONS"]["pool"], "min_size": 1, "max_size": 1},
-    )
+    assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"]
+    pool = _own_pool()
     try:
         with pool.connection() as first:
             pid = first.info.backend_pid
+            first._performile_checked_at = 0.0  # idle for a while, as after a night
         # As after a restart of PostgreSQL: the idle pooled connection is gone.
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
@@ -34,6 +42,24 @@ def test_the_pool_hands_out_no_connection_postgresql_has_closed():
         with pool.connection() as second:
             assert second.execute("SELECT 1").fetchone() == (1,)
             assert second.info.backend_pid != pid
+    finally:
+        pool.close()
+
+
+@pytest.mark.django_db
+def test_a_connection_in_steady_use_is_not_tried_on_every_request():
+    pool = _own_pool()
+    try:
+        with pool.connection() as conn:
+            pid = conn.info.backend_pid  # tried: new to the pool
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+        # Used a moment ago: handed out without a round trip, so the loss shows
+        # only when it is used (answered 503; the pool replaces it).
+        with pool.connection() as conn:
+            assert conn.info.backend_pid == pid
+            with pytest.raises(psycopg.OperationalError):
+                conn.execute("SELECT 1")
     finally:
         pool.close()
 
