@@ -15,9 +15,12 @@ from orders.models import Order
 from performile import broker, redis_guard
 from performile.celery import app as celery_app
 from performile.models import OutboxMessage
+from shipments.bulk import queued_too_long
+from shipments.models import BulkBooking
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 from tests.faults import StallingProxy
 from tests.orders.payloads import post_shopify, shopify_order
+from tests.shipments.factories import CourierAccountFactory
 
 # One timeout of redis_guard.SOCKET_TIMEOUT, then the breaker; with room for a
 # busy test machine.
@@ -150,3 +153,26 @@ def test_a_status_change_answers_and_its_notification_waits_in_the_outbox(
     assert order.status == Order.Status.CONFIRMED
     # Its email is in the outbox, where outbox_deliver_due finds it.
     assert OutboxMessage.objects.filter(recipient="ida@example.com").exists()
+
+
+def test_a_bulk_booking_asked_for_while_redis_stalls_is_taken_and_swept_later(
+    staff_api, store, redis, django_capture_on_commit_callbacks
+):
+    account = CourierAccountFactory(merchant=store.merchant)
+    order = OrderFactory(store=store)
+    redis.stall()
+
+    with Timer() as timer, django_capture_on_commit_callbacks(execute=True):
+        response = staff_api.post(
+            reverse("api-bulk-book"),
+            {"orders": [order.pk], "account": account.pk, "service_code": "SBX_HOME"},
+            format="json",
+        )
+
+    assert timer.seconds < BUDGET
+    assert response.status_code == 202  # taken; not a 500
+    job = BulkBooking.objects.get(pk=response.json()["id"])
+    assert job.status == BulkBooking.Status.QUEUED
+    # Its task could not be queued: the sweep finds it once its grace is over.
+    with time_machine.travel(timezone.now() + timezone.timedelta(minutes=6)):
+        assert queued_too_long() == [job.pk]
