@@ -263,20 +263,7 @@ def batch_applier_for(provider: str) -> BatchApplier | None:
 def first_time(delivery: InboundDelivery, provider: str, keys: Iterable[str]) -> bool:
     """Remember `keys` for this delivery; False when another delivery applied any of
     them before (the same event, sent twice under different delivery ids)."""
-    keys = list(dict.fromkeys(key(k) for k in keys))
-    rows = ", ".join(["(%s, %s, %s, now())"] * len(keys))
-    params = [value for k in keys for value in (provider, k, delivery.pk)]
-    with connection.cursor() as cursor:
-        # A key this same delivery wrote (a replay) comes back as if it were new.
-        cursor.execute(
-            "INSERT INTO performile_inboundkey (provider, key, delivery_id, created_at)"
-            f" VALUES {rows} ON CONFLICT (provider, key) DO UPDATE"
-            " SET provider = EXCLUDED.provider"
-            " WHERE performile_inboundkey.delivery_id = EXCLUDED.delivery_id"
-            " RETURNING id",
-            params,
-        )
-        return len(cursor.fetchall()) == len(keys)
+    return first_time_many(provider, [delivery], [keys])[0]
 
 
 def first_time_many(
@@ -284,14 +271,16 @@ def first_time_many(
 ) -> list[bool]:
     """`first_time` for several deliveries in one statement. Their keys must not
     overlap (the caller applies a delivery that shares one by itself)."""
+    keys = [list(dict.fromkeys(key(k) for k in its_keys)) for its_keys in keys]
     rows, params = [], []
     for delivery, its_keys in zip(deliveries, keys, strict=True):
-        for k in dict.fromkeys(key(k) for k in its_keys):
+        for k in its_keys:
             rows.append("(%s, %s, %s, now())")
             params += [provider, k, delivery.pk]
     if not rows:
         return [True] * len(deliveries)
     with connection.cursor() as cursor:
+        # A key this same delivery wrote (a replay) comes back as if it were new.
         cursor.execute(
             "INSERT INTO performile_inboundkey (provider, key, delivery_id, created_at)"
             f" VALUES {', '.join(rows)} ON CONFLICT (provider, key) DO UPDATE"
@@ -302,7 +291,7 @@ def first_time_many(
         )
         recorded = Counter(delivery_id for (delivery_id,) in cursor.fetchall())
     return [
-        recorded[delivery.pk] == len({key(k) for k in its_keys})
+        recorded[delivery.pk] == len(its_keys)
         for delivery, its_keys in zip(deliveries, keys, strict=True)
     ]
 
