@@ -25,39 +25,36 @@ _pool_lock = threading.Lock()
 
 def enqueue(task, *args) -> bool:
     """Queue `task(*args)`; False when the broker cannot take it now."""
-    app = current_app
-    if app.conf.task_always_eager:
+    if current_app.conf.task_always_eager:
         task.apply_async(args)
         return True
-    breaker = redis_guard.broker
-    if breaker.is_open:
-        logger.info("broker unavailable; %s%r left to its sweep", task.name, args)
-        return False
-    try:
-        with _connections().acquire(
-            block=True, timeout=redis_guard.SOCKET_TIMEOUT
-        ) as connection:
+
+    def publish() -> bool:
+        with _acquire() as connection:
             task.apply_async(args, connection=connection, retry=False)
-    except Exception as exc:  # noqa: BLE001 - kombu and redis errors of every kind
-        breaker.trip(exc)
+        return True
+
+    queued = redis_guard.broker.attempt(publish, degraded=False, errors=Exception)
+    if not queued:
         logger.warning("%s%r not queued; its sweep will find it", task.name, args)
-        return False
-    return True
+    return queued
 
 
 def queue_depths(queues) -> dict[str, int] | str:
     """How many tasks wait in each queue (Redis lists named after the queues)."""
-    if redis_guard.broker.is_open:
-        return "unknown: the broker is not answering"
-    try:
-        with _connections().acquire(
-            block=True, timeout=redis_guard.SOCKET_TIMEOUT
-        ) as connection:
+
+    def count() -> dict[str, int]:
+        with _acquire() as connection:
             client = connection.default_channel.client
             return {queue: client.llen(queue) for queue in queues}
-    except Exception as exc:  # noqa: BLE001 - reported, not raised
-        redis_guard.broker.trip(exc)
-        return f"error: {type(exc).__name__}"
+
+    return redis_guard.broker.attempt(
+        count, degraded="unknown: the broker is not answering", errors=Exception
+    )
+
+
+def _acquire():
+    return _connections().acquire(block=True, timeout=redis_guard.SOCKET_TIMEOUT)
 
 
 def _connections():

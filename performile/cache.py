@@ -20,15 +20,8 @@ class GuardedRedisCache(RedisCache):
         options.setdefault("socket_connect_timeout", redis_guard.SOCKET_TIMEOUT)
         super().__init__(server, {**params, "OPTIONS": options})
 
-    def _guarded(self, degraded, call, *args, **kwargs):
-        breaker = redis_guard.cache
-        if breaker.is_open:
-            return degraded
-        try:
-            return call(*args, **kwargs)
-        except redis_guard.REDIS_ERRORS as exc:
-            breaker.trip(exc)
-            return degraded
+    def _guarded(self, degraded, call, *args):
+        return redis_guard.cache.attempt(call, *args, degraded=degraded)
 
     # What an empty cache that keeps nothing answers.
     def get(self, key, default=None, version=None):

@@ -55,6 +55,17 @@ class Breaker:
                 self._error,
             )
 
+    def attempt(self, call, *args, degraded=None, errors=REDIS_ERRORS):
+        """`call(*args)`, unless the breaker is open; `degraded` then, or when the
+        call fails with one of `errors` (which trips the breaker)."""
+        if self.is_open:
+            return degraded
+        try:
+            return call(*args)
+        except errors as exc:
+            self.trip(exc)
+            return degraded
+
     def reset(self) -> None:
         with self._lock:
             self._open_until = 0.0

@@ -24,7 +24,7 @@ from tests.shipments.factories import CourierAccountFactory
 
 # One timeout of redis_guard.SOCKET_TIMEOUT, then the breaker; with room for a
 # busy test machine.
-BUDGET = 2.0
+BUDGET = 3.0
 
 
 @pytest.fixture
