@@ -277,11 +277,17 @@ async def _downloads(base_url: str, cookie: str, invoice_ids) -> dict[str, float
 
 
 def _statements(month: date) -> tuple[float, dict]:
+    from django.conf import settings
+
     from invoices.models import Statement
     from invoices.tasks import invoices_monthly_statements
     from performile.celery import app
 
-    app.control.purge()  # the render tasks of the invoices issued above
+    # The render tasks of the invoices issued above, in every queue (they go to
+    # "documents"; purge() alone empties only the default queue).
+    with app.connection_for_write() as connection:
+        for queue in settings.WORKER_QUEUES:
+            connection.default_channel.queue_purge(queue)
     log_path = common.RESULTS / "invoices-worker.log"
     with open(log_path, "wb") as log:
         worker = subprocess.Popen(
