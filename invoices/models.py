@@ -204,6 +204,10 @@ class Invoice(BillingDocument):
                 fields=["customer", "issue_date"], name="invoice_customer_idx"
             ),
             models.Index(fields=["merchant", "due_date"], name="invoice_due_idx"),
+            # The render sweep and /healthz: documents whose PDF is still missing.
+            models.Index(
+                fields=["issued_at"], condition=Q(pdf=""), name="invoice_no_pdf_idx"
+            ),
         ]
 
     @property
@@ -239,7 +243,10 @@ class CreditNote(BillingDocument):
         indexes = [
             models.Index(
                 fields=["customer", "issue_date"], name="creditnote_customer_idx"
-            )
+            ),
+            models.Index(
+                fields=["issued_at"], condition=Q(pdf=""), name="creditnote_no_pdf_idx"
+            ),
         ]
 
 

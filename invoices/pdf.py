@@ -125,16 +125,23 @@ def missing_pdfs(limit: int = 200) -> list[tuple[str, int]]:
     for kind in ("invoice", "credit_note"):
         missing += [
             (kind, pk)
-            for pk in MODELS[kind]
-            .objects.filter(
-                pdf="",
-                issue_date__gte=now.date() - timedelta(days=1),
-                issued_at__lt=now - RENDER_GRACE,
-            )
+            for pk in without_pdf(kind)
+            .filter(issued_at__lt=now - RENDER_GRACE)
             .order_by("pk")
             .values_list("pk", flat=True)[:limit]
         ]
     return missing[:limit]
+
+
+def without_pdf(kind: str):
+    """The documents of a kind issued in the last day whose PDF is not stored yet
+    (rendering, or waiting for the sweep)."""
+    now = timezone.now()
+    return MODELS[kind].objects.filter(
+        pdf="",
+        issued_at__gte=now - timedelta(days=1),
+        issue_date__gte=now.date() - timedelta(days=1),
+    )
 
 
 def stored_pdf(kind: str, document) -> bytes:

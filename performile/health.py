@@ -3,26 +3,38 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 
-from performile import broker, heartbeats, inbound, redis_guard
+from performile import broker, heartbeats, pending, redis_guard
 
 
 def healthz(request):
-    """Can we reach PostgreSQL and Redis, do the workers of every queue answer,
-    and how much work waits (docs/faults.md)? 503 when any of it is wrong."""
+    """Can we reach PostgreSQL and Redis, do beat and the workers of every queue
+    answer, and how much work waits, for how long (docs/faults.md)? 503 when any
+    of it is wrong."""
     checks = {"database": _check_database, "redis": _check_redis}
     results = {name: check() for name, check in checks.items()}
     workers, workers_late = _workers() if results["redis"] == "ok" else ({}, False)
-    healthy = all(value == "ok" for value in results.values()) and not workers_late
+    waiting, waiting_late = (
+        _pending() if results["database"] == "ok" else ("unknown", [])
+    )
+    healthy = (
+        all(value == "ok" for value in results.values())
+        and not workers_late
+        and not waiting_late
+    )
     body = {
         "status": "ok" if healthy else "degraded",
         **results,
-        "inbound": _inbound(),
-        # Seconds since each queue's workers last answered (None: never here).
+        # Seconds since beat last ticked and each queue's workers last answered
+        # (None: never here).
         "workers": workers,
         "queued": broker.queue_depths(settings.WORKER_QUEUES)
         if results["redis"] == "ok"
         else "unknown",
+        # Work waiting in tables, by kind: how many, and the oldest one's wait.
+        "pending": waiting,
     }
+    if waiting_late:
+        body["late"] = waiting_late
     # Uses of Redis running without it since a recent failure (docs/faults.md).
     if degraded := {
         use: state for use, state in redis_guard.states().items() if state != "ok"
@@ -47,12 +59,11 @@ def _check_database() -> str:
         return f"error: {type(exc).__name__}"
 
 
-def _inbound() -> dict | str:
-    """Deliveries waiting to be applied: a growing backlog means no applier runs."""
+def _pending() -> tuple[dict | str, list[str]]:
     try:
-        return inbound.backlog()
+        return pending.report()
     except Exception as exc:  # noqa: BLE001 - reported, not raised
-        return f"error: {type(exc).__name__}"
+        return f"error: {type(exc).__name__}", []
 
 
 def _check_redis() -> str:

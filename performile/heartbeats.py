@@ -2,8 +2,9 @@
 
 Beat sends `performile.tasks.heartbeat(queue)` to every queue every 30 s; the worker
 that takes it records the time. So /healthz can tell how long ago each kind of work
-last had a worker answering (dead, starved or never started), and whether beat
-still sends: when every queue is late at once, beat is the likely one.
+last had a worker answering (dead, starved or never started). Beat records its own
+ticks (performile.beat.Scheduler; at least every 15 s), so a dead beat is told apart
+from dead workers.
 """
 
 import time
@@ -14,6 +15,7 @@ from django.core.cache import cache
 INTERVAL_SECONDS = 30.0
 STALE_AFTER_SECONDS = 180.0
 KEY = "heartbeat:{}"
+BEAT = "beat"
 
 
 def record(queue: str) -> None:
@@ -21,14 +23,16 @@ def record(queue: str) -> None:
 
 
 def report() -> tuple[dict, bool]:
-    """({queue: seconds since its workers last answered, or None if never}, whether
-    any is late). A queue no worker ever answered here is reported, not failed: a
-    web process may run without workers (a bench, a one-off)."""
+    """({"beat" or queue: seconds since beat ticked or the queue's workers last
+    answered, or None if never}, whether any is late). One never seen here is
+    reported, not failed: a web process may run without workers (a bench, a
+    one-off)."""
     now = time.time()
-    seen = cache.get_many([KEY.format(queue) for queue in settings.WORKER_QUEUES])
+    names = (BEAT, *settings.WORKER_QUEUES)
+    seen = cache.get_many([KEY.format(name) for name in names])
     ages = {}
-    for queue in settings.WORKER_QUEUES:
-        at = seen.get(KEY.format(queue))
-        ages[queue] = None if at is None else round(now - at, 1)
+    for name in names:
+        at = seen.get(KEY.format(name))
+        ages[name] = None if at is None else round(now - at, 1)
     late = any(age is not None and age > STALE_AFTER_SECONDS for age in ages.values())
     return ages, late

@@ -203,7 +203,7 @@ def deliver_due(*, batch: int = SWEEP_BATCH, seconds: float = SWEEP_SECONDS) -> 
     handled."""
     started = time.monotonic()
     due_ids = list(
-        OutboxMessage.objects.filter(_due(timezone.now()))
+        OutboxMessage.objects.filter(due(timezone.now()))
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:batch]
     )
@@ -250,7 +250,7 @@ def record_status(
     return message
 
 
-def _due(now) -> Q:
+def due(now) -> Q:
     return Q(status__in=[Status.QUEUED, Status.SENDING], next_attempt_at__lte=now)
 
 
@@ -259,7 +259,7 @@ def _claim(message_id: int) -> OutboxMessage | None:
     with transaction.atomic():
         message = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
-            .filter(_due(now), pk=message_id)
+            .filter(due(now), pk=message_id)
             .first()
         )
         if message is None:

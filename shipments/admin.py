@@ -11,6 +11,7 @@ from shipments.models import (
     PendingTrackingUpdate,
     Shipment,
     TrackingEvent,
+    UnconfirmedBooking,
 )
 
 
@@ -142,8 +143,11 @@ class BulkBookingAdmin(admin.ModelAdmin):
         "order_ids",
         "booked",
         "failed",
+        "booked_order_ids",
         "errors",
         "status",
+        "heartbeat_at",
+        "lease",
         "finished_at",
     ]
     raw_id_fields = ["created_by"]
@@ -160,6 +164,23 @@ class PendingTrackingUpdateAdmin(admin.ModelAdmin):
     list_display = ["tracking_number", "account", "received_at"]
     search_fields = ["tracking_number"]
     readonly_fields = ["account", "tracking_number", "update", "received_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(UnconfirmedBooking)
+class UnconfirmedBookingAdmin(admin.ModelAdmin):
+    """Bookings a courier did not answer, and what their reconciliation found
+    (shipments.reconcile). "Needs a person" ones also have a note on the order."""
+
+    list_display = ["order", "account", "outcome", "checks", "created_at"]
+    list_filter = ["outcome"]
+    search_fields = ["order__order_number", "idempotency_key"]
+    raw_id_fields = ["order", "account", "actor"]
 
     def has_add_permission(self, request):
         return False

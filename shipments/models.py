@@ -275,7 +275,9 @@ class ClaimPhoto(models.Model):
 
 
 class BulkBooking(models.Model):
-    """Many orders booked with one courier service, by a Celery task, with progress."""
+    """Many orders booked with one courier service, by a Celery task, with progress
+    recorded per order, so a job whose worker died is resumed where it stopped
+    (shipments.bulk)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", "Queued"
@@ -291,7 +293,12 @@ class BulkBooking(models.Model):
     order_ids = models.JSONField(default=list)
     booked = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
+    booked_order_ids = models.JSONField(default=list, blank=True)
     errors = models.JSONField(default=dict, blank=True, help_text="order id -> message")
+    # Only the runner holding the lease records progress; the sweep gives a job
+    # whose heartbeat stopped to a new runner with a new lease.
+    lease = models.CharField(max_length=32, blank=True)
+    heartbeat_at = models.DateTimeField(default=now)
     status = models.CharField(
         max_length=10, choices=Status.choices, default=Status.QUEUED
     )
@@ -301,9 +308,65 @@ class BulkBooking(models.Model):
     created_at = models.DateTimeField(default=now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"],
+                condition=~models.Q(status="done"),
+                name="bulkbooking_unfinished",
+            )
+        ]
+
     def __str__(self):
         return f"Bulk booking {self.pk} ({self.booked + self.failed}/{self.total})"
 
     @property
     def total(self) -> int:
         return len(self.order_ids)
+
+
+class UnconfirmedBooking(models.Model):
+    """A booking the courier did not answer: it may exist at the courier. The
+    reconciliation looks it up by our idempotency key and attaches it to the order
+    or cancels it (shipments.reconcile)."""
+
+    class Outcome(models.TextChoices):
+        PENDING = "", "Checking with the courier"
+        ATTACHED = "attached", "Attached to the order"
+        CANCELLED = "cancelled", "Cancelled at the courier"
+        NOT_BOOKED = "not_booked", "Not booked"
+        UNRESOLVED = "unresolved", "Needs a person"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="+")
+    account = models.ForeignKey(
+        CourierAccount, on_delete=models.CASCADE, related_name="+"
+    )
+    idempotency_key = models.CharField(max_length=255)
+    service_code = models.CharField(max_length=64)
+    service_type = models.CharField(max_length=20, choices=ServiceType.CHOICES)
+    sender = models.JSONField(default=dict)
+    recipient = models.JSONField(default=dict)
+    parcels = models.JSONField(default=list)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    checks = models.PositiveSmallIntegerField(default=0)
+    next_check_at = models.DateTimeField(default=now)
+    outcome = models.CharField(
+        max_length=10, choices=Outcome.choices, default=Outcome.PENDING, blank=True
+    )
+    note = models.TextField(blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(
+                fields=["next_check_at"],
+                condition=models.Q(outcome=""),
+                name="unconfirmed_booking_due",
+            )
+        ]
+
+    def __str__(self):
+        return f"Unconfirmed booking of order {self.order_id} ({self.outcome or 'pending'})"

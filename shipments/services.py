@@ -26,6 +26,7 @@ from shipments.couriers.base import (
     Address,
     BookingRequest,
     CourierError,
+    CourierUnanswered,
     Parcel,
     TrackingUpdate,
 )
@@ -68,6 +69,13 @@ class BookingFailed(ApplicationError):
 
     code = "booking_failed"
     http_status = 502
+
+
+class BookingUnconfirmed(BookingFailed):
+    """The courier did not answer the booking: it may have been made. The
+    reconciliation (shipments.reconcile) looks it up and attaches or cancels it."""
+
+    code = "booking_unconfirmed"
 
 
 def shipment_defaults(order: Order) -> dict:
@@ -128,79 +136,123 @@ def shipment_book(
                 f"The {role} address lacks: {', '.join(missing)}.",
                 fields={role: [f"Missing {', '.join(missing)}."]},
             )
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
-        if actor is not None and not order_is_workable_by(actor, locked):
-            raise NotAllowed("You cannot book shipments for this order.")
-        existing = (
-            locked.shipments.filter(kind=Shipment.Kind.BOOKED).order_by("-id").first()
-        )
-        if existing is not None:
-            return existing, False
-        if not locked.can_book_shipment:
-            raise ApplicationError(
-                f"Order {locked} cannot be booked: it has tracking already or is "
-                f"{locked.get_status_display().lower()}."
+    key = f"performile-order-{order.pk}"
+    fields = {
+        "service_code": service_code,
+        "service_type": service_type,
+        "sender": sender,
+        "recipient": recipient,
+        "parcels": parcels,
+    }
+    try:
+        with transaction.atomic():
+            locked = Order.objects.select_for_update().get(pk=order.pk)
+            if actor is not None and not order_is_workable_by(actor, locked):
+                raise NotAllowed("You cannot book shipments for this order.")
+            existing = (
+                locked.shipments.filter(kind=Shipment.Kind.BOOKED)
+                .order_by("-id")
+                .first()
             )
-        booking = _courier_book(
-            account,
-            BookingRequest(
-                reference=locked.order_number,
-                service_code=service_code,
-                sender=Address.from_dict(sender),
-                recipient=Address.from_dict(recipient),
-                parcels=tuple(Parcel(**parcel) for parcel in parcels),
-                idempotency_key=f"performile-order-{locked.pk}",
-            ),
-        )
-        shipment = Shipment.objects.create(
-            order=locked,
-            merchant_id=locked.merchant_id,
-            account=account,
-            service_code=service_code,
-            service_type=service_type,
-            tracking_number=booking.tracking_number,
-            courier_reference=booking.courier_reference,
-            price=booking.price,
-            currency=booking.currency,
-            sender=sender,
-            recipient=recipient,
-            parcels=[{k: str(v) for k, v in parcel.items()} for parcel in parcels],
-            estimated_delivery=booking.estimated_delivery,
-            promised_delivery=booking.estimated_delivery,
-            next_poll_at=next_poll_at(T.INFO_RECEIVED),
-            booked_by=actor,
-        )
-        shipment.label.save(
-            f"{booking.tracking_number}.pdf", ContentFile(booking.label_pdf), save=True
-        )
-        courier = courier_for(account.courier, account.settings())
-        order_record_tracking(
-            order=locked,
-            actor=actor,
-            note=f"Shipment booked with {account.name}.",
-            tracking_number=booking.tracking_number,
-            courier=account.name,
-            tracking_url=courier.tracking_url(booking.tracking_number),
-            tracking_status=T.INFO_RECEIVED,
-            estimated_delivery=booking.estimated_delivery,
-            label_url=reverse("api-shipment-label", args=[shipment.pk]),
-        )
-        if locked.can_transition_to(OrderStatus.CONFIRMED):
-            order_change_status(
-                order=locked,
-                to=OrderStatus.CONFIRMED,
-                actor=actor,
-                note=f"Shipment booked with {account.name}.",
+            if existing is not None:
+                return existing, False
+            if not locked.can_book_shipment:
+                raise ApplicationError(
+                    f"Order {locked} cannot be booked: it has tracking already or "
+                    f"is {locked.get_status_display().lower()}."
+                )
+            booking = _courier_book(
+                account,
+                BookingRequest(
+                    reference=locked.order_number,
+                    service_code=service_code,
+                    sender=Address.from_dict(sender),
+                    recipient=Address.from_dict(recipient),
+                    parcels=tuple(Parcel(**parcel) for parcel in parcels),
+                    idempotency_key=key,
+                ),
             )
-    send_on_commit(signals.shipment_booked, Shipment, shipment_id=shipment.pk)
+            shipment = shipment_record_booking(
+                order=locked, account=account, booking=booking, actor=actor, **fields
+            )
+    except BookingUnconfirmed:
+        # Committed whatever the booking's fate: the reconciliation finds out.
+        from shipments.reconcile import unconfirmed_booking_record
+
+        unconfirmed_booking_record(
+            order=order, account=account, idempotency_key=key, actor=actor, **fields
+        )
+        raise
     return shipment, True
+
+
+def shipment_record_booking(
+    *,
+    order: Order,
+    account: CourierAccount,
+    booking,
+    service_code: str,
+    service_type: str,
+    sender: dict,
+    recipient: dict,
+    parcels: list[dict],
+    actor,
+    note: str = "",
+) -> Shipment:
+    """Store the courier's booking as the order's shipment (the order is locked by
+    the caller): label, tracking on the order, and the order confirmed."""
+    shipment = Shipment.objects.create(
+        order=order,
+        merchant_id=order.merchant_id,
+        account=account,
+        service_code=service_code,
+        service_type=service_type,
+        tracking_number=booking.tracking_number,
+        courier_reference=booking.courier_reference,
+        price=booking.price,
+        currency=booking.currency,
+        sender=sender,
+        recipient=recipient,
+        parcels=[{k: str(v) for k, v in parcel.items()} for parcel in parcels],
+        estimated_delivery=booking.estimated_delivery,
+        promised_delivery=booking.estimated_delivery,
+        next_poll_at=next_poll_at(T.INFO_RECEIVED),
+        booked_by=actor,
+    )
+    shipment.label.save(
+        f"{booking.tracking_number}.pdf", ContentFile(booking.label_pdf), save=True
+    )
+    note = note or f"Shipment booked with {account.name}."
+    courier = courier_for(account.courier, account.settings())
+    order_record_tracking(
+        order=order,
+        actor=actor,
+        note=note,
+        tracking_number=booking.tracking_number,
+        courier=account.name,
+        tracking_url=courier.tracking_url(booking.tracking_number),
+        tracking_status=T.INFO_RECEIVED,
+        estimated_delivery=booking.estimated_delivery,
+        label_url=reverse("api-shipment-label", args=[shipment.pk]),
+    )
+    if order.can_transition_to(OrderStatus.CONFIRMED):
+        order_change_status(
+            order=order, to=OrderStatus.CONFIRMED, actor=actor, note=note
+        )
+    send_on_commit(signals.shipment_booked, Shipment, shipment_id=shipment.pk)
+    return shipment
 
 
 def _courier_book(account: CourierAccount, request: BookingRequest):
     courier = courier_for(account.courier, account.settings())
     try:
         return courier.book(request)
+    except CourierUnanswered as exc:
+        raise BookingUnconfirmed(
+            f"{exc.message} We are asking {account.name} whether the booking went "
+            "through and attach it to the order within a few minutes if it did; "
+            "booking again with the same courier is safe."
+        ) from exc
     except CourierError as exc:
         failed = BookingFailed(exc.message)
         if not exc.retryable:

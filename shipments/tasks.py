@@ -67,11 +67,22 @@ def shipments_track_missing():
 
 @shared_task
 def bulk_bookings_sweep():
-    """Run bulk bookings whose task was lost (beat, every 5 minutes)."""
+    """Resume bulk bookings whose task was lost or whose worker died (beat, every
+    15 s)."""
     from shipments import bulk
 
-    for job_id in bulk.queued_too_long():
-        bulk_booking_run.delay(job_id)
+    for job_id, lease in bulk.jobs_to_resume():
+        bulk_booking_run.delay(job_id, lease)
+
+
+@shared_task(soft_time_limit=240, time_limit=270)
+def bookings_reconcile():
+    """Look up the bookings couriers did not answer (beat, every 30 s)."""
+    from shipments import reconcile
+
+    for pk in reconcile.unconfirmed_bookings_due():
+        outcome = reconcile.unconfirmed_booking_check(pk)
+        logger.info("unconfirmed booking %s: %s", pk, outcome or "checking again")
 
 
 @shared_task
@@ -82,7 +93,7 @@ def pending_tracking_updates_purge():
 
 
 @shared_task(soft_time_limit=1800, time_limit=1900)
-def bulk_booking_run(job_id: int):
+def bulk_booking_run(job_id: int, lease: str):
     from shipments import bulk
 
-    bulk.bulk_booking_run(job_id)
+    bulk.bulk_booking_run(job_id, lease)

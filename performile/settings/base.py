@@ -137,6 +137,7 @@ CELERY_TASK_ROUTES = {
     "performile.tasks.*": {"queue": "notifications"},
     "messaging.tasks.*": {"queue": "notifications"},
     "shipments.tasks.bulk_*": {"queue": "bookings"},
+    "shipments.tasks.bookings_*": {"queue": "bookings"},
     "shipments.tasks.*": {"queue": "polling"},
     "invoices.tasks.*": {"queue": "documents"},
 }
@@ -153,6 +154,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 INBOUND_APPLY_EAGER = env.bool("INBOUND_APPLY_EAGER", default=False)
 # A countdown longer than this is redelivered in a loop on Redis (PROVIDERS.md).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# Records each tick for /healthz (performile.beat).
+CELERY_BEAT_SCHEDULER = "performile.beat:Scheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME",
     default=str(BASE_DIR / ".run" / "celerybeat-schedule"),
@@ -196,9 +199,15 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "shipments.tasks.shipments_track_missing",
         "schedule": 10 * 60.0,
     },
+    # Bulk bookings whose task was lost or whose worker died (shipments.bulk).
     "bulk-bookings-sweep": {
         "task": "shipments.tasks.bulk_bookings_sweep",
-        "schedule": 5 * 60.0,
+        "schedule": 15.0,
+    },
+    # Bookings the courier did not answer: attached or cancelled (shipments.reconcile).
+    "bookings-reconcile": {
+        "task": "shipments.tasks.bookings_reconcile",
+        "schedule": 30.0,
     },
     # Confirmed orders the after-commit receiver failed to invoice.
     "invoices-issue-missed": {

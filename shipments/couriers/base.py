@@ -49,6 +49,11 @@ class CourierUnavailable(CourierError):
     retryable = True
 
 
+class CourierUnanswered(CourierUnavailable):
+    """The request was sent and no answer came (a read timeout, a 5xx): the courier
+    may have done what we asked."""
+
+
 class CourierRateLimited(CourierUnavailable):
     def __init__(self, message: str, *, retry_after: float | None = None, **kwargs):
         super().__init__(message, **kwargs)
@@ -174,6 +179,12 @@ class Courier:
     def cancel(self, booking_reference: str) -> None:
         raise NotImplementedError
 
+    def find_booking(self, idempotency_key: str) -> Booking | None:
+        """The booking made with that idempotency key, or None when there is none:
+        how a booking whose answer timed out is reconciled (shipments.reconcile).
+        NotImplementedError when the courier offers no such lookup."""
+        raise NotImplementedError
+
     def track(self, tracking_number: str) -> TrackingUpdate:
         raise NotImplementedError
 
@@ -210,8 +221,12 @@ class Courier:
         kwargs.setdefault("timeout", DEFAULT_TIMEOUT)
         try:
             response = self.session.request(method, url, **kwargs)
+        except requests.ReadTimeout as exc:
+            raise CourierUnanswered(f"{self.name} did not answer in time.") from exc
         except requests.Timeout as exc:
-            raise CourierUnavailable(f"{self.name} did not answer in time.") from exc
+            raise CourierUnavailable(
+                f"{self.name} could not be reached in time."
+            ) from exc
         except requests.RequestException as exc:
             raise CourierUnavailable(f"{self.name} could not be reached.") from exc
         if response.status_code == 429:
@@ -222,7 +237,7 @@ class Courier:
                 raw=response.text,
             )
         if response.status_code >= 500:
-            raise CourierUnavailable(
+            raise CourierUnanswered(
                 f"{self.name} had an error ({response.status_code}).",
                 status=response.status_code,
                 raw=response.text,

@@ -52,6 +52,7 @@ from shipments.couriers.base import (
     BookingRequest,
     Courier,
     CourierError,
+    CourierUnanswered,
     CourierUnavailable,
     ServiceOption,
     ServiceType,
@@ -126,7 +127,7 @@ def run_with_deadline(func: Callable, *, deadline_s: float, what: str):
     try:
         return future.result(timeout=deadline_s)
     except FutureTimeout as exc:
-        raise CourierUnavailable(f"{what} did not answer in time.") from exc
+        raise CourierUnanswered(f"{what} did not answer in time.") from exc
 
 
 class KarrioCourier(Courier):

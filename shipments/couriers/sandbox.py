@@ -111,6 +111,17 @@ class SandboxCourier(Courier):
         if request.idempotency_key:
             headers["Idempotency-Key"] = request.idempotency_key
         data = self._call("POST", "/v1/shipments", json=payload, headers=headers)
+        return self._booking(data)
+
+    def find_booking(self, idempotency_key: str) -> Booking | None:
+        data = self._call(
+            "GET", "/v1/shipments", params={"idempotency_key": idempotency_key}
+        )
+        with reading(self.name):
+            rows = data["shipments"]
+        return self._booking(rows[0]) if rows else None
+
+    def _booking(self, data: dict) -> Booking:
         with reading(self.name):
             eta = data.get("estimated_delivery")
             return Booking(

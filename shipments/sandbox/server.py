@@ -231,6 +231,20 @@ class Handler(BaseHTTPRequestHandler):
         headers = {"Idempotent-Replayed": "true"} if replayed else {}
         self.send_json(201, view, headers=headers)
 
+    @route("GET", "/v1/shipments")
+    def shipments_find(self):
+        """The booking made with `?idempotency_key=` (a list of at most one): how a
+        client that timed out learns whether its booking went through."""
+        key = (self.query.get("idempotency_key") or "").strip()
+        if not key:
+            raise ApiError(422, "Give idempotency_key.", field="idempotency_key")
+        shipment = self.store.booked_under(self.account, key[:255])
+        rows = []
+        if shipment is not None:
+            rows.append(self.shipment_view(shipment))
+            rows[0]["label_pdf"] = base64.b64encode(self.label(shipment)).decode()
+        self.send_json(200, {"shipments": rows})
+
     def shipment_view(self, shipment) -> dict:
         number = quote(shipment.tracking_number)
         return {

@@ -301,6 +301,15 @@ class Store:
                 "events": [shipment.event(i) for i in range(len(shipment.moves))],
             }
 
+    def booked_under(self, account: Account, idempotency_key: str) -> Shipment | None:
+        """The live booking made with that Idempotency-Key, if any."""
+        with self.cond:
+            seen = account.idempotency.get(idempotency_key)
+            shipment = self.shipments.get(seen[1]) if seen else None
+            if shipment is None or shipment.cancelled:
+                return None
+            return shipment
+
     def cancel(self, account: Account, shipment_id: str) -> Shipment | None:
         with self.cond:
             shipment = self.get(account, shipment_id)

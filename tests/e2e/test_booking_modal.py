@@ -11,16 +11,9 @@ from orders.state_machine import OrderStatus
 from shipments.models import Shipment
 from tests.e2e.test_orders_view import sign_in
 from tests.factories import OrderFactory
-from tests.shipments.factories import CourierAccountFactory
+from tests.shipments.factories import ADDRESS, CourierAccountFactory
 
 pytestmark = pytest.mark.browser
-ADDRESS = {
-    "name": "Eva Lind",
-    "line1": "Storgatan 1",
-    "postal_code": "11122",
-    "city": "Stockholm",
-    "country": "SE",
-}
 
 
 @pytest.fixture

@@ -22,19 +22,13 @@ from tests.shipments.conftest import (  # noqa: F401  (fixtures)
     sandbox_courier,
     sandbox_process,
 )
+from tests.shipments.factories import ADDRESS as SWEDISH_ADDRESS
 from tests.shipments.factories import CourierAccountFactory, ShipmentFactory
 
 pytestmark = pytest.mark.django_db
 Channel = OutboxMessage.Channel
 PHONE = "+46701234567"
-ADDRESS = {
-    "name": "Eva Lind",
-    "line1": "Storgatan 1",
-    "postal_code": "11122",
-    "city": "Stockholm",
-    "country": "SE",
-    "phone": PHONE,
-}
+ADDRESS = {**SWEDISH_ADDRESS, "phone": PHONE}
 
 
 @pytest.fixture

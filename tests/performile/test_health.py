@@ -13,7 +13,9 @@ from performile.tasks import heartbeat
 
 @pytest.fixture
 def no_heartbeats():
-    cache.delete_many([f"heartbeat:{queue}" for queue in settings.WORKER_QUEUES])
+    cache.delete_many(
+        [f"heartbeat:{name}" for name in ("beat", *settings.WORKER_QUEUES)]
+    )
 
 
 @pytest.mark.django_db
@@ -21,15 +23,73 @@ def test_healthz_reports_database_redis_workers_and_queues(client, no_heartbeats
     response = client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
-    assert {key: body[key] for key in ("status", "database", "redis", "inbound")} == {
+    assert {key: body[key] for key in ("status", "database", "redis")} == {
         "status": "ok",
         "database": "ok",
         "redis": "ok",
-        "inbound": {"pending": 0, "oldest_seconds": 0.0},
     }
-    # No worker has answered here yet: reported, not a failure.
-    assert body["workers"] == dict.fromkeys(settings.WORKER_QUEUES)
+    nothing = {"pending": 0, "oldest_seconds": 0.0}
+    assert body["pending"] == dict.fromkeys(
+        (
+            "inbound",
+            "outbox",
+            "invoice_pdfs",
+            "credit_note_pdfs",
+            "bulk_bookings",
+            "unconfirmed_bookings",
+        ),
+        nothing,
+    )
+    # Neither beat nor any worker has answered here yet: reported, not a failure.
+    assert body["workers"] == dict.fromkeys(("beat", *settings.WORKER_QUEUES))
     assert set(body["queued"]) == set(settings.WORKER_QUEUES)
+
+
+@pytest.mark.django_db
+def test_a_dead_beat_makes_healthz_503_and_is_named(client, no_heartbeats, tmp_path):
+    from performile.beat import Scheduler
+
+    beat = Scheduler(app=celery_app, schedule_filename=str(tmp_path / "schedule"))
+    beat.tick()
+    beat.close()
+    for queue in settings.WORKER_QUEUES:
+        heartbeat(queue)
+    assert client.get("/healthz").json()["workers"]["beat"] < 5
+
+    with time_machine.travel(timezone.now() + timedelta(minutes=4)):
+        for queue in settings.WORKER_QUEUES:
+            heartbeat(queue)  # the workers answer: only beat is gone
+        response = client.get("/healthz")
+
+    assert response.status_code == 503
+    assert response.json()["workers"]["beat"] > 180
+    assert response.json()["workers"]["polling"] < 5
+
+
+@pytest.mark.django_db
+def test_work_waiting_past_its_limit_makes_healthz_503_and_is_named(
+    client, store, no_heartbeats
+):
+    from shipments.models import BulkBooking
+    from tests.shipments.factories import CourierAccountFactory
+
+    BulkBooking.objects.create(
+        merchant=store.merchant,
+        account=CourierAccountFactory(merchant=store.merchant),
+        service_code="SBX_HOME",
+        service_type="home",
+        order_ids=[1],
+        status=BulkBooking.Status.RUNNING,
+        heartbeat_at=timezone.now() - timedelta(minutes=10),
+    )
+
+    response = client.get("/healthz")
+
+    assert response.status_code == 503
+    body = response.json()
+    assert body["late"] == ["bulk_bookings"]
+    assert body["pending"]["bulk_bookings"]["pending"] == 1
+    assert body["pending"]["bulk_bookings"]["oldest_seconds"] >= 600
 
 
 @pytest.mark.django_db

@@ -287,7 +287,7 @@ def test_healthz_reports_the_backlog(client, store, workers_stopped):
 
     body = client.get("/healthz").json()
 
-    assert body["inbound"]["pending"] == 1
+    assert body["pending"]["inbound"]["pending"] == 1
 
 
 def test_the_admin_page_shows_deliveries_and_retries_them(

@@ -15,7 +15,7 @@ from orders.models import Order
 from performile import broker, redis_guard
 from performile.celery import app as celery_app
 from performile.models import OutboxMessage
-from shipments.bulk import queued_too_long
+from shipments.bulk import jobs_to_resume
 from shipments.models import BulkBooking
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 from tests.faults import StallingProxy
@@ -175,4 +175,4 @@ def test_a_bulk_booking_asked_for_while_redis_stalls_is_taken_and_swept_later(
     assert job.status == BulkBooking.Status.QUEUED
     # Its task could not be queued: the sweep finds it once its grace is over.
     with time_machine.travel(timezone.now() + timezone.timedelta(minutes=6)):
-        assert queued_too_long() == [job.pk]
+        assert [pk for pk, _ in jobs_to_resume()] == [job.pk]

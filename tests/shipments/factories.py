@@ -7,6 +7,15 @@ from shipments.models import CourierAccount, Shipment
 from shipments.sandbox import journey
 from tests.factories import MerchantFactory, OrderFactory
 
+# A complete Swedish delivery address, as booking needs it.
+ADDRESS = {
+    "name": "Eva Lind",
+    "line1": "Storgatan 1",
+    "postal_code": "11122",
+    "city": "Stockholm",
+    "country": "SE",
+}
+
 
 class CourierAccountFactory(DjangoModelFactory):
     class Meta:

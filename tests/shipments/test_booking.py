@@ -15,20 +15,14 @@ from orders.models import Order, OrderEvent
 from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus as T
 from shipments import polling
-from shipments.models import Shipment
+from shipments.models import Shipment, UnconfirmedBooking
 from tests.factories import OrderFactory
 from tests.inbound import outcome
+from tests.shipments.factories import ADDRESS as SWEDISH_ADDRESS
 
 pytestmark = pytest.mark.django_db
 BOOK = reverse("api-shipment-book")
-ADDRESS = {
-    "name": "Eva Lind",
-    "line1": "Storgatan 1",
-    "postal_code": "11122",
-    "city": "Stockholm",
-    "country": "SE",
-    "phone": "+46701234567",
-}
+ADDRESS = {**SWEDISH_ADDRESS, "phone": "+46701234567"}
 
 
 @pytest.fixture
@@ -140,8 +134,12 @@ def test_a_courier_that_is_down_is_502_and_books_nothing(
     sandbox_process.fail_next(sandbox_api_key, status=503, path="/v1/shipments")
     response = book(staff_api, order, account)
     assert response.status_code == 502
-    assert response.json()["error"]["message"] == "Sandbox courier had an error (503)."
+    error = response.json()["error"]
+    assert error["code"] == "booking_unconfirmed"
+    assert error["message"].startswith("Sandbox courier had an error (503).")
     assert not Shipment.objects.exists()
+    # A 5xx may come after the courier booked: the reconciliation will ask.
+    assert UnconfirmedBooking.objects.get(order=order).outcome == ""
 
 
 def test_an_order_with_tracking_cannot_be_booked(staff_api, order, account):
