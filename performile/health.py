@@ -10,7 +10,7 @@ def healthz(request):
     """Can we reach PostgreSQL and Redis, do beat and the workers of every queue
     answer, and how much work waits, for how long (docs/faults.md)? 503 when any
     of it is wrong."""
-    checks = {"database": _check_database, "redis": _check_redis}
+    checks = {"database": check_database, "redis": check_redis}
     results = {name: check() for name, check in checks.items()}
     workers, workers_late = _workers() if results["redis"] == "ok" else ({}, False)
     waiting, waiting_late = (
@@ -50,7 +50,7 @@ def _workers() -> tuple[dict, bool]:
         return {"error": type(exc).__name__}, False
 
 
-def _check_database() -> str:
+def check_database() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -66,7 +66,7 @@ def _pending() -> tuple[dict | str, list[str]]:
         return f"error: {type(exc).__name__}", []
 
 
-def _check_redis() -> str:
+def check_redis() -> str:
     try:
         cache._cache.get_client(write=True).ping()
         return "ok"

@@ -32,7 +32,7 @@ from email.utils import make_msgid, parseaddr
 from django.conf import settings
 from django.core.mail.utils import DNS_NAME
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 from performile import broker
@@ -214,6 +214,21 @@ def deliver_due(*, batch: int = SWEEP_BATCH, seconds: float = SWEEP_SECONDS) -> 
         if deliver(message_id) is not None:
             handled += 1
     return handled
+
+
+def backlog() -> dict[str, tuple[int, float]]:
+    """Messages not yet sent (queued, waiting for a retry, or being sent), per
+    channel: (how many, seconds since the oldest was queued); /metrics."""
+    now = timezone.now()
+    rows = (
+        OutboxMessage.objects.filter(status__in=[Status.QUEUED, Status.SENDING])
+        .values_list("channel")
+        .annotate(count=Count("pk"), oldest=Min("created_at"))
+    )
+    waiting = dict.fromkeys(Channel.values, (0, 0.0))
+    for channel, count, oldest in rows:
+        waiting[channel] = (count, max((now - oldest).total_seconds(), 0.0))
+    return waiting
 
 
 # How far along a sent message is; a provider's status callbacks arrive out of order

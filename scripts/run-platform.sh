@@ -22,6 +22,14 @@ if [ -z "${SECRET_KEY:-}" ]; then
   SECRET_KEY=$(cat "$STATE/secret_key")
   export SECRET_KEY
 fi
+# /metrics answers the bearer of this token (docs/faults.md, "Metrics").
+if [ -z "${METRICS_TOKEN:-}" ]; then
+  if [ ! -s "$STATE/metrics_token" ]; then
+    (umask 077 && python -c 'import secrets; print(secrets.token_urlsafe(32))' >"$STATE/metrics_token")
+  fi
+  METRICS_TOKEN=$(cat "$STATE/metrics_token")
+  export METRICS_TOKEN
+fi
 # Plain HTTP on this machine: cookies without the Secure flag, local hosts only.
 export SECURE_COOKIES=${SECURE_COOKIES:-0}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}
@@ -60,6 +68,7 @@ ${bold}Performile is starting${plain}  (Ctrl-C stops everything; data stays in $
   Admin      ${BASE_URL}/admin/
   API docs   ${BASE_URL}/api/docs/
   Health     ${BASE_URL}/healthz
+  Metrics    curl -H "Authorization: Bearer ${METRICS_TOKEN}" ${BASE_URL}/metrics
 
 BANNER
 python manage.py demo_data --sign-ins | sed 's/^/  /'
@@ -76,5 +85,12 @@ echo
     fi
   done
 ) &
+
+# Both web processes write their request latencies here and /metrics sums them
+# (prometheus_client's multiprocess mode); emptied at every start, since files of
+# processes from an earlier run would be counted too.
+export PROMETHEUS_MULTIPROC_DIR="$STATE/prometheus"
+rm -rf "$PROMETHEUS_MULTIPROC_DIR"
+mkdir -p "$PROMETHEUS_MULTIPROC_DIR"
 
 exec honcho -f Procfile.dev start

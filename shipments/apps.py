@@ -5,8 +5,11 @@ class ShipmentsConfig(AppConfig):
     name = "shipments"
 
     def ready(self):
-        from performile import pending
+        from performile import metrics, pending
         from shipments import bulk, receivers, reconcile  # noqa: F401
+        from shipments.metrics import poll_failures
+
+        metrics.register(poll_failures)
 
         # A stalled job is resumed within a minute; a queued one may wait 5.
         pending.register(

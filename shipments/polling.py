@@ -16,6 +16,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Count
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -264,4 +265,17 @@ def shipments_flag_stuck(*, now=None) -> int:
         .filter(stuck=False, news_at__lt=quiet_since)
         .exclude(status__in=FINAL)
         .update(stuck=True)
+    )
+
+
+def shipments_failing_polls() -> dict[str, int]:
+    """Shipments still polled whose last poll got no tracking (the courier was
+    unavailable or hung, rate-limited us, or does not know the number yet), by
+    courier; /metrics. The count lives in the rows, so every web process sees
+    what every worker on any machine found."""
+    return dict(
+        Shipment.objects.filter(next_poll_at__isnull=False, poll_failures__gt=0)
+        .values_list("account__courier")
+        .annotate(count=Count("pk"))
+        .order_by()
     )

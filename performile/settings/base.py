@@ -47,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every other middleware's time counts in the request's duration.
+    "performile.metrics.RequestDurationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -416,6 +418,12 @@ LOGGING = {
         "weasyprint": {"level": "WARNING"},
     },
 }
+
+# --- Metrics (docs/faults.md, "Metrics") -------------------------------------
+# /metrics answers only `Authorization: Bearer <METRICS_TOKEN>`; unset, it is off
+# (404). Request durations of every web process are summed through the directory
+# PROMETHEUS_MULTIPROC_DIR, read by prometheus_client itself.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
 
 # --- Errors to Sentry (docs/faults.md) -------------------------------------------
 SENTRY_DSN = env("SENTRY_DSN", default="")

@@ -48,6 +48,16 @@ def test_app_services_wait_for_healthy_datastores():
     )
 
 
+def test_the_web_processes_share_an_empty_metrics_directory_at_each_start():
+    """/metrics sums the latencies of both uvicorn workers through files in
+    PROMETHEUS_MULTIPROC_DIR; a tmpfs starts empty with every container."""
+    web = services()["web"]
+    assert web["environment"]["PROMETHEUS_MULTIPROC_DIR"] in web["tmpfs"]
+    assert "METRICS_TOKEN" in web["environment"]
+    script = (COMPOSE_FILE.parent / "scripts" / "run-platform.sh").read_text()
+    assert 'rm -rf "$PROMETHEUS_MULTIPROC_DIR"' in script
+
+
 def _served_queues(commands: list[list[str]]) -> set[str]:
     served = set()
     for command in commands:

@@ -4,7 +4,6 @@ sweeps, live pushes are skipped, and /healthz says so (docs/faults.md)."""
 
 import time
 
-import pytest
 import time_machine
 from django.core.cache import cache
 from django.urls import reverse
@@ -12,41 +11,18 @@ from django.utils import timezone
 
 from invoices.models import Invoice
 from orders.models import Order
-from performile import broker, redis_guard
+from performile import redis_guard
 from performile.celery import app as celery_app
 from performile.models import OutboxMessage
 from shipments.bulk import jobs_to_resume
 from shipments.models import BulkBooking
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
-from tests.faults import StallingProxy
 from tests.orders.payloads import post_shopify, shopify_order
 from tests.shipments.factories import CourierAccountFactory
 
 # One timeout of redis_guard.SOCKET_TIMEOUT, then the breaker; with room for a
 # busy test machine.
 BUDGET = 3.0
-
-
-@pytest.fixture
-def redis(settings):
-    """Every use of Redis (cache, broker, channel layer) through a proxy the test
-    can stall."""
-    proxy = StallingProxy(settings.CACHES["default"]["LOCATION"])
-    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": proxy.url}}
-    layer = settings.CHANNEL_LAYERS["default"]
-    settings.CHANNEL_LAYERS = {
-        "default": {**layer, "CONFIG": {**layer["CONFIG"], "hosts": [proxy.url]}}
-    }
-    broker_url = celery_app.conf.broker_url
-    celery_app.conf.broker_url = proxy.url
-    broker.reset()
-    yield proxy
-    proxy.resume()
-    celery_app.conf.broker_url = broker_url
-    broker.reset()
-    for breaker in redis_guard.BREAKERS.values():
-        breaker.reset()
-    proxy.close()
 
 
 class Timer:
