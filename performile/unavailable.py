@@ -3,16 +3,20 @@
 The connection pool gives up after DATABASE_POOL_TIMEOUT (2 s) and checks each
 connection before handing it out, so a restarted PostgreSQL costs no failed
 requests and an outage costs each request at most those seconds (docs/faults.md).
-Whatever then raises `OperationalError` or `InterfaceError` out of a view is
-answered 503 with Retry-After: the API's JSON error shape for API, webhook and
-health URLs (a provider retries a webhook it was answered 503), a page for people.
+Whatever then raises `OperationalError` or `InterfaceError` is answered 503 with
+Retry-After: the API's JSON error shape for API, webhook and health URLs (a provider
+retries a webhook it was answered 503), a page for people. Out of a view, the
+middleware answers; out of another middleware (the session, the user), Django's
+500 handler does, as `server_error`.
 """
 
 import logging
+import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
+from django.views import defaults
 
 from performile.errors import error_body
 
@@ -32,23 +36,35 @@ class DatabaseUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        logger.warning(
-            "database unavailable for %s: %s",
-            request.path,
-            exception.__class__.__name__,
+        return unavailable(request, exception)
+
+
+def server_error(request):
+    """handler500: a database error raised outside a view is a 503 too."""
+    exception = sys.exc_info()[1]
+    if isinstance(exception, OperationalError | InterfaceError):
+        return unavailable(request, exception)
+    return defaults.server_error(request)
+
+
+def unavailable(request, exception):
+    logger.warning(
+        "database unavailable for %s: %s",
+        request.path,
+        exception.__class__.__name__,
+    )
+    if request.path.startswith(JSON_PREFIXES) or _wants_json(request):
+        response = JsonResponse(
+            error_body(
+                "database_unavailable",
+                "The database is not answering. Try again in a few seconds.",
+            ),
+            status=503,
         )
-        if request.path.startswith(JSON_PREFIXES) or _wants_json(request):
-            response = JsonResponse(
-                error_body(
-                    "database_unavailable",
-                    "The database is not answering. Try again in a few seconds.",
-                ),
-                status=503,
-            )
-        else:
-            response = HttpResponse(render_to_string("503.html"), status=503)
-        response["Retry-After"] = RETRY_AFTER_SECONDS
-        return response
+    else:
+        response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
 
 
 def _wants_json(request) -> bool:

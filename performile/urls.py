@@ -33,3 +33,6 @@ urlpatterns = [
     path("webhooks/", include("invoices.webhook_urls")),
     path("api/shipments/", include("shipments.api_urls")),
 ]
+
+# A database error raised outside a view (a middleware) is a 503 too.
+handler500 = "performile.unavailable.server_error"

@@ -12,6 +12,16 @@ from tests.factories import (
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def empty_cache():
+    """The cache (this worker's Redis database) starts empty: what an earlier run
+    left there (a paused courier account, heartbeats) is keyed by ids this run's
+    fresh test database hands out again."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def store(db):
     return StoreFactory(name="Nordic Goods")

@@ -1,8 +1,11 @@
-"""Staging faults in tests: a Redis that stops answering, a courier that hangs.
+"""Staging faults in tests: a Redis that stops answering, a database that goes
+away, a courier that hangs.
 
-`StallingProxy` stands between the platform and the test Redis. `stall()` makes it
-behave like a redis-server stopped with SIGSTOP: connections are still accepted
-(the kernel does that), and nothing sent is answered until `resume()`.
+`StallingProxy` stands between the platform and the test Redis or PostgreSQL.
+`stall()` makes it behave like a server stopped with SIGSTOP: connections are still
+accepted (the kernel does that), and nothing sent is answered until `resume()`.
+`down()` behaves like a server that is stopped or restarting: open connections are
+cut and new ones closed at once, until `up()`.
 """
 
 import contextlib
@@ -12,9 +15,11 @@ from urllib.parse import urlsplit, urlunsplit
 
 
 class StallingProxy:
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, unix_socket: str = ""):
+        """A proxy to the server of `url` (or at `unix_socket`); `self.url` is
+        `url` with the proxy's address."""
         parts = urlsplit(url)
-        self._upstream = (parts.hostname, parts.port or 6379)
+        self._upstream = unix_socket or (parts.hostname, parts.port or 6379)
         self._server = socket.create_server(("127.0.0.1", 0))
         self.url = urlunsplit(
             parts._replace(netloc=f"127.0.0.1:{self._server.getsockname()[1]}")
@@ -23,7 +28,16 @@ class StallingProxy:
         self._flowing.set()
         self._sockets: list[socket.socket] = []
         self._closed = False
+        self._down = False
         threading.Thread(target=self._accept, daemon=True).start()
+
+    def down(self) -> None:
+        self._down = True
+        for sock in self._sockets:
+            _cut(sock)
+
+    def up(self) -> None:
+        self._down = False
 
     def stall(self) -> None:
         self._flowing.clear()
@@ -35,14 +49,16 @@ class StallingProxy:
         self._closed = True
         self._flowing.set()
         for sock in [self._server, *self._sockets]:
-            with contextlib.suppress(OSError):
-                sock.close()
+            _cut(sock)
 
     def _accept(self) -> None:
         while not self._closed:
             try:
                 client, _address = self._server.accept()
-                upstream = socket.create_connection(self._upstream)
+                if self._down:
+                    client.close()
+                    continue
+                upstream = self._connect_upstream()
             except OSError:
                 return
             self._sockets += [client, upstream]
@@ -50,6 +66,13 @@ class StallingProxy:
                 threading.Thread(
                     target=self._pump, args=(source, target), daemon=True
                 ).start()
+
+    def _connect_upstream(self) -> socket.socket:
+        if isinstance(self._upstream, tuple):
+            return socket.create_connection(self._upstream)
+        upstream = socket.socket(socket.AF_UNIX)
+        upstream.connect(self._upstream)
+        return upstream
 
     def _pump(self, source: socket.socket, target: socket.socket) -> None:
         try:
@@ -60,8 +83,17 @@ class StallingProxy:
             pass
         finally:
             for sock in (source, target):
-                with contextlib.suppress(OSError):
-                    sock.close()
+                _cut(sock)
+
+
+def _cut(sock: socket.socket) -> None:
+    """Close a socket for good: shutdown() first, because close() alone neither
+    wakes a thread blocked reading it nor tells the peer (the server would keep
+    the session open)."""
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+    with contextlib.suppress(OSError):
+        sock.close()
 
 
 class SilentServer:

@@ -104,3 +104,74 @@ def test_other_errors_are_left_to_the_usual_handling():
     request = RequestFactory().get("/orders/")
 
     assert middleware.process_exception(request, ValueError("bug")) is None
+
+
+@pytest.fixture
+def database_proxy(transactional_db):
+    """A proxy to the test database that the test can take down, as a PostgreSQL
+    that is stopped or restarting."""
+    from tests.faults import StallingProxy
+
+    database = connection.settings_dict
+    host, port = database["HOST"] or "localhost", int(database["PORT"] or 5432)
+    if host.startswith("/"):  # a Unix socket's directory (the devstack's)
+        proxy = StallingProxy("postgres://", unix_socket=f"{host}/.s.PGSQL.{port}")
+    else:
+        proxy = StallingProxy(f"postgres://{host}:{port}")
+    yield proxy
+    proxy.close()
+
+
+def test_a_database_outage_is_answered_503_at_once_and_recovered_from(
+    database_proxy, client, staff_user
+):
+    import time
+    from urllib.parse import urlsplit
+
+    import httpx
+
+    from tests.servers import WebServer, database_url_for_tests
+
+    client.force_login(staff_user)
+    signed_in = {"sessionid": client.cookies["sessionid"].value}
+    proxy_port = urlsplit(database_proxy.url).port
+    url = database_url_for_tests(host="127.0.0.1", port=proxy_port)
+    env = {"DATABASE_URL": url}
+    with WebServer(env=env, ready_path="/healthz") as server:
+
+        def call(path, method="GET"):
+            started = time.monotonic()
+            response = httpx.request(
+                method,
+                f"{server}{path}",
+                timeout=10,
+                json={},
+                cookies=signed_in if path == "/orders/" else None,
+            )
+            return response, time.monotonic() - started
+
+        assert call("/healthz")[0].json()["database"] == "ok"
+        assert call("/orders/")[0].status_code == 200
+        database_proxy.down()
+        # The first requests find their connections cut, or wait for the pool.
+        deadline = time.monotonic() + 10
+        while call("/healthz")[1] > 1.0:
+            assert time.monotonic() < deadline
+        for method, path, kind in (
+            ("GET", "/healthz", "application/json"),
+            ("POST", f"/webhooks/shopify/{uuid.uuid4()}/orders", "application/json"),
+            ("GET", "/orders/", "text/html"),
+        ):
+            response, seconds = call(path, method)
+            assert response.status_code == 503, path
+            assert seconds < 1.0, (path, seconds)  # not the pool's 2 s wait
+            assert response.headers["content-type"].startswith(kind)
+            if path != "/healthz":  # it reports, rather than asks for a retry
+                assert response.headers["retry-after"] == "5"
+        assert call("/healthz")[0].json()["database"].startswith("error")
+
+        database_proxy.up()
+        deadline = time.monotonic() + 10  # the pool tries again every second
+        while (response := call("/healthz")[0]).json()["database"] != "ok":
+            assert time.monotonic() < deadline, response.json()
+        assert call("/orders/")[0].status_code == 200

@@ -1,16 +1,9 @@
 """/metrics: Prometheus metrics for the bearer of METRICS_TOKEN, read at scrape
 time (performile.metrics, docs/faults.md)."""
 
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -25,6 +18,7 @@ from performile import inbound, outbox
 from performile.tasks import heartbeat
 from shipments import polling
 from tests.factories import OrderFactory
+from tests.servers import WebServer
 from tests.shipments.factories import ShipmentFactory
 
 pytestmark = pytest.mark.django_db
@@ -204,7 +198,14 @@ def test_a_stalled_redis_does_not_hold_the_scrape(client, token, redis):
 def test_latencies_of_every_web_process_are_in_each_scrape(tmp_path):
     """Under uvicorn with two worker processes, whichever one answers a scrape
     counts the requests both of them served (PROMETHEUS_MULTIPROC_DIR)."""
-    with WebServer(tmp_path / "prometheus") as url:
+    with WebServer(
+        workers=2,
+        env={
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "prometheus"),
+            "METRICS_TOKEN": TOKEN,
+        },
+        ready_path="/metrics",
+    ) as url:
         with ThreadPoolExecutor(8) as pool:
             answers = list(pool.map(lambda _: httpx.get(f"{url}/healthz"), range(40)))
         assert {answer.status_code for answer in answers} == {200}
@@ -215,53 +216,3 @@ def test_latencies_of_every_web_process_are_in_each_scrape(tmp_path):
             )
             assert requests_of(parse(response.text), "healthz") == 40
     assert list((tmp_path / "prometheus").glob("histogram_*.db"))
-
-
-class WebServer:
-    """`uvicorn performile.asgi:application --workers 2` on the test database."""
-
-    def __init__(self, multiproc_dir: Path):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
-        database_url = urlsplit(os.environ["DATABASE_URL"])
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "performile.settings.test",
-            "DATABASE_URL": database_url._replace(
-                path=f"/{connection.settings_dict['NAME']}"
-            ).geturl(),
-            "PROMETHEUS_MULTIPROC_DIR": str(multiproc_dir),
-            "METRICS_TOKEN": TOKEN,
-        }
-
-    def __enter__(self) -> str:
-        self.process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "performile.asgi:application",
-                *("--host", "127.0.0.1", "--port", str(self.port)),
-                *("--workers", "2", "--lifespan", "off", "--log-level", "warning"),
-            ],
-            env=self.env,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{self.port}"
-        for _ in range(300):  # up to 30 s for both workers to start Django
-            try:
-                # Not /healthz, whose requests the test counts.
-                if httpx.get(f"{url}/metrics", timeout=2).status_code == 404:
-                    return url
-            except httpx.TransportError:
-                pass
-            if self.process.poll() is not None:
-                break
-            time.sleep(0.1)
-        self.__exit__()
-        pytest.fail("uvicorn did not start")
-
-    def __exit__(self, *exc):
-        os.killpg(self.process.pid, signal.SIGTERM)
-        self.process.wait(timeout=15)
