@@ -7,7 +7,8 @@ clients hold them all, and the site (`/healthz` included) stops answering. Here 
 body is read first, by the event loop, where a waiting client costs a few kB and no
 thread; the application then gets it at once. A body larger than the limit is
 refused with 413 before it is read, one that does not arrive in time with 408,
-both in the API's error shape (docs/faults.md).
+both in the API's error shape (docs/faults.md). A body sent in chunks (no
+Content-Length) reaches the application with its length, as one.
 """
 
 import asyncio
@@ -42,6 +43,8 @@ class BufferedBody:
             )
         if body is None:
             return None  # the client went away
+        if _declared_length(scope) != len(body):  # sent chunked
+            scope = {**scope, "headers": _with_length(scope["headers"], len(body))}
         given = False
 
         async def replay():
@@ -80,6 +83,16 @@ def _declared_length(scope) -> int:
             except ValueError:
                 return 0
     return 0
+
+
+def _with_length(headers, length: int) -> list:
+    """The headers of a body now read whole: its length, no transfer coding."""
+    kept = [
+        (name, value)
+        for name, value in headers
+        if name not in (b"content-length", b"transfer-encoding")
+    ]
+    return [*kept, (b"content-length", str(length).encode())]
 
 
 async def _refuse(send, status: int, code: str, message: str) -> None:

@@ -40,6 +40,32 @@ def test_slow_uploads_leave_the_site_answering(asgi_server):
     assert seconds < 2
 
 
+def test_a_signed_body_sent_in_chunks_is_read_whole(asgi_server):
+    from orders.models import Order
+    from tests.orders.payloads import dumps, shopify_headers, shopify_order
+
+    store = StoreFactory(platform="shopify")
+    body = dumps(shopify_order(order_id=8_200_000_001, name="#CHUNKED"))
+    headers = {
+        name.removeprefix("HTTP_").replace("_", "-"): value
+        for name, value in shopify_headers(store.webhook_secret, body).items()
+    }
+
+    def in_chunks():  # no Content-Length: Transfer-Encoding: chunked
+        for start in range(0, len(body), 100):
+            yield body[start : start + 100]
+
+    response = httpx.post(
+        f"{asgi_server}/webhooks/shopify/{store.webhook_key}/orders",
+        content=in_chunks(),
+        headers={**headers, "Content-Type": "application/json"},
+        timeout=10,
+    )
+
+    assert response.status_code == 200, response.text
+    assert Order.objects.filter(store=store, external_id="8200000001").exists()
+
+
 def test_a_body_declared_too_large_is_refused_before_it_is_read(asgi_server):
     address = urlsplit(asgi_server)
     with socket.create_connection(
