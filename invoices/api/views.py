@@ -10,7 +10,6 @@ from django.db.models import prefetch_related_objects
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,13 +31,7 @@ from invoices.api.serializers import (
 from invoices.models import Invoice, Payment
 from orders.selectors import order_get_for_user, user_team_merchant_ids
 from performile.errors import NotAllowed
-
-
-class NewestFirst(CursorPagination):
-    ordering = "-id"
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
+from performile.pagination import NewestFirst
 
 
 def require_team(user, merchant_id: int) -> None:

@@ -2,7 +2,6 @@
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, status
-from rest_framework.pagination import CursorPagination
 from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -22,6 +21,7 @@ from orders.customers import customer_merge
 from orders.filters import OrderFilter
 from orders.ingestion.incoming import IncomingLine
 from performile.errors import ApplicationError
+from performile.pagination import NewestFirst
 
 
 class IsMerchantMember(BasePermission):
@@ -34,20 +34,13 @@ class IsMerchantMember(BasePermission):
         return selectors.user_is_merchant_member(request.user)
 
 
-class OrderCursorPagination(CursorPagination):
-    ordering = "-id"
-    page_size = 25
-    page_size_query_param = "page_size"
-    max_page_size = 100
-
-
 class OrderListCreateApi(generics.ListAPIView):
     """List the orders you may see (newest first), or create a manual order."""
 
     permission_classes = [IsMerchantMember]
 
     serializer_class = OrderListSerializer
-    pagination_class = OrderCursorPagination
+    pagination_class = NewestFirst
     filterset_class = OrderFilter
 
     def get_queryset(self):
