@@ -312,7 +312,7 @@ def order_update(
             actor=actor,
             actor_label=actor_label,
             note=note,
-            data={"changed": {n: _jsonable(old) for n, (old, _new) in changes.items()}},
+            data=changed_event_data({n: old for n, (old, _new) in changes.items()}),
         )
     send_on_commit(
         signals.order_updated, Order, order_id=locked.pk, changed=list(changes)
@@ -354,7 +354,7 @@ def order_record_tracking(
             actor=actor,
             actor_label=actor_label,
             note=note,
-            data={"changed": {n: _jsonable(old) for n, old in changes.items()}},
+            data=changed_event_data(changes),
         )
     send_on_commit(
         signals.order_updated, Order, order_id=locked.pk, changed=list(changes)
@@ -456,10 +456,7 @@ def order_assign(*, order: Order, actor, actor_label: str = "", **assignees) -> 
             OrderEvent.Kind.ASSIGNED,
             actor=actor,
             actor_label=actor_label,
-            note=", ".join(
-                f"{name.replace('_', ' ')}: {user or 'nobody'}"
-                for name, user in assignees.items()
-            ),
+            note=assigned_event_note(assignees),
             data={"before": before},
         )
     send_on_commit(
@@ -542,6 +539,18 @@ def _copy_fields(source: Order, target: Order, names) -> None:
     if source is not target:
         for name in names:
             setattr(target, name, getattr(source, name))
+
+
+def changed_event_data(previous: dict) -> dict:
+    """An UPDATED or TRACKING event's data: the changed fields' former values."""
+    return {"changed": {name: _jsonable(old) for name, old in previous.items()}}
+
+
+def assigned_event_note(assignees: dict) -> str:
+    return ", ".join(
+        f"{name.replace('_', ' ')}: {user or 'nobody'}"
+        for name, user in assignees.items()
+    )
 
 
 def _jsonable(value):
