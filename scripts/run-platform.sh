@@ -24,6 +24,8 @@ if [ -z "${SECRET_KEY:-}" ]; then
 fi
 # Plain HTTP on this machine: cookies without the Secure flag, local hosts only.
 export SECURE_COOKIES=${SECURE_COOKIES:-0}
+# Served to a browser on this machine: no precompressed copies of the static files.
+export STATIC_COMPRESS=${STATIC_COMPRESS:-0}
 export ALLOWED_HOSTS=${ALLOWED_HOSTS:-localhost,127.0.0.1,[::1]}
 export CSRF_TRUSTED_ORIGINS=${CSRF_TRUSTED_ORIGINS:-${BASE_URL},http://127.0.0.1:${WEB_PORT}}
 export PUBLIC_BASE_URL=${PUBLIC_BASE_URL:-$BASE_URL}
@@ -38,16 +40,10 @@ if (exec 3<>"/dev/tcp/127.0.0.1/${SANDBOX_PORT:-8090}") 2>/dev/null; then
   exit 1
 fi
 
+# Static files need no database: collected while the database is brought up to date.
+python manage.py collectstatic --noinput -v0 &
+collecting=$!
 python manage.py migrate --noinput
-python manage.py collectstatic --noinput -v0
-python manage.py demo_data --if-empty
-python manage.py demo_messages --if-empty
-python manage.py demo_invoices --if-empty
-python manage.py demo_couriers --base-url "http://127.0.0.1:${SANDBOX_PORT:-8090}"
-# After the couriers: its parcels in transit use the sandbox account.
-python manage.py demo_portal --if-empty
-# Orders that got a tracking number before the catch-all tracker existed.
-python manage.py tracking_backfill
 
 bold=$(tput bold 2>/dev/null || true)
 plain=$(tput sgr0 2>/dev/null || true)
@@ -62,8 +58,14 @@ ${bold}Performile is starting${plain}  (Ctrl-C stops everything; data stays in $
   Health     ${BASE_URL}/healthz
 
 BANNER
-python manage.py demo_data --sign-ins | sed 's/^/  /'
+# The demo into an empty database, in one process (written in bulk: seconds), and
+# its parcels into the sandbox courier's state file before the sandbox starts, so
+# polling finds them (manage.py demo --help).
+python manage.py demo --sign-ins \
+  --sandbox-url "http://127.0.0.1:${SANDBOX_PORT:-8090}" \
+  --sandbox-state "$STATE/sandbox.json"
 echo
+wait "$collecting"
 
 # Say so once the web server answers: its start-up lines scroll the banner away.
 (
