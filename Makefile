@@ -21,6 +21,11 @@ help:
 # uv installs the pinned requirements several times faster than pip (a warm cache
 # makes it seconds); pip only fetches uv itself, at this version.
 UV_VERSION := 0.13.9
+# uv compiles no bytecode at install (pip compiled every package: ~18 s of CPU on
+# two cores); Python writes it for what each process imports, once. With
+# PYTHONDONTWRITEBYTECODE set, every process would compile Django and the apps
+# from source again (~4 s each, and `make run` starts a dozen).
+unexport PYTHONDONTWRITEBYTECODE
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v >= (3, 11) else f"Python 3.11+ is required; {sys.executable} is {v.major}.{v.minor}. Run: make PYTHON=python3.11 ...")'

@@ -4,8 +4,9 @@
 # Runs under performile.devstack, which has set DATABASE_URL and REDIS_URL. Brings
 # the database up to date, loads the demo data into an empty database, then hands
 # over to honcho (Procfile.dev: web, the inbound applier, worker, beat, and the sandbox courier on port
-# ${SANDBOX_PORT:-8090}). Ctrl-C stops all of it; the data stays under .run/ for
-# the next run.
+# ${SANDBOX_PORT:-8090}; the background processes at a lower CPU priority, so the
+# web answers first). Ctrl-C stops all of it; the data stays under .run/ for the
+# next run.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -60,8 +61,8 @@ ${bold}Performile is starting${plain}  (Ctrl-C stops everything; data stays in $
 BANNER
 # The demo into an empty database, in one process (written in bulk: seconds), and
 # its parcels into the sandbox courier's state file before the sandbox starts, so
-# polling finds them (manage.py demo --help).
-python manage.py demo --sign-ins \
+# polling finds them (manage.py demo --help). migrate has run the system checks.
+python manage.py demo --skip-checks --sign-ins \
   --sandbox-url "http://127.0.0.1:${SANDBOX_PORT:-8090}" \
   --sandbox-state "$STATE/sandbox.json"
 echo
