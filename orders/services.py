@@ -378,6 +378,26 @@ def order_log(
     )
 
 
+def order_log_many(*, notes: list[dict]) -> list[OrderEvent]:
+    """`order_log` for many notes at once (a past written in bulk): each the
+    arguments of `order_log`, and `created_at`, when it happened."""
+    events = OrderEvent.objects.bulk_create(
+        OrderEvent(
+            order=note["order"],
+            kind=OrderEvent.Kind.NOTE,
+            actor=_actor_user(note.get("actor")),
+            actor_label=note.get("actor_label", ""),
+            note=note["note"],
+            data=note.get("data") or {},
+            created_at=note["created_at"],
+        )
+        for note in notes
+    )
+    for event in events:
+        live.order_changed(event.order_id, OrderEvent.Kind.NOTE)
+    return events
+
+
 def order_log_payment(
     *,
     order: Order,
