@@ -41,10 +41,11 @@ if (exec 3<>"/dev/tcp/127.0.0.1/${SANDBOX_PORT:-8090}") 2>/dev/null; then
   exit 1
 fi
 
-# Static files need no database: collected while the database is brought up to date.
+python manage.py migrate --noinput
+# Static files need no database: collected while the demo loads (after migrate,
+# which has compiled the bytecode both would otherwise compile at once).
 python manage.py collectstatic --noinput -v0 &
 collecting=$!
-python manage.py migrate --noinput
 
 bold=$(tput bold 2>/dev/null || true)
 plain=$(tput sgr0 2>/dev/null || true)
