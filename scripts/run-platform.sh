@@ -4,8 +4,8 @@
 # Runs under performile.devstack, which has set DATABASE_URL and REDIS_URL. Brings
 # the database up to date, loads the demo data into an empty database, then hands
 # over to honcho (Procfile.dev: web, the inbound applier, worker, beat, and the sandbox courier on port
-# ${SANDBOX_PORT:-8090}; the background processes at a lower CPU priority, so the
-# web answers first). Ctrl-C stops all of it; the data stays under .run/ for the
+# ${SANDBOX_PORT:-8090}; the background processes start once the web answers, so
+# it starts first). Ctrl-C stops all of it; the data stays under .run/ for the
 # next run.
 set -euo pipefail
 
