@@ -161,9 +161,10 @@ def order_create(
     try:
         with transaction.atomic():
             order_number = order_number or next_order_number(store)
-            order = Order.objects.create(
-                merchant_id=store.merchant_id,
+            order = order_row(
                 store=store,
+                at=now,
+                user=user,
                 order_number=order_number,
                 source=source,
                 status=status,
@@ -171,12 +172,9 @@ def order_create(
                 external_id=external_id,
                 external_updated_at=external_updated_at,
                 placed_at=placed_at or now,
-                created_at=now,
-                updated_at=now,
-                created_by=user,
-                updated_by=user,
                 **fields,
             )
+            order.save(force_insert=True)
     except IntegrityError as exc:
         if _violated(exc) == "order_external_unique":
             raise OrderAlreadyImported(
@@ -203,6 +201,19 @@ def order_create(
         tracking_number=order.tracking_number,
     )
     return order
+
+
+def order_row(*, store: Store, at, user, **fields) -> Order:
+    """A new order of `store` made by `user` (None: a system) at `at`, unsaved."""
+    return Order(
+        merchant_id=store.merchant_id,
+        store=store,
+        created_at=at,
+        updated_at=at,
+        created_by=user,
+        updated_by=user,
+        **fields,
+    )
 
 
 def order_lines(order: Order, lines) -> list[OrderLine]:

@@ -24,6 +24,7 @@ from orders.services import (
     changed_event_data,
     created_event_data,
     order_lines,
+    order_row,
 )
 
 Kind = OrderEvent.Kind
@@ -45,15 +46,7 @@ class OrderDraft:
         store, actor = fields.pop("store"), fields.pop("actor")
         label, lines = fields.pop("actor_label"), fields.pop("lines")
         fields.setdefault("currency", store.currency)
-        order = Order(
-            merchant_id=store.merchant_id,
-            store=store,
-            created_at=at,
-            updated_at=at,
-            created_by=actor,
-            updated_by=actor,
-            **fields,
-        )
+        order = order_row(store=store, at=at, user=actor, **fields)
         draft = cls(order=order, lines=order_lines(order, lines))
         draft.steps.append(("order_create", at, values))
         draft._event(
