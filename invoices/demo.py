@@ -7,9 +7,11 @@ of `invoices.receivers` leaves the dating to this module). Orders paid at checko
 are paid at once; orders on account (paid on invoice, quotes, and the customers who
 use the portal) are paid by bank transfer or Stripe some days later, or are still
 pending, or overdue; one is paid in part, one paid too much. Two credit notes, one
-voided invoice, and last month's statements. All through `invoices.services`, with
-the clock moved to when each step "happened" (orders.demo.story.clock). No PDF is
-rendered: each renders on its first download.
+voided invoice, and last month's statements. All through `invoices.services`, each
+step at the time it "happened": the invoices and their payments in bulk
+(`invoices_issue_for_orders`, `payments_record_on_invoices`), the rest with the
+clock moved (orders.demo.story.clock). No PDF is rendered: each renders on its
+first download.
 """
 
 import random
@@ -25,11 +27,12 @@ from invoices.receivers import CONFIRMED
 from invoices.services import (
     billing_profile,
     credit_note_issue,
-    invoice_issue_for_order,
     invoice_void,
     payment_record,
 )
 from invoices.services.common import merchant_zone
+from invoices.services.issuing import InvoiceIssue, invoices_issue_for_orders
+from invoices.services.payments import InvoicePayment, payments_record_on_invoices
 from orders.demo.story import clock
 from orders.models import Membership, Merchant, Order, Source
 from orders.state_machine import OrderStatus
@@ -111,19 +114,19 @@ def _issue(now: datetime, rng: random.Random) -> list[Issued]:
         .select_related("merchant", "customer", "store")
         .order_by("placed_at", "pk")
     )
-    issued = []
+    issues = []
     for order in orders:
         at = min(
             order.placed_at + timedelta(minutes=rng.randint(3, 90)),
             now - timedelta(minutes=5),
         )
         day = timezone.localtime(at, merchant_zone(order.merchant)).date()
-        with clock(at):
-            invoice = invoice_issue_for_order(
-                order=order, actor_label="Invoicing", issue_date=day
-            )
-        issued.append(Issued(invoice, order, at))
-    return issued
+        issues.append(InvoiceIssue(order=order, issue_date=day, issued_at=at))
+    invoices = invoices_issue_for_orders(issues=issues, actor_label="Invoicing")
+    return [
+        Issued(invoice, issue.order, issue.issued_at)
+        for invoice, issue in zip(invoices, issues, strict=True)
+    ]
 
 
 def _on_account(order: Order) -> bool:
@@ -143,11 +146,10 @@ def _settle(issued: list[Issued], now: datetime, rng: random.Random) -> dict:
     past_due = [i for i in account if i.invoice.due_date < today]
     not_due = [i for i in account if i.invoice.due_date >= today]
 
+    payments = []
     for item in checkout:
         method, label = CHECKOUT[item.order.payment_method]
-        counts["payments"] += _pay(
-            item, item.invoice.total, item.at, method, label, rng
-        )
+        payments.append(_pay(item, item.invoice.total, item.at, method, label, rng))
 
     # Past due: most paid within the terms, every third left overdue, one paid in
     # part (the rest overdue).
@@ -159,9 +161,9 @@ def _settle(issued: list[Issued], now: datetime, rng: random.Random) -> dict:
         if not partial_done and index % 3 == 2:
             partial_done = True
             amount = (item.invoice.total / 2).quantize(Decimal("1"))
-            counts["payments"] += _pay_account(item, amount, days, now, rng)
+            payments.append(_pay_account(item, amount, days, now, rng))
             continue
-        counts["payments"] += _pay_account(item, item.invoice.total, days, now, rng)
+        payments.append(_pay_account(item, item.invoice.total, days, now, rng))
 
     # Not due yet: the early payers (one pays a rounded-up amount: overpaid),
     # the rest pending; the newest pending one is voided.
@@ -177,7 +179,9 @@ def _settle(issued: list[Issued], now: datetime, rng: random.Random) -> dict:
             amount = (amount / 100).quantize(Decimal("1"), rounding=ROUND_UP) * 100
             if amount == item.invoice.total:
                 amount += 100
-        counts["payments"] += _pay_account(item, amount, rng.randint(2, 9), now, rng)
+        payments.append(_pay_account(item, amount, rng.randint(2, 9), now, rng))
+    payments_record_on_invoices(payments=payments)
+    counts["payments"] = len(payments)
 
     to_void = pending[-1] if len(pending) > 1 else None
     if to_void is not None:
@@ -193,7 +197,7 @@ def _settle(issued: list[Issued], now: datetime, rng: random.Random) -> dict:
     return counts
 
 
-def _pay_account(item: Issued, amount, days: int, now, rng) -> int:
+def _pay_account(item: Issued, amount, days: int, now, rng) -> InvoicePayment:
     at = item.at + timedelta(days=days, hours=rng.randint(1, 8))
     if at >= now:
         at = now - timedelta(minutes=rng.randint(10, 300))
@@ -202,7 +206,9 @@ def _pay_account(item: Issued, amount, days: int, now, rng) -> int:
     return _pay(item, amount, at, Method.BANK_TRANSFER, "", rng)
 
 
-def _pay(item: Issued, amount, at: datetime, method, label: str, rng) -> int:
+def _pay(item: Issued, amount, at: datetime, method, label: str, rng):
+    """The payment, recorded a few minutes after it was received (with the
+    others, in bulk)."""
     invoice = item.invoice
     if method == Method.STRIPE:
         reference = f"pi_3Q{rng.getrandbits(64):016x}"
@@ -211,20 +217,17 @@ def _pay(item: Issued, amount, at: datetime, method, label: str, rng) -> int:
     else:
         reference = f"{label} {rng.randrange(10**9, 10**10)}"
     received = max(at, item.at + timedelta(minutes=1))
-    with clock(received + timedelta(minutes=rng.randint(1, 20))):
-        payment_record(
-            merchant=invoice.merchant,
-            invoice=invoice,
-            amount=amount,
-            currency=invoice.currency,
-            method=method,
-            reference=reference,
-            provider_id=reference if method == Method.STRIPE else "",
-            received_at=received,
-            actor=None if method != Method.BANK_TRANSFER else _staff(invoice, rng),
-            actor_label=label,
-        )
-    return 1
+    return InvoicePayment(
+        invoice=invoice,
+        amount=amount,
+        method=method,
+        received_at=received,
+        recorded_at=received + timedelta(minutes=rng.randint(1, 20)),
+        reference=reference,
+        provider_id=reference if method == Method.STRIPE else "",
+        actor=None if method != Method.BANK_TRANSFER else _staff(invoice, rng),
+        actor_label=label,
+    )
 
 
 def _void(item: Issued, now: datetime) -> None:

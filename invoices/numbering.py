@@ -23,18 +23,25 @@ def series_prefix(template: str, issue_date: date) -> str:
 
 def next_number(*, merchant_id: int, kind: str, prefix: str) -> int:
     """Take the next number of the series; call inside the issuing transaction."""
+    return next_numbers(merchant_id=merchant_id, kind=kind, prefix=prefix)[0]
+
+
+def next_numbers(*, merchant_id: int, kind: str, prefix: str, count: int = 1):
+    """Take the next `count` numbers of the series, in the same one statement;
+    call inside the issuing transaction."""
     assert connection.in_atomic_block, "take numbers inside the issuing transaction"
     table = NumberSequence._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {table} (merchant_id, kind, prefix, last_number)"
-            " VALUES (%s, %s, %s, 1)"
+            " VALUES (%s, %s, %s, %s)"
             " ON CONFLICT (merchant_id, kind, prefix)"
-            f" DO UPDATE SET last_number = {table}.last_number + 1"
+            f" DO UPDATE SET last_number = {table}.last_number + EXCLUDED.last_number"
             " RETURNING last_number",
-            [merchant_id, kind, prefix],
+            [merchant_id, kind, prefix, count],
         )
-        return cursor.fetchone()[0]
+        last = cursor.fetchone()[0]
+    return range(last - count + 1, last + 1)
 
 
 def format_number(prefix: str, number: int, digits: int) -> str:

@@ -1,7 +1,10 @@
-"""Demo conversations: customers asking about recent orders on every channel, staff
-answering, an internal note, a resolved thread and two messages no order was found
-for. Written through messaging.services, as real ones are, with the clock moved to
-when each message "arrived" (orders.demo.story.clock)."""
+"""Demo messages. First what the demo orders' status changes were answered with
+(their system messages and the customers' notifications, written in bulk by
+messaging.notifications.history, since the order demo writes its past without
+domain events). Then conversations: customers asking about recent orders on every
+channel, staff answering, an internal note, a resolved thread and two messages no
+order was found for, written through messaging.services, as real ones are, with the
+clock moved to when each message "arrived" (orders.demo.story.clock)."""
 
 import random
 from datetime import timedelta
@@ -11,6 +14,8 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.models import Message
+from messaging.notifications.history import status_changes_announce
+from orders.demo import catalog
 from orders.demo.story import clock
 from orders.models import Membership, Order
 
@@ -54,8 +59,21 @@ UNMATCHED = [
 ]
 
 
-def demo_messages_create(*, seed: int = 2026, conversations: int = 24) -> int:
-    """Create the demo conversations; returns how many messages were written."""
+def demo_messages_create(*, seed: int = 2026, conversations: int = 24) -> dict:
+    """Announce the demo orders' past status changes and create the demo
+    conversations; returns how many messages of each were written."""
+    slugs = [merchant["slug"] for merchant in catalog.MERCHANTS]
+    with transaction.atomic():
+        announced = status_changes_announce(
+            orders=Order.objects.filter(merchant__slug__in=slugs)
+        )
+    return {
+        "announced": announced,
+        "conversations": _conversations_create(seed, conversations),
+    }
+
+
+def _conversations_create(seed: int, conversations: int) -> int:
     rng = random.Random(seed)
     orders = list(
         Order.objects.exclude(customer=None)

@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from orders.models import Order
 from orders.selectors import visible_order_scopes
-from performile import redis_guard
+from performile import outbox, redis_guard
 
 logger = logging.getLogger(__name__)
 
@@ -58,7 +58,11 @@ def order_changed(order_id: int, kind: str, *, row_changed: bool = True) -> None
     """Broadcast the order after the current transaction commits (at once outside
     one). Several changes of one order in one transaction make one broadcast.
     `row_changed=False`: nothing a list row shows has changed (a new message), so
-    the broadcast carries no re-rendered cells."""
+    the broadcast carries no re-rendered cells. A past being written (the demo,
+    `outbox.recording_history()`) is not broadcast: open views catch up through the
+    change feed."""
+    if outbox.is_recording_history():
+        return
     batch = getattr(_pending, "batch", None)
     if batch is None:
         batch = _pending.batch = {}

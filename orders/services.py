@@ -161,9 +161,10 @@ def order_create(
     try:
         with transaction.atomic():
             order_number = order_number or next_order_number(store)
-            order = Order.objects.create(
-                merchant_id=store.merchant_id,
+            order = order_row(
                 store=store,
+                at=now,
+                user=user,
                 order_number=order_number,
                 source=source,
                 status=status,
@@ -171,12 +172,9 @@ def order_create(
                 external_id=external_id,
                 external_updated_at=external_updated_at,
                 placed_at=placed_at or now,
-                created_at=now,
-                updated_at=now,
-                created_by=user,
-                updated_by=user,
                 **fields,
             )
+            order.save(force_insert=True)
     except IntegrityError as exc:
         if _violated(exc) == "order_external_unique":
             raise OrderAlreadyImported(
@@ -203,6 +201,19 @@ def order_create(
         tracking_number=order.tracking_number,
     )
     return order
+
+
+def order_row(*, store: Store, at, user, **fields) -> Order:
+    """A new order of `store` made by `user` (None: a system) at `at`, unsaved."""
+    return Order(
+        merchant_id=store.merchant_id,
+        store=store,
+        created_at=at,
+        updated_at=at,
+        created_by=user,
+        updated_by=user,
+        **fields,
+    )
 
 
 def order_lines(order: Order, lines) -> list[OrderLine]:
@@ -312,7 +323,7 @@ def order_update(
             actor=actor,
             actor_label=actor_label,
             note=note,
-            data={"changed": {n: _jsonable(old) for n, (old, _new) in changes.items()}},
+            data=changed_event_data({n: old for n, (old, _new) in changes.items()}),
         )
     send_on_commit(
         signals.order_updated, Order, order_id=locked.pk, changed=list(changes)
@@ -354,7 +365,7 @@ def order_record_tracking(
             actor=actor,
             actor_label=actor_label,
             note=note,
-            data={"changed": {n: _jsonable(old) for n, old in changes.items()}},
+            data=changed_event_data(changes),
         )
     send_on_commit(
         signals.order_updated, Order, order_id=locked.pk, changed=list(changes)
@@ -376,6 +387,26 @@ def order_log(
         note=note,
         data=data or {},
     )
+
+
+def order_log_many(*, notes: list[dict]) -> list[OrderEvent]:
+    """`order_log` for many notes at once (a past written in bulk): each the
+    arguments of `order_log`, and `created_at`, when it happened."""
+    events = OrderEvent.objects.bulk_create(
+        OrderEvent(
+            order=note["order"],
+            kind=OrderEvent.Kind.NOTE,
+            actor=_actor_user(note.get("actor")),
+            actor_label=note.get("actor_label", ""),
+            note=note["note"],
+            data=note.get("data") or {},
+            created_at=note["created_at"],
+        )
+        for note in notes
+    )
+    for event in events:
+        live.order_changed(event.order_id, OrderEvent.Kind.NOTE)
+    return events
 
 
 def order_log_payment(
@@ -456,10 +487,7 @@ def order_assign(*, order: Order, actor, actor_label: str = "", **assignees) -> 
             OrderEvent.Kind.ASSIGNED,
             actor=actor,
             actor_label=actor_label,
-            note=", ".join(
-                f"{name.replace('_', ' ')}: {user or 'nobody'}"
-                for name, user in assignees.items()
-            ),
+            note=assigned_event_note(assignees),
             data={"before": before},
         )
     send_on_commit(
@@ -542,6 +570,18 @@ def _copy_fields(source: Order, target: Order, names) -> None:
     if source is not target:
         for name in names:
             setattr(target, name, getattr(source, name))
+
+
+def changed_event_data(previous: dict) -> dict:
+    """An UPDATED or TRACKING event's data: the changed fields' former values."""
+    return {"changed": {name: _jsonable(old) for name, old in previous.items()}}
+
+
+def assigned_event_note(assignees: dict) -> str:
+    return ", ".join(
+        f"{name.replace('_', ' ')}: {user or 'nobody'}"
+        for name, user in assignees.items()
+    )
 
 
 def _jsonable(value):

@@ -116,6 +116,38 @@ def enqueue(
     order_id: int | None = None,
 ) -> OutboxMessage:
     """Queue a message in the current transaction; it is sent after commit."""
+    message = _message(
+        channel=channel,
+        recipient=recipient,
+        body=body,
+        subject=subject,
+        headers=headers,
+        order_id=order_id,
+    )
+    if getattr(_history, "active", False):
+        message.status, message.sent_at = Status.SENT, timezone.now()
+        message.save()
+        return message
+    message.next_attempt_at = timezone.now()
+    message.save()
+    # robust: a broker that is down at commit must not fail the caller's request;
+    # the sweep sends the message instead.
+    transaction.on_commit(lambda: _schedule(message.pk), robust=True)
+    return message
+
+
+def history_write(messages: list[tuple]) -> list[OutboxMessage]:
+    """Messages of a past written in bulk, each (when, `enqueue` keyword arguments):
+    recorded as sent then, as `enqueue` records them within `recording_history()`
+    at that time, in one INSERT."""
+    return OutboxMessage.objects.bulk_create(
+        _message(**values, status=Status.SENT, created_at=at, sent_at=at)
+        for at, values in messages
+    )
+
+
+def _message(*, channel: str, recipient: str, headers=None, **fields) -> OutboxMessage:
+    """An unsaved message, checked, its email's Message-ID set."""
     if channel not in Channel.values:
         raise ValueError(f"Unknown outbox channel {channel!r}.")
     if not recipient:
@@ -125,30 +157,9 @@ def enqueue(
         # Known before sending and the same on every attempt: replies thread on it,
         # and a mail client drops a repeated copy.
         headers.setdefault("Message-ID", _new_message_id())
-    if getattr(_history, "active", False):
-        return OutboxMessage.objects.create(
-            channel=channel,
-            recipient=recipient,
-            subject=subject,
-            body=body,
-            headers=headers,
-            order_id=order_id,
-            status=Status.SENT,
-            sent_at=timezone.now(),
-        )
-    message = OutboxMessage.objects.create(
-        channel=channel,
-        recipient=recipient,
-        subject=subject,
-        body=body,
-        headers=headers,
-        order_id=order_id,
-        next_attempt_at=timezone.now(),
+    return OutboxMessage(
+        channel=channel, recipient=recipient, headers=headers, **fields
     )
-    # robust: a broker that is down at commit must not fail the caller's request;
-    # the sweep sends the message instead.
-    transaction.on_commit(lambda: _schedule(message.pk), robust=True)
-    return message
 
 
 _history = threading.local()

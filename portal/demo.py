@@ -31,8 +31,8 @@ from orders.services import order_change_status, order_record_tracking
 from orders.state_machine import BOOKABLE, OPEN, OrderStatus
 from orders.tracking import TrackingStatus as T
 from portal.services import address_create
-from shipments.couriers.base import TrackingEvent, TrackingUpdate
 from shipments.models import CourierAccount, Shipment
+from shipments.sandbox_state import sandbox_journey, sandbox_registration
 from shipments.services import shipment_apply_update
 
 # country -> notification preferences; NO (Ole) prefers SMS.
@@ -200,31 +200,13 @@ def _parcel_in_transit(customer: Customer, rng: random.Random) -> int:
         created_at=sent,
         updated_at=sent,
     )
-    city = order.delivery_address.get("city", "")
-    hub = {"SE": "Terminal Jönköping", "NO": "Terminal Alnabru", "DK": "Taulov"}.get(
-        order.delivery_address.get("country", ""), "Sorting hub"
-    )
-    scans = [
-        (T.INFO_RECEIVED, "BOOKED", sent, "Shipment information received", ""),
-        (T.IN_TRANSIT, "PICKED_UP", sent + timedelta(hours=3), "Picked up", city),
-        (T.IN_TRANSIT, "SORTED", min(now, sent + timedelta(hours=14)), "Sorted", hub),
-    ]
+    # The sandbox's own first events for the number: booked, picked up, at the
+    # sorting terminal. shipments.sandbox_state tells the sandbox of the parcel
+    # with these, so polling it finds the same journey and it carries on.
+    scans = [sent, sent + timedelta(hours=3), min(now, sent + timedelta(hours=14))]
     shipment_apply_update(
         shipment=shipment,
-        update=TrackingUpdate(
-            tracking_number=shipment.tracking_number,
-            events=tuple(
-                TrackingEvent(
-                    status=status,
-                    raw_code=code,
-                    occurred_at=at,
-                    description=text,
-                    location=where,
-                )
-                for status, code, at, text, where in scans
-            ),
-            estimated_delivery=eta,
-        ),
+        update=sandbox_journey(sandbox_registration(shipment), scans),
         source="webhook",
     )
     return 1

@@ -1,6 +1,7 @@
 """Issuing invoices and voiding an unpaid one; what credit notes share with them."""
 
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -22,9 +23,10 @@ from invoices.services.common import (
 from orders.models import Order
 from orders.services import order_log
 from performile import outbox
-from performile.audit import audit
+from performile.audit import audit, audit_event
 from performile.errors import ApplicationError, Conflict
 from performile.events import delay_on_commit
+from performile.models import AuditEvent
 
 ZERO = Decimal("0.00")
 
@@ -98,72 +100,171 @@ def invoice_issue_for_order(
             .select_related("merchant", "customer")
             .get(pk=order.pk)
         )
-        existing = (
-            order.invoices.filter(state=Invoice.State.ISSUED)
-            .values_list("number", flat=True)
-            .first()
-        )
-        if existing is not None:
-            raise AlreadyInvoiced(
-                f"Order {order.order_number} is already invoiced: {existing}."
-            )
+        _ensure_not_invoiced([order])
         profile = billing_profile(order.merchant)
-        gross = (
-            profile.prices_include_tax
-            if order.taxes_included is None
-            else order.taxes_included
-        )
-        lines = _lines_from_order(order, profile.default_tax_rate, gross)
-        if not any(line["price"] for line in lines):
-            raise ApplicationError(
-                f"Order {order.order_number} has no amount to invoice."
-            )
-        issue_date = issue_date or merchant_today(order.merchant)
-        invoice = Invoice(
-            merchant=order.merchant,
-            store_id=order.store_id,
-            customer=order.customer,
-            order=order,
-            currency=order.currency,
-            issue_date=issue_date,
-            due_date=issue_date + timedelta(days=profile.payment_terms_days),
-            seller=seller_snapshot(profile),
-            buyer=buyer_snapshot(order.customer, order.delivery_address),
-            order_reference=order.order_number,
-            notes=notes.strip(),
-            payment_instructions=profile.payment_instructions,
-            issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+        invoice, lines = _invoice_draft(
+            order,
+            profile,
+            issue_date or merchant_today(order.merchant),
+            actor=actor,
+            notes=notes,
         )
         number_document(invoice, numbering.INVOICE, profile.invoice_prefix, profile)
-        save_with_lines(
-            invoice,
-            InvoiceLine,
-            "invoice",
-            [
-                {
-                    "sku": line["sku"],
-                    "description": line["description"],
-                    "quantity": line["quantity"],
-                    **_amounts(line, gross),
-                }
-                for line in lines
-            ],
-        )
+        save_with_lines(invoice, InvoiceLine, "invoice", lines)
         # Money that arrived before the invoice (a paid checkout) counts towards it.
         Payment.objects.filter(order=order, invoice=None).update(invoice=invoice)
-        # An audit event, not an order event: issuing follows a status change that
-        # is on the timeline already, and open Orders views need no second message.
-        audit(
-            "invoice.issued",
-            actor=actor,
-            actor_label=actor_label,
-            target=invoice,
-            order_id=order.pk,
-            merchant_id=order.merchant_id,
-            number=invoice.number,
-        )
+        _issued_audit(invoice, actor, actor_label).save()
         render_after_commit(invoice)
     return invoice
+
+
+@dataclass(frozen=True)
+class InvoiceIssue:
+    """One order of `invoices_issue_for_orders`: its invoice's date, and when it
+    was issued."""
+
+    order: Order
+    issue_date: date
+    issued_at: datetime
+
+
+def invoices_issue_for_orders(
+    *, issues: list[InvoiceIssue], actor_label: str = ""
+) -> list[Invoice]:
+    """`invoice_issue_for_order` for many orders, each issued when given (a past
+    written in bulk: the demo's): the same invoices, lines, numbers and audit rows,
+    in a few statements. Refused as a whole when one of the orders has an issued
+    invoice already or nothing to invoice."""
+    with transaction.atomic():
+        orders = (
+            Order.objects.select_for_update(of=("self",))
+            .select_related("merchant", "customer")
+            .prefetch_related("lines")
+            .in_bulk([issue.order.pk for issue in issues])
+        )
+        _ensure_not_invoiced(orders.values())
+        profiles = {}
+        drafts = []
+        for issue in issues:
+            order = orders[issue.order.pk]
+            if order.merchant_id not in profiles:
+                profiles[order.merchant_id] = billing_profile(order.merchant)
+            profile = profiles[order.merchant_id]
+            invoice, lines = _invoice_draft(order, profile, issue.issue_date)
+            invoice.issued_at = issue.issued_at
+            drafts.append((invoice, lines, profile))
+        invoices = _drafts_save(drafts)
+        waiting = set(
+            Payment.objects.filter(order__in=list(orders), invoice=None).values_list(
+                "order_id", flat=True
+            )
+        )
+        for invoice in invoices:
+            if invoice.order_id in waiting:
+                Payment.objects.filter(order=invoice.order_id, invoice=None).update(
+                    invoice=invoice
+                )
+        audits = [_issued_audit(invoice, None, actor_label) for invoice in invoices]
+        for row, invoice in zip(audits, invoices, strict=True):
+            row.created_at = invoice.issued_at
+        AuditEvent.objects.bulk_create(audits)
+        for invoice in invoices:
+            render_after_commit(invoice)
+    return invoices
+
+
+def _ensure_not_invoiced(orders) -> None:
+    existing = (
+        Invoice.objects.filter(order__in=list(orders), state=Invoice.State.ISSUED)
+        .values_list("order__order_number", "number")
+        .first()
+    )
+    if existing is not None:
+        raise AlreadyInvoiced(
+            f"Order {existing[0]} is already invoiced: {existing[1]}."
+        )
+
+
+def _invoice_draft(
+    order: Order, profile, issue_date: date, *, actor=None, notes: str = ""
+) -> tuple[Invoice, list[dict]]:
+    """The order's invoice, unsaved and unnumbered, and its lines."""
+    gross = (
+        profile.prices_include_tax
+        if order.taxes_included is None
+        else order.taxes_included
+    )
+    lines = _lines_from_order(order, profile.default_tax_rate, gross)
+    if not any(line["price"] for line in lines):
+        raise ApplicationError(f"Order {order.order_number} has no amount to invoice.")
+    invoice = Invoice(
+        merchant=order.merchant,
+        store_id=order.store_id,
+        customer=order.customer,
+        order=order,
+        currency=order.currency,
+        issue_date=issue_date,
+        due_date=issue_date + timedelta(days=profile.payment_terms_days),
+        seller=seller_snapshot(profile),
+        buyer=buyer_snapshot(order.customer, order.delivery_address),
+        order_reference=order.order_number,
+        notes=notes.strip(),
+        payment_instructions=profile.payment_instructions,
+        issued_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    return invoice, [
+        {
+            "sku": line["sku"],
+            "description": line["description"],
+            "quantity": line["quantity"],
+            **_amounts(line, gross),
+        }
+        for line in lines
+    ]
+
+
+def _drafts_save(drafts: list[tuple]) -> list[Invoice]:
+    """Number (one statement per series), then save invoices and lines in one
+    INSERT each."""
+    series = {}
+    for invoice, _lines, profile in drafts:
+        prefix = numbering.series_prefix(profile.invoice_prefix, invoice.issue_date)
+        series.setdefault((invoice.merchant_id, prefix), []).append((invoice, profile))
+    for (merchant_id, prefix), documents in series.items():
+        numbers = numbering.next_numbers(
+            merchant_id=merchant_id,
+            kind=numbering.INVOICE,
+            prefix=prefix,
+            count=len(documents),
+        )
+        for (invoice, profile), number in zip(documents, numbers, strict=True):
+            invoice.sequence = number
+            invoice.number = numbering.format_number(
+                prefix, number, profile.number_digits
+            )
+    for invoice, lines, _profile in drafts:
+        document_totals(invoice, lines)
+    invoices = Invoice.objects.bulk_create(invoice for invoice, _l, _p in drafts)
+    InvoiceLine.objects.bulk_create(
+        InvoiceLine(invoice=invoice, position=position, **line)
+        for invoice, lines, _p in drafts
+        for position, line in enumerate(lines, start=1)
+    )
+    return invoices
+
+
+def _issued_audit(invoice: Invoice, actor, actor_label: str):
+    # An audit event, not an order event: issuing follows a status change that
+    # is on the timeline already, and open Orders views need no second message.
+    return audit_event(
+        "invoice.issued",
+        actor=actor,
+        actor_label=actor_label,
+        target=invoice,
+        order_id=invoice.order_id,
+        merchant_id=invoice.merchant_id,
+        number=invoice.number,
+    )
 
 
 def _amounts(line: dict, gross: bool) -> dict:
@@ -190,14 +291,18 @@ def number_document(document, kind: str, template: str, profile) -> None:
 
 
 def save_with_lines(document, line_model, parent_field: str, lines: list[dict]):
-    document.subtotal = sum((line["net_amount"] for line in lines), ZERO)
-    document.tax_total = sum((line["tax_amount"] for line in lines), ZERO)
-    document.total = sum((line["total"] for line in lines), ZERO)
+    document_totals(document, lines)
     document.save()
     line_model.objects.bulk_create(
         line_model(**{parent_field: document}, position=position, **line)
         for position, line in enumerate(lines, start=1)
     )
+
+
+def document_totals(document, lines: list[dict]) -> None:
+    document.subtotal = sum((line["net_amount"] for line in lines), ZERO)
+    document.tax_total = sum((line["tax_amount"] for line in lines), ZERO)
+    document.total = sum((line["total"] for line in lines), ZERO)
 
 
 def render_after_commit(document) -> None:

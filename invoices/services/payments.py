@@ -1,5 +1,6 @@
 """Recording payments and refunds, by staff or from a payment provider."""
 
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
@@ -8,10 +9,11 @@ from django.utils import timezone
 
 from invoices.models import Invoice, Payment
 from orders.models import Customer, Merchant, Order
-from orders.services import order_change_status, order_log
+from orders.services import order_change_status, order_log, order_log_many
 from orders.state_machine import OrderStatus
-from performile.audit import audit
+from performile.audit import audit, audit_event
 from performile.errors import ApplicationError, Conflict
+from performile.models import AuditEvent
 
 # An order waiting for its money moves on when money arrives.
 AWAITING_PAYMENT = (OrderStatus.DRAFT, OrderStatus.PENDING)
@@ -105,24 +107,11 @@ def payment_record(
             if provider_id:
                 return None
             raise
-        audit(
-            "payment.refunded" if amount < 0 else "payment.recorded",
-            actor=actor,
-            actor_label=actor_label,
-            target=payment,
-            order_id=order.pk if order else None,
-            merchant_id=merchant.pk,
-            amount=str(amount),
-            currency=currency,
-            invoice=invoice.number if invoice else "",
-        )
+        _audit(payment, invoice, actor, actor_label).save()
         if order is not None:
-            kind = "Refund" if amount < 0 else "Payment"
             order_log(
                 order=order,
-                note=f"{kind} of {abs(amount)} {currency} recorded"
-                f" ({Payment.Method(method).label}"
-                f"{', ' + reference if reference else ''}).",
+                note=_order_note(payment),
                 actor=actor,
                 actor_label=actor_label,
                 data={"payment_id": payment.pk},
@@ -136,6 +125,109 @@ def payment_record(
                     note=f"Payment of {amount} {currency} received.",
                 )
     return payment
+
+
+@dataclass(frozen=True)
+class InvoicePayment:
+    """Money received on an issued invoice, for `payments_record_on_invoices`."""
+
+    invoice: Invoice
+    amount: Decimal
+    method: str
+    received_at: datetime
+    recorded_at: datetime
+    reference: str = ""
+    provider_id: str = ""
+    actor: object = None
+    actor_label: str = ""
+
+
+def payments_record_on_invoices(*, payments: list[InvoicePayment]) -> list[Payment]:
+    """`payment_record` of money received on issued invoices, many at once, each
+    recorded when given (a past written in bulk: the demo's): the same payments,
+    audit rows and order timeline notes, in a few statements. Money in only, on
+    orders no longer awaiting it (`payment_record` moves those on, one by one)."""
+    with transaction.atomic():
+        invoices = (
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("order")
+            .in_bulk([payment.invoice.pk for payment in payments])
+        )
+        rows = [_on_invoice(invoices[p.invoice.pk], p) for p in payments]
+        saved = Payment.objects.bulk_create(rows)
+        audits = []
+        for row, payment in zip(saved, payments, strict=True):
+            audits.append(_audit(row, row.invoice, payment.actor, payment.actor_label))
+            audits[-1].created_at = payment.recorded_at
+        AuditEvent.objects.bulk_create(audits)
+        order_log_many(
+            notes=[
+                {
+                    "order": row.invoice.order,
+                    "note": _order_note(row),
+                    "actor": payment.actor,
+                    "actor_label": payment.actor_label,
+                    "data": {"payment_id": row.pk},
+                    "created_at": payment.recorded_at,
+                }
+                for row, payment in zip(saved, payments, strict=True)
+                if row.order_id
+            ]
+        )
+    return saved
+
+
+def _on_invoice(invoice: Invoice, payment: InvoicePayment) -> Payment:
+    amount = _amount(payment.amount)
+    if payment.method not in Payment.Method.values:
+        raise ApplicationError(f"Unknown payment method {payment.method!r}.")
+    if amount < 0:
+        raise ApplicationError("A refund is recorded on its own (payment_record).")
+    if invoice.is_void:
+        raise Conflict(f"Invoice {invoice.number} is void.")
+    if invoice.order_id and invoice.order.status in AWAITING_PAYMENT:
+        raise ApplicationError(
+            f"Order {invoice.order.order_number} is awaiting payment: record it"
+            " on its own, so the order moves on."
+        )
+    actor = payment.actor
+    return Payment(
+        merchant_id=invoice.merchant_id,
+        customer_id=invoice.customer_id or getattr(invoice.order, "customer_id", None),
+        order_id=invoice.order_id,
+        invoice=invoice,
+        amount=amount,
+        currency=invoice.currency,
+        method=payment.method,
+        reference=payment.reference[:200],
+        provider_id=payment.provider_id[:200],
+        received_at=payment.received_at,
+        recorded_by=actor if getattr(actor, "is_authenticated", False) else None,
+        recorded_at=payment.recorded_at,
+    )
+
+
+def _audit(payment: Payment, invoice: Invoice | None, actor, actor_label: str):
+    return audit_event(
+        "payment.refunded" if payment.amount < 0 else "payment.recorded",
+        actor=actor,
+        actor_label=actor_label,
+        target=payment,
+        order_id=payment.order_id,
+        merchant_id=payment.merchant_id,
+        amount=str(payment.amount),
+        currency=payment.currency,
+        invoice=invoice.number if invoice else "",
+    )
+
+
+def _order_note(payment: Payment) -> str:
+    kind = "Refund" if payment.amount < 0 else "Payment"
+    reference = f", {payment.reference}" if payment.reference else ""
+    return (
+        f"{kind} of {abs(payment.amount)} {payment.currency} recorded"
+        f" ({Payment.Method(payment.method).label}{reference})."
+    )
 
 
 def payment_allocate(*, payment: Payment, invoice: Invoice, actor) -> Payment:

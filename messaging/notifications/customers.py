@@ -104,11 +104,16 @@ def order_announce_status_change(
 ) -> list[OutboxMessage]:
     """A system message for the status change, and the customer's notification
     unless it says nothing new (see `_status_notice`)."""
-    body = (
+    body = status_change_text(from_status, to_status)
+    return _announce(order, body, _status_notice(order, to_status))
+
+
+def status_change_text(from_status: str, to_status: str) -> str:
+    """The system message of a status change."""
+    return (
         f"Status changed from {state_machine.label(from_status)} to"
         f" {state_machine.label(to_status)}."
     )
-    return _announce(order, body, _status_notice(order, to_status))
 
 
 def shipment_announce_booking(*, shipment) -> list[OutboxMessage]:
@@ -140,17 +145,22 @@ def _announce(order: Order, body: str, notice: Notice | None) -> list[OutboxMess
 
 
 def _status_notice(order: Order, to_status: str) -> Notice | None:
-    wording = STATUS_WORDING.get(to_status)
-    if wording is None or _been_in_status_before(order, to_status):
+    if to_status not in STATUS_WORDING or _been_in_status_before(order, to_status):
         return None
     if to_status in TOLD_BY_SHIPMENT and order.shipments.exists():
         return None
+    return status_notice(order, to_status)
+
+
+def status_notice(order: Order, to_status: str) -> Notice:
+    """What the customer is told of the order's move to `to_status` (a status of
+    STATUS_WORDING), when there is something new to tell."""
     facts = []
     if order.tracking_number and to_status == S.SHIPPED:
         facts.append(f"Tracking number: {order.tracking_number}")
         if order.tracking_url:
             facts.append(f"Track your parcel: {order.tracking_url}")
-    return _notice(order, wording, facts, ORDER_UPDATES)
+    return _notice(order, STATUS_WORDING[to_status], facts, ORDER_UPDATES)
 
 
 def _been_in_status_before(order: Order, status: str) -> bool:
@@ -279,17 +289,25 @@ def _phone(raw: str) -> str:
 
 
 def _enqueue(order: Order, channel: str, recipient: str, notice: Notice):
-    if channel != Channel.EMAIL:
-        return outbox.enqueue(
-            channel=channel, recipient=recipient, body=notice.text, order_id=order.pk
-        )
-    # The thread's token in the Message-ID: a reply lands in the order's thread.
-    thread = thread_get_or_create(order=order)
+    thread = thread_get_or_create(order=order) if channel == Channel.EMAIL else None
     return outbox.enqueue(
-        channel=channel,
-        recipient=recipient,
-        subject=notice.subject,
-        body=notice.body,
-        headers=email_threads.reply_headers(thread, None),
-        order_id=order.pk,
+        **notification_message(order, thread, channel, recipient, notice)
     )
+
+
+def notification_message(order, thread, channel: str, recipient: str, notice) -> dict:
+    """`outbox.enqueue`'s arguments for the notice on one channel; an email names
+    the order's `thread` in its Message-ID, so a reply lands in the thread."""
+    message = {
+        "channel": channel,
+        "recipient": recipient,
+        "body": notice.text,
+        "order_id": order.pk,
+    }
+    if channel == Channel.EMAIL:
+        message.update(
+            subject=notice.subject,
+            body=notice.body,
+            headers=email_threads.reply_headers(thread, None),
+        )
+    return message

@@ -1,7 +1,8 @@
-"""Playing a plan through the order services: create, assign, track, move on.
+"""Playing a plan: create, assign, track, move on, as the order services would.
 
-Each step runs with the clock moved to when it "happened" (time-machine, a dev
-dependency), so timelines read like two months of work rather than one second.
+Each step is stamped with when it "happened", so timelines read like two months of
+work rather than one second. The steps are written to an `OrderDraft` (in memory,
+saved in bulk); `clock` moves time for the other demos, which go through services.
 """
 
 import contextlib
@@ -9,20 +10,12 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.utils import timezone
-
 from orders.demo import catalog
 from orders.demo.cast import Cast
+from orders.demo.draft import OrderDraft
 from orders.demo.plans import Plan
 from orders.ingestion.incoming import IncomingLine
 from orders.models import Customer, Source
-from orders.services import (
-    order_assign,
-    order_change_status,
-    order_create,
-    order_record_tracking,
-    order_update,
-)
 from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus
 
@@ -41,29 +34,28 @@ def clock(moment: datetime):
     return time_machine.travel(moment, tick=False)
 
 
-def order_play(cast: Cast, plan: Plan, rng: random.Random) -> None:
-    with clock(plan.placed_at):
-        order = _order_create(cast, plan, rng)
+def order_play(cast: Cast, plan: Plan, rng: random.Random) -> OrderDraft:
+    draft = _order_create(cast, plan, rng)
     staff, previous = None, plan.placed_at
     for before, after, moment in zip(
         plan.path[:-1], plan.path[1:], plan.step_times, strict=True
     ):
         prepared = moment - timedelta(minutes=rng.randint(2, 30))
-        with clock(max(prepared, previous + timedelta(seconds=1))):
-            staff = _before_step(cast, order, after, staff, rng)
-        with clock(moment):
-            actor, label = _actor(cast, order, before, after, staff, rng)
-            order_change_status(
-                order=order,
-                to=after,
-                actor=actor,
-                actor_label=label,
-                note=_note(before, after, rng),
-            )
+        at = max(prepared, previous + timedelta(seconds=1))
+        staff = _before_step(cast, draft, at, after, staff, rng)
+        actor, label = _actor(cast, draft.order, before, after, staff, rng)
+        draft.change_status(
+            at=moment,
+            to=after,
+            actor=actor,
+            actor_label=label,
+            note=_note(before, after, rng),
+        )
         previous = moment
+    return draft
 
 
-def _order_create(cast: Cast, plan: Plan, rng: random.Random):
+def _order_create(cast: Cast, plan: Plan, rng: random.Random) -> OrderDraft:
     if plan.kind in ("discord", "quote"):
         return _service_order_create(cast, plan, rng)
     store_key = "woo" if plan.kind == "woo" else "shopify"
@@ -73,7 +65,8 @@ def _order_create(cast: Cast, plan: Plan, rng: random.Random):
     lines = _lines(rng)
     weight = sum(line.quantity * w for line, w in lines) + 0.2
     creator, label, source = _creator(cast, plan.kind, store_key)
-    return order_create(
+    return OrderDraft.create(
+        at=plan.placed_at,
         store=cast.stores[store_key],
         order_number=_number(cast, plan.kind, store_key),
         actor=creator,
@@ -92,12 +85,13 @@ def _order_create(cast: Cast, plan: Plan, rng: random.Random):
     )
 
 
-def _service_order_create(cast: Cast, plan: Plan, rng: random.Random):
+def _service_order_create(cast: Cast, plan: Plan, rng: random.Random) -> OrderDraft:
     customer = _pick_customer(cast, rng, "discord")
     service, (low, high), scopes = rng.choice(catalog.SERVICES)
     amount = Decimal(rng.randrange(low, high + 1, 5))
     quote = plan.kind == "quote"
-    return order_create(
+    return OrderDraft.create(
+        at=plan.placed_at,
         store=cast.stores["discord"],
         order_number=_number(cast, plan.kind, "discord"),
         actor=cast.user("maya@pixelforge.example") if quote else None,
@@ -200,8 +194,9 @@ def _external_id(rng: random.Random, kind: str) -> str:
     return ""
 
 
-def _before_step(cast: Cast, order, to: str, staff, rng: random.Random):
+def _before_step(cast: Cast, draft: OrderDraft, at, to: str, staff, rng):
     """Assignments and tracking that happen just before a status change."""
+    order = draft.order
     merchant_key = "pixel" if order.service else "nordic"
     admin, *team = cast.team(merchant_key)
     if to in (S.CONFIRMED, S.IN_PROGRESS) and staff is None and rng.random() < 0.7:
@@ -209,22 +204,22 @@ def _before_step(cast: Cast, order, to: str, staff, rng: random.Random):
         assignees = {"assigned_staff": staff}
         if to == S.CONFIRMED and rng.random() < 0.3:
             assignees["supplier"] = cast.user("packing@nordicsupply.example")
-        order_assign(order=order, actor=admin, **assignees)
+        draft.assign(at=at, actor=admin, **assignees)
     if to == S.SHIPPED and rng.random() < 0.8:
-        _tracking_add(order, _shipper(cast, order, staff), rng)
-        _scan(order, TrackingStatus.IN_TRANSIT, "Departed sorting terminal", rng)
+        _tracking_add(draft, at, _shipper(cast, order, staff), rng)
+        _scan(draft, at, TrackingStatus.IN_TRANSIT, "Departed sorting terminal", rng)
     if to == S.DELIVERED and order.tracking_number:
-        _scan(order, TrackingStatus.DELIVERED, "Delivered", rng)
+        _scan(draft, at, TrackingStatus.DELIVERED, "Delivered", rng)
     return staff
 
 
-def _scan(order, status: str, description: str, rng: random.Random) -> None:
+def _scan(draft: OrderDraft, now, status: str, description: str, rng) -> None:
     """What the courier reports (the shipments app does this for real parcels)."""
+    order = draft.order
     city = order.delivery_address.get("city", "")
     hub = rng.choice(["Stockholm", "Göteborg", "Malmö", "Jönköping"])
-    now = timezone.now()
-    order_record_tracking(
-        order=order,
+    draft.record_tracking(
+        at=now,
         actor_label=order.courier,
         note=description,
         tracking_status=status,
@@ -235,8 +230,8 @@ def _scan(order, status: str, description: str, rng: random.Random) -> None:
     )
 
 
-def _tracking_add(order, actor, rng: random.Random) -> None:
-    country = order.delivery_address.get("country", "SE")
+def _tracking_add(draft: OrderDraft, at, actor, rng: random.Random) -> None:
+    country = draft.order.delivery_address.get("country", "SE")
     courier = rng.choices(catalog.COURIERS[country], [4, 1])[0]
     if courier == "PostNord":
         number = f"UA{rng.randrange(10**8, 10**9)}{country}"
@@ -244,8 +239,8 @@ def _tracking_add(order, actor, rng: random.Random) -> None:
         number = f"370722{rng.randrange(10**11, 10**12)}"
     else:
         number = str(rng.randrange(10**9, 10**10))
-    order_update(
-        order=order,
+    draft.update(
+        at=at,
         actor=actor,
         note=f"Label booked with {courier}.",
         tracking_number=number,

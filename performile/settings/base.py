@@ -294,10 +294,16 @@ MEDIA_URL = "/media/"
 # Files we keep (labels, claim photos, PDFs): local disk, or any S3-compatible bucket
 # when AWS_STORAGE_BUCKET_NAME is set (django-storages reads the other AWS_* and
 # AWS_S3_ENDPOINT_URL variables itself).
+# Static files get hashed names (a manifest) and, for production, Brotli and gzip
+# copies. `make run` sets STATIC_COMPRESS=0: compressing costs ~12 s of CPU on every
+# start, and a browser on this machine gains nothing from it.
+STATIC_COMPRESS = env.bool("STATIC_COMPRESS", default=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if STATIC_COMPRESS
+        else "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
     },
 }
 if env("AWS_STORAGE_BUCKET_NAME", default=""):

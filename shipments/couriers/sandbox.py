@@ -141,7 +141,7 @@ class SandboxCourier(Courier):
         path = f"/v1/tracking/{quote(tracking_number, safe='')}"
         data = self._call("GET", path, tracking=True)
         try:
-            return _update(data)
+            return parse_tracking(data)
         except MalformedPayload as exc:
             raise CourierError(
                 f"{self.name} answered in an unexpected format: {exc.message}"
@@ -172,7 +172,7 @@ class SandboxCourier(Courier):
         if not isinstance(event, dict):
             raise MalformedPayload("'event' must be an object.")
         return [
-            _update(
+            parse_tracking(
                 {
                     "tracking_number": payload.get("tracking_number"),
                     "estimated_delivery": payload.get("estimated_delivery"),
@@ -222,7 +222,8 @@ class SandboxCourier(Courier):
         return pdf
 
 
-def _update(data: dict) -> TrackingUpdate:
+def parse_tracking(data: dict) -> TrackingUpdate:
+    """The sandbox's tracking of one parcel (GET /v1/tracking/<number>), read."""
     number = data.get("tracking_number")
     if not isinstance(number, str) or not number:
         raise MalformedPayload("'tracking_number' is required.")

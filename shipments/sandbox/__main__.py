@@ -55,13 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.state and args.state.exists():
         try:
             persistence.load(store, args.state)
-        except (AttributeError, KeyError, TypeError, ValueError) as exc:
-            # A state file we cannot read must not keep `make run` from starting.
-            aside = args.state.with_name(args.state.name + ".unreadable")
-            args.state.replace(aside)
-            logger.warning(
-                "could not read %s (%r); moved it to %s", args.state, exc, aside
-            )
+        except persistence.UNREADABLE as exc:
+            persistence.set_aside(args.state, exc)
             store = Store(
                 speed=args.speed, notifier=store.notifier, rate_limit=args.rate_limit
             )

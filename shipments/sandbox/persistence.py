@@ -8,13 +8,18 @@ were when it starts again.
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from pathlib import Path
 
+from shipments.sandbox import validation
 from shipments.sandbox.store import Shipment, Store
 
+logger = logging.getLogger("sandbox")
 VERSION = 1
+# What a state file we cannot read raises in `load`.
+UNREADABLE = (AttributeError, KeyError, TypeError, ValueError)
 
 
 def load(store: Store, path: Path) -> None:
@@ -61,3 +66,36 @@ def run_saver(store: Store, path: Path) -> None:
             store.cond.wait_for(lambda: store.stopping, timeout=interval)
         if store.dirty and not store.stopping:
             interval = max(5.0, save(store, path) * 20)
+
+
+def set_aside(path: Path, error: Exception) -> Path:
+    """Move a state file we cannot read out of the way (it must not keep the
+    sandbox from starting); where it went."""
+    aside = path.with_name(path.name + ".unreadable")
+    path.replace(aside)
+    logger.warning("could not read %s (%r); moved it to %s", path, error, aside)
+    return aside
+
+
+def add_travelled(path: Path, parcels: list[dict]) -> int:
+    """Add parcels booked elsewhere that have travelled already to the state file of
+    a stopped sandbox, which carries each on from its last event when it starts.
+    A parcel is a registration (the body of POST /v1/tracking) with `api_key` and
+    `moves`: the times its first events happened. Numbers the file holds are left
+    as they are; returns how many parcels were added."""
+    store = Store()
+    if path.exists():
+        try:
+            load(store, path)
+        except UNREADABLE as exc:
+            set_aside(path, exc)
+            store = Store()
+    added = 0
+    for parcel in parcels:
+        registration = validation.registration(dict(parcel))
+        account = store.account(parcel["api_key"])
+        added += store.add_travelled(account, registration, parcel["moves"]) is not None
+    if added:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        save(store, path)
+    return added

@@ -230,8 +230,25 @@ class Store:
                 return shipment, False
             return self._create(account, registration, time.time(), number), True
 
+    def add_travelled(
+        self, account: Account, registration: dict, moves: list[float]
+    ) -> Shipment | None:
+        """A number booked elsewhere that has travelled already: tracked here from
+        its first `moves` (the times its first events happened, none of them
+        posted), carrying on from there. None when the number is known."""
+        number = registration.pop("tracking_number")
+        with self.cond:
+            if number in self.shipments:
+                return None
+            return self._create(account, registration, moves[0], number, moves)
+
     def _create(
-        self, account: Account, booking: dict, now: float, tracking_number=""
+        self,
+        account: Account,
+        booking: dict,
+        now: float,
+        tracking_number="",
+        moves: list[float] | None = None,
     ) -> Shipment:
         service = SERVICES[booking["service_code"]]
         origin = booking["sender"]["country"]
@@ -254,7 +271,10 @@ class Store:
             **booking,
         )
         self.add(shipment, account)
-        self._apply(shipment, now)
+        if moves:
+            shipment.moves = [round(at, 3) for at in moves[: len(shipment.plan)]]
+        else:
+            self._apply(shipment, now)
         self.schedule(shipment)
         return shipment
 

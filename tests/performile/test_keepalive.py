@@ -42,3 +42,46 @@ def test_a_crashed_process_is_started_again_and_stopped_with_the_keeper(tmp_path
 
     assert "exited with 3; starting it again" in keeper.stderr.read()
     assert starts.read_text() == "2"  # not started a third time after the stop
+
+
+def test_with_after_the_process_starts_once_the_url_answers(tmp_path):
+    """The background processes of `make run` wait for the web server."""
+    import http.server
+    import socket
+    import threading
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    started = tmp_path / "started"
+    keeper = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "performile.keepalive",
+            "--after",
+            f"http://127.0.0.1:{port}/healthz",
+            "--",
+            sys.executable,
+            "-c",
+            f"import pathlib, time; pathlib.Path({str(started)!r}).touch(); time.sleep(60)",
+        ]
+    )
+    server = None
+    try:
+        time.sleep(1)
+        assert not started.exists()  # nothing answers yet
+        # Any answer will do, a 503 of a starting platform too.
+        server = http.server.HTTPServer(
+            ("127.0.0.1", port), http.server.BaseHTTPRequestHandler
+        )
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        deadline = time.monotonic() + 20
+        while not started.exists():
+            assert time.monotonic() < deadline, "the process was not started"
+            time.sleep(0.05)
+    finally:
+        keeper.send_signal(signal.SIGTERM)
+        keeper.wait(timeout=20)
+        if server is not None:
+            server.shutdown()

@@ -7,7 +7,9 @@ from performile import outbox
 
 class Command(BaseCommand):
     help = (
-        "Create demo customer conversations on the demo orders (run demo_data first)."
+        "Answer the demo orders' past status changes (system messages, customer"
+        " notifications) and create demo customer conversations (run demo_data"
+        " first)."
     )
 
     def add_arguments(self, parser):
@@ -26,4 +28,9 @@ class Command(BaseCommand):
             return
         with outbox.recording_history():
             written = demo_messages_create()
-        self.stdout.write(self.style.SUCCESS(f"Demo messages: {written} messages."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo messages: {written['announced']} status change messages,"
+                f" {written['conversations']} in conversations."
+            )
+        )

@@ -7,6 +7,8 @@ from orders.models import Merchant, Order
 from orders.state_machine import OrderStatus
 from shipments.models import CourierAccount, Shipment, TrackingEvent
 
+DEFAULT_BASE_URL = "http://127.0.0.1:8090"
+
 
 class Command(BaseCommand):
     help = (
@@ -20,8 +22,8 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument(
             "--base-url",
-            default="http://127.0.0.1:8090",
-            help="Where the sandbox courier listens.",
+            help="Where the sandbox courier listens; the demo's sandbox accounts "
+            f"are pointed there (new ones otherwise at {DEFAULT_BASE_URL}).",
         )
 
     def handle(self, *args, base_url, **options):
@@ -31,7 +33,7 @@ class Command(BaseCommand):
                 merchant=merchant,
                 courier="sandbox",
                 name="Sandbox Post",
-                base_url=base_url,
+                base_url=base_url or DEFAULT_BASE_URL,
                 api_key=f"demo-{merchant.slug}",
                 # The catch-all tracker: the sandbox plays a journey for any
                 # number, so the demo's webshop and hand-typed numbers move too.
@@ -40,11 +42,14 @@ class Command(BaseCommand):
             created += 1
             self._history(account)
         # Demo accounts made before the catch-all tracker existed become it.
-        for account in CourierAccount.objects.filter(
+        demo_accounts = CourierAccount.objects.filter(
             courier="sandbox", api_key__startswith="demo-"
-        ).exclude(extra__track_any=True):
+        )
+        for account in demo_accounts.exclude(extra__track_any=True):
             account.extra = {**account.extra, "track_any": True}
             account.save(update_fields=["extra"])
+        if base_url:  # the sandbox may listen on another port this time
+            demo_accounts.exclude(base_url=base_url).update(base_url=base_url)
         self.stdout.write(f"Demo couriers: {created} sandbox account(s) created.")
 
     def _history(self, account: CourierAccount) -> None:
