@@ -94,3 +94,20 @@ def test_every_open_sandbox_parcel_is_in_the_sandbox_state_file(tmp_path):
         row["tracking_number"] for row in rows
     }
     assert f"Sandbox courier: {len(rows)} parcel(s) added" in output
+
+
+def test_the_recent_documents_pdfs_are_queued_so_healthz_has_nothing_late():
+    from performile import pending
+    from performile.celery import app as celery_app
+
+    call_command("demo_data", orders=60, stdout=StringIO())
+    celery_app.conf.task_always_eager = True  # the documents worker, at once
+    try:
+        _demo()
+    finally:
+        celery_app.conf.task_always_eager = False
+
+    waiting, late = pending.report()
+    assert late == []
+    assert waiting["invoice_pdfs"]["pending"] == 0
+    assert Invoice.objects.exclude(pdf="").exists()

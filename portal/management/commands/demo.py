@@ -51,7 +51,20 @@ class Command(BaseCommand):
             call_command(name, stdout=self.stdout, stderr=self.stderr, **step_options)
             if options["verbosity"] > 1:
                 self.stdout.write(f"  ({name}: {time.monotonic() - started:.1f} s)")
+        self._queue_recent_pdfs()
         if sign_ins:
             listing = StringIO()
             call_command("demo_data", sign_ins=True, stdout=listing)
             self.stdout.write(textwrap.indent(listing.getvalue(), "  "), ending="")
+
+    def _queue_recent_pdfs(self) -> None:
+        """The PDFs of the documents issued since yesterday, for the documents
+        worker to render as soon as it starts: the demo writes them without, as
+        its past is written in bulk, and /healthz counts a recent document still
+        without its PDF as work left waiting (older ones render on download)."""
+        from invoices import pdf
+        from invoices.tasks import invoices_render_pdf
+        from performile import broker
+
+        for kind, document_id in pdf.missing_pdfs():
+            broker.enqueue(invoices_render_pdf, kind, document_id)
