@@ -139,6 +139,8 @@ CELERY_BROKER_URL = env("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_TASK_ROUTES = {
     "performile.tasks.*": {"queue": "notifications"},
     "messaging.tasks.*": {"queue": "notifications"},
+    # The sweep only looks: never behind a long bulk booking in its queue.
+    "shipments.tasks.bulk_bookings_sweep": {"queue": "celery"},
     "shipments.tasks.bulk_*": {"queue": "bookings"},
     "shipments.tasks.bookings_*": {"queue": "bookings"},
     "shipments.tasks.*": {"queue": "polling"},
@@ -206,6 +208,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "bulk-bookings-sweep": {
         "task": "shipments.tasks.bulk_bookings_sweep",
         "schedule": 15.0,
+        "options": {"expires": 15},
     },
     # Bookings the courier did not answer: attached or cancelled (shipments.reconcile).
     "bookings-reconcile": {

@@ -91,6 +91,8 @@ def test_every_queue_has_workers_of_its_own_in_compose_and_make_run():
         ("shipments.tasks.shipments_poll_batch", "polling"),
         ("shipments.tasks.shipment_track", "polling"),
         ("shipments.tasks.bulk_booking_run", "bookings"),
+        ("shipments.tasks.bulk_bookings_sweep", "celery"),
+        ("shipments.tasks.bookings_reconcile", "bookings"),
         ("invoices.tasks.invoices_render_pdf", "documents"),
         ("orders.tasks.store_reconcile", "celery"),
     ],
