@@ -7,16 +7,14 @@ Whatever then raises `OperationalError` or `InterfaceError` is answered 503 with
 Retry-After: the API's JSON error shape for API, webhook and health URLs (a provider
 retries a webhook it was answered 503), a page for people. Out of a view, the
 middleware answers; out of another middleware (the session, the user), Django's
-500 handler does, as `server_error`.
+500 handler does (performile.error_pages.server_error).
 """
 
 import logging
-import sys
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
-from django.views import defaults
 
 from performile.errors import error_body
 
@@ -37,14 +35,6 @@ class DatabaseUnavailableMiddleware:
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
         return unavailable(request, exception)
-
-
-def server_error(request):
-    """handler500: a database error raised outside a view is a 503 too."""
-    exception = sys.exc_info()[1]
-    if isinstance(exception, OperationalError | InterfaceError):
-        return unavailable(request, exception)
-    return defaults.server_error(request)
 
 
 def unavailable(request, exception):

@@ -34,5 +34,9 @@ urlpatterns = [
     path("api/shipments/", include("shipments.api_urls")),
 ]
 
-# A database error raised outside a view (a middleware) is a 503 too.
-handler500 = "performile.unavailable.server_error"
+# The API's error shape under /api/, /webhooks/ and /healthz; a database error
+# raised outside a view (a middleware) is a 503 (performile.error_pages).
+handler400 = "performile.error_pages.bad_request"
+handler403 = "performile.error_pages.permission_denied"
+handler404 = "performile.error_pages.page_not_found"
+handler500 = "performile.error_pages.server_error"
