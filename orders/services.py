@@ -452,6 +452,39 @@ def order_log_payment(
     return event
 
 
+ASSIGNEE_ROLES = {
+    "assigned_staff": (Membership.Role.STAFF, Membership.Role.ADMIN),
+    "supplier": (Membership.Role.SUPPLIER,),
+}
+
+
+def assignees_by_id(order: Order, **user_ids) -> dict:
+    """The users `order_assign` takes, from ids (None unassigns). An id that is
+    nobody's and the id of someone outside this merchant get the same answer, so
+    no one learns which user ids exist elsewhere."""
+    return {
+        name: None if user_id is None else _assignee(order, name, user_id)
+        for name, user_id in user_ids.items()
+    }
+
+
+def _assignee(order: Order, name: str, user_id: int):
+    roles = ASSIGNEE_ROLES[name]
+    membership = (
+        Membership.objects.filter(
+            user_id=user_id, merchant_id=order.merchant_id, role__in=roles
+        )
+        .select_related("user")
+        .first()
+    )
+    if membership is None:
+        raise ApplicationError(
+            f"No {' or '.join(roles)} of this merchant has that id.",
+            fields={name: ["Not a member with that role."]},
+        )
+    return membership.user
+
+
 def order_assign(*, order: Order, actor, actor_label: str = "", **assignees) -> Order:
     """Assign staff and/or a supplier (None unassigns). Staff and admins only."""
     unknown = set(assignees) - {"assigned_staff", "supplier"}
@@ -459,21 +492,9 @@ def order_assign(*, order: Order, actor, actor_label: str = "", **assignees) -> 
         raise TypeError(f"Unknown assignees: {sorted(unknown)}")
     if actor is not None and not order_is_managed_by(actor, order):
         raise NotAllowed("Only the merchant's staff can assign orders.")
-    roles = {
-        "assigned_staff": (Membership.Role.STAFF, Membership.Role.ADMIN),
-        "supplier": (Membership.Role.SUPPLIER,),
-    }
     for name, user in assignees.items():
-        if (
-            user is not None
-            and not Membership.objects.filter(
-                user=user, merchant_id=order.merchant_id, role__in=roles[name]
-            ).exists()
-        ):
-            raise ApplicationError(
-                f"That user is not a {' or '.join(roles[name])} of this merchant.",
-                fields={name: ["Not a member with that role."]},
-            )
+        if user is not None:
+            _assignee(order, name, user.pk)
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         before = {name: getattr(locked, f"{name}_id") for name in assignees}

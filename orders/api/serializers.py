@@ -1,6 +1,5 @@
 from decimal import Decimal
 
-from django.contrib.auth import get_user_model
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -343,11 +342,14 @@ class StatusChangeSerializer(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    assigned_staff = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(), allow_null=True, required=False
+    """User ids, checked against the order's merchant by the service (one answer
+    for an unknown id and for another merchant's user)."""
+
+    assigned_staff = serializers.IntegerField(
+        allow_null=True, required=False, min_value=1, max_value=2**63 - 1
     )
-    supplier = serializers.PrimaryKeyRelatedField(
-        queryset=get_user_model().objects.all(), allow_null=True, required=False
+    supplier = serializers.IntegerField(
+        allow_null=True, required=False, min_value=1, max_value=2**63 - 1
     )
 
     def validate(self, attrs):

@@ -140,7 +140,9 @@ class OrderAssignApi(APIView):
         serializer = AssignSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.order_assign(
-            order=order, actor=request.user, **serializer.validated_data
+            order=order,
+            actor=request.user,
+            **services.assignees_by_id(order, **serializer.validated_data),
         )
         return Response(
             OrderDetailSerializer(selectors.order_detail(request.user, pk)).data

@@ -292,6 +292,23 @@ def test_assign_someone_from_another_merchant_is_refused(
     assert order.assigned_staff is None
 
 
+def test_assign_answers_alike_for_another_merchants_user_and_a_missing_one(
+    staff_api, store, other_merchant_staff
+):
+    """Nobody learns which user ids exist at other merchants."""
+    order = OrderFactory(store=store)
+    url = reverse("api-order-assign", args=[order.pk])
+    answers = [
+        staff_api.post(url, {"assigned_staff": user_id}, format="json")
+        for user_id in (other_merchant_staff.pk, other_merchant_staff.pk + 10_000)
+    ]
+    assert [answer.status_code for answer in answers] == [400, 400]
+    assert answers[0].json() == answers[1].json()
+    assert answers[0].json()["error"]["fields"] == {
+        "assigned_staff": ["Not a member with that role."]
+    }
+
+
 def test_supplier_cannot_assign(api_client, store, supplier):
     order = OrderFactory(store=store, supplier=supplier)
     api_client.force_authenticate(supplier)
