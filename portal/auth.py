@@ -28,3 +28,13 @@ class CustomerNumberBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def account_id(self, login: str) -> int | None:
+        """The account a customer number names (for the per-account lockout,
+        performile.accounts)."""
+        return (
+            Customer.objects.filter(customer_number__iexact=login.strip())
+            .exclude(user=None)
+            .values_list("user_id", flat=True)
+            .first()
+        )

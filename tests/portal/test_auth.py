@@ -47,6 +47,29 @@ def test_five_failures_lock_the_login_out_even_with_the_right_password(
     assert b"Too many failed login attempts" in response.content
 
 
+@pytest.mark.parametrize(
+    ("failed_with", "then"),
+    [("anna@example.com", "C10000001"), ("c10000001", "ANNA@example.com")],
+)
+def test_the_lockout_is_per_account_whatever_identifier_is_typed(
+    client, portal_user, failed_with, then
+):
+    for _ in range(5):
+        sign_in(client, failed_with, "wrong")
+    response = sign_in(client, then)
+    assert "_auth_user_id" not in client.session
+    assert b"Too many failed login attempts" in response.content
+
+
+def test_another_account_is_not_locked_out_by_them(client, portal_user, staff_user):
+    for _ in range(5):
+        sign_in(client, "anna@example.com", "wrong")
+    staff_user.set_password(PASSWORD)
+    staff_user.save()
+    response = sign_in(client, staff_user.username)
+    assert response.status_code == 302
+
+
 def test_the_merchants_people_land_in_the_orders_view(client, staff_user):
     client.force_login(staff_user)
     assert client.get("/").url == reverse("orders:list")
