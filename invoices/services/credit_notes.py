@@ -37,7 +37,8 @@ def credit_note_issue(
       what is left of it, so crediting everything gives back the invoice's totals);
     - `amount`: a gross amount (a goodwill discount), taxed at `tax_rate` (default:
       the invoice's first line's rate);
-    - neither: everything not credited yet.
+    - neither: everything not credited yet (each line's rest, less earlier credits
+      by amount).
 
     A credit note never credits more than the invoice's total.
     """
@@ -70,9 +71,11 @@ def credit_note_issue(
                 else {line.pk: None for line in invoice_lines}
             )
             new_lines = _credited_lines(invoice_lines, credited, wanted)
-        if not new_lines:
-            raise Conflict(f"Invoice {invoice.number} is fully credited already.")
+            if new_lines and not lines:
+                new_lines += _less_earlier_amount_credits(invoice)
         total = sum(line["total"] for line in new_lines)
+        if not new_lines or (total <= 0 and amount is None and not lines):
+            raise Conflict(f"Invoice {invoice.number} is fully credited already.")
         already = (
             CreditNote.objects.filter(invoice=invoice).aggregate(s=Sum("total"))["s"]
             or ZERO
@@ -209,6 +212,28 @@ def _credited_lines(invoice_lines, credited, wanted: dict) -> list[dict]:
             }
         )
     return result
+
+
+def _less_earlier_amount_credits(invoice: Invoice) -> list[dict]:
+    """Crediting "everything not credited yet" credits each line's rest, less what
+    earlier credits by amount gave back (lines of their own, at their own rates),
+    so the invoice ends credited exactly in full."""
+    earlier = CreditNoteLine.objects.filter(
+        credit_note__invoice=invoice, invoice_line=None
+    ).select_related("credit_note")
+    return [
+        {
+            "sku": "",
+            "description": f"Less {line.description} ({line.credit_note.number})",
+            "quantity": Decimal(1),
+            "unit_price": -line.unit_price,
+            "tax_rate": line.tax_rate,
+            "net_amount": -line.net_amount,
+            "tax_amount": -line.tax_amount,
+            "total": -line.total,
+        }
+        for line in earlier
+    ]
 
 
 def _amount_line(invoice, invoice_lines, amount, tax_rate, description) -> dict:

@@ -131,3 +131,29 @@ def test_more_than_is_left_on_a_line_is_refused(invoice, staff_user):
             reason="x",
             lines=[{"line": first.pk, "quantity": 4}],
         )
+
+
+def test_crediting_everything_after_a_credit_by_amount_credits_the_rest_exactly(
+    invoice, staff_user
+):
+    credit_note_issue(
+        invoice=invoice,
+        actor=staff_user,
+        reason="Late",
+        amount=Decimal("1.00"),
+        description="Goodwill",
+    )
+
+    rest = credit_note_issue(invoice=invoice, actor=staff_user, reason="Cancelled")
+
+    notes = CreditNote.objects.filter(invoice=invoice)
+    assert rest.total == invoice.total - Decimal("1.00")
+    assert sum(n.total for n in notes) == invoice.total
+    assert sum(n.tax_total for n in notes) == invoice.tax_total
+    assert sum(n.subtotal for n in notes) == invoice.subtotal
+    less = rest.lines.get(invoice_line=None)
+    assert less.total == Decimal("-1.00")
+    assert less.description.startswith("Less Goodwill (CN-")
+    assert visible_invoices(staff_user).get(pk=invoice.pk).outstanding == 0
+    with pytest.raises(Conflict, match="fully credited"):
+        credit_note_issue(invoice=invoice, actor=staff_user, reason="more")
