@@ -69,6 +69,8 @@ def parse_json_object(body: bytes) -> dict:
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise MalformedPayload(f"Body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:  # thousands of nested arrays or objects
+        raise MalformedPayload("Body is nested too deeply.") from exc
     if not isinstance(payload, dict):
         raise MalformedPayload("Body must be a JSON object.")
     return payload

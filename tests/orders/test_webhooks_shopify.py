@@ -128,6 +128,7 @@ def test_body_changed_after_signing_is_401(client, store):
         ),
         (dumps(shopify_order(currency="kronor")), "'currency'"),
         (dumps(shopify_order(created_at="yesterday")), "'created_at'"),
+        (b'{"id": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", "nested too deeply"),
     ],
 )
 def test_malformed_body_is_400_naming_the_problem(client, store, body, message):
