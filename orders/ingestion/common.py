@@ -23,6 +23,12 @@ def text(payload: dict, key: str, *, required: bool = False, where: str = "") ->
     return str(value).strip()
 
 
+def full_name(source: dict, *, where: str = "") -> str:
+    """ "First Last" from a webshop's name parts, each of them a string."""
+    parts = (text(source, key, where=where) for key in ("first_name", "last_name"))
+    return " ".join(part for part in parts if part)
+
+
 def obj(payload: dict, key: str, *, where: str = "") -> dict:
     value = payload.get(key)
     if value is None:

@@ -4,7 +4,7 @@
  "order": {"order_number": "ABC123", "status": "pending", "amount": "$150.00", ...}}
 """
 
-from orders.ingestion import common
+from orders.ingestion import bounds, common
 from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
 from orders.models import Source
 from orders.state_machine import OrderStatus
@@ -43,7 +43,7 @@ def parse_order(order: dict, *, default_currency: str) -> IncomingOrder:
         )
     total, named_currency = common.amount(order, "amount", where=w)
     customer = common.obj(order, "customer", where=w)
-    return IncomingOrder(
+    incoming = IncomingOrder(
         source=Source.API,
         order_number=common.text(order, "order_number", required=True, where=w)[:64],
         external_id=common.text(order, "id", where=w)[:64],
@@ -76,6 +76,8 @@ def parse_order(order: dict, *, default_currency: str) -> IncomingOrder:
         placed_at=common.moment(order, "placed_at", where=w),
         updated_at=common.moment(order, "updated_at", where=w),
     )
+    bounds.check(incoming)
+    return incoming
 
 
 def _tracking_url(order: dict) -> str:

@@ -3,7 +3,7 @@
 
 from decimal import Decimal
 
-from orders.ingestion import common
+from orders.ingestion import bounds, common
 from orders.ingestion.incoming import (
     IncomingCustomer,
     IncomingMoney,
@@ -46,16 +46,14 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         price="price",
         details=lambda item: {"tax_rate": _rate(item)},
     )
-    return IncomingOrder(
+    incoming = IncomingOrder(
         source=Source.SHOPIFY,
         external_id=external_id,
         order_number=number,
         status=_status(payload),
         customer=IncomingCustomer(
-            name=" ".join(
-                p for p in (customer.get("first_name"), customer.get("last_name")) if p
-            )
-            or shipping.get("name", ""),
+            name=common.full_name(customer, where="customer.")
+            or common.text(shipping, "name", where="shipping_address."),
             email=common.text(payload, "email") or common.text(customer, "email"),
             phone=common.text(payload, "phone")
             or common.text(customer, "phone")
@@ -85,6 +83,8 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         updated_at=common.moment(payload, "updated_at"),
         **tracking,
     )
+    bounds.check(incoming)
+    return incoming
 
 
 def _rate(item: dict) -> Decimal | None:

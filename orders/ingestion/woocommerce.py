@@ -3,7 +3,7 @@
 from dataclasses import replace
 from decimal import Decimal
 
-from orders.ingestion import common
+from orders.ingestion import bounds, common
 from orders.ingestion.incoming import (
     IncomingCustomer,
     IncomingLine,
@@ -42,15 +42,13 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         title="method_title",
         kind=OrderLine.Kind.SHIPPING,
     )
-    return IncomingOrder(
+    incoming = IncomingOrder(
         source=Source.WOOCOMMERCE,
         external_id=external_id,
         order_number=common.text(payload, "number") or external_id,
         status=STATUSES.get(status, OrderStatus.PENDING),
         customer=IncomingCustomer(
-            name=" ".join(
-                p for p in (billing.get("first_name"), billing.get("last_name")) if p
-            ),
+            name=common.full_name(billing, where="billing."),
             email=common.text(billing, "email"),
             phone=common.text(billing, "phone") or common.text(shipping, "phone"),
         ),
@@ -85,6 +83,8 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         updated_at=common.moment(payload, "date_modified_gmt"),
         **_tracking(common.array(payload, "meta_data")),
     )
+    bounds.check(incoming)
+    return incoming
 
 
 def _rates(tax_lines: list) -> dict:
