@@ -3,6 +3,12 @@
 (function () {
   "use strict";
 
+  // Forms that ask first (data-confirm): no inline handlers under our CSP.
+  document.addEventListener("submit", (event) => {
+    const question = event.target.dataset && event.target.dataset.confirm;
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
   // --- Session: warn two minutes before the sign-out, and offer to stay -----------
   const body = document.body;
   // The server notes activity at most every `sessionTouch` seconds: count from the
