@@ -51,3 +51,29 @@ def test_an_unhandled_error_is_a_500_in_the_shape_of_its_url(path, kind):
     assert response["Content-Type"].startswith(kind)
     if kind == "application/json":
         assert b'"code": "server_error"' in response.content
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "content_type", "status"),
+    [
+        ("delete", "/api/orders/", "application/json", 405),  # a DRF view
+        (
+            "get",
+            "/webhooks/shopify/6f1c2a5e-0000-4000-8000-000000000000/orders",
+            "",
+            405,
+        ),
+        ("post", "/api/orders/", "text/xml", 415),
+    ],
+)
+def test_other_refusals_under_the_api_have_the_same_shape(
+    staff_api, method, path, content_type, status
+):
+    kwargs = {"data": "<order/>", "content_type": content_type} if content_type else {}
+    response = getattr(staff_api, method)(path, **kwargs)
+
+    assert response.status_code == status
+    assert response["Content-Type"] == "application/json"
+    error = response.json()["error"]
+    assert error["code"]
+    assert error["message"]
