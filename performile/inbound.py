@@ -500,14 +500,3 @@ def _listener_params() -> dict:
     for name in ("cursor_factory", "context", "prepare_threshold"):
         params.pop(name, None)
     return params
-
-
-def backlog() -> dict:
-    """What /healthz reports: rows waiting, and how long the oldest has waited."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*), extract(epoch FROM now() - min(received_at))"
-            " FROM performile_inbounddelivery WHERE status = 'pending'"
-        )
-        waiting, oldest = cursor.fetchone()
-    return {"pending": waiting, "oldest_seconds": round(float(oldest or 0), 1)}

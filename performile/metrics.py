@@ -31,7 +31,7 @@ from prometheus_client import (
 )
 from prometheus_client.core import GaugeMetricFamily, Metric
 
-from performile import broker, heartbeats, inbound, outbox, pending, redis_guard
+from performile import broker, heartbeats, outbox, pending, redis_guard
 from performile.health import check_database, check_redis
 
 logger = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ class PlatformCollector:
         if redis_up:
             yield from _read(_workers)
         if database_up:
-            for source in (_outbox, _inbound, _pending, *_sources):
+            for source in (_outbox, _pending, *_sources):
                 yield from _read(_bounded(source))
 
 
@@ -208,20 +208,6 @@ def _outbox() -> Iterable[Metric]:
         "Seconds since the oldest message not sent yet was queued (0: none).",
         "channel",
         {channel: oldest for channel, (_, oldest) in waiting.items()},
-    )
-
-
-def _inbound() -> Iterable[Metric]:
-    waiting = inbound.backlog()
-    yield gauge(
-        "performile_inbound_pending_deliveries",
-        "Inbound deliveries recorded and not applied yet.",
-        waiting["pending"],
-    )
-    yield gauge(
-        "performile_inbound_oldest_pending_seconds",
-        "Applier lag: seconds since the oldest pending delivery was received.",
-        waiting["oldest_seconds"],
     )
 
 

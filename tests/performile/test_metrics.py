@@ -33,8 +33,8 @@ PLATFORM_METRICS = {
     "performile_queue_depth",
     "performile_outbox_backlog_messages",
     "performile_outbox_backlog_oldest_seconds",
-    "performile_inbound_pending_deliveries",
-    "performile_inbound_oldest_pending_seconds",
+    "performile_pending_items",
+    "performile_pending_oldest_seconds",
     "performile_poll_failing_shipments",
 }
 
@@ -158,14 +158,15 @@ def test_pending_inbound_deliveries_and_the_applier_lag(client, token):
     with connection.cursor() as cursor:
         cursor.execute(
             "UPDATE performile_inbounddelivery"
-            " SET received_at = now() - interval '5 minutes' WHERE id = %s",
+            " SET available_at = now() - interval '5 minutes' WHERE id = %s",
             [delivery],
         )
 
     metrics = scrape(client)
 
-    assert value(metrics, "performile_inbound_pending_deliveries") == 1
-    assert 300 <= value(metrics, "performile_inbound_oldest_pending_seconds") < 400
+    assert value(metrics, "performile_pending_items", kind="inbound") == 1
+    oldest = value(metrics, "performile_pending_oldest_seconds", kind="inbound")
+    assert 300 <= oldest < 400
 
 
 def test_a_failed_poll_counts_its_shipment_as_failing(client, token):
