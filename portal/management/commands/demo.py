@@ -58,13 +58,11 @@ class Command(BaseCommand):
             self.stdout.write(textwrap.indent(listing.getvalue(), "  "), ending="")
 
     def _queue_recent_pdfs(self) -> None:
-        """The PDFs of the documents issued since yesterday, for the documents
-        worker to render as soon as it starts: the demo writes them without, as
-        its past is written in bulk, and /healthz counts a recent document still
-        without its PDF as work left waiting (older ones render on download)."""
-        from invoices import pdf
-        from invoices.tasks import invoices_render_pdf
+        """The render sweep, once, for the documents worker to run as soon as it
+        starts: the demo writes its recent documents without PDFs (its past is
+        written in bulk), and /healthz counts a recent document still without its
+        PDF as work left waiting (older ones render on download)."""
+        from invoices.tasks import invoices_render_missing
         from performile import broker
 
-        for kind, document_id in pdf.missing_pdfs():
-            broker.enqueue(invoices_render_pdf, kind, document_id)
+        broker.enqueue(invoices_render_missing)
