@@ -13,22 +13,18 @@ from django.db import InterfaceError, OperationalError
 from django.http import JsonResponse
 from django.views import defaults
 
-from performile.errors import error_body
-from performile.unavailable import JSON_PREFIXES, unavailable
-
-
-def _wants_json(request) -> bool:
-    return request.path.startswith(JSON_PREFIXES)
+from performile.errors import error_body, wants_json
+from performile.unavailable import unavailable
 
 
 def bad_request(request, exception=None):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(error_body("invalid", "Bad request."), status=400)
     return defaults.bad_request(request, exception)
 
 
 def permission_denied(request, exception=None):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             error_body("permission_denied", "You may not do this."), status=403
         )
@@ -36,7 +32,7 @@ def permission_denied(request, exception=None):
 
 
 def page_not_found(request, exception=None):
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             error_body("not_found", f"Nothing at {request.path}."), status=404
         )
@@ -47,7 +43,7 @@ def server_error(request):
     exception = sys.exc_info()[1]
     if isinstance(exception, OperationalError | InterfaceError):
         return unavailable(request, exception)
-    if _wants_json(request):
+    if wants_json(request):
         return JsonResponse(
             error_body("server_error", "Something went wrong on our side."),
             status=500,

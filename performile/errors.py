@@ -44,6 +44,17 @@ class RetryLater(ApplicationError):
     http_status = status.HTTP_503_SERVICE_UNAVAILABLE
 
 
+# Under these, every answer is JSON in the shape below, errors included.
+JSON_PREFIXES = ("/api/", "/webhooks/", "/healthz", "/portal/api/")
+
+
+def wants_json(request) -> bool:
+    """An API, webhook or health URL, or a client that asks for JSON."""
+    return request.path.startswith(JSON_PREFIXES) or "application/json" in (
+        request.headers.get("Accept", "")
+    )
+
+
 def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     body = {"code": code, "message": message}
     if fields:

@@ -8,8 +8,7 @@ URL at once: 400 in the API's error shape, or a plain page.
 
 from django.http import HttpResponseBadRequest, JsonResponse
 
-from performile.errors import error_body
-from performile.unavailable import JSON_PREFIXES
+from performile.errors import error_body, wants_json
 
 MESSAGE = "Query values cannot contain NUL characters (%00)."
 
@@ -20,7 +19,7 @@ class RefuseNulInQueryMiddleware:
 
     def __call__(self, request):
         if "%00" in request.META.get("QUERY_STRING", ""):
-            if request.path.startswith(JSON_PREFIXES):
+            if wants_json(request):
                 return JsonResponse(error_body("invalid", MESSAGE), status=400)
             return HttpResponseBadRequest(MESSAGE)
         return self.get_response(request)

@@ -16,11 +16,10 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 
-from performile.errors import error_body
+from performile.errors import error_body, wants_json
 
 logger = logging.getLogger(__name__)
 
-JSON_PREFIXES = ("/api/", "/webhooks/", "/healthz", "/portal/api/")
 RETRY_AFTER_SECONDS = "5"
 
 
@@ -43,7 +42,7 @@ def unavailable(request, exception):
         request.path,
         exception.__class__.__name__,
     )
-    if request.path.startswith(JSON_PREFIXES) or _wants_json(request):
+    if wants_json(request):
         response = JsonResponse(
             error_body(
                 "database_unavailable",
@@ -55,7 +54,3 @@ def unavailable(request, exception):
         response = HttpResponse(render_to_string("503.html"), status=503)
     response["Retry-After"] = RETRY_AFTER_SECONDS
     return response
-
-
-def _wants_json(request) -> bool:
-    return "application/json" in request.headers.get("Accept", "")
