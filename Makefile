@@ -10,7 +10,7 @@ DEVSTACK := $(BIN)/python -m performile.devstack
 PYTEST_ARGS ?=
 SCENARIO ?=
 
-.PHONY: run test lint format bench lock system-deps clean help
+.PHONY: run test lint audit format bench lock system-deps clean help
 
 help:
 	@echo "make run    - the platform with demo data on http://localhost:8000"
@@ -47,12 +47,16 @@ run: $(STAMP) system-deps
 	@$(DEVSTACK) -- scripts/run-platform.sh
 
 # pg_stat_statements: the bench smoke run checks each scenario counts statements.
-test: $(STAMP) lint system-deps
+test: $(STAMP) lint audit system-deps
 	PERFORMILE_PG_STAT_STATEMENTS=1 $(DEVSTACK) --state .run/test -- $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Known vulnerabilities in the pinned requirements (scripts/audit-deps.py).
+audit: $(STAMP)
+	$(BIN)/python scripts/audit-deps.py requirements.txt requirements-dev.txt
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
