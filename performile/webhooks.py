@@ -44,6 +44,18 @@ class MalformedPayload(WebhookRejected):
     pass
 
 
+def unstorable(text: str) -> str:
+    """Why PostgreSQL's text cannot hold `text` ("contains a NUL character", "is
+    not valid Unicode": a lone surrogate), or "" when it can."""
+    if "\x00" in text:
+        return "contains a NUL character"
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not valid Unicode"
+    return ""
+
+
 def hmac_digest(secret: str, body: bytes, algorithm=hashlib.sha256) -> bytes:
     return hmac.new(secret.encode(), body, algorithm).digest()
 

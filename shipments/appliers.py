@@ -18,7 +18,7 @@ def apply_courier_webhook(delivery, request):
         return duplicate()
     counts = {"applied": 0, "kept": 0}
     courier = courier_for(account.courier, account.settings())
-    for update in courier.read_webhook(request.body, request.headers):
+    for update in courier.read_updates(request.body, request.headers):
         shipment = Shipment.objects.filter(
             account=account, tracking_number=update.tracking_number
         ).first()

@@ -1,5 +1,9 @@
+import os
+
 import pytest
 import responses
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from rest_framework.test import APIClient
 
 from orders.models import Membership
@@ -148,3 +152,20 @@ def asgi_server(transactional_db):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+# Property tests (tests/properties.py): repeatable by default, many more fresh
+# examples with HYPOTHESIS_PROFILE=explore.
+_quiet = [HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+hypothesis_settings.register_profile(
+    "default",
+    max_examples=60,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=_quiet,
+)
+hypothesis_settings.register_profile(
+    "explore", max_examples=2000, deadline=None, suppress_health_check=_quiet
+)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

@@ -4,12 +4,13 @@ SES), into one InboundEmail (docs/messaging-channels.md)."""
 import json
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 
+from messaging.inbound.bounds import bounded
 from messaging.inbound.text import html_to_text, strip_reply
 from messaging.services import IncomingAttachment
 
@@ -34,6 +35,16 @@ class InboundEmail:
     headers: dict = field(default_factory=dict)
     attachments: tuple[IncomingAttachment, ...] = ()
 
+    def __post_init__(self):
+        bounded(
+            self,
+            refuse={"sender": 320, "recipient": 320, "message_id": MESSAGE_ID_LIMIT},
+            shorten={"subject": 300},
+        )
+        object.__setattr__(
+            self, "attachments", tuple(_storable(a) for a in self.attachments)
+        )
+
     @property
     def references(self) -> tuple[str, ...]:
         return tuple(
@@ -54,6 +65,15 @@ class InboundEmail:
             "references": self.references,
             "attachments": self.attachments,
         }
+
+
+def _storable(attachment: IncomingAttachment) -> IncomingAttachment:
+    """A file name and type that fit their columns (Attachment)."""
+    return replace(
+        attachment,
+        filename=attachment.filename[:255],
+        content_type=attachment.content_type[:100],
+    )
 
 
 # --- Mailgun ---------------------------------------------------------------------

@@ -6,6 +6,8 @@ import hashlib
 import hmac
 from dataclasses import dataclass, field
 
+from messaging.inbound.bounds import bounded
+
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 # Twilio's MessageStatus -> our delivery status (performile.outbox.record_status);
 # the in-between ones (accepted, queued, sending, ...) say nothing new.
@@ -31,6 +33,9 @@ class InboundSms:
     body: str
     headers: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        bounded(self, refuse={"sid": 255, "sender": 320, "recipient": 320})
+
     def receive_kwargs(self) -> dict:
         """The arguments of messaging.services.message_receive."""
         return {
@@ -49,6 +54,9 @@ class SmsStatus:
     twilio_status: str
     status: str | None  # ours, or None when it is not one we record
     error: str = ""
+
+    def __post_init__(self):
+        bounded(self, refuse={})
 
 
 def signature(auth_token: str, url: str, params) -> str:

@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 
 from django.utils import timezone
 
+from messaging.inbound.bounds import bounded
+
 OBJECT = "whatsapp_business_account"
 STATUSES = {"sent", "delivered", "read", "failed"}
 _MEDIA_TYPES = {"image", "video", "audio", "document", "sticker"}
@@ -23,6 +25,9 @@ class WhatsAppMessage:
     body: str
     received_at: datetime | None = None
     headers: dict = field(default_factory=dict)
+
+    def __post_init__(self):
+        bounded(self, refuse={"wamid": 255, "sender": 320, "phone_number_id": 320})
 
     def receive_kwargs(self) -> dict:
         """The arguments of messaging.services.message_receive."""
@@ -42,6 +47,9 @@ class WhatsAppStatus:
     wamid: str
     status: str
     error: str = ""
+
+    def __post_init__(self):
+        bounded(self, refuse={})
 
 
 def parse(payload: dict) -> tuple[list[WhatsAppMessage], list[WhatsAppStatus]]:

@@ -59,13 +59,18 @@ class Invocation:
         return self.users.get(str(user_id)) or DiscordUser(id=str(user_id))
 
 
+# The types of an option's value Discord documents (string, integer, number,
+# boolean, and ids as strings); None for an option sent without one.
+OPTION_VALUES = (str, int, float, bool, type(None))
+
+
 def from_payload(payload: dict, guild: DiscordGuild) -> Invocation:
     """The invocation in `payload` (an APPLICATION_COMMAND interaction). Raises
     ValueError when it is not shaped as Discord documents."""
     data = payload.get("data")
     if not isinstance(data, dict) or not data.get("name"):
         raise ValueError("data.name is missing.")
-    member = payload.get("member") or {}
+    member = _object(payload, "member")
     user = member.get("user") or payload.get("user")
     if not isinstance(user, dict) or not user.get("id"):
         raise ValueError("The invoking user is missing.")
@@ -73,12 +78,17 @@ def from_payload(payload: dict, guild: DiscordGuild) -> Invocation:
         permissions = int(member.get("permissions") or 0)
     except (TypeError, ValueError) as exc:
         raise ValueError("member.permissions is not a bitfield.") from exc
+    options = data.get("options") or []
+    if not isinstance(options, list):
+        raise ValueError("data.options is not a list.")
     options = {
-        option["name"]: option.get("value")
-        for option in data.get("options") or []
+        str(option["name"]): option.get("value")
+        for option in options
         if isinstance(option, dict) and "name" in option
     }
-    resolved = (data.get("resolved") or {}).get("users") or {}
+    if not all(isinstance(value, OPTION_VALUES) for value in options.values()):
+        raise ValueError("An option's value is not a string, number or boolean.")
+    resolved = _object(_object(data, "resolved"), "users")
     users = {
         str(user_id): _user(value)
         for user_id, value in resolved.items()
@@ -94,6 +104,11 @@ def from_payload(payload: dict, guild: DiscordGuild) -> Invocation:
         token=str(payload.get("token") or ""),
         application_id=str(payload.get("application_id") or ""),
     )
+
+
+def _object(payload: dict, key: str) -> dict:
+    value = payload.get(key)
+    return value if isinstance(value, dict) else {}
 
 
 def _user(value: dict) -> DiscordUser:

@@ -12,7 +12,7 @@ from dataclasses import fields, is_dataclass
 from decimal import Decimal
 
 from orders.models import Customer, Order, OrderLine
-from performile.webhooks import MalformedPayload
+from performile.webhooks import MalformedPayload, unstorable
 
 MAX_QUANTITY = 2**31 - 1  # PositiveIntegerField
 # Invoices keep money in numeric(14, 2); a line's total must fit.
@@ -70,12 +70,8 @@ def _fit(value, limits: dict[str, int], where: str) -> None:
 def _texts(value, where: str) -> None:
     """Every string inside, at any depth: no NUL, no lone surrogate."""
     if isinstance(value, str):
-        if "\x00" in value:
-            raise MalformedPayload(f"'{where}' contains a NUL character.")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError as exc:
-            raise MalformedPayload(f"'{where}' is not valid Unicode.") from exc
+        if problem := unstorable(value):
+            raise MalformedPayload(f"'{where}' {problem}.")
     elif is_dataclass(value):
         for field in fields(value):
             _texts(getattr(value, field.name), f"{where}{field.name}")

@@ -1,5 +1,6 @@
 """Small validated readers shared by the payload parsers."""
 
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -51,9 +52,9 @@ def amount(
     payload: dict, key: str, *, where: str = "", default="0"
 ) -> tuple[Decimal, str | None]:
     value = payload.get(key, default)
-    if isinstance(
-        value, float
-    ):  # computed prices, e.g. WooCommerce's 21.666666666666668
+    # Computed prices, e.g. WooCommerce's 21.666666666666668, are rounded; a float
+    # too large to round (1e308, inf, nan) is left to parse_amount to refuse.
+    if isinstance(value, float) and math.isfinite(value) and abs(value) < 1e15:
         value = Decimal(str(value)).quantize(Decimal("0.01"))
     try:
         return parse_amount(value if value not in (None, "") else default)
@@ -148,36 +149,27 @@ def web_url(value: str) -> str:
     return value if value.lower().startswith(("https://", "http://")) else ""
 
 
-def address(source: dict) -> dict:
-    """Our address shape from the common webshop keys."""
-    name = (
-        " ".join(
-            part for part in (source.get("first_name"), source.get("last_name")) if part
+ADDRESS_KEYS = {
+    "company": ("company",),
+    "line1": ("address1", "address_1", "line1"),
+    "line2": ("address2", "address_2", "line2"),
+    "postal_code": ("zip", "postcode", "postal_code"),
+    "city": ("city",),
+    "region": ("province", "state", "region"),
+    "country": ("country_code", "country"),
+    "phone": ("phone",),
+}
+
+
+def address(source: dict, *, where: str = "") -> dict:
+    """Our address shape from the common webshop keys; each a string (or a
+    number, such as a postcode), else MalformedPayload naming it."""
+
+    def first(keys) -> str:
+        return next(
+            (found for key in keys if (found := text(source, key, where=where))), ""
         )
-        or source.get("name")
-        or ""
-    )
-    shaped = {
-        "name": name,
-        "company": source.get("company") or "",
-        "line1": source.get("address1")
-        or source.get("address_1")
-        or source.get("line1")
-        or "",
-        "line2": source.get("address2")
-        or source.get("address_2")
-        or source.get("line2")
-        or "",
-        "postal_code": source.get("zip")
-        or source.get("postcode")
-        or source.get("postal_code")
-        or "",
-        "city": source.get("city") or "",
-        "region": source.get("province")
-        or source.get("state")
-        or source.get("region")
-        or "",
-        "country": source.get("country_code") or source.get("country") or "",
-        "phone": source.get("phone") or "",
-    }
-    return {key: str(value) for key, value in shaped.items() if value}
+
+    shaped = {"name": full_name(source, where=where) or first(("name",))}
+    shaped |= {name: first(keys) for name, keys in ADDRESS_KEYS.items()}
+    return {key: value for key, value in shaped.items() if value}

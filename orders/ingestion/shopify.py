@@ -67,7 +67,7 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         money=_money(payload, total),
         payment_method=_gateways(payload)[:50],
         notes=common.text(payload, "note"),
-        delivery_address=common.address(shipping),
+        delivery_address=common.address(shipping, where="shipping_address."),
         package=_package(payload),
         lines=(
             *items,

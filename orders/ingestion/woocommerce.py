@@ -61,7 +61,9 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         money=_money(payload, status, total),
         payment_method=common.text(payload, "payment_method_title")[:50],
         notes=common.text(payload, "customer_note"),
-        delivery_address=common.address(shipping or billing),
+        delivery_address=common.address(
+            shipping or billing, where="shipping." if shipping else "billing."
+        ),
         lines=(
             *_items(common.array(payload, "line_items"), rates),
             *common.discount(

@@ -198,7 +198,14 @@ class Courier:
         """Verify and read a courier webhook. Raises performile.webhooks'
         BadSignature or MalformedPayload."""
         self.verify_webhook(body, headers)
-        return self.read_webhook(body, headers)
+        return self.read_updates(body, headers)
+
+    def read_updates(self, body: bytes, headers: dict) -> list[TrackingUpdate]:
+        """The updates of a verified webhook, checked against what the tracking
+        tables hold (shipments/couriers/bounds.py)."""
+        from shipments.couriers.bounds import checked  # imports the models
+
+        return checked(self.read_webhook(body, headers))
 
     def verify_webhook(self, body: bytes, headers: dict) -> None:
         """Raise BadSignature unless the courier sent it. Default: the shared-secret

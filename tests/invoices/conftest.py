@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from invoices.services import billing_profile
+from invoices.services import billing_profile, invoice_issue_for_order
 from orders.state_machine import OrderStatus
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory
 
@@ -66,3 +66,18 @@ def make_order(
 @pytest.fixture
 def order(store, buyer, profile):
     return make_order(store, buyer)
+
+
+STRIPE_SECRET = "whsec_test_5f1d0c2b9a"
+
+
+@pytest.fixture
+def stripe_profile(profile):
+    profile.stripe_webhook_secret = STRIPE_SECRET
+    profile.save()
+    return profile
+
+
+@pytest.fixture
+def invoice(order):
+    return invoice_issue_for_order(order=order)  # 50.00 EUR

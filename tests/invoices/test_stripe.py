@@ -20,23 +20,11 @@ from orders.models import OrderEvent
 from orders.state_machine import OrderStatus
 from performile.models import InboundDelivery
 from tests.inbound import delivery_of, outcome
-from tests.invoices.conftest import make_order
+from tests.invoices.conftest import STRIPE_SECRET, make_order
 
 pytestmark = pytest.mark.django_db
 
-SECRET = "whsec_test_5f1d0c2b9a"
-
-
-@pytest.fixture
-def stripe_profile(profile):
-    profile.stripe_webhook_secret = SECRET
-    profile.save()
-    return profile
-
-
-@pytest.fixture
-def invoice(order):
-    return invoice_issue_for_order(order=order)  # 50.00 EUR
+SECRET = STRIPE_SECRET
 
 
 @pytest.fixture

@@ -217,3 +217,19 @@ def test_our_sms_ask_twilio_for_status_callbacks_here(twilio, order, settings):
     outbox.deliver(delivery.pk)
     sent = parse_qs(twilio.calls[0].request.body)
     assert sent["StatusCallback"] == [f"{PUBLIC_BASE_URL}/webhooks/twilio/status"]
+
+
+def test_a_nul_in_the_text_is_kept_visibly_and_the_message_is_not_lost(client, order):
+    response = post(client, "webhook-twilio-sms", inbound(Body="Where\x00 is it?"))
+
+    assert response.status_code == 200, response.content
+    assert Message.objects.get().body == "Where\ufffd is it?"
+
+
+def test_a_message_id_too_long_for_its_column_is_400_and_nothing_is_kept(client, order):
+    response = post(client, "webhook-twilio-sms", inbound(MessageSid="S" * 256))
+
+    assert response.status_code == 400, response.content
+    assert "'sid' is longer than 255" in response.json()["error"]["message"]
+    assert not Message.objects.exists()
+    assert not InboundDelivery.objects.exists()

@@ -36,6 +36,12 @@ CASES = {
     "name as a list": shopify_order(
         customer={"first_name": ["B"], "last_name": "N", "email": "b@example.com"}
     ),
+    "an address part as a boolean": shopify_order(
+        shipping_address={"first_name": "Bob", "last_name": True, "city": "Lund"}
+    ),
+    "an address line as a list": shopify_order(
+        shipping_address={"address1": ["Storgatan 1"], "city": "Lund"}
+    ),
     "NUL in the note": shopify_order(note="a\u0000b"),
     "NUL in a line title": shopify_order(line_items=line(title="a\u0000b")),
     "a line too large to invoice": shopify_order(

@@ -227,3 +227,22 @@ def test_answer_of_an_unexpected_shape_is_a_courier_error(httpserver, courier):
     )
     with pytest.raises(CourierError, match="unexpected format"):
         courier.track(NUMBER)
+
+
+def test_webhook_values_the_tables_cannot_hold_are_refused_or_shortened():
+    sample = fixture("dhl", "track_out_for_delivery.json")
+    courier = make_courier("http://x")
+
+    def push(event_changes):
+        payload = json.loads(json.dumps(sample))
+        payload["shipments"][0]["events"][0].update(event_changes)
+        body = json.dumps(payload).encode()
+        return courier.parse_webhook(body, {"X-DHL-Secret": "s3cret"})
+
+    with pytest.raises(MalformedPayload, match="description' must be a string"):
+        push({"description": True})
+    with pytest.raises(MalformedPayload, match="NUL"):
+        push({"description": "a\x00b"})
+    (update,) = push({"description": "x" * 900})
+    assert {len(event.description) for event in update.events} >= {500}
+    assert max(len(event.description) for event in update.events) == 500
