@@ -1,6 +1,7 @@
-"""Serving billing PDFs: the stored file for the merchant's people, the same file
-with a watermark for the customer it belongs to. Every download is audited. The
-staff pages and the customer portal both answer through these functions; the
+"""Serving billing PDFs and order confirmations: the file as it is for the
+merchant's people, the same file with a watermark at the foot of every page for
+the customer it belongs to (`invoices.pdf.watermark`). Every download is audited.
+The staff pages and the customer portal both answer through these functions; the
 caller has already fetched the document through `invoices.selectors` (404 if not
 visible)."""
 
@@ -22,14 +23,9 @@ MERCHANT_SIDE = [
 def pdf_response(request, kind: str, document) -> HttpResponse:
     if kind not in KINDS:
         raise ValueError(kind)
-    content = pdf.stored_pdf(kind, document)
-    customer = document.customer
-    copy = "stored"
-    if _is_customer_copy(request.user, document):
-        content = pdf.watermark(
-            content, pdf.customer_watermark(customer.customer_number)
-        )
-        copy = "customer"
+    content, copy = _copy_for(
+        request.user, document, pdf.stored_pdf(kind, document), plain="stored"
+    )
     audit(
         f"{kind}.downloaded",
         actor=request.user,
@@ -42,14 +38,17 @@ def pdf_response(request, kind: str, document) -> HttpResponse:
 
 
 def order_confirmation_response(request, order) -> HttpResponse:
-    """The order's confirmation, rendered now (orders change; nothing is stored)."""
+    """The order's confirmation, rendered now (orders change; nothing is stored);
+    the order's customer gets it watermarked, as any other document of theirs."""
     content = pdf.render("order_confirmation", pdf.order_confirmation_context(order))
+    content, copy = _copy_for(request.user, order, content, plain="rendered")
     audit(
         "order_confirmation.downloaded",
         actor=request.user,
         target=order,
         merchant_id=order.merchant_id,
         order_id=order.pk,
+        copy=copy,
     )
     return _pdf(request, content, f"order-confirmation-{order.order_number}.pdf")
 
@@ -65,9 +64,19 @@ def _pdf(request, content: bytes, filename: str) -> HttpResponse:
     return response
 
 
+def _copy_for(user, document, content: bytes, *, plain: str) -> tuple[bytes, str]:
+    """What `user` gets of `document` (an invoice, credit note, statement or
+    order) and what to call that copy in the audit: the customer's copy, stamped,
+    or `content` byte for byte (`plain`)."""
+    if not _is_customer_copy(user, document):
+        return content, plain
+    stamp = pdf.customer_watermark(document.customer.customer_number)
+    return pdf.watermark(content, stamp), "customer"
+
+
 def _is_customer_copy(user, document) -> bool:
     """The requesting user is the document's customer, and not one of the
-    merchant's people (who get the stored file byte for byte)."""
+    merchant's people (who get the file byte for byte)."""
     customer = document.customer
     if customer is None or customer.user_id != user.pk or user.is_superuser:
         return False

@@ -13,7 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
-from pypdf import PdfReader, PdfWriter
+from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.generic import (
     ArrayObject,
     DecodedStreamObject,
@@ -153,52 +153,142 @@ def stored_pdf(kind: str, document) -> bytes:
         return handle.read()
 
 
+# The stamp: small grey Helvetica, this far from the visible page's left edge and
+# foot (points), shrunk on a page too narrow for the line.
+STAMP_SIZE = 7.0
+STAMP_LEFT = 36.0
+STAMP_FOOT = 14.0
+# Helvetica's average advance is about half an em; 0.55 keeps a long line inside.
+STAMP_EM = 0.55
+STAMP_FONT = NameObject("/PerformileWM")
+
+
 def watermark(pdf: bytes, text: str) -> bytes:
     """`pdf` with `text` stamped in small grey type along the foot of every page,
     as real text (extractable, searchable). Costs milliseconds: the pages are not
-    rendered again."""
-    reader = PdfReader(io.BytesIO(pdf))
-    writer = PdfWriter(clone_from=reader)
-    font = DictionaryObject(
-        {
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/Type1"),
-            NameObject("/BaseFont"): NameObject("/Helvetica"),
-            NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
-        }
+    rendered again, and their content streams are kept as they are.
+
+    Each page's content is wrapped in `q … Q`, so the stamp starts from the page's
+    default coordinates whatever the content left behind (WeasyPrint flips the
+    y axis, `1 0 0 -1 0 h cm`, outside any `q`); the stamp is then placed in the
+    page as shown: the visible box (crop box), turned by its `/Rotate`.
+    """
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
+    font = writer._add_object(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type1"),
+                NameObject("/BaseFont"): NameObject("/Helvetica"),
+                NameObject("/Encoding"): NameObject("/WinAnsiEncoding"),
+            }
+        )
     )
-    safe = (
-        text.encode("cp1252", "replace")
-        .decode("latin-1")
-        .replace("\\", "\\\\")
-        .replace("(", "\\(")
-        .replace(")", "\\)")
-    )
+    save = writer._add_object(_stream(b"q\n"))
+    line = _pdf_string(text)
     for page in writer.pages:
-        resources = page.setdefault(NameObject("/Resources"), DictionaryObject())
-        resources = resources.get_object()
-        fonts = resources.setdefault(NameObject("/Font"), DictionaryObject())
-        fonts.get_object()[NameObject("/PerformileWM")] = writer._add_object(font)
-        left = float(page.mediabox.left) + 36
-        bottom = float(page.mediabox.bottom) + 14
-        stream = DecodedStreamObject()
-        stream.set_data(
-            f"q 0.55 g BT /PerformileWM 7 Tf {left:.1f} {bottom:.1f} Td ({safe}) Tj ET Q".encode(
-                "latin-1"
-            )
-        )
-        contents = page.get(NameObject("/Contents"))
-        existing = contents.get_object() if contents is not None else None
-        parts = (
-            list(existing)
-            if isinstance(existing, ArrayObject)
-            else ([contents] if contents is not None else [])
-        )
-        parts.append(writer._add_object(stream))
-        page[NameObject("/Contents")] = ArrayObject(parts)
+        _add_font(page, font)
+        stamp = writer._add_object(_stream(_stamp(page, line, len(text))))
+        page[NameObject("/Contents")] = ArrayObject([save, *_contents(page), stamp])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def _stamp(page, line: bytes, length: int) -> bytes:
+    """The stamp's operators: restore the page's default coordinates (`Q`), move to
+    the shown page's bottom-left corner, upright, and write the line."""
+    rotation = int(_inherited(page, "/Rotate") or 0) % 360
+    if rotation not in (0, 90, 180, 270):  # not a valid /Rotate: viewers ignore it
+        rotation = 0
+    left, bottom, right, top = _visible_box(page)
+    # Where the shown page's bottom-left corner is, in the page's own coordinates.
+    corner = {
+        0: (left, bottom),
+        90: (right, bottom),
+        180: (right, top),
+        270: (left, top),
+    }[rotation]
+    shown = Transformation().rotate(rotation).translate(*corner)
+    width = (top - bottom) if rotation in (90, 270) else (right - left)
+    height = (right - left) if rotation in (90, 270) else (top - bottom)
+    margin = min(STAMP_LEFT, width * 0.08)
+    size = min(STAMP_SIZE, (width - 2 * margin) / (max(length, 1) * STAMP_EM))
+    foot = min(STAMP_FOOT, height * 0.02)
+    matrix = " ".join(f"{round(value, 4):g}" for value in shown.ctm)
+    return (
+        (
+            f"\nQ\nq {matrix} cm 0.55 g BT /PerformileWM {size:.2f} Tf"
+            f" {margin:.1f} {foot:.1f} Td "
+        ).encode("latin-1")
+        + line
+        + b" Tj ET Q\n"
+    )
+
+
+def _visible_box(page) -> tuple[float, float, float, float]:
+    """The part of the page a viewer shows: the crop box within the media box
+    (either may be inherited, and written corner by corner in any order)."""
+    media = _rectangle(_inherited(page, "/MediaBox")) or (0.0, 0.0, 612.0, 792.0)
+    crop = _rectangle(_inherited(page, "/CropBox")) or media
+    left, bottom = max(crop[0], media[0]), max(crop[1], media[1])
+    right, top = min(crop[2], media[2]), min(crop[3], media[3])
+    return (left, bottom, right, top) if left < right and bottom < top else media
+
+
+def _rectangle(box) -> tuple[float, float, float, float] | None:
+    if box is None or len(box) != 4:
+        return None
+    x1, y1, x2, y2 = (float(value) for value in box)
+    return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
+
+
+def _pdf_string(text: str) -> bytes:
+    """`text` as a PDF literal string in WinAnsi (what the stamp's font reads)."""
+    raw = text.encode("cp1252", "replace")
+    return (
+        b"("
+        + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+        + b")"
+    )
+
+
+def _stream(data: bytes) -> DecodedStreamObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return stream
+
+
+def _contents(page) -> list:
+    """The page's content streams, as references (kept as they are)."""
+    contents = page.get(NameObject("/Contents"))
+    if contents is None:
+        return []
+    resolved = contents.get_object()
+    return list(resolved) if isinstance(resolved, ArrayObject) else [contents]
+
+
+def _add_font(page, font) -> None:
+    """The stamp's font in the page's resources: a copy of them (they may be
+    shared with other pages, or inherited from the page tree)."""
+    resources = DictionaryObject(_inherited(page, "/Resources") or {})
+    fonts = resources.get(NameObject("/Font"))
+    fonts = DictionaryObject(fonts.get_object() if fonts is not None else {})
+    fonts[STAMP_FONT] = font
+    resources[NameObject("/Font")] = fonts
+    page[NameObject("/Resources")] = resources
+
+
+def _inherited(page, key: str):
+    """A page attribute, from the page or the nearest page-tree node above it
+    that has it (/Resources, /Rotate, /MediaBox and /CropBox are inheritable)."""
+    node = page
+    while node is not None:
+        if key in node:
+            return node[key].get_object()
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return None
 
 
 def customer_watermark(customer_number: str, at: datetime | None = None) -> str:

@@ -2,7 +2,32 @@
 message reads, replies, internal notes, thread links and closes, downloads,
 sign-ins. One row per action, written in the caller's transaction."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from performile.models import AuditEvent
+
+_recording: ContextVar[list[str] | None] = ContextVar("audit_recording", default=None)
+
+
+@contextmanager
+def recorded() -> Iterator[list[str]]:
+    """The actions audited within the block, as they are written (a caller that
+    records on behalf of what it wraps, the portal's page views, asks whether the
+    wrapped code recorded it already)."""
+    actions: list[str] = []
+    token = _recording.set(actions)
+    try:
+        yield actions
+    finally:
+        _recording.reset(token)
+
+
+def _note(action: str) -> None:
+    actions = _recording.get()
+    if actions is not None:
+        actions.append(action)
 
 
 def audit(action: str, **fields) -> AuditEvent:
@@ -10,6 +35,7 @@ def audit(action: str, **fields) -> AuditEvent:
     `target` (a model instance): the row of `audit_event`, saved."""
     event = audit_event(action, **fields)
     event.save()
+    _note(action)
     return event
 
 
@@ -41,7 +67,7 @@ def audit_event(
 def audit_many(action: str, *, actor, targets, **fields) -> None:
     """One row per target, in one INSERT (marking a thread read touches many)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
-    AuditEvent.objects.bulk_create(
+    written = AuditEvent.objects.bulk_create(
         AuditEvent(
             action=action,
             actor=user,
@@ -51,3 +77,5 @@ def audit_many(action: str, *, actor, targets, **fields) -> None:
         )
         for target in targets
     )
+    if written:
+        _note(action)

@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from invoices.services.common import merchant_zone
+from portal.audit import audited_page
 from portal.selectors import portal_customer
 from portal.session import idle_limit, touch_every
 
@@ -23,7 +24,8 @@ NAV = (
 
 def customer_required(view):
     """Signed in (else to the portal's sign-in) and a customer (else 404); the page
-    runs in the merchant's time zone."""
+    runs in the merchant's time zone, and a page view is audited (portal.audit)."""
+    page = audited_page(view)
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
@@ -35,7 +37,7 @@ def customer_required(view):
         request.customer = customer
         # Times shown, and dates typed, are the merchant's.
         with timezone.override(merchant_zone(customer.merchant)):
-            return view(request, *args, **kwargs)
+            return page(request, *args, **kwargs)
 
     return wrapper
 

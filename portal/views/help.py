@@ -7,9 +7,11 @@ from django.views.decorators.http import require_safe
 from invoices.models import BillingProfile
 from orders.models import Customer
 from portal import faq
+from portal.audit import audited_page
 from portal.selectors import portal_customer
 
 
+@audited_page
 @require_safe
 def help_view(request):
     customer = portal_customer(request.user)

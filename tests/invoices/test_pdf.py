@@ -1,11 +1,14 @@
 import io
 
 import pytest
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject, NumberObject, RectangleObject
 
 from invoices import pdf
 from invoices.models import Invoice
 from invoices.services import credit_note_issue, invoice_issue_for_order
+from tests.invoices.conftest import make_order
+from tests.pdfs import text_runs
 
 pytestmark = pytest.mark.django_db
 
@@ -79,3 +82,111 @@ def test_the_watermark_is_added_to_every_page_without_touching_the_rest(order, m
     assert len(PdfReader(io.BytesIO(stamped)).pages) == len(
         PdfReader(io.BytesIO(original)).pages
     )
+
+
+STAMP = "Downloaded by customer C00001234"
+
+
+def long_invoice(store, buyer) -> bytes:
+    """The stored PDF of an invoice of 90 lines: three pages."""
+    order = make_order(store, buyer, lines=[(1, f"{n}.00") for n in range(1, 91)])
+    content = pdf.stored_pdf("invoice", invoice_issue_for_order(order=order))
+    assert len(PdfReader(io.BytesIO(content)).pages) >= 2
+    return content
+
+
+def stamps_and_the_rest(content: bytes):
+    runs = text_runs(content)
+    return (
+        [run for run in runs if run.text.startswith(STAMP)],
+        [run for run in runs if not run.text.startswith(STAMP)],
+    )
+
+
+def assert_stamped_at_the_foot(original: bytes, stamped: bytes):
+    """The stamp once on every page, upright, in the shown page's bottom 15%
+    and within its width; everything else exactly where it was."""
+    stamps, rest = stamps_and_the_rest(stamped)
+    pages = len(PdfReader(io.BytesIO(stamped)).pages)
+    assert [stamp.page for stamp in stamps] == list(range(pages))
+    for stamp in stamps:
+        assert stamp.upright, stamp
+        assert 0 < stamp.y < 0.15 * stamp.height, stamp
+        assert 0 < stamp.x < 0.5 * stamp.width, stamp
+    assert rest == text_runs(original)
+
+
+def test_the_watermark_stands_upright_at_the_foot_of_every_page(
+    store, buyer, profile, media
+):
+    """WeasyPrint flips the y axis for its content; the stamp is not flipped with
+    it (it used to print upside down at the top of the page)."""
+    original = long_invoice(store, buyer)
+
+    stamped = pdf.watermark(original, pdf.customer_watermark("C00001234"))
+
+    assert_stamped_at_the_foot(original, stamped)
+
+
+def turned(content: bytes, *, rotate=0, shift=(0, 0), crop=None, on_tree=False):
+    """`content` with every page turned by `rotate`, its boxes moved by `shift`,
+    cropped by `crop` (points off each edge), and with /Rotate and /Resources on
+    the page tree instead of the pages when `on_tree`."""
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
+    for page in writer.pages:
+        left, bottom, right, top = (float(value) for value in page.mediabox)
+        dx, dy = shift
+        page.mediabox = RectangleObject([left + dx, bottom + dy, right + dx, top + dy])
+        if crop:
+            page.cropbox = RectangleObject(
+                [
+                    left + dx + crop,
+                    bottom + dy + crop,
+                    right + dx - crop,
+                    top + dy - crop,
+                ]
+            )
+        if on_tree:
+            tree = page["/Parent"].get_object()
+            tree[NameObject("/Resources")] = page["/Resources"]
+            del page["/Resources"]
+            tree[NameObject("/Rotate")] = NumberObject(rotate)
+        else:
+            page[NameObject("/Rotate")] = NumberObject(rotate)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "shape",
+    [
+        {"rotate": 90},
+        {"rotate": 180},
+        {"rotate": 270},
+        {"rotate": -90},
+        {"shift": (100, -250)},
+        {"crop": 40},
+        {"rotate": 90, "shift": (30, 40), "crop": 25},
+        {"rotate": 270, "on_tree": True},
+    ],
+    ids=[
+        "rotate-90",
+        "rotate-180",
+        "rotate-270",
+        "rotate-minus-90",
+        "mediabox-off-origin",
+        "cropped",
+        "rotated-shifted-cropped",
+        "inherited-rotate-and-resources",
+    ],
+)
+def test_the_watermark_is_at_the_foot_of_the_page_as_shown(
+    store, buyer, profile, media, shape
+):
+    """Whatever the page's size, offset, crop box or rotation."""
+    original = turned(long_invoice(store, buyer), **shape)
+
+    stamped = pdf.watermark(original, pdf.customer_watermark("C00001234"))
+
+    assert_stamped_at_the_foot(original, stamped)

@@ -69,9 +69,16 @@ def theirs(store, other_portal_user, staff_user):
     customer = other_portal_user.customer
     order = OrderFactory(store=store, customer=customer, amount=Decimal("40.00"))
     OrderLineFactory(order=order, quantity=2, unit_price=Decimal("20.00"))
+    return customer_records(order, staff_user)
+
+
+def customer_records(order, staff_user) -> dict:
+    """`order` and its customer's records: the order's invoice (partly paid), a
+    credit note on it, a statement of the day, a delivery address."""
+    customer = order.customer
     invoice = invoice_issue_for_order(order=order, actor=staff_user)
     payment_record(
-        merchant=store.merchant,
+        merchant=order.store.merchant,
         invoice=invoice,
         amount=Decimal("10.00"),
         currency="EUR",
@@ -89,7 +96,7 @@ def theirs(store, other_portal_user, staff_user):
     )
     address = DeliveryAddress.objects.create(
         customer=customer,
-        name="Olle Ek",
+        name=customer.name,
         line1="Gatan 1",
         postal_code="111 11",
         city="Stockholm",
@@ -135,7 +142,12 @@ def test_another_customers_records_are_404_on_every_portal_url(portal, theirs):
         assert theirs[kind].order_number not in response.content.decode(), url
     assert _state() == before
     # Refusals are not actions: nothing was audited (no view, download, message).
-    assert not AuditEvent.objects.filter(pk__gt=last_audit).exists()
+    # The contact form ignores an order that is not theirs and shows the form: a
+    # page view, which does not name the order as the page's.
+    audited = AuditEvent.objects.filter(pk__gt=last_audit)
+    assert list(audited.values_list("action", "order_id")) == [
+        ("portal.messages_new", None)
+    ]
 
 
 def test_a_general_export_holds_none_of_another_customers_rows(portal, theirs):
