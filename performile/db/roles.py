@@ -173,6 +173,8 @@ def _database(conn, database: str, owner: str, app: str) -> None:
         sql.Identifier(app),
         sql.Identifier(database),
     )
+    # One run at a time in a database (an advisory lock is the database's own).
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('performile.db.roles'))")
     conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, owner_id))
     conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner_id))
     for kind, relkind, name in conn.execute(NOT_OWNED, {"owner": owner}).fetchall():
