@@ -1,4 +1,5 @@
-# The production image: one image for web, worker and beat.
+# The production image: one image for web, worker and beat, and the one-shot
+# dbroles and migrate (docker-compose.yml).
 FROM python:3.11-slim-bookworm
 
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1

@@ -43,8 +43,10 @@ $(STAMP): requirements.txt requirements-dev.txt | $(UV)
 system-deps:
 	@scripts/system-deps.sh
 
+# --roles: the platform connects as the application role, the owner role migrates
+# (docs/configuration.md); make test keeps the superuser, which creates test databases.
 run: $(STAMP) system-deps
-	@$(DEVSTACK) -- scripts/run-platform.sh
+	@$(DEVSTACK) --roles -- scripts/run-platform.sh
 
 # pg_stat_statements: the bench smoke run checks each scenario counts statements.
 test: $(STAMP) lint audit system-deps
@@ -65,7 +67,7 @@ format: $(STAMP)
 # The bench database is sized as a production one would be (1 GB of cache), and
 # counts its statements (pg_stat_statements) for statements per event.
 bench: $(STAMP) system-deps
-	@PERFORMILE_PG_SHARED_BUFFERS=$${PERFORMILE_PG_SHARED_BUFFERS:-1GB} PERFORMILE_PG_STAT_STATEMENTS=1 $(DEVSTACK) --state .run/bench -- $(BIN)/python -m bench $(SCENARIO)
+	@PERFORMILE_PG_SHARED_BUFFERS=$${PERFORMILE_PG_SHARED_BUFFERS:-1GB} PERFORMILE_PG_STAT_STATEMENTS=1 $(DEVSTACK) --state .run/bench --roles -- $(BIN)/python -m bench $(SCENARIO)
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -37,16 +37,33 @@ def sized(full, smoke):
 # --- The bench database -------------------------------------------------------
 
 
+# The bench database's superuser URL (pg_stat_statements); set by setup().
+ADMIN_URL = ""
+
+
 def setup() -> None:
     """Point this process at the bench database (created if missing), set up
-    Django and migrate."""
+    Django and migrate.
+
+    Under `make bench` (devstack --roles) the database has production's roles
+    (performile.db.roles): this process seeds and migrates as the owner, the
+    platform's processes it starts (web server, appliers, workers) connect as the
+    application role, and statements are counted as the superuser."""
+    global ADMIN_URL
+    from performile.db import roles
+
     base_url = os.environ.get("DATABASE_URL")
     if not base_url or not os.environ.get("REDIS_URL"):
         sys.exit("DATABASE_URL and REDIS_URL are required: run it with `make bench`.")
-    bench_url = _bench_database_url(base_url)
-    _create_database(base_url, bench_url)
+    base_admin_url = os.environ.get("DATABASE_ADMIN_URL") or base_url
+    app_url = _bench_database_url(base_url)
+    owner_url = _bench_database_url(os.environ.get("DATABASE_OWNER_URL") or base_url)
+    ADMIN_URL = _bench_database_url(base_admin_url)
+    _create_database(base_admin_url, app_url)
+    if owner_url != app_url:
+        roles.provision_from_urls(ADMIN_URL, owner_url, app_url)
     os.environ.update(
-        DATABASE_URL=bench_url,
+        DATABASE_URL=owner_url,
         # BENCH_SETTINGS_MODULE: to measure a settings change before making it.
         DJANGO_SETTINGS_MODULE=os.environ.get(
             "BENCH_SETTINGS_MODULE", "performile.settings.base"
@@ -61,6 +78,8 @@ def setup() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+    # Read by the processes started from here; this one's settings are made.
+    os.environ["DATABASE_URL"] = app_url
 
 
 def reset() -> None:
@@ -82,18 +101,14 @@ def _create_database(admin_url: str, bench_url: str) -> None:
     import psycopg
     from psycopg import sql
 
+    from performile.db.roles import libpq_url
+
     name = urlsplit(bench_url).path.lstrip("/")
-    with psycopg.connect(_libpq_url(admin_url), autocommit=True) as conn:
+    with psycopg.connect(libpq_url(admin_url), autocommit=True) as conn:
         if not conn.execute(
             "SELECT 1 FROM pg_database WHERE datname = %s", [name]
         ).fetchone():
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _libpq_url(url: str) -> str:
-    # libpq knows postgresql:// and postgres://, not Django's postgis:// etc.
-    scheme, rest = url.split("://", 1)
-    return f"postgresql://{rest}" if scheme.startswith("postgres") else url
 
 
 # --- The web server -----------------------------------------------------------
@@ -396,18 +411,22 @@ def statements() -> int | None:
     """Statements run so far against the bench database, by every process (web
     server, workers, this one), from pg_stat_statements; None where the server
     does not load it (`make bench` makes the dev stack's do so)."""
-    from django.db import DatabaseError, connection
+    import psycopg
 
+    from performile.db.roles import libpq_url
+
+    # As the superuser: the extension is created by one, and its counts of every
+    # role's statements are read by one.
     try:
-        with connection.cursor() as cursor:
-            cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
-            cursor.execute(
+        with psycopg.connect(libpq_url(ADMIN_URL), autocommit=True) as conn:
+            conn.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements")
+            (calls,) = conn.execute(
                 "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements"
                 " WHERE dbid = (SELECT oid FROM pg_database"
                 " WHERE datname = current_database())"
-            )
-            return int(cursor.fetchone()[0])
-    except DatabaseError:
+            ).fetchone()
+            return int(calls)
+    except psycopg.Error:
         return None
 
 

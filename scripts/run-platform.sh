@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `make run`: the whole platform in one terminal, on http://localhost:${WEB_PORT:-8000}.
 #
-# Runs under performile.devstack, which has set DATABASE_URL and REDIS_URL. Brings
+# Runs under performile.devstack, which has set DATABASE_URL and REDIS_URL (and,
+# with --roles, DATABASE_OWNER_URL: the owner role migrates, everything else
+# connects as the application role; docs/configuration.md). Brings
 # the database up to date, loads the demo data into an empty database, then hands
 # over to honcho (Procfile.dev: web, the inbound applier, worker, beat, and the sandbox courier on port
 # ${SANDBOX_PORT:-8090}; the background processes start once the web answers, so
@@ -49,7 +51,8 @@ if (exec 3<>"/dev/tcp/127.0.0.1/${SANDBOX_PORT:-8090}") 2>/dev/null; then
   exit 1
 fi
 
-python manage.py migrate --noinput
+# The schema is the owner's; the demo, web and workers connect as DATABASE_URL.
+DATABASE_URL=${DATABASE_OWNER_URL:-$DATABASE_URL} python manage.py migrate --noinput
 # Static files need no database: collected while the demo loads (after migrate,
 # which has compiled the bytecode both would otherwise compile at once).
 python manage.py collectstatic --noinput -v0 &

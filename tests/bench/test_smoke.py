@@ -1,7 +1,9 @@
 """Every `make bench` scenario still runs: each once at a tiny size (BENCH_SMOKE),
-against this test run's own PostgreSQL and Redis. The numbers mean nothing at this
-size; a scenario that raises (a seeding that no longer fits the schema, a changed
-answer) fails here the day it breaks instead of the day someone measures."""
+against this test run's own PostgreSQL and Redis, with make bench's database
+roles. The numbers mean nothing at this size; a scenario that raises (a seeding
+that no longer fits the schema, a changed answer, a statement the application
+role may not run) fails here the day it breaks instead of the day someone
+measures."""
 
 import json
 import os
@@ -12,6 +14,7 @@ import pytest
 
 from bench import __main__ as bench_main
 from bench import common
+from performile.db import roles
 
 pytestmark = pytest.mark.bench_smoke
 
@@ -25,8 +28,14 @@ def redis_url(database: int) -> str:
 def test_the_scenario_runs(scenario):
     # A database and a Redis database of its own (the test workers' caches use
     # 1-15; devstack's Redis has 32), so scenarios on parallel workers never share a broker.
+    # With the roles make bench has (devstack --roles): the scenario's web server
+    # and workers connect as the application role.
+    admin_url = os.environ["DATABASE_URL"]
     env = {
         **os.environ,
+        "DATABASE_ADMIN_URL": admin_url,
+        "DATABASE_OWNER_URL": roles.url_as(admin_url, roles.OWNER),
+        "DATABASE_URL": roles.url_as(admin_url, roles.APP),
         "BENCH_SMOKE": "1",
         "BENCH_DATABASE": f"performile_smoke_{scenario}",
         "REDIS_URL": redis_url(16 + bench_main.SCENARIOS.index(scenario)),

@@ -47,20 +47,48 @@ def test_a_message_matching_nothing_is_kept_unmatched(db):
     assert message.thread is None
 
 
-def test_messages_cannot_be_updated_or_deleted_in_sql(order, staff_user):
-    message = services.message_add_note(order=order, actor=staff_user, body="Fraud?")
-    for statement in (
-        "UPDATE messaging_message SET body = 'rewritten' WHERE id = %s",
-        "DELETE FROM messaging_message WHERE id = %s",
-    ):
+def sql_refused(statements: list[str], pk: int) -> None:
+    """Each statement, run on row `pk`, is refused by the immutability trigger."""
+    for statement in statements:
         with (
             pytest.raises(DatabaseError, match="immutable"),
             transaction.atomic(),
             connection.cursor() as cursor,
         ):
-            cursor.execute(statement, [message.pk])
+            cursor.execute(statement, [pk])
+
+
+def test_messages_cannot_be_updated_or_deleted_in_sql(order, staff_user):
+    message = services.message_add_note(order=order, actor=staff_user, body="Fraud?")
+    sql_refused(
+        [
+            "UPDATE messaging_message SET body = 'rewritten' WHERE id = %s",
+            "DELETE FROM messaging_message WHERE id = %s",
+        ],
+        message.pk,
+    )
     message.refresh_from_db()
     assert message.body == "Fraud?"
+
+
+def test_attachments_cannot_be_updated_or_deleted_in_sql(order):
+    message = services.message_receive(
+        channel=Message.Channel.EMAIL,
+        sender="x@y.example",
+        body="ORD-10042: the receipt",
+        attachments=[
+            services.IncomingAttachment("receipt.pdf", b"%PDF-1.4", "application/pdf")
+        ],
+    )
+    attachment = message.attachments.get()
+    sql_refused(
+        [
+            "UPDATE messaging_attachment SET filename = 'other.pdf' WHERE id = %s",
+            "DELETE FROM messaging_attachment WHERE id = %s",
+        ],
+        attachment.pk,
+    )
+    assert message.attachments.get().filename == "receipt.pdf"
 
 
 def test_staff_link_an_unmatched_message_once(order, staff_user):

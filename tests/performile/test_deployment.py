@@ -102,3 +102,27 @@ def test_each_kind_of_work_goes_to_its_queue(task, queue):
 
     route = app.amqp.router.route({}, task)
     assert route["queue"].name == queue
+
+
+def test_the_platform_connects_as_the_application_role_and_migrate_as_the_owner():
+    """docs/configuration.md, "Database roles": dbroles makes the roles as the
+    superuser, migrate runs as the owner, everything else as the application."""
+    defined = services()
+    platform = {
+        name: service["environment"]
+        for name, service in defined.items()
+        if service.get("image") == "performile:latest"
+    }
+    assert {"dbroles", "migrate", "web", "applier", "worker", "beat"} <= set(platform)
+    for name, environment in platform.items():
+        user = environment["DATABASE_URL"].split("://")[1].split(":")[0]
+        assert user == ("performile_owner" if name == "migrate" else "performile_app")
+        assert ("DATABASE_ADMIN_URL" in environment) == (name == "dbroles"), name
+    assert (
+        defined["migrate"]["depends_on"]["dbroles"]["condition"]
+        == "service_completed_successfully"
+    )
+    assert (
+        platform["dbroles"]["DATABASE_OWNER_URL"]
+        == (platform["migrate"]["DATABASE_URL"])
+    )

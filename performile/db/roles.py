@@ -1,0 +1,224 @@
+"""The database roles: an owner that migrates, an application that reads and writes.
+
+    python -m performile.db.roles
+
+reads DATABASE_ADMIN_URL (a superuser), DATABASE_OWNER_URL and DATABASE_URL (the
+application's) and makes the database fit them; the roles' names, passwords and
+the database come from those URLs. Run it before every migrate: it is idempotent,
+cheap, and safe to run from several processes at once.
+
+- The owner role (LOGIN, nothing more) owns the database, its public schema and
+  every table, sequence, view and function in it: a database made before the roles
+  existed, whose objects the superuser owns, is handed over. Migrations run as the
+  owner.
+- The application role (LOGIN, NOSUPERUSER, NOCREATEDB, NOCREATEROLE, NOREPLICATION,
+  NOBYPASSRLS) may SELECT, INSERT, UPDATE and DELETE rows of the tables and use the
+  sequences, and gets the same on whatever the owner creates later (default
+  privileges). It may not create, alter or drop anything, TRUNCATE, reference or
+  add triggers, nor disable one (only a table's owner may), nor
+  `SET session_replication_role` (superuser only): the immutability triggers hold
+  against whatever SQL it runs. It is a member of pg_read_all_stats, so that
+  orders.feed sees in pg_stat_activity the transactions of every role.
+"""
+
+import os
+import sys
+import time
+from dataclasses import dataclass
+from urllib.parse import quote, unquote, urlsplit, urlunsplit
+
+import psycopg
+from psycopg import errors, sql
+
+OWNER = "performile_owner"
+APP = "performile_app"
+ROLE_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
+SEQUENCE_PRIVILEGES = "USAGE, SELECT"
+# Roles are shared by every database of the server: two processes (two test
+# workers, each with its database) may create or change them at once. PostgreSQL
+# refuses the second with one of these; it tries again and finds them done.
+RACES = (errors.UniqueViolation, errors.DuplicateObject, errors.InternalError)
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    password: str | None = None
+
+
+def provision(
+    admin: str, *, database: str, owner: Role, app: Role, attempts: int = 5
+) -> None:
+    """Create or correct `owner` and `app`, and hand `database` over to them, on
+    the server `admin` (a libpq connection string or URL of a superuser)."""
+    for attempt in range(attempts):
+        try:
+            with psycopg.connect(admin, dbname=database) as conn:
+                _roles(conn, owner, app)
+            break
+        except RACES:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    with psycopg.connect(admin, dbname=database) as conn:
+        _database(conn, database, owner.name, app.name)
+
+
+def provision_from_urls(admin_url: str, owner_url: str, app_url: str) -> None:
+    owner, database = role_from_url(owner_url)
+    app, app_database = role_from_url(app_url)
+    if database != app_database:
+        raise ValueError(
+            f"The owner's URL names database {database!r}, the application's"
+            f" {app_database!r}."
+        )
+    if owner.name == app.name:
+        raise ValueError(f"The owner and the application are one role: {app.name!r}.")
+    provision(libpq_url(admin_url), database=database, owner=owner, app=app)
+
+
+def role_from_url(url: str) -> tuple[Role, str]:
+    """The role (user and password) and the database of a postgres:// URL."""
+    parts = urlsplit(url)
+    if not parts.username:
+        raise ValueError(f"No user in the database URL {parts.scheme}://…")
+    password = unquote(parts.password) if parts.password else None
+    return Role(unquote(parts.username), password), unquote(parts.path.lstrip("/"))
+
+
+def url_as(url: str, user: str, password: str | None = None) -> str:
+    """`url` with another user (and password, or none)."""
+    parts = urlsplit(url)
+    login = quote(user, safe="")
+    if password is not None:
+        login += ":" + quote(password, safe="")
+    return urlunsplit(
+        parts._replace(netloc=f"{login}@{parts.netloc.rpartition('@')[2]}")
+    )
+
+
+def libpq_url(url: str) -> str:
+    """libpq knows postgresql:// and postgres://, not Django's other schemes."""
+    scheme, rest = url.split("://", 1)
+    return f"postgresql://{rest}" if scheme.startswith("postgres") else url
+
+
+def _roles(conn, owner: Role, app: Role) -> None:
+    for role in (owner, app):
+        _role(conn, role)
+    _member(conn, "pg_read_all_stats", app.name, True)
+    # Neither inherits the other's rights.
+    _member(conn, owner.name, app.name, False)
+    _member(conn, app.name, owner.name, False)
+
+
+def _role(conn, role: Role) -> None:
+    found = conn.execute(
+        "SELECT rolcanlogin AND NOT (rolsuper OR rolcreatedb OR rolcreaterole"
+        " OR rolreplication OR rolbypassrls) FROM pg_roles WHERE rolname = %s",
+        [role.name],
+    ).fetchone()
+    if found and found[0] and role.password is None:
+        return  # as it should be; left alone, so concurrent runs do not collide
+    statement = sql.SQL("CREATE ROLE {} " if not found else "ALTER ROLE {} ").format(
+        sql.Identifier(role.name)
+    ) + sql.SQL(ROLE_ATTRIBUTES)
+    if role.password is not None:
+        statement += sql.SQL(" PASSWORD {}").format(sql.Literal(role.password))
+    conn.execute(statement)
+
+
+def _member(conn, group: str, role: str, wanted: bool) -> None:
+    member = conn.execute(
+        "SELECT 1 FROM pg_auth_members"
+        " WHERE roleid = to_regrole(%s) AND member = to_regrole(%s)",
+        [group, role],
+    ).fetchone()
+    if bool(member) != wanted:
+        grant = "GRANT {} TO {}" if wanted else "REVOKE {} FROM {}"
+        conn.execute(sql.SQL(grant).format(sql.Identifier(group), sql.Identifier(role)))
+
+
+# The public schema's tables, views, sequences and functions the owner does not
+# own yet. Not those of extensions (their owner stays), nor sequences that belong
+# to a table's column (they follow their table).
+NOT_OWNED = """
+SELECT 'relation', c.relkind::text, c.oid::regclass::text FROM pg_class c
+WHERE c.relnamespace = 'public'::regnamespace
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+  AND c.relowner <> to_regrole(%(owner)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                  AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
+UNION ALL
+SELECT 'routine', p.prokind::text, p.oid::regprocedure::text FROM pg_proc p
+WHERE p.pronamespace = 'public'::regnamespace
+  AND p.proowner <> to_regrole(%(owner)s)
+  AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                  AND d.objid = p.oid AND d.deptype = 'e')
+"""
+ALTER = {
+    "r": "TABLE",
+    "p": "TABLE",
+    "f": "FOREIGN TABLE",
+    "v": "VIEW",
+    "m": "MATERIALIZED VIEW",
+    "S": "SEQUENCE",
+}
+
+
+def _database(conn, database: str, owner: str, app: str) -> None:
+    owner_id, app_id, db = (
+        sql.Identifier(owner),
+        sql.Identifier(app),
+        sql.Identifier(database),
+    )
+    # One run at a time in a database (an advisory lock is the database's own).
+    conn.execute("SELECT pg_advisory_xact_lock(hashtext('performile.db.roles'))")
+    conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, owner_id))
+    conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner_id))
+    for kind, relkind, name in conn.execute(NOT_OWNED, {"owner": owner}).fetchall():
+        what = ALTER[relkind] if kind == "relation" else "ROUTINE"
+        conn.execute(
+            sql.SQL("ALTER {} {} OWNER TO {}").format(
+                sql.SQL(what), sql.SQL(name), owner_id
+            )
+        )
+    for statement in (
+        # Before PostgreSQL 15 everyone could create in the public schema.
+        "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+        "GRANT CONNECT ON DATABASE {db} TO {app}",
+        "GRANT USAGE ON SCHEMA public TO {app}",
+        # Exactly these rights, whatever was granted before.
+        "REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {app}",
+        "REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {app}",
+        f"GRANT {TABLE_PRIVILEGES} ON ALL TABLES IN SCHEMA public TO {{app}}",
+        f"GRANT {SEQUENCE_PRIVILEGES} ON ALL SEQUENCES IN SCHEMA public TO {{app}}",
+        # What the owner's migrations create from now on.
+        "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public"
+        " REVOKE ALL ON TABLES FROM {app}",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public"
+        " REVOKE ALL ON SEQUENCES FROM {app}",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public"
+        f" GRANT {TABLE_PRIVILEGES} ON TABLES TO {{app}}",
+        "ALTER DEFAULT PRIVILEGES FOR ROLE {owner} IN SCHEMA public"
+        f" GRANT {SEQUENCE_PRIVILEGES} ON SEQUENCES TO {{app}}",
+    ):
+        conn.execute(sql.SQL(statement).format(db=db, owner=owner_id, app=app_id))
+
+
+def main() -> int:
+    names = ("DATABASE_ADMIN_URL", "DATABASE_OWNER_URL", "DATABASE_URL")
+    if missing := [name for name in names if not os.environ.get(name)]:
+        sys.exit(f"roles: {', '.join(missing)} not set")
+    admin_url, owner_url, app_url = (os.environ[name] for name in names)
+    provision_from_urls(admin_url, owner_url, app_url)
+    (owner, database), (app, _) = role_from_url(owner_url), role_from_url(app_url)
+    sys.stderr.write(
+        f"roles: {database} is owned by {owner.name}; {app.name} reads and writes\n"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,146 @@
+"""The application's database role reads and writes rows and nothing more: it cannot
+switch the immutability triggers off, nor empty or change a table; the owner role
+migrates (performile.db.roles).
+
+The roles are made in this run's test database, as make run's devstack and
+docker-compose make them in theirs, and these tests connect as them beside
+Django's (superuser) connection. Roles belong to the whole server: test roles of
+their own, made by both test workers at once as often as not.
+"""
+
+import psycopg
+import pytest
+from django.db import connection
+from psycopg import errors
+from psycopg.conninfo import make_conninfo
+
+from invoices.models import Invoice, InvoiceLine
+from messaging.models import Attachment
+from performile.db import roles
+from performile.models import InboundKey
+
+# For the test database; the tests use connections of their own, as the roles.
+pytestmark = pytest.mark.django_db
+
+OWNER = roles.Role("performile_test_owner", "test-owner-password")
+APP = roles.Role("performile_test_app", "test-app-password")
+
+INVOICES = Invoice._meta.db_table
+LINES = InvoiceLine._meta.db_table
+ATTACHMENTS = Attachment._meta.db_table
+KEYS = InboundKey._meta.db_table
+
+
+def conninfo(settings: dict, role: roles.Role | None = None) -> str:
+    user, password = (role.name, role.password) if role else ("", "")
+    return make_conninfo(
+        host=settings["HOST"] or None,
+        port=settings["PORT"] or None,
+        dbname=settings["NAME"],
+        user=user or settings["USER"],
+        password=password or settings["PASSWORD"] or None,
+    )
+
+
+@pytest.fixture(scope="module")
+def database(django_db_setup):
+    """This worker's test database, handed over to the test roles: migrated by
+    the superuser, like a database made before the roles were."""
+    settings = connection.settings_dict
+    assert settings["NAME"].startswith("test_"), settings["NAME"]
+    for _ in range(2):  # the second time finds it done
+        roles.provision(
+            conninfo(settings), database=settings["NAME"], owner=OWNER, app=APP
+        )
+    return settings
+
+
+def connect(database, role: roles.Role) -> psycopg.Connection:
+    return psycopg.connect(conninfo(database, role))
+
+
+def test_the_roles_are_what_they_should_be(database):
+    with connect(database, APP) as conn:
+        attributes = conn.execute(
+            "SELECT rolsuper, rolcreatedb, rolcreaterole, rolreplication,"
+            " rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+        assert attributes == (False, False, False, False, False, True)
+        # orders.feed reads every role's transactions in pg_stat_activity.
+        memberships = conn.execute(
+            "SELECT pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER'),"
+            " pg_has_role(current_user, %s, 'MEMBER')",
+            [OWNER.name],
+        ).fetchone()
+        assert memberships == (True, False)
+        owners = conn.execute(
+            "SELECT DISTINCT relowner::regrole::text FROM pg_class"
+            " WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S')"
+        ).fetchall()
+        assert owners == [(OWNER.name,)]
+
+
+def test_the_application_reads_writes_and_takes_numbers(database):
+    with connect(database, APP) as conn:
+        conn.execute(f"SELECT count(*) FROM {INVOICES}")
+        key = conn.execute(
+            f"INSERT INTO {KEYS} (provider, key) VALUES ('test', 'k1') RETURNING id"
+        ).fetchone()[0]
+        conn.execute(f"UPDATE {KEYS} SET key = 'k2' WHERE id = %s", [key])
+        conn.execute(f"DELETE FROM {KEYS} WHERE id = %s", [key])
+        conn.execute("SELECT nextval('performile_inbound_seq')")
+        conn.rollback()
+
+
+REFUSED = {
+    "disable-all-triggers": f"ALTER TABLE {INVOICES} DISABLE TRIGGER ALL",
+    "disable-trigger": f"ALTER TABLE {INVOICES} DISABLE TRIGGER {INVOICES}_immutable",
+    "disable-line-trigger": f"ALTER TABLE {LINES} DISABLE TRIGGER {LINES}_insert",
+    "disable-attachment-trigger": (
+        f"ALTER TABLE {ATTACHMENTS} DISABLE TRIGGER messaging_attachment_immutable"
+    ),
+    "drop-trigger": f"DROP TRIGGER {INVOICES}_immutable ON {INVOICES}",
+    "replace-trigger-function": (
+        "CREATE OR REPLACE FUNCTION invoices_immutable() RETURNS trigger"
+        " LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$"
+    ),
+    "create-trigger": (
+        f"CREATE TRIGGER probe BEFORE INSERT ON {LINES}"
+        " FOR EACH ROW EXECUTE FUNCTION suppress_redundant_updates_trigger()"
+    ),
+    "replica-mode": "SET session_replication_role = replica",
+    "truncate": f"TRUNCATE {INVOICES} CASCADE",
+    "alter-table": f"ALTER TABLE {INVOICES} ADD COLUMN probe integer",
+    "drop-table": f"DROP TABLE {ATTACHMENTS}",
+    "create-table": "CREATE TABLE probe (id integer)",
+}
+
+
+@pytest.mark.parametrize("statement", REFUSED.values(), ids=REFUSED.keys())
+def test_the_application_cannot_change_the_schema_or_its_triggers(database, statement):
+    with (
+        connect(database, APP) as conn,
+        pytest.raises(errors.InsufficientPrivilege),
+    ):
+        conn.execute(statement)
+
+
+def test_the_owner_migrates_and_the_application_may_use_what_it_creates(database):
+    with connect(database, OWNER) as conn:
+        conn.execute(f"ALTER TABLE {INVOICES} ADD COLUMN probe integer")
+        conn.execute(f"ALTER TABLE {INVOICES} DISABLE TRIGGER {INVOICES}_immutable")
+        conn.rollback()
+        conn.execute(
+            "CREATE TABLE roles_probe"
+            " (id bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, note text)"
+        )
+        conn.commit()
+    try:
+        with connect(database, APP) as conn:
+            conn.execute("INSERT INTO roles_probe (note) VALUES ('new')")
+            assert conn.execute("SELECT note FROM roles_probe").fetchall() == [("new",)]
+            with pytest.raises(errors.InsufficientPrivilege):
+                conn.execute("TRUNCATE roles_probe")
+    finally:
+        with connect(database, OWNER) as conn:
+            conn.execute("DROP TABLE roles_probe")
