@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shipments",
     "messaging",
     "invoices",
+    "privacy",
     "portal",
 ]
 
