@@ -16,7 +16,7 @@ from orders.customers import (
     customer_merge,
     customers_for_orders,
 )
-from orders.models import Customer, OrderEvent
+from orders.models import Customer, Order, OrderEvent
 from performile.errors import ApplicationError, NotAllowed
 from performile.inbound import enqueue
 from performile.models import AuditEvent, InboundDelivery, OutboxMessage
@@ -25,6 +25,7 @@ from privacy.erasure import ERASED_NAME
 from privacy.services import customer_erase
 from shipments.models import Shipment
 from tests.factories import CustomerFactory, MembershipFactory
+from tests.orders.payloads import post_shopify, shopify_order
 from tests.privacy.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +243,21 @@ def test_erasing_again_sweeps_what_came_since(anna, annas, staff_user):
     assert not late.is_redacted
     erase(anna, staff_user)
     assert Message.objects.get(pk=late.pk).is_redacted
+
+
+def test_a_webshop_order_from_the_same_email_after_erasure_is_a_new_customers(
+    client, store, anna, annas, staff_user
+):
+    erase(anna, staff_user)
+    payload = shopify_order(
+        order_id=990001,
+        name="#5555",
+        email="anna@example.com",
+        customer={"first_name": "Anna", "last_name": "Berg"},
+    )
+    assert post_shopify(client, store, payload).status_code == 200
+    order = Order.objects.get(external_id="990001")
+    assert order.customer_id != anna.pk
+    assert order.customer.email == "anna@example.com"
+    assert not order.customer.is_erased
+    assert Customer.objects.get(pk=anna.pk).email == ""
