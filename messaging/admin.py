@@ -4,6 +4,7 @@ refuses UPDATE and DELETE); threads are closed and reopened from the app."""
 from django.contrib import admin
 
 from messaging.models import (
+    REDACTED,
     Attachment,
     Message,
     NotificationPreference,
@@ -24,6 +25,11 @@ class AttachmentInline(admin.TabularInline):
         return False
 
 
+# A redacted message's own words and addresses (docs/privacy.md): the admin shows
+# the redaction instead, as every other display does.
+WITHDRAWN = ["sender", "recipient", "subject", "body", "headers"]
+
+
 @admin.register(Message)
 class MessageAdmin(ReadOnlyModelAdmin):
     list_display = [
@@ -32,17 +38,47 @@ class MessageAdmin(ReadOnlyModelAdmin):
         "channel",
         "direction",
         "visibility",
-        "sender",
-        "subject",
+        "shown_sender",
+        "shown_subject",
         "thread",
     ]
     list_filter = ["channel", "direction", "visibility", "created_at"]
     search_fields = ["sender", "subject", "provider_message_id"]
     date_hierarchy = "created_at"
-    list_select_related = ["thread__order"]
+    list_select_related = ["thread__order", "redaction"]
     raw_id_fields = ["thread", "author_user", "author_customer", "delivery"]
     exclude = ["search"]
     inlines = [AttachmentInline]
+
+    @admin.display(description="sender")
+    def shown_sender(self, message):
+        return message.shown_sender
+
+    @admin.display(description="subject")
+    def shown_subject(self, message):
+        return message.shown_subject
+
+    @admin.display(description="redacted")
+    def redaction_note(self, message):
+        redaction = message.redaction
+        return f"{REDACTED} ({redaction.reason}, {redaction.redacted_at:%Y-%m-%d})"
+
+    def get_exclude(self, request, obj=None):
+        if obj is not None and obj.is_redacted:
+            return [*self.exclude, *WITHDRAWN]
+        return self.exclude
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.is_redacted:
+            return ["redaction_note"]
+        return super().get_readonly_fields(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        """A redacted message is not found by its withdrawn sender or subject."""
+        found, duplicates = super().get_search_results(request, queryset, search_term)
+        if search_term:
+            found = found.filter(redaction=None)
+        return found, duplicates
 
 
 @admin.register(Thread)

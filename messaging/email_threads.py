@@ -33,7 +33,7 @@ def reply_headers(thread: Thread, replying_to: Message | None) -> dict:
 
 
 def reply_subject(thread: Thread, replying_to: Message | None) -> str:
-    subject = (replying_to.subject if replying_to else "").strip()
+    subject = (replying_to.shown_subject if replying_to else "").strip()
     if not subject:
         return f"Your order {thread.order.order_number} from {thread.store.name}"
     return subject if subject.lower().startswith("re:") else f"Re: {subject}"

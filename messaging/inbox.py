@@ -82,7 +82,8 @@ def inbox_threads(user, filters: InboxFilters) -> QuerySet[Thread]:
     if filters.channel:
         message_rule &= Q(channel=filters.channel)
     if filters.q:
-        message_rule &= Q(search=search_query(filters.q))
+        # A redacted message's words no longer find its thread.
+        message_rule &= Q(search=search_query(filters.q), redaction=None)
     if filters.channel or filters.q:
         threads = threads.filter(
             Exists(Message.objects.filter(message_rule, thread=OuterRef("pk")))

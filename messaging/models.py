@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
@@ -13,6 +14,8 @@ from performile.models import OutboxMessage
 # Full-text search of messages (messaging.selectors.message_search); one
 # configuration, fixed in the generated column and its queries.
 SEARCH_CONFIG = "english"
+# What every display shows of a redacted message's text and sender (MessageRedaction).
+REDACTED = "[removed at the customer's request]"
 
 
 def new_thread_token() -> str:
@@ -199,11 +202,69 @@ class Message(models.Model):
         if self.author_user_id:
             user = self.author_user
             return user.get_full_name() or user.get_username()
-        if self.author_customer_id:
-            return self.author_customer.name or self.sender or "Customer"
         if self.direction == self.Direction.SYSTEM:
             return "System"
+        if self.is_redacted:
+            return REDACTED
+        if self.author_customer_id:
+            return self.author_customer.name or self.sender or "Customer"
         return self.sender or "Unknown sender"
+
+    # What a display shows: the message as written, or REDACTED once a
+    # MessageRedaction withdrew it. Every template, serializer and export reads
+    # these, never the raw fields. Load many with select_related("redaction").
+    @property
+    def is_redacted(self) -> bool:
+        try:
+            return self.redaction is not None
+        except ObjectDoesNotExist:
+            return False
+
+    @property
+    def shown_body(self) -> str:
+        return REDACTED if self.is_redacted else self.body
+
+    @property
+    def shown_subject(self) -> str:
+        return "" if self.is_redacted else self.subject
+
+    @property
+    def shown_sender(self) -> str:
+        return REDACTED if self.is_redacted and self.sender else self.sender
+
+    @property
+    def shown_recipient(self) -> str:
+        return REDACTED if self.is_redacted and self.recipient else self.recipient
+
+    @property
+    def shown_attachments(self) -> list:
+        """The attachments still shown (none of a redacted message: their files
+        are gone)."""
+        return [] if self.is_redacted else list(self.attachments.all())
+
+
+class MessageRedaction(models.Model):
+    """A message withdrawn from every display: its text, subject, sender and
+    recipient read REDACTED, its attachments' files are deleted, and search no
+    longer finds it (a customer's erasure, docs/privacy.md). The message row stays
+    as it was written: messages are immutable, and this record is how the
+    displays know."""
+
+    message = models.OneToOneField(
+        Message, on_delete=models.PROTECT, related_name="redaction"
+    )
+    redacted_at = models.DateTimeField(default=now)
+    redacted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.CharField(max_length=200)
+
+    def __str__(self):
+        return f"#{self.message_id} redacted {self.redacted_at:%Y-%m-%d}"
 
 
 def attachment_path(instance, filename):
@@ -212,7 +273,8 @@ def attachment_path(instance, filename):
 
 class Attachment(models.Model):
     """A file that came with a message (an email attachment, a WhatsApp image).
-    Immutable like its message, in the database itself (migration 0005)."""
+    Immutable like its message, in the database itself (migration 0006), but
+    for the blanking of a redacted message's file."""
 
     message = models.ForeignKey(
         Message, on_delete=models.PROTECT, related_name="attachments"

@@ -59,7 +59,7 @@ def message_search(
         return []
     messages = _with_snippet(
         Message.objects.filter(pk__in=[pk for pk, _ in page]), filters.q
-    ).select_related("thread__order", "author_user", "author_customer")
+    ).select_related("thread__order", "author_user", "author_customer", "redaction")
     by_pk = {message.pk: message for message in messages}
     return [
         SearchHit(
@@ -96,9 +96,10 @@ def _search_threads(user, scope, filters: InboxFilters) -> QuerySet[Thread]:
 
 
 def _search_messages(user, scope, filters: InboxFilters) -> QuerySet[Message]:
-    """The rules on the message row itself (its merchant is its thread's)."""
+    """The rules on the message row itself (its merchant is its thread's). A
+    redacted message is never found: its text is withdrawn (docs/privacy.md)."""
     messages = Message.objects.filter(
-        date_range("created_at", filters), thread__isnull=False
+        date_range("created_at", filters), thread__isnull=False, redaction=None
     )
     if scope is not True:
         messages = messages.filter(merchant_id__in=list(scope))

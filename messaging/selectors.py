@@ -25,6 +25,16 @@ def user_sees_internal_notes(user, order: Order) -> bool:
     return order_is_managed_by(user, order)
 
 
+def customer_may_see(customer) -> Q:
+    """What a customer sees of their order's thread (the portal, their data
+    export): public messages that are theirs, the merchant's replies and the
+    system's notes (not a stranger's message that quoted their order number)."""
+    return Q(visibility=Visibility.PUBLIC) & (
+        Q(direction__in=[Direction.OUTBOUND, Direction.SYSTEM])
+        | Q(direction=Direction.INBOUND, author_customer_id=customer.pk)
+    )
+
+
 def visible_threads(user) -> QuerySet[Thread]:
     return Thread.objects.filter(order__in=visible_orders(user))
 
@@ -40,7 +50,7 @@ def thread_messages(user, order: Order) -> QuerySet[Message]:
     if not user_sees_internal_notes(user, order):
         messages = messages.filter(visibility=Visibility.PUBLIC)
     return messages.select_related(
-        "author_user", "author_customer", "delivery"
+        "author_user", "author_customer", "delivery", "redaction"
     ).prefetch_related("attachments")
 
 
@@ -124,9 +134,9 @@ def unmatched_messages(user) -> QuerySet[Message]:
     messages = Message.objects.filter(thread=None)
     if not user.is_superuser:
         messages = messages.filter(merchant_id__in=user_team_merchant_ids(user))
-    return messages.select_related("author_customer", "merchant").prefetch_related(
-        "attachments"
-    )
+    return messages.select_related(
+        "author_customer", "merchant", "redaction"
+    ).prefetch_related("attachments")
 
 
 def unmatched_get_for_user(user, message_id) -> Message:

@@ -174,6 +174,8 @@ def _first_unread(user, thread) -> int | None:
 def attachment_download_view(request, pk: int):
     """An attachment, for whoever may see its message (never the raw media URL)."""
     attachment = _attachment_for_user(request.user, pk)
+    if not attachment.file or attachment.message.is_redacted:
+        raise Http404("This attachment was removed at the customer's request.")
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,  # never rendered inline: it came from a stranger
@@ -243,7 +245,7 @@ def _inbox_rows(user, threads) -> list[dict]:
 
     ids = {last_id(thread) for thread in threads} - {0}
     last = Message.objects.filter(pk__in=ids).select_related(
-        "author_user", "author_customer"
+        "author_user", "author_customer", "redaction"
     )
     by_pk = {message.pk: message for message in last}
     return [{"thread": t, "last": by_pk.get(last_id(t))} for t in threads]

@@ -63,8 +63,9 @@ def best_effort_phone(raw) -> str:
 
 
 def customer_match(merchant_id: int, identity: Identity) -> Customer | None:
-    """The merchant's existing customer the rules give for `identity`, or None."""
-    customers = Customer.objects.filter(merchant_id=merchant_id)
+    """The merchant's existing customer the rules give for `identity`, or None.
+    An erased customer is nobody: their contacts are gone (docs/privacy.md)."""
+    customers = Customer.objects.filter(merchant_id=merchant_id, erased_at=None)
     if identity.discord_user_id:
         found = customers.filter(discord_user_id=identity.discord_user_id).first()
         if found:
@@ -136,7 +137,7 @@ def customers_for_orders(
 def _by_emails(merchant_id: int, emails) -> dict[str, Customer]:
     if not emails:
         return {}
-    customers = Customer.objects.filter(merchant_id=merchant_id)
+    customers = Customer.objects.filter(merchant_id=merchant_id, erased_at=None)
     return {
         customer.email_upper: customer
         for customer in customers.annotate(email_upper=Upper("email")).filter(
@@ -251,6 +252,10 @@ def customer_merge(*, customer: Customer, into: Customer, actor) -> Customer:
         first, second = sorted((customer.pk, into.pk))
         locked = Customer.objects.select_for_update().in_bulk([first, second])
         customer, into = locked[customer.pk], locked[into.pk]
+        if customer.is_erased or into.is_erased:
+            raise ApplicationError(
+                "An erased customer cannot be merged: their personal data is gone."
+            )
         if customer.user_id and into.user_id:
             raise Conflict(
                 "Both customers have a portal sign-in: remove one of them first."

@@ -165,6 +165,13 @@ class Customer(models.Model):
         help_text="Portal sign-in.",
     )
     created_at = models.DateTimeField(default=now)
+    erased_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="When the customer's personal data was erased (docs/privacy.md):"
+        " the record stays, pseudonymised, and no order or message matches it.",
+    )
 
     class Meta:
         constraints = [
@@ -203,6 +210,10 @@ class Customer(models.Model):
 
     def __str__(self):
         return f"{self.name or self.email or self.phone} ({self.customer_number})"
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
     @staticmethod
     def new_customer_number() -> str:

@@ -18,9 +18,11 @@ urlpatterns = [
     path("shipments/", include("shipments.urls")),
     path("messages/", include("messaging.urls")),
     path("invoices/", include("invoices.urls")),
+    path("privacy/", include("privacy.urls")),
     path("api/", include("orders.api.urls")),
     path("api/", include("messaging.api_urls")),
     path("api/", include("invoices.api.urls")),
+    path("api/", include("privacy.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # Swagger UI's page runs an inline script: the one page without our CSP.
     path(

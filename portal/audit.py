@@ -35,6 +35,7 @@ OWN_EVENTS = {
     "orders_confirmation": "order_confirmation.downloaded",
     # With its parameters the page is the CSV; without, the form (a page view).
     "invoices_export": "invoices.exported",
+    "profile_export": "customer.exported",
 }
 # The query's terms as recorded: this many, each cut to this length.
 QUERY_TERMS = 20

@@ -4,18 +4,21 @@ and their questions about no order. Public messages only, never internal notes."
 
 from django.db.models import (
     BigIntegerField,
+    Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
-    Q,
     QuerySet,
     Subquery,
     Value,
+    When,
 )
+from django.db.models.fields import TextField
 from django.db.models.functions import Coalesce, Left
 
-from messaging.models import Message, ThreadReadState
-from messaging.selectors import thread_messages
+from messaging.models import REDACTED, Message, ThreadReadState
+from messaging.selectors import customer_may_see, thread_messages
 from messaging.services.general import GENERAL_SUBJECT
 from orders.models import Customer, Order
 from orders.state_machine import OPEN
@@ -25,16 +28,6 @@ Direction = Message.Direction
 PUBLIC = Message.Visibility.PUBLIC
 PREVIEW_CHARS = 140
 THREAD_SHOWN = 200  # the newest messages of a thread the page shows
-
-
-def customer_may_see(customer: Customer) -> Q:
-    """What the customer sees of their thread: public messages that are theirs,
-    the merchant's replies and the system's notes (not a stranger's message that
-    quoted their order number)."""
-    return Q(visibility=PUBLIC) & (
-        Q(direction__in=[Direction.OUTBOUND, Direction.SYSTEM])
-        | Q(direction=Direction.INBOUND, author_customer_id=customer.pk)
-    )
 
 
 def _unread_replies(user) -> Subquery:
@@ -55,14 +48,22 @@ def _unread_replies(user) -> Subquery:
 def portal_conversations(user) -> QuerySet[Order]:
     """The customer's orders that have a conversation, newest activity first, each
     with `unread` (replies not read yet) and `preview` (the newest message)."""
-    preview = Message.objects.filter(pk=OuterRef("thread__last_public_message_id"))
+    preview = Message.objects.filter(
+        pk=OuterRef("thread__last_public_message_id")
+    ).annotate(
+        shown=Case(
+            When(redaction__isnull=False, then=Value(REDACTED)),
+            default=F("body"),
+            output_field=TextField(),
+        )
+    )
     return (
         portal_orders(user)
         .filter(thread__last_public_message_id__gt=0)
         .select_related("thread")
         .annotate(
             unread=_unread_replies(user),
-            preview=Left(Subquery(preview.values("body")[:1]), PREVIEW_CHARS),
+            preview=Left(Subquery(preview.values("shown")[:1]), PREVIEW_CHARS),
             preview_direction=Subquery(preview.values("direction")[:1]),
         )
         .order_by("-thread__last_message_at", "-id")
@@ -94,7 +95,7 @@ def portal_general_messages(customer: Customer) -> QuerySet[Message]:
             direction=Direction.INBOUND,
             subject=GENERAL_SUBJECT,
         )
-        .select_related("thread__order")
+        .select_related("thread__order", "redaction")
         .order_by("-pk")
     )
 

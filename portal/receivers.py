@@ -12,7 +12,8 @@ from orders import signals as order_signals
 from performile.audit import audit
 from portal.models import DeliveryAddress
 from portal.selectors import portal_customer
-from portal.services import profile_email_confirmed
+from portal.services import ADDRESS_FIELDS, profile_email_confirmed
+from privacy import signals as privacy_signals
 
 
 def _merchant_id(user):
@@ -58,3 +59,27 @@ def on_customer_merging(sender, *, customer_id, into_id, **kwargs):
     if DeliveryAddress.objects.filter(customer_id=into_id, is_default=True).exists():
         moving.update(is_default=False)
     moving.update(customer_id=into_id)
+
+
+@receiver(privacy_signals.customer_exporting, dispatch_uid="portal-customer-exporting")
+def on_customer_exporting(sender, *, customer, **kwargs):
+    """The customer's saved delivery addresses, for their data export."""
+    addresses = DeliveryAddress.objects.filter(customer=customer)
+    return {
+        "delivery_addresses": [
+            {
+                **{name: getattr(address, name) for name in ADDRESS_FIELDS},
+                "is_default": address.is_default,
+                "created_at": address.created_at,
+            }
+            for address in addresses
+        ]
+    }
+
+
+@receiver(privacy_signals.customer_erasing, dispatch_uid="portal-customer-erasing")
+def on_customer_erasing(sender, *, customer, **kwargs):
+    """Inside the erasure's transaction: the saved addresses go (nothing refers
+    to them; orders keep their own copy, erased with them)."""
+    deleted, _ = DeliveryAddress.objects.filter(customer=customer).delete()
+    return {"delivery_addresses": deleted}

@@ -8,6 +8,7 @@ from portal.views import (
     invoices,
     messages,
     orders,
+    privacy,
     profile,
 )
 
@@ -89,5 +90,7 @@ urlpatterns = [
         addresses.address_default_view,
         name="profile_address_default",
     ),
+    path("profile/data/export/", privacy.privacy_export_view, name="profile_export"),
+    path("profile/data/erasure/", privacy.privacy_erasure_view, name="profile_erasure"),
     path("help/", help.help_view, name="help"),
 ]

@@ -5,7 +5,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from messaging import inbox, selectors
-from messaging.models import Message, Thread
+from messaging.models import REDACTED, Message, Thread
 from orders.selectors import user_is_merchant_member
 
 
@@ -43,8 +43,16 @@ class MessageSerializer(serializers.Serializer):
     direction = serializers.CharField()
     visibility = serializers.CharField()
     author = serializers.SerializerMethodField()
-    subject = serializers.CharField()
-    body = serializers.CharField()
+    subject = serializers.CharField(source="shown_subject")
+    body = serializers.CharField(
+        source="shown_body",
+        help_text='The text; "[removed at the customer\'s request]" once redacted.',
+    )
+    redacted = serializers.BooleanField(
+        source="is_redacted",
+        help_text="Withdrawn at the customer's request: text, sender and"
+        " attachments are gone.",
+    )
     created_at = serializers.DateTimeField()
     attachments = serializers.SerializerMethodField()
     delivery = serializers.SerializerMethodField()
@@ -74,7 +82,7 @@ class MessageSerializer(serializers.Serializer):
                 "content_type": attachment.content_type,
                 "url": _attachment_url(attachment.pk),
             }
-            for attachment in message.attachments.all()
+            for attachment in message.shown_attachments
         ]
 
     @extend_schema_field(DeliverySerializer(allow_null=True))
@@ -84,7 +92,7 @@ class MessageSerializer(serializers.Serializer):
             return None
         shown = {"status": delivery.status, "channel": delivery.channel}
         if self.context.get("member"):
-            shown["recipient"] = delivery.recipient
+            shown["recipient"] = REDACTED if message.is_redacted else delivery.recipient
             shown["last_error"] = delivery.last_error
         return shown
 

@@ -74,7 +74,9 @@ def _digest_messages(user, notification_ids: list[int]) -> list[Message]:
         notifications__pk__in=notification_ids,
         visibility=Message.Visibility.PUBLIC,
         direction=Message.Direction.INBOUND,
-    ).select_related("thread__order__store", "author_customer", "author_user")
+    ).select_related(
+        "thread__order__store", "author_customer", "author_user", "redaction"
+    )
     visible = set(
         visible_orders(user)
         .filter(thread__messages__in=messages)
@@ -123,7 +125,7 @@ def _digest_body(user, messages: list[Message]) -> str:
 
 
 def _preview(message: Message) -> str:
-    text = " ".join(message.body.split()) or "(no text)"
+    text = " ".join(message.shown_body.split()) or "(no text)"
     if len(text) > PREVIEW_LENGTH:
         text = text[: PREVIEW_LENGTH - 1].rstrip() + "…"
     return f"  - {message.author_name} ({message.get_channel_display()}): {text}"

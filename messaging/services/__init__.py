@@ -7,7 +7,8 @@ By subdomain: `threads` (an order's conversation and its bookkeeping), `inbound`
 the app, and the reply's way out through the outbox), `links` (an unmatched
 message put in its thread), `general` (a customer's question about no order, from
 the portal), `preferences` (how a customer hears about their orders), `reading`
-(read state) and `staff_notifications`.
+(read state), `staff_notifications` and `redaction` (messages withdrawn from every
+display at a customer's erasure: the rows stay, a redaction record beside them).
 """
 
 from messaging.services.common import BODY_LIMIT
@@ -16,6 +17,7 @@ from messaging.services.inbound import IncomingAttachment, message_receive
 from messaging.services.links import message_link
 from messaging.services.preferences import notification_preferences_update
 from messaging.services.reading import messages_mark_read
+from messaging.services.redaction import messages_redact
 from messaging.services.replies import (
     message_add_note,
     message_add_system,
@@ -41,6 +43,7 @@ __all__ = [
     "message_send_general",
     "message_send_in_app",
     "messages_mark_read",
+    "messages_redact",
     "notification_preferences_update",
     "thread_close",
     "thread_get_or_create",

@@ -260,7 +260,9 @@ def _recipient(thread: Thread, channel: str, customer: Customer | None) -> str:
     """Where the customer wrote from on that channel, when it was them; else their
     address or number on file (a stranger quoting an order number gets no reply)."""
     last = _last_inbound(thread, channel)
-    if last is not None and last.sender and last.author_customer_id:
+    # A redacted message's address is withdrawn with it (docs/privacy.md).
+    theirs = last is not None and last.author_customer_id and not last.is_redacted
+    if theirs and last.sender:
         return last.sender
     if customer is None:
         return ""
@@ -272,6 +274,7 @@ def _recipient(thread: Thread, channel: str, customer: Customer | None) -> str:
 def _last_inbound(thread: Thread, channel: str) -> Message | None:
     return (
         thread.messages.filter(direction=Direction.INBOUND, channel=channel)
+        .select_related("redaction")
         .order_by("-pk")
         .first()
     )

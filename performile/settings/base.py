@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "shipments",
     "messaging",
     "invoices",
+    "privacy",
     "portal",
 ]
 
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "messaging.context_processors.inbox_nav",
+                "privacy.context_processors.privacy_nav",
                 "portal.views.common.portal_context",
             ],
         },

@@ -17,6 +17,8 @@ from performile.forms import add_service_error
 from portal import services
 from portal.profile_forms import ContactDetailsForm, NotificationPreferenceForm
 from portal.views.common import customer_required
+from privacy.models import PrivacyRequest
+from privacy.services import privacy_request_open
 
 
 @customer_required
@@ -117,5 +119,6 @@ def _profile_page(request, *, contact_form=None, notifications_form=None, status
         ),
         "email_state": _email_state(request.user),
         "addresses": list(customer.delivery_addresses.all()),
+        "erasure_request": privacy_request_open(customer, PrivacyRequest.Kind.ERASURE),
     }
     return render(request, "portal/profile.html", context, status=status)

@@ -85,6 +85,9 @@ def test_attachments_cannot_be_updated_or_deleted_in_sql(order):
         [
             "UPDATE messaging_attachment SET filename = 'other.pdf' WHERE id = %s",
             "DELETE FROM messaging_attachment WHERE id = %s",
+            # Blanking is for a redacted message's file only.
+            "UPDATE messaging_attachment SET file = '', size = 0,"
+            " filename = 'removed' WHERE id = %s",
         ],
         attachment.pk,
     )

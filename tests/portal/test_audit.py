@@ -37,6 +37,7 @@ PAGES = {
     "profile": (None, {}),
     "profile_address_new": (None, {}),
     "profile_address_edit": ("address", {}),
+    "profile_export": (None, {}),
     "help": (None, {}),
 }
 # The pages that record what they show or serve under a name of their own.
@@ -47,6 +48,7 @@ OWN = {
     "invoices_credit_note_pdf": "credit_note.downloaded",
     "invoices_statement": "statement.viewed",
     "invoices_statement_pdf": "statement.downloaded",
+    "profile_export": "customer.exported",
 }
 # The other portal URLs: sign-in and sign-out (audited auth.*), and those that
 # only take a POST (what they change, their service audits).
@@ -59,6 +61,7 @@ POST_ONLY = {
     "profile_notifications": None,
     "profile_address_delete": "address",
     "profile_address_default": "address",
+    "profile_erasure": None,
 }
 
 

@@ -51,6 +51,8 @@ QUERY_ID = {
     "profile_verify": None,
     "profile_notifications": None,
     "profile_address_new": None,
+    "profile_export": None,
+    "profile_erasure": None,
     "help": None,
     "login": None,
     "logout": None,

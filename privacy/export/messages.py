@@ -1,0 +1,61 @@
+"""The customer's messages in their export, as the portal shows them."""
+
+from django.db.models import Q
+
+from messaging.models import Message
+from messaging.selectors import customer_may_see
+from orders.models import Customer
+from privacy.export.files import ExportFile, safe_name, stored
+
+
+def messages_section(customer: Customer, files: list[ExportFile]) -> list[dict]:
+    """Their conversations as the portal shows them (never internal notes), and
+    what they wrote about no order."""
+    messages = (
+        Message.objects.filter(
+            (Q(thread__order__customer=customer) & customer_may_see(customer))
+            | Q(author_customer=customer, visibility=Message.Visibility.PUBLIC)
+        )
+        .select_related("thread__order", "thread__store", "redaction")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+    return [_message(message, customer, files) for message in messages]
+
+
+def _message(message: Message, customer: Customer, files) -> dict:
+    order = message.thread.order if message.thread_id else None
+    if message.direction == Message.Direction.SYSTEM:
+        author = "system"
+    elif message.author_customer_id == customer.pk:
+        author = "you"
+    else:
+        author = message.thread.store.name if message.thread_id else "staff"
+    return {
+        "order_number": order.order_number if order else None,
+        "channel": message.channel,
+        "direction": message.direction,
+        "from": author,
+        "sender": message.shown_sender,
+        "recipient": message.shown_recipient,
+        "subject": message.shown_subject,
+        "body": message.shown_body,
+        "redacted": message.is_redacted,
+        "at": message.created_at,
+        "attachments": [
+            _attachment(message, attachment, files)
+            for attachment in message.shown_attachments
+        ],
+    }
+
+
+def _attachment(message: Message, attachment, files: list[ExportFile]) -> dict:
+    name = safe_name(attachment.filename) or "attachment"
+    path = f"attachments/{message.pk}/{attachment.pk}-{name}"
+    files.append(ExportFile(path, stored(attachment.file)))
+    return {
+        "filename": attachment.filename,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "file": path,
+    }
