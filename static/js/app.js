@@ -54,6 +54,17 @@
     closeMenus(item ? null : event.target.closest("details.menu"));
   });
 
+  // A list's filters (form[data-filters="<search field>"]) refresh it as each one
+  // changes: "filters-changed" on the form, for every field but the search box,
+  // which refreshes as it is typed in. An htmx trigger filter would say the same,
+  // but htmx compiles those with eval, which the Content-Security-Policy refuses.
+  document.addEventListener("change", function (event) {
+    var form = event.target.form;
+    if (!form || !form.hasAttribute("data-filters")) return;
+    if (event.target.name === form.getAttribute("data-filters")) return;
+    if (window.htmx) window.htmx.trigger(form, "filters-changed");
+  });
+
   document.addEventListener("keydown", function (event) {
     if (event.key === "Escape" && document.querySelector("details.menu[open]")) {
       closeMenus();

@@ -37,18 +37,27 @@ def browser():
 
 @pytest.fixture
 def new_page(browser):
-    """Pages in fresh browser contexts (no shared cookies), closed afterwards."""
-    contexts = []
+    """Pages in fresh browser contexts (no shared cookies), closed afterwards. A
+    script or style the Content-Security-Policy refused fails the test."""
+    contexts, refused = [], []
 
     def make(**context_options):
         context = browser.new_context(**context_options)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", lambda message: _note_refusal(message, refused))
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert not refused, refused
+
+
+def _note_refusal(message, refused: list) -> None:
+    if message.type == "error" and "Content Security Policy" in message.text:
+        refused.append(message.text)
 
 
 @pytest.fixture

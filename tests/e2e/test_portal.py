@@ -321,11 +321,7 @@ def test_the_idle_warning_and_stay_signed_in(
 
     # 4 s after "Stay signed in" (the countdown says 0:02), 7 s or more after the
     # page was loaded: past the original limit, within the restarted one.
-    page.wait_for_function(
-        "document.querySelector('[data-session-countdown]').textContent === '0:02'",
-        polling="raf",
-        timeout=8_000,
-    )
+    expect(page.locator("[data-session-countdown]")).to_have_text("0:02", timeout=8_000)
     page.reload()
     expect(page).to_have_url(re.compile(r"/portal/invoices/$"))
     expect(page.get_by_role("heading", name="Invoices", exact=True)).to_be_visible()
