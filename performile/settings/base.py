@@ -406,7 +406,10 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "EXCEPTION_HANDLER": "performile.errors.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": ["performile.throttling.PerMinuteThrottle"],
 }
+# Requests a minute the API takes from one signed-in client (performile.throttling).
+API_RATE_LIMIT_PER_MINUTE = env.int("API_RATE_LIMIT_PER_MINUTE", default=1200)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Performile API",
     "DESCRIPTION": "Orders, shipments, messages and invoices for merchants.",
