@@ -4,18 +4,20 @@ The body names the application; its public key (on the linked DiscordGuild rows)
 verifies the signature before anything else in the body is trusted.
 """
 
-import json
 import logging
 
 from django.http import JsonResponse
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
 
 from orders.discord import invocation, replies, verify
 from orders.discord.commands import COMMANDS
 from orders.models import DiscordGuild
 from performile.errors import error_body
-from performile.webhooks import BadSignature
+from performile.webhooks import (
+    BadSignature,
+    MalformedPayload,
+    parse_json_object,
+    webhook_endpoint,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -24,16 +26,13 @@ APPLICATION_COMMAND = 2
 PONG = 1
 
 
-@csrf_exempt
-@require_POST
+@webhook_endpoint
 def interactions_view(request):
+    """POST /integrations/discord/interactions. The shared webhook door: a body
+    that is not a JSON object is 400, a signature that does not verify 401 (both
+    JSON), before anything in the body is acted on."""
     body = request.body
-    try:
-        payload = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        payload = None
-    if not isinstance(payload, dict):
-        payload = {}
+    payload = parse_json_object(body)
     application_id = str(payload.get("application_id") or "")
     key = (
         DiscordGuild.objects.filter(application_id=application_id)
@@ -42,17 +41,14 @@ def interactions_view(request):
         if application_id
         else None
     )
-    try:
-        if key is None:
-            raise BadSignature("No linked Discord application has that id.")
-        verify.verify(
-            public_key=key,
-            signature=request.headers.get("X-Signature-Ed25519", ""),
-            timestamp=request.headers.get("X-Signature-Timestamp", ""),
-            body=body,
-        )
-    except BadSignature as exc:
-        return JsonResponse(error_body(exc.code, exc.message), status=401)
+    if key is None:
+        raise BadSignature("No linked Discord application has that id.")
+    verify.verify(
+        public_key=key,
+        signature=request.headers.get("X-Signature-Ed25519", ""),
+        timestamp=request.headers.get("X-Signature-Timestamp", ""),
+        body=body,
+    )
 
     kind = payload.get("type")
     if kind == PING:
@@ -73,7 +69,7 @@ def interactions_view(request):
     try:
         asked = invocation.from_payload(payload, guild)
     except ValueError as exc:
-        return JsonResponse(error_body("malformed", str(exc)), status=400)
+        raise MalformedPayload(str(exc)) from exc
     command = COMMANDS.get(asked.command)
     if command is None:
         return replies.error(f"❌ Unknown command /{asked.command}")

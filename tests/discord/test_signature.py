@@ -47,8 +47,27 @@ def test_an_unknown_application_is_401(client, guild):
     assert post(client, body, signed(body)).status_code == 401
 
 
-def test_garbage_is_401_not_a_crash(client, guild):
-    assert post(client, b"not json", signed(b"not json")).status_code == 401
+@pytest.mark.parametrize("body", [b"not json", b"[1, 2]", b"\xff\xfe"])
+def test_a_body_that_is_not_a_json_object_is_400_in_the_error_shape(
+    client, guild, body
+):
+    response = post(client, body, signed(body))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed"
+
+
+def test_a_bad_signature_is_401_in_the_error_shape(client, guild):
+    response = post(client, PING, signed(PING, key=SigningKey.generate()))
+
+    assert response.json()["error"]["code"] == "bad_signature"
+
+
+def test_a_get_is_405_in_the_error_shape(client, guild):
+    response = client.get(URL)
+
+    assert response.status_code == 405
+    assert response.json()["error"]["code"] == "method_not_allowed"
 
 
 def test_a_server_that_is_not_linked_is_told_so(interact):
