@@ -30,7 +30,6 @@ from invoices.services import (
     invoice_void,
     payment_record,
 )
-from invoices.services.common import merchant_zone
 from invoices.services.issuing import InvoiceIssue, invoices_issue_for_orders
 from invoices.services.payments import InvoicePayment, payments_record_on_invoices
 from orders.demo.story import clock
@@ -120,7 +119,7 @@ def _issue(now: datetime, rng: random.Random) -> list[Issued]:
             order.placed_at + timedelta(minutes=rng.randint(3, 90)),
             now - timedelta(minutes=5),
         )
-        day = timezone.localtime(at, merchant_zone(order.merchant)).date()
+        day = timezone.localtime(at, order.merchant.zone).date()
         issues.append(InvoiceIssue(order=order, issue_date=day, issued_at=at))
     invoices = invoices_issue_for_orders(issues=issues, actor_label="Invoicing")
     return [

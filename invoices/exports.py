@@ -21,7 +21,6 @@ from invoices.selectors import (
     visible_invoices,
     visible_payments,
 )
-from invoices.services.common import merchant_zone
 from performile.errors import ApplicationError
 
 COLUMNS = [
@@ -218,7 +217,7 @@ def _payment_rows(user, start, end, customer_id):
 
 def _payment_row(payment: Payment) -> list[str]:
     customer = payment.customer
-    received = timezone.localtime(payment.received_at, merchant_zone(payment.merchant))
+    received = timezone.localtime(payment.received_at, payment.merchant.zone)
     invoice = payment.invoice
     order_reference = (
         invoice.order_reference

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from invoices.exports import KIND_CHOICES
 from invoices.models import Invoice, Payment
-from invoices.services.common import merchant_today, merchant_zone
+from invoices.services.common import merchant_today
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -46,7 +46,7 @@ class PaymentForm(forms.Form):
         day = self.cleaned_data["received_on"]
         if day == merchant_today(self.invoice.merchant):
             return timezone.now()
-        zone = merchant_zone(self.invoice.merchant)
+        zone = self.invoice.merchant.zone
         return dt.datetime.combine(day, dt.time(12), tzinfo=zone)
 
 

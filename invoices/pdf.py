@@ -303,7 +303,7 @@ def order_confirmation_context(order) -> dict:
     """What an order confirmation prints: rendered on demand, never stored (an
     order still changes; an invoice does not)."""
     from invoices.models import BillingProfile
-    from invoices.services.common import merchant_zone, seller_snapshot
+    from invoices.services.common import seller_snapshot
 
     profile = BillingProfile.objects.filter(merchant_id=order.merchant_id).first()
     seller = seller_snapshot(profile) if profile else {"name": order.merchant.name}
@@ -315,6 +315,6 @@ def order_confirmation_context(order) -> dict:
         "address": order.delivery_address or {},
         "lines": lines,
         "lines_total": sum((line.total for line in lines), 0),
-        "placed_at": timezone.localtime(order.placed_at, merchant_zone(order.merchant)),
+        "placed_at": timezone.localtime(order.placed_at, order.merchant.zone),
         "status": order.get_status_display(),
     }

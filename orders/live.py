@@ -13,7 +13,6 @@ import json
 import logging
 import os
 import threading
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
@@ -214,18 +213,11 @@ def order_cells(order: Order) -> dict:
     the merchant's time zone, as the page itself shows times)."""
     if order.deleted_at is not None:
         return {}
-    with timezone.override(_zone(order.merchant.timezone)):
+    with timezone.override(order.merchant.zone):
         return {
             name: render_to_string(f"orders/_cell_{name}.html", {"order": order})
             for name in ("tracking", "status")
         }
-
-
-def _zone(name: str):
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return timezone.utc
 
 
 def _iso(value) -> str | None:

@@ -2,6 +2,7 @@ import re
 import secrets
 import uuid
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
@@ -44,6 +45,15 @@ class Merchant(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The time zone the merchant's times are shown and typed in; UTC when
+        `timezone` names none (a mistyped zone must not break a page or a job)."""
+        try:
+            return ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            return ZoneInfo("UTC")
 
 
 def validate_regex(value: str) -> None:

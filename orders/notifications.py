@@ -7,7 +7,6 @@ preferences come with the customer portal and will narrow this down.
 """
 
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
 from django.utils import formats, timezone
@@ -203,9 +202,5 @@ def _compose(order: Order, name: str) -> tuple[str, str, str]:
 def _when(order: Order) -> str:
     if not order.tracking_event_at:
         return ""
-    try:
-        zone = ZoneInfo(order.merchant.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = None
-    local = timezone.localtime(order.tracking_event_at, zone)
+    local = timezone.localtime(order.tracking_event_at, order.merchant.zone)
     return f" ({formats.date_format(local, 'j M, H:i')})"

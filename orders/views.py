@@ -2,7 +2,7 @@
 assignment. Thin: parse, call one selector or service, render."""
 
 from functools import wraps
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
@@ -28,6 +28,7 @@ from orders.forms import (
     OrderFilterForm,
     StatusChangeForm,
 )
+from orders.models import Merchant
 from orders.money import order_totals
 from orders.paging import cursor, keyset_page
 from orders.state_machine import label
@@ -81,18 +82,14 @@ def merchant_timezone(view):
 
 
 def _merchant_zone(user) -> ZoneInfo | None:
+    """The zone of the one merchant the user works for; None for several."""
     zones = list(
         selectors.user_stores(user)
         .order_by()
         .values_list("merchant__timezone", flat=True)
         .distinct()[:2]
     )
-    if len(zones) != 1:
-        return None
-    try:
-        return ZoneInfo(zones[0])
-    except (ZoneInfoNotFoundError, ValueError):
-        return None
+    return Merchant(timezone=zones[0]).zone if len(zones) == 1 else None
 
 
 @member_required

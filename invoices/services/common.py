@@ -1,5 +1,4 @@
 from datetime import date
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.utils import timezone
 
@@ -15,15 +14,8 @@ def billing_profile(merchant: Merchant) -> BillingProfile:
     return profile
 
 
-def merchant_zone(merchant: Merchant) -> ZoneInfo:
-    try:
-        return ZoneInfo(merchant.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 def merchant_today(merchant: Merchant) -> date:
-    return timezone.localdate(timezone=merchant_zone(merchant))
+    return timezone.localdate(timezone=merchant.zone)
 
 
 def seller_snapshot(profile: BillingProfile) -> dict:

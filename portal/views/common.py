@@ -8,7 +8,6 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
-from invoices.services.common import merchant_zone
 from portal.audit import audited_page
 from portal.selectors import portal_customer
 from portal.session import idle_limit, touch_every
@@ -36,7 +35,7 @@ def customer_required(view):
             raise Http404("No such page.")
         request.customer = customer
         # Times shown, and dates typed, are the merchant's.
-        with timezone.override(merchant_zone(customer.merchant)):
+        with timezone.override(customer.merchant.zone):
             return page(request, *args, **kwargs)
 
     return wrapper

@@ -2,7 +2,6 @@
 from the shop's API and applied like webhooks (orders.reconcile)."""
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
@@ -95,7 +94,7 @@ def _since(text: str | None, store: Store) -> datetime | None:
             f"--since {text!r} is not an ISO 8601 date or date and time."
         )
     if timezone.is_naive(moment):
-        moment = moment.replace(tzinfo=ZoneInfo(store.merchant.timezone))
+        moment = moment.replace(tzinfo=store.merchant.zone)
     if moment > timezone.now():
         raise CommandError(f"--since {text} is in the future.")
     return moment
