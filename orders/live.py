@@ -16,13 +16,13 @@ import threading
 
 from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from orders.models import Order
 from orders.selectors import visible_order_scopes
 from performile import outbox, redis_guard
+from performile.transactions import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def order_changed(order_id: int, kind: str, *, row_changed: bool = True) -> None
     # Every call registers the flush; the first to run takes the whole batch and
     # the others find it empty. A batch left by a rolled-back transaction is sent
     # with the next one: a broadcast of an order's current state is harmless.
-    transaction.on_commit(_flush, robust=True)
+    after_commit(_flush)
 
 
 def _flush() -> None:

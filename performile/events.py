@@ -29,6 +29,7 @@ from django.dispatch import Signal
 from django.utils.module_loading import import_string
 
 from performile import broker, inbound, outbox
+from performile.transactions import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,7 @@ def send_many_on_commit(signal: DomainSignal, sender, events: list[dict]) -> Non
         ]
     )
     if ids and (settings.INBOUND_APPLY_EAGER or outbox.is_recording_history()):
-        transaction.on_commit(lambda: _dispatch_now(ids), robust=True)
+        after_commit(_dispatch_now, ids)
 
 
 def _dispatch_now(ids: list[int]) -> None:
@@ -169,4 +170,4 @@ def delay_on_commit(task, *args) -> None:
     once outside one), so a worker never looks for rows that are not committed yet.
     A broker that cannot take it is logged and the task's sweep finds the work
     (performile.broker); the change stays committed either way."""
-    transaction.on_commit(lambda: broker.enqueue(task, *args))
+    after_commit(broker.enqueue, task, *args)

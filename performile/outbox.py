@@ -37,6 +37,7 @@ from django.utils import timezone
 
 from performile import broker
 from performile.models import OutboxMessage
+from performile.transactions import after_commit
 
 logger = logging.getLogger(__name__)
 
@@ -130,9 +131,9 @@ def enqueue(
         return message
     message.next_attempt_at = timezone.now()
     message.save()
-    # robust: a broker that is down at commit must not fail the caller's request;
-    # the sweep sends the message instead.
-    transaction.on_commit(lambda: _schedule(message.pk), robust=True)
+    # A broker that is down at commit must not fail the caller's request: the
+    # sweep sends the message instead.
+    after_commit(_schedule, message.pk)
     return message
 
 

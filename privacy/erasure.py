@@ -39,6 +39,7 @@ from performile.audit import audit
 from performile.errors import ApplicationError, NotAllowed
 from performile.inbound import key as inbound_key
 from performile.models import InboundDelivery, OutboxMessage
+from performile.transactions import delete_files_after_commit
 from privacy.models import PrivacyRequest
 from privacy.signals import customer_erasing
 from shipments.models import Shipment, UnconfirmedBooking
@@ -227,7 +228,7 @@ def _shipments(orders: list[Order]) -> dict:
     UnconfirmedBooking.objects.bulk_update(bookings, ["recipient"])
     if labels:
         storage = Shipment._meta.get_field("label").storage
-        transaction.on_commit(lambda: [storage.delete(name) for name in labels])
+        delete_files_after_commit(storage, labels)
     return {"shipments": len(shipments), "label_files_deleted": len(labels)}
 
 

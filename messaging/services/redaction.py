@@ -6,10 +6,10 @@ and search honour; the attachments' files are deleted from storage once the
 transaction commits, their rows kept (blanked) so the message's history holds.
 """
 
-from django.db import transaction
 from django.db.models import QuerySet
 
 from messaging.models import Attachment, Message, MessageRedaction
+from performile.transactions import delete_files_after_commit
 
 REMOVED_FILENAME = "removed"
 
@@ -49,11 +49,5 @@ def attachments_blank(*, message_ids: list[int]) -> list[str]:
         file="", filename=REMOVED_FILENAME, size=0
     )
     names = [name for _, name in found]
-    storage = Attachment._meta.get_field("file").storage
-    transaction.on_commit(lambda: _delete(storage, names))
+    delete_files_after_commit(Attachment._meta.get_field("file").storage, names)
     return names
-
-
-def _delete(storage, names: list[str]) -> None:
-    for name in names:
-        storage.delete(name)
