@@ -458,17 +458,10 @@ ASSIGNEE_ROLES = {
 }
 
 
-def assignees_by_id(order: Order, **user_ids) -> dict:
-    """The users `order_assign` takes, from ids (None unassigns). An id that is
-    nobody's and the id of someone outside this merchant get the same answer, so
-    no one learns which user ids exist elsewhere."""
-    return {
-        name: None if user_id is None else _assignee(order, name, user_id)
-        for name, user_id in user_ids.items()
-    }
-
-
 def _assignee(order: Order, name: str, user_id: int):
+    """The member of the order's merchant with that id and a role `name` takes. An
+    id that is nobody's and the id of someone outside this merchant get the same
+    answer, so no one learns which user ids exist elsewhere."""
     roles = ASSIGNEE_ROLES[name]
     membership = (
         Membership.objects.filter(
@@ -486,15 +479,17 @@ def _assignee(order: Order, name: str, user_id: int):
 
 
 def order_assign(*, order: Order, actor, actor_label: str = "", **assignees) -> Order:
-    """Assign staff and/or a supplier (None unassigns). Staff and admins only."""
-    unknown = set(assignees) - {"assigned_staff", "supplier"}
+    """Assign staff and/or a supplier, each given as a user or a user id (None
+    unassigns). Staff and admins only."""
+    unknown = set(assignees) - set(ASSIGNEE_ROLES)
     if unknown:
         raise TypeError(f"Unknown assignees: {sorted(unknown)}")
     if actor is not None and not order_is_managed_by(actor, order):
         raise NotAllowed("Only the merchant's staff can assign orders.")
-    for name, user in assignees.items():
-        if user is not None:
-            _assignee(order, name, user.pk)
+    assignees = {
+        name: None if who is None else _assignee(order, name, getattr(who, "pk", who))
+        for name, who in assignees.items()
+    }
     with transaction.atomic():
         locked = Order.objects.select_for_update().get(pk=order.pk)
         before = {name: getattr(locked, f"{name}_id") for name in assignees}

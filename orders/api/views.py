@@ -142,7 +142,7 @@ class OrderAssignApi(APIView):
         services.order_assign(
             order=order,
             actor=request.user,
-            **services.assignees_by_id(order, **serializer.validated_data),
+            **serializer.validated_data,
         )
         return Response(
             OrderDetailSerializer(selectors.order_detail(request.user, pk)).data
