@@ -1,16 +1,19 @@
 """What an order from a webshop may hold: bounds the database and the invoices can
-store, checked once the payload is parsed (every parser calls `check`).
+store, applied once the payload is parsed (every parser returns `checked(...)`),
+and the one place that knows the columns' lengths.
 
-A value out of bounds is the sender's error, answered 400 naming the field
-(performile.webhooks.MalformedPayload), never a database error later: lengths of
-the columns the values go to, NUL characters and lone surrogates (which
-PostgreSQL's text cannot hold), quantities an integer column holds, and line
-totals an invoice's money columns hold.
+A value that cannot be stored is the sender's error, answered 400 naming the field
+(performile.webhooks.MalformedPayload), never a database error later: NUL
+characters and lone surrogates (which PostgreSQL's text cannot hold), an id
+longer than its column (an order number, a tracking number, an email), quantities
+an integer column holds, and line totals an invoice's money columns hold. A text
+only people read (a line's title, the payment method) is shortened to its column.
 """
 
-from dataclasses import fields, is_dataclass
+from dataclasses import fields, is_dataclass, replace
 from decimal import Decimal
 
+from orders.ingestion.incoming import IncomingOrder
 from orders.models import Customer, Order, OrderLine
 from performile.webhooks import MalformedPayload, unstorable
 
@@ -23,32 +26,30 @@ def _lengths(model, names) -> dict[str, int]:
     return {name: model._meta.get_field(name).max_length for name in names}
 
 
-ORDER = _lengths(
-    Order,
-    (
-        "order_number",
-        "external_id",
-        "payment_method",
-        "service",
-        "shipping_method",
-        "tracking_number",
-        "courier",
-        "tracking_url",
-    ),
+# What names the order, its customer or its parcel: a longer value is refused, as
+# a value cut short would name something else.
+ORDER_IDS = _lengths(Order, ("order_number", "external_id", "tracking_number"))
+CUSTOMER_IDS = _lengths(Customer, ("email", "phone"))
+# What is only read by people: a longer value is shortened to its column.
+ORDER_TEXTS = _lengths(
+    Order, ("payment_method", "service", "shipping_method", "courier")
 )
-CUSTOMER = _lengths(Customer, ("name", "email", "phone"))
-LINE = _lengths(OrderLine, ("title", "sku"))
+CUSTOMER_TEXTS = _lengths(Customer, ("name",))
+LINE_TEXTS = _lengths(OrderLine, ("title", "sku"))
+TRACKING_URL = Order._meta.get_field("tracking_url").max_length
 
 
-def check(incoming) -> None:
-    """Raise MalformedPayload naming the first value out of bounds."""
+def checked(incoming: IncomingOrder) -> IncomingOrder:
+    """`incoming` with its texts fitted to their columns; MalformedPayload naming
+    the first value that cannot be stored."""
     _texts(incoming, "")
-    _fit(incoming, ORDER, "")
-    if incoming.customer is not None:
-        _fit(incoming.customer, CUSTOMER, "customer.")
+    _refuse_longer(incoming, ORDER_IDS, "")
+    customer = incoming.customer
+    if customer is not None:
+        _refuse_longer(customer, CUSTOMER_IDS, "customer.")
+        customer = _shortened(customer, CUSTOMER_TEXTS)
     for index, line in enumerate(incoming.lines):
         where = f"line_items[{index}]."
-        _fit(line, LINE, where)
         if line.quantity > MAX_QUANTITY:
             raise MalformedPayload(f"'{where}quantity' is more than {MAX_QUANTITY:,}.")
         if abs(line.quantity * line.unit_price) > MAX_LINE_TOTAL:
@@ -56,15 +57,32 @@ def check(incoming) -> None:
                 f"'{where}' totals more than an invoice line can hold"
                 f" ({MAX_LINE_TOTAL:,})."
             )
+    return replace(
+        _shortened(incoming, ORDER_TEXTS),
+        customer=customer,
+        lines=tuple(_shortened(line, LINE_TEXTS) for line in incoming.lines),
+        # A link cut short leads nowhere: one too long is left out.
+        tracking_url=incoming.tracking_url
+        if len(incoming.tracking_url) <= TRACKING_URL
+        else "",
+    )
 
 
-def _fit(value, limits: dict[str, int], where: str) -> None:
+def _refuse_longer(value, limits: dict[str, int], where: str) -> None:
     for name, limit in limits.items():
-        text = getattr(value, name, "") or ""
-        if len(text) > limit:
+        if len(getattr(value, name) or "") > limit:
             raise MalformedPayload(
                 f"'{where}{name}' is longer than {limit} characters."
             )
+
+
+def _shortened(value, limits: dict[str, int]):
+    return replace(
+        value,
+        **{
+            name: (getattr(value, name) or "")[:limit] for name, limit in limits.items()
+        },
+    )
 
 
 def _texts(value, where: str) -> None:

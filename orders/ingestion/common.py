@@ -110,8 +110,8 @@ def lines(
         unit_price, _ = amount(item, price, where=f"{at}.")
         parsed.append(
             IncomingLine(
-                title=text(item, title, required=True, where=f"{at}.")[:300],
-                sku=text(item, "sku", where=f"{at}.")[:100],
+                title=text(item, title, required=True, where=f"{at}."),
+                sku=text(item, "sku", where=f"{at}."),
                 quantity=quantity(item, "quantity", where=f"{at}."),
                 unit_price=unit_price,
                 kind=kind,
@@ -136,7 +136,7 @@ def discount(
     ]
     return (
         IncomingLine(
-            title=f"Discount ({', '.join(codes)})"[:300] if codes else "Discount",
+            title=f"Discount ({', '.join(codes)})" if codes else "Discount",
             kind="discount",
             unit_price=-total,
             tax_rate=tax_rate,

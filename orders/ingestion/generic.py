@@ -45,8 +45,8 @@ def parse_order(order: dict, *, default_currency: str) -> IncomingOrder:
     customer = common.obj(order, "customer", where=w)
     incoming = IncomingOrder(
         source=Source.API,
-        order_number=common.text(order, "order_number", required=True, where=w)[:64],
-        external_id=common.text(order, "id", where=w)[:64],
+        order_number=common.text(order, "order_number", required=True, where=w),
+        external_id=common.text(order, "id", where=w),
         status=status,
         customer=IncomingCustomer(
             name=common.text(customer, "name", where="order.customer."),
@@ -57,15 +57,15 @@ def parse_order(order: dict, *, default_currency: str) -> IncomingOrder:
         currency=common.currency(
             order, "currency", named_currency or default_currency, where=w
         ),
-        payment_method=common.text(order, "payment_method", where=w)[:50],
-        service=common.text(order, "service", where=w)[:200],
+        payment_method=common.text(order, "payment_method", where=w),
+        service=common.text(order, "service", where=w),
         notes=common.text(order, "notes", where=w),
         delivery_address=_pick(
             common.obj(order, "delivery_address", where=w), ADDRESS_KEYS
         ),
         package=_pick(common.obj(order, "package", where=w), PACKAGE_KEYS),
-        tracking_number=common.text(order, "tracking_number", where=w)[:64],
-        courier=common.text(order, "courier", where=w)[:64],
+        tracking_number=common.text(order, "tracking_number", where=w),
+        courier=common.text(order, "courier", where=w),
         tracking_url=_tracking_url(order),
         lines=common.lines(
             common.array(order, "lines", where=w),
@@ -76,15 +76,14 @@ def parse_order(order: dict, *, default_currency: str) -> IncomingOrder:
         placed_at=common.moment(order, "placed_at", where=w),
         updated_at=common.moment(order, "updated_at", where=w),
     )
-    bounds.check(incoming)
-    return incoming
+    return bounds.checked(incoming)
 
 
 def _tracking_url(order: dict) -> str:
     url = common.text(order, "tracking_url", where="order.")
     if url and not common.web_url(url):
         raise common.MalformedPayload("'order.tracking_url' must be an http(s) URL.")
-    return url[:500]
+    return url
 
 
 def _pick(source: dict, keys) -> dict:

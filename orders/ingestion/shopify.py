@@ -63,9 +63,9 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         currency=common.currency(payload, "currency", default_currency),
         tax_amount=common.amount(payload, "total_tax")[0],
         taxes_included=_flag(payload, "taxes_included"),
-        shipping_method=shipping_lines[0].title[:200] if shipping_lines else "",
+        shipping_method=shipping_lines[0].title if shipping_lines else "",
         money=_money(payload, total),
-        payment_method=_gateways(payload)[:50],
+        payment_method=_gateways(payload),
         notes=common.text(payload, "note"),
         delivery_address=common.address(shipping, where="shipping_address."),
         package=_package(payload),
@@ -83,8 +83,7 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         updated_at=common.moment(payload, "updated_at"),
         **tracking,
     )
-    bounds.check(incoming)
-    return incoming
+    return bounds.checked(incoming)
 
 
 def _rate(item: dict) -> Decimal | None:

@@ -57,9 +57,9 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         # WooCommerce's line totals exclude tax whatever the shop displays.
         tax_amount=common.amount(payload, "total_tax")[0],
         taxes_included=False,
-        shipping_method=shipping_lines[0].title[:200] if shipping_lines else "",
+        shipping_method=shipping_lines[0].title if shipping_lines else "",
         money=_money(payload, status, total),
-        payment_method=common.text(payload, "payment_method_title")[:50],
+        payment_method=common.text(payload, "payment_method_title"),
         notes=common.text(payload, "customer_note"),
         delivery_address=common.address(
             shipping or billing, where="shipping." if shipping else "billing."
@@ -85,8 +85,7 @@ def parse_order(payload: dict, *, default_currency: str) -> IncomingOrder:
         updated_at=common.moment(payload, "date_modified_gmt"),
         **_tracking(common.array(payload, "meta_data")),
     )
-    bounds.check(incoming)
-    return incoming
+    return bounds.checked(incoming)
 
 
 def _rates(tax_lines: list) -> dict:

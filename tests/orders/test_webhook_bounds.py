@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from orders.models import Order
 from performile.models import InboundDelivery
-from tests.orders.payloads import shopify_headers, shopify_order
+from tests.orders.payloads import shopify_headers, shopify_order, sign_hex
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,34 @@ def test_a_name_given_as_a_number_is_read_as_text(client, store):
 
     assert response.status_code == 200, response.content[:300]
     assert Order.objects.get().customer.name == "123 N"
+
+
+def test_an_order_number_too_long_is_refused_at_every_door(client, store):
+    """Our own door cut it to 64 characters: another order's number, perhaps."""
+    body = json.dumps(
+        {"event": "order.created", "order": {"order_number": "9" * 70, "amount": "1"}}
+    ).encode()
+    response = client.post(
+        reverse("webhook-orders", args=[store.webhook_key]),
+        body,
+        content_type="application/json",
+        HTTP_X_PERFORMILE_SIGNATURE="sha256=" + sign_hex(store.webhook_secret, body),
+        HTTP_X_PERFORMILE_DELIVERY="d-1",
+    )
+
+    assert response.status_code == 400, response.content[:300]
+    assert "'order_number' is longer than 64" in response.json()["error"]["message"]
+    assert not Order.objects.exists()
+
+
+def test_texts_only_people_read_are_shortened_to_their_columns(client, store):
+    payload = shopify_order(
+        line_items=line(title="T" * 400),
+        payment_gateway_names=["gateway-" + "x" * 80],
+    )
+    response = post_raw(client, store, json.dumps(payload).encode())
+
+    assert response.status_code == 200, response.content[:300]
+    order = Order.objects.get()
+    assert order.lines.get().title == "T" * 300
+    assert order.payment_method == ("gateway-" + "x" * 80)[:50]
