@@ -10,17 +10,21 @@ from datetime import date, datetime
 
 from orders.tracking import TrackingStatus
 from performile.webhooks import MalformedPayload, unstorable
-from shipments.models import TrackingEvent as EventRow
+from shipments.models import PendingTrackingUpdate, Shipment, TrackingEvent
 
 
-def _limit(name: str) -> int:
-    return EventRow._meta.get_field(name).max_length
+def _limit(model, name: str) -> int:
+    return model._meta.get_field(name).max_length
 
 
-NUMBER_MAX = 64  # Shipment.tracking_number, PendingTrackingUpdate.tracking_number
-CODE_MAX = _limit("raw_code")
-DESCRIPTION_MAX = _limit("description")
-LOCATION_MAX = _limit("location")
+# A pushed number goes to a parcel, or waits for one (PendingTrackingUpdate).
+NUMBER_MAX = min(
+    _limit(Shipment, "tracking_number"),
+    _limit(PendingTrackingUpdate, "tracking_number"),
+)
+CODE_MAX = _limit(TrackingEvent, "raw_code")
+DESCRIPTION_MAX = _limit(TrackingEvent, "description")
+LOCATION_MAX = _limit(TrackingEvent, "location")
 
 
 def checked(updates: list) -> list:
