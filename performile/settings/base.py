@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "performile.metrics.RequestDurationMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
-    "performile.headers.PermissionsPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "performile.query_values.RefuseNulInQueryMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -305,8 +305,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# Browser features no page of ours uses (performile.headers).
-PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+# Browser features no page of ours uses: off (django-permissions-policy).
+PERMISSIONS_POLICY = {
+    feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
+}
 # WhatsApp payloads reach 3 MB (PROVIDERS.md).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
