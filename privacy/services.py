@@ -41,9 +41,12 @@ def customer_export(*, customer: Customer, actor) -> Export:
     if not privacy_may_export(actor, customer):
         raise NotAllowed("Only the customer and the merchant's staff export it.")
     by_customer = customer.user_id == actor.pk
+    # Read and zipped outside a transaction: it needs none (each read sees what
+    # is committed), and one held open while the zip is written (seconds, with
+    # a missing PDF rendered and stored) would hold the change feed back.
+    content = customer_export_content(customer, viewer=actor)
+    archive = archive_write(content)
     with transaction.atomic():
-        content = customer_export_content(customer)
-        archive = archive_write(content)
         if by_customer:
             now = timezone.now()
             PrivacyRequest.objects.create(

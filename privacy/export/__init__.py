@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from messaging.notifications import notification_preference
 from messaging.services.preferences import PREFERENCE_FIELDS
-from orders.models import Customer, Order
+from orders.models import Customer
+from orders.selectors import visible_orders
 from performile.models import AuditEvent
 from privacy.export.billing import billing_sections
 from privacy.export.files import ExportFile
@@ -35,11 +36,15 @@ class ExportContent:
     files: list[ExportFile]
 
 
-def customer_export_content(customer: Customer) -> ExportContent:
-    """The customer's data and files. Reads only; the caller checks who may."""
+def customer_export_content(customer: Customer, *, viewer) -> ExportContent:
+    """The customer's data and files. Reads only; the caller checks who may. The
+    orders, messages and billing records start from what `viewer` (the customer,
+    or the merchant's staff) may see: for them that is all of the customer's,
+    soft-deleted orders included."""
     files: list[ExportFile] = []
     orders = list(
-        Order.objects.filter(customer=customer)
+        visible_orders(viewer, include_deleted=True)
+        .filter(customer=customer)
         .select_related("store")
         .prefetch_related("lines", "events")
         .order_by("placed_at", "id")
@@ -52,8 +57,8 @@ def customer_export_content(customer: Customer) -> ExportContent:
         "portal_account": _account(customer),
         "notification_preferences": _preferences(customer),
         "orders": orders_section(orders),
-        "messages": messages_section(customer, files),
-        **billing_sections(customer, files),
+        "messages": messages_section(customer, viewer, orders, files),
+        **billing_sections(customer, viewer, files),
         "privacy_requests": _requests(customer),
         "audit_events": _audit(customer, [order.pk for order in orders]),
     }
