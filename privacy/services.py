@@ -17,7 +17,7 @@ from privacy.archive import Archive, archive_write
 from privacy.erasure import Erasure, customer_erase_records
 from privacy.export import customer_export_content
 from privacy.models import PrivacyRequest
-from privacy.selectors import privacy_may_export
+from privacy.selectors import privacy_may_act, privacy_request_open
 
 __all__ = [
     "Erasure",
@@ -41,7 +41,7 @@ class Export:
 def customer_export(*, customer: Customer, actor) -> Export:
     """The customer's zip (docs/privacy.md), for the merchant's staff and admins
     or the customer themselves; audited as `customer.exported`."""
-    if not privacy_may_export(actor, customer):
+    if not privacy_may_act(actor, customer):
         raise NotAllowed("Only the customer and the merchant's staff export it.")
     by_customer = customer.user_id == actor.pk
     # Read and zipped outside a transaction: it needs none (each read sees what
@@ -116,9 +116,7 @@ def customer_erase(
 def privacy_request_erasure(*, customer: Customer, actor) -> PrivacyRequest:
     """The customer asks for their erasure; the merchant's staff carry it out (or
     decline it). Asking again while one is open is the same request."""
-    if customer.user_id != actor.pk and not merchant_is_managed_by(
-        actor, customer.merchant_id
-    ):
+    if not privacy_may_act(actor, customer):
         raise NotAllowed("Only the customer asks for their erasure.")
     if customer.is_erased:
         raise ApplicationError("This customer's personal data is already erased.")
@@ -143,12 +141,6 @@ def privacy_request_erasure(*, customer: Customer, actor) -> PrivacyRequest:
     except IntegrityError:  # asked twice at once: the other one is it
         return privacy_request_open(customer, Kind.ERASURE)
     return request
-
-
-def privacy_request_open(customer: Customer, kind: str) -> PrivacyRequest | None:
-    return PrivacyRequest.objects.filter(
-        customer=customer, kind=kind, status=Status.OPEN
-    ).first()
 
 
 def privacy_request_decline(

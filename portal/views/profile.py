@@ -18,7 +18,7 @@ from portal import services
 from portal.profile_forms import ContactDetailsForm, NotificationPreferenceForm
 from portal.views.common import customer_required
 from privacy.models import PrivacyRequest
-from privacy.services import privacy_request_open
+from privacy.selectors import privacy_request_open
 
 
 @customer_required
