@@ -21,6 +21,7 @@ __all__ = [
     "privacy_customer_counts",
     "privacy_may_act",
     "privacy_request_get_for_team",
+    "privacy_request_current",
     "privacy_request_open",
     "privacy_requests_of",
     "privacy_requests_open",
@@ -54,6 +55,13 @@ def privacy_request_open(customer: Customer, kind: str) -> PrivacyRequest | None
     return PrivacyRequest.objects.filter(
         customer=customer, kind=kind, status=PrivacyRequest.Status.OPEN
     ).first()
+
+
+def privacy_request_current(customer: Customer, kind: str) -> PrivacyRequest | None:
+    """The customer's open request of `kind`, else their newest one (done or
+    declined): what their profile tells them about it."""
+    found = privacy_request_open(customer, kind)
+    return found or PrivacyRequest.objects.filter(customer=customer, kind=kind).first()
 
 
 def privacy_customer_counts(user, customer: Customer) -> dict:
