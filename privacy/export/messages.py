@@ -56,8 +56,7 @@ def _message(message: Message, customer: Customer, files) -> dict:
 
 
 def _attachment(message: Message, attachment, files: list[ExportFile]) -> dict:
-    name = safe_name(attachment.filename) or "attachment"
-    path = f"attachments/{message.pk}/{attachment.pk}-{name}"
+    path = f"attachments/{message.pk}/{attachment.pk}-{safe_name(attachment.filename)}"
     files.append(ExportFile(path, stored(attachment.file)))
     return {
         "filename": attachment.filename,
