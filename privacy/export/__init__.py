@@ -128,22 +128,27 @@ def _requests(customer: Customer) -> list[dict]:
 
 def _audit(customer: Customer, order_ids: list[int]) -> list[dict]:
     """What was recorded about them: on their customer record, by their portal
-    account, and on their orders (by whom on the staff is not theirs to know)."""
+    account, and on their orders. Who on the staff is not theirs to know: a
+    staff member's event is listed without its data, which can name them (the
+    Discord account a command came from, a reason they typed)."""
     about = Q(object_type="orders.customer", object_id=str(customer.pk))
     if customer.user_id:
         about |= Q(actor_id=customer.user_id)
     if order_ids:
         about |= Q(order_id__in=order_ids)
     events = AuditEvent.objects.filter(about).order_by("created_at", "id")
-    return [
-        {
-            "action": event.action,
-            "at": event.created_at,
-            "by": _who(event, customer),
-            "data": event.data,
-        }
-        for event in events.iterator(chunk_size=2000)
-    ]
+    shown = []
+    for event in events.iterator(chunk_size=2000):
+        by = _who(event, customer)
+        shown.append(
+            {
+                "action": event.action,
+                "at": event.created_at,
+                "by": by,
+                "data": {} if by == "staff" else event.data,
+            }
+        )
+    return shown
 
 
 def _who(event: AuditEvent, customer: Customer) -> str:

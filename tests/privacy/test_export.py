@@ -9,6 +9,7 @@ from pypdf import PdfReader
 from messaging.models import REDACTED, Message
 from messaging.services import messages_redact
 from orders.services import order_delete
+from performile.audit import audit
 from performile.models import AuditEvent
 from privacy.export import customer_export_content
 from privacy.services import customer_export
@@ -86,7 +87,15 @@ def test_the_documents_are_the_customers_copy(anna, annas, staff_user):
 
 
 def test_internal_notes_and_staff_names_stay_out(anna, annas, staff_user):
+    audit(
+        "discord.trackorder",
+        actor=staff_user,
+        order_id=annas["order"].pk,
+        discord_user_id="880011223344",
+    )
     data, _ = export_of(anna, staff_user)
+    assert "discord.trackorder" in {event["action"] for event in data["audit_events"]}
+    assert "880011223344" not in str(data)
     text = str(data)
     assert "is a VIP" not in text
     assert staff_user.first_name not in text
