@@ -3,22 +3,17 @@ while there are any."""
 
 from django.utils.functional import SimpleLazyObject
 
-from orders.selectors import user_team_merchant_ids
-from privacy.models import PrivacyRequest
+from privacy.selectors import privacy_requests_open
 
 
 def privacy_nav(request):
-    """Lazy: only a page that shows the nav runs the count."""
+    """Lazy: only a page that shows the nav (a full staff page, not an htmx
+    partial) runs the count, and only for someone who may see requests."""
     return {"privacy_nav": SimpleLazyObject(lambda: _privacy_nav(request.user))}
 
 
 def _privacy_nav(user) -> dict | None:
     if not user.is_authenticated:
         return None
-    merchants = user_team_merchant_ids(user)
-    if not merchants:
-        return None
-    count = PrivacyRequest.objects.filter(
-        merchant_id__in=merchants, status=PrivacyRequest.Status.OPEN
-    ).count()
+    count = privacy_requests_open(user).count()  # no query for anyone else
     return {"open": count} if count else None

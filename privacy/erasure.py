@@ -1,6 +1,7 @@
-"""Erasing a customer's personal data by pseudonymisation (docs/privacy.md).
+"""Erasing a customer's personal data by pseudonymisation (docs/privacy.md):
+what is erased, record by record; the service is `privacy.services.customer_erase`.
 
-One transaction, irreversible. The records stay (orders, shipments, messages,
+Irreversible. The records stay (orders, shipments, messages,
 invoices keep their numbers, amounts and history) and lose what names, reaches or
 locates the person:
 
@@ -22,10 +23,9 @@ Issued invoices, credit notes, statements and payments are kept exactly as they
 are: the bookkeeping law requires them, with the buyer as printed.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
-from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -33,14 +33,10 @@ from invoices.models import CreditNote, Invoice, Payment, Statement
 from messaging.models import REDACTED, Message, NotificationPreference
 from messaging.services import messages_redact
 from orders.models import Customer, Membership, Order, OrderEvent
-from orders.selectors import merchant_is_managed_by
 from orders.services import order_log_many
-from performile.audit import audit
-from performile.errors import ApplicationError, NotAllowed
 from performile.inbound import key as inbound_key
 from performile.models import InboundDelivery, OutboxMessage
 from performile.transactions import delete_files_after_commit
-from privacy.models import PrivacyRequest
 from privacy.signals import customer_erasing
 from shipments.models import Shipment, UnconfirmedBooking
 
@@ -59,11 +55,7 @@ class Contacts:
     emails: frozenset[str]  # lower case
     phones: frozenset[str]
     discord_ids: frozenset[str]
-    senders: frozenset[str] = field(default_factory=frozenset)
-
-    @property
-    def recipients(self) -> set[str]:
-        return set(self.emails) | self.phones | self.discord_ids | self.senders
+    senders: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -72,56 +64,30 @@ class Erasure:
     counts: dict
 
 
-def customer_erase(
-    *, customer: Customer, actor, confirmation: str, reason: str = ""
-) -> Erasure:
-    """Erase the customer (staff and admins of their merchant), confirmed by
-    typing their customer number. Erasing again sweeps what came since."""
-    if not merchant_is_managed_by(actor, customer.merchant_id):
-        raise NotAllowed("Only the merchant's staff and admins erase customers.")
-    if (confirmation or "").strip().upper() != customer.customer_number.upper():
-        text = f"Type the customer number, {customer.customer_number}, to confirm."
-        raise ApplicationError(text, fields={"confirmation": [text]})
-    with transaction.atomic():
-        customer = (
-            Customer.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .get(pk=customer.pk)
-        )
-        contacts = _contacts(customer)
-        orders = list(Order.objects.filter(customer=customer).order_by("pk"))
-        counts = _erase(customer, orders, contacts, actor)
-        _pseudonymise(customer)
-        order_log_many(
-            notes=[
-                {
-                    "order": order,
-                    "note": "The customer's personal data was erased.",
-                    "actor": actor,
-                    "created_at": timezone.now(),
-                }
-                for order in orders
-            ]
-        )
-        counts["requests_closed"] = PrivacyRequest.objects.filter(
-            customer=customer,
-            kind=PrivacyRequest.Kind.ERASURE,
-            status=PrivacyRequest.Status.OPEN,
-        ).update(
-            status=PrivacyRequest.Status.DONE,
-            closed_at=timezone.now(),
-            closed_by=actor,
-            outcome="Erased.",
-        )
-        audit(
-            "customer.erased",
-            actor=actor,
-            target=customer,
-            merchant_id=customer.merchant_id,
-            customer_number=customer.customer_number,
-            reason=(reason or "").strip()[:300],
-            counts=counts,
-        )
+def customer_erase_records(*, customer: Customer, actor) -> Erasure:
+    """Erase the customer's records, in the caller's transaction (the service
+    `privacy.services.customer_erase` checks who may, closes the requests and
+    audits); the customer, locked and pseudonymised, and the counts."""
+    customer = (
+        Customer.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .get(pk=customer.pk)
+    )
+    contacts = _contacts(customer)
+    orders = list(Order.objects.filter(customer=customer).order_by("pk"))
+    counts = _erase(customer, orders, contacts, actor)
+    _pseudonymise(customer)
+    order_log_many(
+        notes=[
+            {
+                "order": order,
+                "note": REASON,
+                "actor": actor,
+                "created_at": timezone.now(),
+            }
+            for order in orders
+        ]
+    )
     return Erasure(customer=customer, counts=counts)
 
 

@@ -19,5 +19,5 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         label="Why it is declined",
         max_length=300,
-        help_text="Kept with the request and in the audit trail.",
+        help_text="The customer reads it on their profile; kept in the audit trail.",
     )

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
-from messaging.models import Message
 from orders.views import member_required, merchant_timezone
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
@@ -98,12 +97,11 @@ def export_response(export: services.Export) -> FileResponse:
 
 
 def _customer_page(request, customer, *, erasure_form=None, status=200):
+    counts = selectors.privacy_customer_counts(request.user, customer)
     context = {
         "customer": customer,
-        "orders": customer.orders.count(),
-        "messages_count": Message.objects.filter(
-            thread__order__customer=customer
-        ).count(),
+        "orders": counts["orders"],
+        "messages_count": counts["messages"],
         "requests": list(selectors.privacy_requests_of(customer)),
         "erasure_form": erasure_form or ErasureForm(),
         "decline_form": DeclineForm(),

@@ -15,7 +15,8 @@ from django.utils import timezone
 
 from messaging.notifications import notification_preference
 from messaging.services.preferences import PREFERENCE_FIELDS
-from orders.models import Customer, Order
+from orders.models import Customer
+from orders.selectors import visible_orders
 from performile.models import AuditEvent
 from privacy.export.billing import billing_sections
 from privacy.export.files import ExportFile
@@ -35,11 +36,15 @@ class ExportContent:
     files: list[ExportFile]
 
 
-def customer_export_content(customer: Customer) -> ExportContent:
-    """The customer's data and files. Reads only; the caller checks who may."""
+def customer_export_content(customer: Customer, *, viewer) -> ExportContent:
+    """The customer's data and files. Reads only; the caller checks who may. The
+    orders, messages and billing records start from what `viewer` (the customer,
+    or the merchant's staff) may see: for them that is all of the customer's,
+    soft-deleted orders included."""
     files: list[ExportFile] = []
     orders = list(
-        Order.objects.filter(customer=customer)
+        visible_orders(viewer, include_deleted=True)
+        .filter(customer=customer)
         .select_related("store")
         .prefetch_related("lines", "events")
         .order_by("placed_at", "id")
@@ -52,8 +57,8 @@ def customer_export_content(customer: Customer) -> ExportContent:
         "portal_account": _account(customer),
         "notification_preferences": _preferences(customer),
         "orders": orders_section(orders),
-        "messages": messages_section(customer, files),
-        **billing_sections(customer, files),
+        "messages": messages_section(customer, viewer, orders, files),
+        **billing_sections(customer, viewer, files),
         "privacy_requests": _requests(customer),
         "audit_events": _audit(customer, [order.pk for order in orders]),
     }
@@ -123,22 +128,27 @@ def _requests(customer: Customer) -> list[dict]:
 
 def _audit(customer: Customer, order_ids: list[int]) -> list[dict]:
     """What was recorded about them: on their customer record, by their portal
-    account, and on their orders (by whom on the staff is not theirs to know)."""
+    account, and on their orders. Who on the staff is not theirs to know: a
+    staff member's event is listed without its data, which can name them (the
+    Discord account a command came from, a reason they typed)."""
     about = Q(object_type="orders.customer", object_id=str(customer.pk))
     if customer.user_id:
         about |= Q(actor_id=customer.user_id)
     if order_ids:
         about |= Q(order_id__in=order_ids)
     events = AuditEvent.objects.filter(about).order_by("created_at", "id")
-    return [
-        {
-            "action": event.action,
-            "at": event.created_at,
-            "by": _who(event, customer),
-            "data": event.data,
-        }
-        for event in events.iterator(chunk_size=2000)
-    ]
+    shown = []
+    for event in events.iterator(chunk_size=2000):
+        by = _who(event, customer)
+        shown.append(
+            {
+                "action": event.action,
+                "at": event.created_at,
+                "by": by,
+                "data": {} if by == "staff" else event.data,
+            }
+        )
+    return shown
 
 
 def _who(event: AuditEvent, customer: Customer) -> str:

@@ -3,23 +3,30 @@ export, with the PDFs (the customer's copy, as the portal serves it)."""
 
 from invoices import pdf
 from invoices.models import CreditNote, Invoice, Payment, Statement
-from invoices.selectors import with_balance
+from invoices.selectors import (
+    visible_credit_notes,
+    visible_invoices,
+    visible_payments,
+    visible_statements,
+)
 from orders.models import Customer
 from privacy.export.files import ExportFile, safe_name
 
 
-def billing_sections(customer: Customer, files: list[ExportFile]) -> dict:
+def billing_sections(customer: Customer, viewer, files: list[ExportFile]) -> dict:
     """Invoices, credit notes and statements with their PDFs (the customer's copy,
-    as the portal serves it), and payments. Issued documents are kept unchanged
-    after an erasure (bookkeeping law); they are listed here either way."""
-    invoices = with_balance(
-        Invoice.objects.filter(customer=customer).select_related("order")
-    ).prefetch_related("lines")
-    notes = CreditNote.objects.filter(customer=customer).select_related("invoice")
-    payments = Payment.objects.filter(customer=customer).select_related(
-        "invoice", "order"
+    as the portal serves it), and payments, as `viewer` may see them. Issued
+    documents are kept unchanged after an erasure (bookkeeping law); they are
+    listed here either way."""
+    invoices = (
+        visible_invoices(viewer)
+        .filter(customer=customer)
+        .select_related("order")
+        .prefetch_related("lines")
     )
-    statements = Statement.objects.filter(customer=customer).select_related("customer")
+    notes = visible_credit_notes(viewer).filter(customer=customer)
+    payments = visible_payments(viewer).filter(customer=customer)
+    statements = visible_statements(viewer).filter(customer=customer)
     return {
         "invoices": [
             _invoice(invoice, customer, files)

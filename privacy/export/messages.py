@@ -4,17 +4,23 @@ from django.db.models import Q
 
 from messaging.models import Message
 from messaging.selectors import customer_may_see
-from orders.models import Customer
+from orders.models import Customer, Order
+from orders.selectors import visible_orders
 from privacy.export.files import ExportFile, safe_name, stored
 
 
-def messages_section(customer: Customer, files: list[ExportFile]) -> list[dict]:
-    """Their conversations as the portal shows them (never internal notes), and
-    what they wrote about no order."""
+def messages_section(
+    customer: Customer, viewer, orders: list[Order], files: list[ExportFile]
+) -> list[dict]:
+    """The conversations of their `orders` as the portal shows them (never
+    internal notes), and what they wrote in other threads `viewer` may see or
+    about no order (theirs by authorship: the caller's check decides)."""
+    seen = Q(thread__order__in=visible_orders(viewer, include_deleted=True))
+    written = Q(author_customer=customer, visibility=Message.Visibility.PUBLIC)
     messages = (
         Message.objects.filter(
-            (Q(thread__order__customer=customer) & customer_may_see(customer))
-            | Q(author_customer=customer, visibility=Message.Visibility.PUBLIC)
+            (Q(thread__order__in=orders) & customer_may_see(customer))
+            | (written & (seen | Q(thread=None)))
         )
         .select_related("thread__order", "thread__store", "redaction")
         .prefetch_related("attachments")
@@ -50,8 +56,7 @@ def _message(message: Message, customer: Customer, files) -> dict:
 
 
 def _attachment(message: Message, attachment, files: list[ExportFile]) -> dict:
-    name = safe_name(attachment.filename) or "attachment"
-    path = f"attachments/{message.pk}/{attachment.pk}-{name}"
+    path = f"attachments/{message.pk}/{attachment.pk}-{safe_name(attachment.filename)}"
     files.append(ExportFile(path, stored(attachment.file)))
     return {
         "filename": attachment.filename,

@@ -8,16 +8,11 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from invoices.models import Payment
-from invoices.services import (
-    credit_note_issue,
-    invoice_issue_for_order,
-    payment_record,
-    statement_generate,
-)
 from messaging.models import Message
 from performile.models import AuditEvent
 from portal.models import DeliveryAddress
 from tests.factories import OrderFactory, OrderLineFactory
+from tests.invoices.records import billing_records
 
 pytestmark = pytest.mark.django_db
 
@@ -78,24 +73,6 @@ def customer_records(order, staff_user) -> dict:
     """`order` and its customer's records: the order's invoice (partly paid), a
     credit note on it, a statement of the day, a delivery address."""
     customer = order.customer
-    invoice = invoice_issue_for_order(order=order, actor=staff_user)
-    payment_record(
-        merchant=order.store.merchant,
-        invoice=invoice,
-        amount=Decimal("10.00"),
-        currency="EUR",
-        method="cash",
-        actor=staff_user,
-    )
-    note = credit_note_issue(
-        invoice=invoice, actor=staff_user, reason="Late", amount=Decimal("5.00")
-    )
-    statement = statement_generate(
-        customer=customer,
-        currency="EUR",
-        start=invoice.issue_date,
-        end=invoice.issue_date,
-    )
     address = DeliveryAddress.objects.create(
         customer=customer,
         name=customer.name,
@@ -105,13 +82,7 @@ def customer_records(order, staff_user) -> dict:
         country="SE",
         is_default=True,
     )
-    return {
-        "order": order,
-        "invoice": invoice,
-        "credit_note": note,
-        "statement": statement,
-        "address": address,
-    }
+    return {"order": order, **billing_records(order, staff_user), "address": address}
 
 
 def portal_url_names() -> set[str]:

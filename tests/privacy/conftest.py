@@ -12,12 +12,6 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from invoices.services import (
-    credit_note_issue,
-    invoice_issue_for_order,
-    payment_record,
-    statement_generate,
-)
 from messaging import services as messaging
 from messaging.models import Message
 from messaging.services import IncomingAttachment
@@ -26,6 +20,7 @@ from performile.inbound import enqueue
 from portal.models import DeliveryAddress
 from shipments.models import TrackingEvent
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory, UserFactory
+from tests.invoices.records import billing_records
 from tests.shipments.factories import ShipmentFactory
 
 PASSWORD = "pw-secret-123"
@@ -127,24 +122,7 @@ def customer_world(store, customer, staff_user, *, number, external_id, words):
     messaging.message_add_note(
         order=order, actor=staff_user, body=f"Internal: {customer.name} is a VIP"
     )
-    invoice = invoice_issue_for_order(order=order, actor=staff_user)
-    payment_record(
-        merchant=store.merchant,
-        invoice=invoice,
-        amount=Decimal("10.00"),
-        currency="EUR",
-        method="cash",
-        actor=staff_user,
-    )
-    note = credit_note_issue(
-        invoice=invoice, actor=staff_user, reason="Late", amount=Decimal("5.00")
-    )
-    statement = statement_generate(
-        customer=customer,
-        currency="EUR",
-        start=invoice.issue_date,
-        end=invoice.issue_date,
-    )
+    billing = billing_records(order, staff_user)
     DeliveryAddress.objects.create(
         customer=customer, is_default=True, **{**ANNAS_ADDRESS, "name": customer.name}
     )
@@ -171,9 +149,7 @@ def customer_world(store, customer, staff_user, *, number, external_id, words):
         "order": order,
         "shipment": shipment,
         "asked": asked,
-        "invoice": invoice,
-        "credit_note": note,
-        "statement": statement,
+        **billing,
     }
 
 

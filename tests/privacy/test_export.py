@@ -8,7 +8,10 @@ from pypdf import PdfReader
 
 from messaging.models import REDACTED, Message
 from messaging.services import messages_redact
+from orders.services import order_delete
+from performile.audit import audit
 from performile.models import AuditEvent
+from privacy.export import customer_export_content
 from privacy.services import customer_export
 from tests.privacy.conftest import read_zip
 
@@ -84,7 +87,15 @@ def test_the_documents_are_the_customers_copy(anna, annas, staff_user):
 
 
 def test_internal_notes_and_staff_names_stay_out(anna, annas, staff_user):
+    audit(
+        "discord.trackorder",
+        actor=staff_user,
+        order_id=annas["order"].pk,
+        discord_user_id="880011223344",
+    )
     data, _ = export_of(anna, staff_user)
+    assert "discord.trackorder" in {event["action"] for event in data["audit_events"]}
+    assert "880011223344" not in str(data)
     text = str(data)
     assert "is a VIP" not in text
     assert staff_user.first_name not in text
@@ -132,3 +143,20 @@ def test_redacted_messages_read_as_removed(anna, annas, staff_user):
     assert redacted["attachments"] == []
     assert "zanzibar" not in repr(data["messages"])
     assert not any(name.startswith("attachments/") for name in files)
+
+
+def test_the_records_come_through_the_access_rules(
+    anna, annas, staff_user, other_merchant_staff
+):
+    """The orders, messages and billing records are those the one exporting may
+    see: all of the customer's for the merchant's staff (a soft-deleted order
+    too), none for anyone else."""
+    order_delete(order=annas["order"], actor=staff_user, reason="test")
+    data, _ = export_of(anna, staff_user)
+    assert [order["order_number"] for order in data["orders"]] == ["ORD-10042"]
+    assert data["orders"][0]["deleted_at"] is not None
+    outsider = customer_export_content(anna, viewer=other_merchant_staff)
+    for section in ("orders", "messages", "invoices", "credit_notes", "payments"):
+        assert outsider.data[section] == [], section
+    assert outsider.data["statements"] == []
+    assert outsider.files == []

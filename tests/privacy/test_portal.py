@@ -55,6 +55,29 @@ def test_asking_for_erasure_makes_one_request_for_the_staff(client, anna, staff_
     assert "C10000001" in listing
 
 
+def test_a_declined_request_tells_the_customer_why_and_they_may_ask_again(
+    client, anna, staff_user
+):
+    client.force_login(anna.user)
+    client.post(ERASURE)
+    asked = PrivacyRequest.objects.get(customer=anna)
+    client.force_login(staff_user)
+    client.post(
+        reverse("privacy:request-decline", args=[asked.pk]),
+        {"reason": "An invoice is in dispute"},
+    )
+    client.force_login(anna.user)
+    page = client.get(PROFILE).content.decode()
+    assert "data-erasure-declined" in page
+    assert "An invoice is in dispute" in page
+    assert f'action="{ERASURE}"' in page
+    client.post(ERASURE)
+    assert PrivacyRequest.objects.filter(customer=anna, status="open").count() == 1
+    page = client.get(PROFILE).content.decode()
+    assert "data-erasure-requested" in page
+    assert "data-erasure-declined" not in page
+
+
 def test_after_the_staff_erase_the_customer_is_signed_out(
     client, anna, annas, staff_user
 ):

@@ -2,6 +2,9 @@
 customer's merchant; anyone else's customer, and everyone else, gets 404."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import get_resolver, reverse
 
 from orders.models import Customer
@@ -120,6 +123,24 @@ def test_open_requests_are_listed_and_closed_by_the_erasure(
     assert (done.status, done.closed_by) == ("done", staff_user)
     listing = client.get(reverse("privacy:requests")).content.decode()
     assert f'data-request="{asked.pk}"' not in listing
+
+
+def test_the_nav_link_counts_for_whoever_sees_the_requests(
+    client, reseller, anna, asked
+):
+    """A superuser sees the link as the merchant's staff do; a reseller's page
+    asks nothing about privacy requests."""
+    root = get_user_model().objects.create_superuser("root", "root@example.com")
+    client.force_login(root)
+    assert (
+        'href="/privacy/requests/"'
+        in client.get(reverse("orders:list")).content.decode()
+    )
+    client.force_login(reseller)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("orders:list")).content.decode()
+    assert 'href="/privacy/requests/"' not in page
+    assert not [q for q in queries.captured_queries if "privacy" in q["sql"]]
 
 
 def test_a_request_is_declined_with_a_reason(client, staff_user, anna, asked):
