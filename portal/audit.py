@@ -24,6 +24,7 @@ from functools import wraps
 
 from performile.audit import audit, recorded
 from portal.selectors import portal_customer
+from portal.session import is_live_refresh
 
 # Pages whose view audits itself, under a name shared with the staff's pages.
 OWN_EVENTS = {
@@ -57,11 +58,7 @@ def page_viewed(request, response, written: list[str]) -> None:
     """Record the request, unless the rules above say not to; `written`: the
     actions the view audited."""
     match = request.resolver_match
-    if (
-        match is None
-        or response.status_code >= 400
-        or request.headers.get("X-Portal-Live") == "1"
-    ):
+    if match is None or response.status_code >= 400 or is_live_refresh(request):
         return
     if request.method in ("GET", "HEAD"):
         if response.status_code != 200 or OWN_EVENTS.get(match.url_name) in written:
