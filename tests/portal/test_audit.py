@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from messaging import services as messaging
 from performile.models import AuditEvent
 from tests.factories import OrderFactory, OrderLineFactory
 from tests.pdfs import text_runs
@@ -178,6 +179,29 @@ def test_the_merchants_people_get_the_confirmation_without_the_stamp(
     assert not any("Downloaded by" in run.text for run in text_runs(response.content))
     event = AuditEvent.objects.get(action="order_confirmation.downloaded")
     assert (event.actor, event.data["copy"]) == (staff_user, "rendered")
+
+
+def test_opening_a_thread_with_replies_not_read_yet_is_recorded_as_read_once(
+    portal, portal_user, staff_user, mine
+):
+    """Reading the replies is the view's own row (`message.read`); opened again,
+    with nothing new, it is a page view."""
+    order = mine["order"]
+    messaging.message_reply(
+        order=order, actor=staff_user, body="On its way.", channel="in_app"
+    )
+    since = last_event_id()
+
+    portal.get(reverse("portal:messages"), {"order": order.pk})
+    portal.get(reverse("portal:messages"), {"order": order.pk})
+
+    read, viewed = new_events(since)
+    assert (read.action, read.actor, read.order_id) == (
+        "message.read",
+        portal_user,
+        order.pk,
+    )
+    assert (viewed.action, viewed.order_id) == ("portal.messages", order.pk)
 
 
 def test_searches_are_recorded_with_their_terms(portal, mine):
