@@ -6,6 +6,8 @@ covers every portal URL: a new one that is in neither table fails
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from messaging import services as messaging
@@ -230,6 +232,29 @@ def test_searches_are_recorded_with_their_terms(portal, mine):
     }
     assert invoices.data["query"] == {"status": "overdue", "start": "2026-01-01"}
     assert (thread.action, thread.order_id) == ("portal.messages", mine["order"].pk)
+
+
+def test_a_page_view_costs_one_insert_and_no_other_query(portal, mine):
+    """The same page, refreshed by the live script (not recorded) and opened by
+    the customer: one query more, the audit's INSERT (the customer is the one
+    `customer_required` fetched already)."""
+    url = reverse("portal:orders_detail", args=[mine["order"].pk])
+    portal.get(url)  # the session's idle clock starts: no write in the next two
+
+    with CaptureQueriesContext(connection) as refreshed:
+        portal.get(url, HTTP_X_PORTAL_LIVE="1")
+    with CaptureQueriesContext(connection) as viewed:
+        portal.get(url)
+
+    def inserts(queries):
+        return [
+            query["sql"]
+            for query in queries.captured_queries
+            if query["sql"].startswith('INSERT INTO "performile_auditevent"')
+        ]
+
+    assert len(viewed) == len(refreshed) + 1
+    assert (len(inserts(refreshed)), len(inserts(viewed))) == (0, 1)
 
 
 def test_live_refreshes_and_refusals_are_not_recorded(portal, mine):
