@@ -61,9 +61,6 @@ def _pdf(request, content: bytes, filename: str) -> HttpResponse:
     )
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
-    # A PDF runs no script of ours; the browser's PDF viewer frames the document,
-    # which the pages' frame-ancestors 'none' would refuse.
-    response._csp_exempt = True
     return response
 
 

@@ -171,7 +171,9 @@ def watermark(pdf: bytes, text: str) -> bytes:
     Each page's content is wrapped in `q … Q`, so the stamp starts from the page's
     default coordinates whatever the content left behind (WeasyPrint flips the
     y axis, `1 0 0 -1 0 h cm`, outside any `q`); the stamp is then placed in the
-    page as shown: the visible box (crop box), turned by its `/Rotate`.
+    page as shown: the visible box (crop box), turned by its `/Rotate`. pypdf
+    flattens the page tree as it reads it, so each page carries the `/Resources`,
+    `/Rotate` and boxes it inherits.
     """
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf)))
     font = writer._add_object(
@@ -185,20 +187,25 @@ def watermark(pdf: bytes, text: str) -> bytes:
         )
     )
     save = writer._add_object(_stream(b"q\n"))
-    line = _pdf_string(text)
     for page in writer.pages:
-        _add_font(page, font)
-        stamp = writer._add_object(_stream(_stamp(page, line, len(text))))
+        # Resources shared by several pages get the same font under the same name.
+        resources = page.setdefault(NameObject("/Resources"), DictionaryObject())
+        fonts = resources.get_object().setdefault(
+            NameObject("/Font"), DictionaryObject()
+        )
+        fonts.get_object()[STAMP_FONT] = font
+        stamp = writer._add_object(_stream(_stamp(page, text)))
         page[NameObject("/Contents")] = ArrayObject([save, *_contents(page), stamp])
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
 
 
-def _stamp(page, line: bytes, length: int) -> bytes:
+def _stamp(page, text: str) -> bytes:
     """The stamp's operators: restore the page's default coordinates (`Q`), move to
-    the shown page's bottom-left corner, upright, and write the line."""
-    rotation = int(_inherited(page, "/Rotate") or 0) % 360
+    the shown page's bottom-left corner, upright, and write the line (a hex string
+    in WinAnsi, what the stamp's font reads: nothing to escape)."""
+    rotation = page.rotation % 360
     if rotation not in (0, 90, 180, 270):  # not a valid /Rotate: viewers ignore it
         rotation = 0
     left, bottom, right, top = _visible_box(page)
@@ -210,47 +217,33 @@ def _stamp(page, line: bytes, length: int) -> bytes:
         270: (left, top),
     }[rotation]
     shown = Transformation().rotate(rotation).translate(*corner)
-    width = (top - bottom) if rotation in (90, 270) else (right - left)
-    height = (right - left) if rotation in (90, 270) else (top - bottom)
+    width, height = right - left, top - bottom
+    if rotation in (90, 270):
+        width, height = height, width
     margin = min(STAMP_LEFT, width * 0.08)
-    size = min(STAMP_SIZE, (width - 2 * margin) / (max(length, 1) * STAMP_EM))
+    size = min(STAMP_SIZE, (width - 2 * margin) / (max(len(text), 1) * STAMP_EM))
     foot = min(STAMP_FOOT, height * 0.02)
     matrix = " ".join(f"{round(value, 4):g}" for value in shown.ctm)
+    line = text.encode("cp1252", "replace").hex()
     return (
-        (
-            f"\nQ\nq {matrix} cm 0.55 g BT /PerformileWM {size:.2f} Tf"
-            f" {margin:.1f} {foot:.1f} Td "
-        ).encode("latin-1")
-        + line
-        + b" Tj ET Q\n"
-    )
+        f"\nQ\nq {matrix} cm 0.55 g BT /PerformileWM {size:.2f} Tf"
+        f" {margin:.1f} {foot:.1f} Td <{line}> Tj ET Q\n"
+    ).encode("ascii")
 
 
 def _visible_box(page) -> tuple[float, float, float, float]:
-    """The part of the page a viewer shows: the crop box within the media box
-    (either may be inherited, and written corner by corner in any order)."""
-    media = _rectangle(_inherited(page, "/MediaBox")) or (0.0, 0.0, 612.0, 792.0)
-    crop = _rectangle(_inherited(page, "/CropBox")) or media
+    """The part of the page a viewer shows: the crop box (pypdf's `cropbox`: the
+    media box when there is none) within the media box, either written corner by
+    corner in any order."""
+    media, crop = _corners(page.mediabox), _corners(page.cropbox)
     left, bottom = max(crop[0], media[0]), max(crop[1], media[1])
     right, top = min(crop[2], media[2]), min(crop[3], media[3])
     return (left, bottom, right, top) if left < right and bottom < top else media
 
 
-def _rectangle(box) -> tuple[float, float, float, float] | None:
-    if box is None or len(box) != 4:
-        return None
+def _corners(box) -> tuple[float, float, float, float]:
     x1, y1, x2, y2 = (float(value) for value in box)
     return min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)
-
-
-def _pdf_string(text: str) -> bytes:
-    """`text` as a PDF literal string in WinAnsi (what the stamp's font reads)."""
-    raw = text.encode("cp1252", "replace")
-    return (
-        b"("
-        + raw.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-        + b")"
-    )
 
 
 def _stream(data: bytes) -> DecodedStreamObject:
@@ -266,29 +259,6 @@ def _contents(page) -> list:
         return []
     resolved = contents.get_object()
     return list(resolved) if isinstance(resolved, ArrayObject) else [contents]
-
-
-def _add_font(page, font) -> None:
-    """The stamp's font in the page's resources: a copy of them (they may be
-    shared with other pages, or inherited from the page tree)."""
-    resources = DictionaryObject(_inherited(page, "/Resources") or {})
-    fonts = resources.get(NameObject("/Font"))
-    fonts = DictionaryObject(fonts.get_object() if fonts is not None else {})
-    fonts[STAMP_FONT] = font
-    resources[NameObject("/Font")] = fonts
-    page[NameObject("/Resources")] = resources
-
-
-def _inherited(page, key: str):
-    """A page attribute, from the page or the nearest page-tree node above it
-    that has it (/Resources, /Rotate, /MediaBox and /CropBox are inheritable)."""
-    node = page
-    while node is not None:
-        if key in node:
-            return node[key].get_object()
-        parent = node.get("/Parent")
-        node = parent.get_object() if parent is not None else None
-    return None
 
 
 def customer_watermark(customer_number: str, at: datetime | None = None) -> str:

@@ -13,9 +13,9 @@ _recording: ContextVar[list[str] | None] = ContextVar("audit_recording", default
 
 @contextmanager
 def recorded() -> Iterator[list[str]]:
-    """The actions audited within the block, as they are written (a caller that
-    records on behalf of what it wraps, the portal's page views, asks whether the
-    wrapped code recorded it already)."""
+    """The actions audited within the block through `audit` and `audit_many`, as
+    they are written (a caller that records on behalf of what it wraps, the
+    portal's page views, asks whether the wrapped code recorded anything)."""
     actions: list[str] = []
     token = _recording.set(actions)
     try:

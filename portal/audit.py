@@ -3,40 +3,28 @@ customer opens is one `AuditEvent`, and so is every action of theirs that the
 services do not record themselves (docs/portal.md, "Audit").
 
 `audited_page` wraps every customer view (`portal.views.common.customer_required`
-applies it; Help, which is public, uses it itself). It records `portal.<url name>`
-with the customer as actor and target, their merchant, the order when the page is
-about one, the query's terms (searches, filters, the page of a list) and the URL's
-arguments, for
+applies it; Help, which is public, uses it itself). A request that got what it
+asked for (GET or HEAD: 200; a POST: below 400) and whose view recorded nothing
+itself is recorded `portal.<url name>`, with the customer as actor and target,
+their merchant, the order when the page is about one, the query's terms
+(searches, filters, the page of a list) and the URL's arguments.
 
-- a page view: GET or HEAD answered 200, unless its view recorded what it showed
-  or served under a name of its own (`OWN_EVENTS`: an invoice viewed, a PDF
-  downloaded, the CSV exported), so a view is one row;
-- a POST that succeeded (below 400) and recorded nothing itself; the services
-  record what a POST changes (`message.sent`, `profile.updated`, ...), and those
-  get no second row.
+A view that records what it showed, served or changed under a name of its own
+(an invoice viewed, a PDF downloaded, the CSV exported, the thread's replies
+read, a message sent, the profile updated, ...) keeps that row only: one request,
+one row (`performile.audit.recorded` tells what the view wrote).
 
 Not recorded: refusals (404, 400, 405: nothing was shown or changed) and the live
-script's refreshes (`X-Portal-Live: 1`), parts of a page already recorded fetched
-because an order changed, not because the customer asked.
+script's refreshes (`portal.session.is_live_refresh`), parts of a page already
+recorded fetched because an order changed, not because the customer asked.
 """
 
 from functools import wraps
 
 from performile.audit import audit, recorded
 from portal.selectors import portal_customer
+from portal.session import is_live_refresh
 
-# Pages whose view audits itself, under a name shared with the staff's pages.
-OWN_EVENTS = {
-    "invoices_detail": "invoice.viewed",
-    "invoices_statement": "statement.viewed",
-    "invoices_pdf": "invoice.downloaded",
-    "invoices_credit_note_pdf": "credit_note.downloaded",
-    "invoices_statement_pdf": "statement.downloaded",
-    "orders_confirmation": "order_confirmation.downloaded",
-    # With its parameters the page is the CSV; without, the form (a page view).
-    "invoices_export": "invoices.exported",
-    "profile_export": "customer.exported",
-}
 # The query's terms as recorded: this many, each cut to this length.
 QUERY_TERMS = 20
 TERM_LENGTH = 200
@@ -57,16 +45,11 @@ def page_viewed(request, response, written: list[str]) -> None:
     """Record the request, unless the rules above say not to; `written`: the
     actions the view audited."""
     match = request.resolver_match
-    if (
-        match is None
-        or response.status_code >= 400
-        or request.headers.get("X-Portal-Live") == "1"
-    ):
-        return
     if request.method in ("GET", "HEAD"):
-        if response.status_code != 200 or OWN_EVENTS.get(match.url_name) in written:
-            return
-    elif written:
+        answered = response.status_code == 200
+    else:
+        answered = response.status_code < 400
+    if match is None or written or not answered or is_live_refresh(request):
         return
     customer = portal_customer(request.user)
     if customer is None:

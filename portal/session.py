@@ -43,6 +43,13 @@ def is_portal_user(user) -> bool:
     return not user_memberships(user)
 
 
+def is_live_refresh(request) -> bool:
+    """One of the live updates' own requests (static/js/portal-live.js marks them
+    `X-Portal-Live: 1`), fetched because an order changed, not because the customer
+    asked: it neither restarts the idle clock nor is audited (portal.audit)."""
+    return request.headers.get("X-Portal-Live") == "1"
+
+
 def session_touch(request, now: int | None = None) -> None:
     """Restart the idle clock now."""
     request.session[LAST_SEEN] = int(time.time()) if now is None else now
@@ -60,9 +67,7 @@ class PortalSessionTimeoutMiddleware:
             if last_seen is not None and now - last_seen > idle_limit():
                 logout(request)
                 return self._signed_out(request)
-            # Live refreshes of an open tab are not the customer's activity.
-            background = request.headers.get("X-Portal-Live") == "1"
-            if not background and (
+            if not is_live_refresh(request) and (
                 last_seen is None or now - last_seen >= touch_every()
             ):
                 session_touch(request, now)

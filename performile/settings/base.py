@@ -52,7 +52,7 @@ MIDDLEWARE = [
     # First: every other middleware's time counts in the request's duration.
     "performile.metrics.RequestDurationMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "performile.headers.ContentSecurityPolicyMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "performile.query_values.RefuseNulInQueryMiddleware",
@@ -292,6 +292,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 # Scripts come from our own files only: no inline scripts or handlers, no eval
 # (django-csp; htmx runs with allowEval off, see static/js/app.js for the list
 # filters). Inline styles stay allowed (htmx's indicator styles, style="").
+# A PDF gets no policy (performile.headers.ContentSecurityPolicyMiddleware).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

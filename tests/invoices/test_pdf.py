@@ -130,8 +130,8 @@ def test_the_watermark_stands_upright_at_the_foot_of_every_page(
 
 def turned(content: bytes, *, rotate=0, shift=(0, 0), crop=None, on_tree=False):
     """`content` with every page turned by `rotate`, its boxes moved by `shift`,
-    cropped by `crop` (points off each edge), and with /Rotate and /Resources on
-    the page tree instead of the pages when `on_tree`."""
+    cropped by `crop` (points off each edge), and with /Rotate, /Resources and the
+    boxes on the page tree instead of the pages when `on_tree`."""
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(content)))
     for page in writer.pages:
         left, bottom, right, top = (float(value) for value in page.mediabox)
@@ -148,8 +148,10 @@ def turned(content: bytes, *, rotate=0, shift=(0, 0), crop=None, on_tree=False):
             )
         if on_tree:
             tree = page["/Parent"].get_object()
-            tree[NameObject("/Resources")] = page["/Resources"]
-            del page["/Resources"]
+            for key in ("/Resources", "/MediaBox", "/CropBox"):
+                if key in page:
+                    tree[NameObject(key)] = page[key]
+                    del page[key]
             tree[NameObject("/Rotate")] = NumberObject(rotate)
         else:
             page[NameObject("/Rotate")] = NumberObject(rotate)
@@ -168,7 +170,7 @@ def turned(content: bytes, *, rotate=0, shift=(0, 0), crop=None, on_tree=False):
         {"shift": (100, -250)},
         {"crop": 40},
         {"rotate": 90, "shift": (30, 40), "crop": 25},
-        {"rotate": 270, "on_tree": True},
+        {"rotate": 270, "crop": 30, "on_tree": True},
     ],
     ids=[
         "rotate-90",
@@ -178,7 +180,7 @@ def turned(content: bytes, *, rotate=0, shift=(0, 0), crop=None, on_tree=False):
         "mediabox-off-origin",
         "cropped",
         "rotated-shifted-cropped",
-        "inherited-rotate-and-resources",
+        "inherited-rotate-resources-and-boxes",
     ],
 )
 def test_the_watermark_is_at_the_foot_of_the_page_as_shown(

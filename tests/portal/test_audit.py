@@ -6,8 +6,11 @@ covers every portal URL: a new one that is in neither table fails
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from messaging import services as messaging
 from performile.models import AuditEvent
 from tests.factories import OrderFactory, OrderLineFactory
 from tests.pdfs import text_runs
@@ -143,7 +146,10 @@ def test_every_pdf_a_customer_downloads_is_stamped_at_the_foot_of_every_page(
     for name, (kind, query) in PAGES.items():
         response = portal.get(page_url(name, kind, mine), query)
         if response["Content-Type"] != "application/pdf":
+            assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
             continue
+        # The browser's PDF viewer frames it: no CSP (performile.headers).
+        assert "Content-Security-Policy" not in response, name
         runs = text_runs(response.content)
         stamps = [run for run in runs if run.text.startswith(stamp)]
         pages = max(run.page for run in runs) + 1
@@ -175,9 +181,33 @@ def test_the_merchants_people_get_the_confirmation_without_the_stamp(
     response = client.get(reverse("invoices:confirmation", args=[mine["order"].pk]))
 
     assert response.status_code == 200
+    assert "Content-Security-Policy" not in response
     assert not any("Downloaded by" in run.text for run in text_runs(response.content))
     event = AuditEvent.objects.get(action="order_confirmation.downloaded")
     assert (event.actor, event.data["copy"]) == (staff_user, "rendered")
+
+
+def test_opening_a_thread_with_replies_not_read_yet_is_recorded_as_read_once(
+    portal, portal_user, staff_user, mine
+):
+    """Reading the replies is the view's own row (`message.read`); opened again,
+    with nothing new, it is a page view."""
+    order = mine["order"]
+    messaging.message_reply(
+        order=order, actor=staff_user, body="On its way.", channel="in_app"
+    )
+    since = last_event_id()
+
+    portal.get(reverse("portal:messages"), {"order": order.pk})
+    portal.get(reverse("portal:messages"), {"order": order.pk})
+
+    read, viewed = new_events(since)
+    assert (read.action, read.actor, read.order_id) == (
+        "message.read",
+        portal_user,
+        order.pk,
+    )
+    assert (viewed.action, viewed.order_id) == ("portal.messages", order.pk)
 
 
 def test_searches_are_recorded_with_their_terms(portal, mine):
@@ -206,6 +236,29 @@ def test_searches_are_recorded_with_their_terms(portal, mine):
     }
     assert invoices.data["query"] == {"status": "overdue", "start": "2026-01-01"}
     assert (thread.action, thread.order_id) == ("portal.messages", mine["order"].pk)
+
+
+def test_a_page_view_costs_one_insert_and_no_other_query(portal, mine):
+    """The same page, refreshed by the live script (not recorded) and opened by
+    the customer: one query more, the audit's INSERT (the customer is the one
+    `customer_required` fetched already)."""
+    url = reverse("portal:orders_detail", args=[mine["order"].pk])
+    portal.get(url)  # the session's idle clock starts: no write in the next two
+
+    with CaptureQueriesContext(connection) as refreshed:
+        portal.get(url, HTTP_X_PORTAL_LIVE="1")
+    with CaptureQueriesContext(connection) as viewed:
+        portal.get(url)
+
+    def inserts(queries):
+        return [
+            query["sql"]
+            for query in queries.captured_queries
+            if query["sql"].startswith('INSERT INTO "performile_auditevent"')
+        ]
+
+    assert len(viewed) == len(refreshed) + 1
+    assert (len(inserts(refreshed)), len(inserts(viewed))) == (0, 1)
 
 
 def test_live_refreshes_and_refusals_are_not_recorded(portal, mine):
