@@ -70,8 +70,7 @@ def _copy_for(user, document, content: bytes, *, plain: str) -> tuple[bytes, str
     or `content` byte for byte (`plain`)."""
     if not _is_customer_copy(user, document):
         return content, plain
-    stamp = pdf.customer_watermark(document.customer.customer_number)
-    return pdf.watermark(content, stamp), "customer"
+    return pdf.customer_copy(content, document.customer.customer_number), "customer"
 
 
 def _is_customer_copy(user, document) -> bool:

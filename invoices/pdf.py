@@ -261,6 +261,11 @@ def _contents(page) -> list:
     return list(resolved) if isinstance(resolved, ArrayObject) else [contents]
 
 
+def customer_copy(content: bytes, customer_number: str) -> bytes:
+    """The customer's copy of a document: stamped with who downloaded it, when."""
+    return watermark(content, customer_watermark(customer_number))
+
+
 def customer_watermark(customer_number: str, at: datetime | None = None) -> str:
     at = timezone.localtime(at or timezone.now())
     return (

@@ -124,8 +124,9 @@ def _document(kind: str, document, customer: Customer, files) -> str:
     )
 
     def read() -> bytes:
-        content = pdf.stored_pdf(kind, document)
-        return pdf.watermark(content, pdf.customer_watermark(customer.customer_number))
+        return pdf.customer_copy(
+            pdf.stored_pdf(kind, document), customer.customer_number
+        )
 
     files.append(ExportFile(path, read))
     return path
