@@ -23,22 +23,17 @@ cheap, and safe to run from several processes at once.
 
 import os
 import sys
-import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
-from psycopg import errors, sql
+from psycopg import sql
 
 OWNER = "performile_owner"
 APP = "performile_app"
 ROLE_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 SEQUENCE_PRIVILEGES = "USAGE, SELECT"
-# Roles are shared by every database of the server: two processes (two test
-# workers, each with its database) may create or change them at once. PostgreSQL
-# refuses the second with one of these; it tries again and finds them done.
-RACES = (errors.UniqueViolation, errors.DuplicateObject, errors.InternalError)
 
 
 @dataclass(frozen=True)
@@ -47,22 +42,24 @@ class Role:
     password: str | None = None
 
 
-def provision(
-    admin: str, *, database: str, owner: Role, app: Role, attempts: int = 5
-) -> None:
+def provision(admin: str, *, database: str, owner: Role, app: Role) -> None:
     """Create or correct `owner` and `app`, and hand `database` over to them, on
     the server `admin` (a libpq connection string or URL of a superuser)."""
-    for attempt in range(attempts):
-        try:
-            with psycopg.connect(admin, dbname=database) as conn:
-                _roles(conn, owner, app)
-            break
-        except RACES:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
     with psycopg.connect(admin, dbname=database) as conn:
-        _database(conn, database, owner.name, app.name)
+        provision_in(conn, database=database, owner=owner, app=app)
+
+
+def provision_in(conn, *, database: str, owner: Role, app: Role) -> None:
+    """`provision` in the transaction of `conn`, a superuser's connection to
+    `database`: done when it commits."""
+    # Roles are the server's, shared by its databases: two runs at once (two
+    # containers starting, two test workers each in its database) would change the
+    # same catalog rows, and the second would fail. A lock on that catalog is the
+    # server's own (an advisory lock is one database's); this mode conflicts only
+    # with itself and VACUUM, so logins and other role changes go on meanwhile.
+    conn.execute("LOCK TABLE pg_catalog.pg_authid IN SHARE UPDATE EXCLUSIVE MODE")
+    _roles(conn, owner, app)
+    _database(conn, database, owner.name, app.name)
 
 
 def provision_from_urls(admin_url: str, owner_url: str, app_url: str) -> None:
@@ -114,14 +111,10 @@ def _roles(conn, owner: Role, app: Role) -> None:
 
 
 def _role(conn, role: Role) -> None:
-    found = conn.execute(
-        "SELECT rolcanlogin AND NOT (rolsuper OR rolcreatedb OR rolcreaterole"
-        " OR rolreplication OR rolbypassrls) FROM pg_roles WHERE rolname = %s",
-        [role.name],
+    exists = conn.execute(
+        "SELECT 1 FROM pg_roles WHERE rolname = %s", [role.name]
     ).fetchone()
-    if found and found[0] and role.password is None:
-        return  # as it should be; left alone, so concurrent runs do not collide
-    statement = sql.SQL("CREATE ROLE {} " if not found else "ALTER ROLE {} ").format(
+    statement = sql.SQL("ALTER ROLE {} " if exists else "CREATE ROLE {} ").format(
         sql.Identifier(role.name)
     ) + sql.SQL(ROLE_ATTRIBUTES)
     if role.password is not None:
@@ -173,8 +166,6 @@ def _database(conn, database: str, owner: str, app: str) -> None:
         sql.Identifier(app),
         sql.Identifier(database),
     )
-    # One run at a time in a database (an advisory lock is the database's own).
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext('performile.db.roles'))")
     conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, owner_id))
     conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner_id))
     for kind, relkind, name in conn.execute(NOT_OWNED, {"owner": owner}).fetchall():

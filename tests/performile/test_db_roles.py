@@ -8,6 +8,9 @@ Django's (superuser) connection. Roles belong to the whole server: test roles of
 their own, made by both test workers at once as often as not.
 """
 
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+
 import psycopg
 import pytest
 from django.db import connection
@@ -29,6 +32,7 @@ INVOICES = Invoice._meta.db_table
 LINES = InvoiceLine._meta.db_table
 ATTACHMENTS = Attachment._meta.db_table
 KEYS = InboundKey._meta.db_table
+WAIT = 30
 
 
 def conninfo(settings: dict, role: roles.Role | None = None) -> str:
@@ -144,3 +148,42 @@ def test_the_owner_migrates_and_the_application_may_use_what_it_creates(database
     finally:
         with connect(database, OWNER) as conn:
             conn.execute("DROP TABLE roles_probe")
+
+
+def test_a_run_meeting_another_waits_for_it_and_succeeds(database):
+    """Two runs at once (two containers starting, two test workers) both succeed:
+    the second waits for the first to commit instead of failing on the catalog
+    rows it changes."""
+    name = f"roles-second-run-{database['NAME']}"
+    second_conninfo = make_conninfo(conninfo(database), application_name=name)
+    with (
+        psycopg.connect(conninfo(database)) as first,
+        ThreadPoolExecutor(max_workers=1) as pool,
+    ):
+        roles.provision_in(first, database=database["NAME"], owner=OWNER, app=APP)
+        second = pool.submit(
+            roles.provision,
+            second_conninfo,
+            database=database["NAME"],
+            owner=OWNER,
+            app=APP,
+        )
+        assert waits_for_a_lock(database, name, second)
+        first.commit()
+        second.result(timeout=WAIT)
+
+
+def waits_for_a_lock(database, application_name: str, run: Future) -> bool:
+    """Whether the session `application_name` comes to wait for a lock while `run`
+    is still running."""
+    with psycopg.connect(conninfo(database), autocommit=True) as conn:
+        deadline = time.monotonic() + WAIT
+        while not run.done() and time.monotonic() < deadline:
+            if conn.execute(
+                "SELECT 1 FROM pg_stat_activity"
+                " WHERE application_name = %s AND wait_event_type = 'Lock'",
+                [application_name],
+            ).fetchone():
+                return True
+            time.sleep(0.01)
+    return False
