@@ -118,7 +118,13 @@ def _role(conn, role: Role) -> None:
         sql.Identifier(role.name)
     ) + sql.SQL(ROLE_ATTRIBUTES)
     if role.password is not None:
-        statement += sql.SQL(" PASSWORD {}").format(sql.Literal(role.password))
+        # Its SCRAM verifier, made here: a statement's text is shown to the
+        # application role (pg_read_all_stats) in pg_stat_activity and
+        # pg_stat_statements, and may be logged; a verifier does not sign in.
+        verifier = conn.pgconn.encrypt_password(
+            role.password.encode(), role.name.encode(), b"scram-sha-256"
+        )
+        statement += sql.SQL(" PASSWORD {}").format(sql.Literal(verifier.decode()))
     conn.execute(statement)
 
 

@@ -8,6 +8,9 @@ Django's (superuser) connection. Roles belong to the whole server: test roles of
 their own, made by both test workers at once as often as not.
 """
 
+import base64
+import hashlib
+import hmac
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 
@@ -148,6 +151,44 @@ def test_the_owner_migrates_and_the_application_may_use_what_it_creates(database
     finally:
         with connect(database, OWNER) as conn:
             conn.execute("DROP TABLE roles_probe")
+
+
+def test_passwords_reach_the_server_only_as_scram_verifiers(database, tmp_path):
+    """What a run sends holds no password: statements are shown to the application
+    role (pg_read_all_stats) in pg_stat_activity and pg_stat_statements, and may be
+    logged. The verifier the server keeps is the password's."""
+    trace = tmp_path / "libpq-trace"
+    with psycopg.connect(conninfo(database)) as conn, trace.open("w") as out:
+        conn.pgconn.trace(out.fileno())
+        roles.provision_in(conn, database=database["NAME"], owner=OWNER, app=APP)
+        conn.pgconn.untrace()
+    sent = trace.read_text()
+    assert "SCRAM-SHA-256$" in sent
+    assert OWNER.password not in sent
+    assert APP.password not in sent
+    with psycopg.connect(conninfo(database)) as conn:
+        for role in (OWNER, APP):
+            (verifier,) = conn.execute(
+                "SELECT rolpassword FROM pg_authid WHERE rolname = %s", [role.name]
+            ).fetchone()
+            assert scram_verifier_of(verifier, role.password)
+
+
+def scram_verifier_of(verifier: str, password: str) -> bool:
+    """Whether `verifier` (SCRAM-SHA-256$iterations:salt$StoredKey:ServerKey, RFC
+    5803, as pg_authid keeps it) was made from `password`."""
+    method, iterations_salt, keys = verifier.split("$")
+    iterations, salt = iterations_salt.split(":")
+    salted = hashlib.pbkdf2_hmac(
+        "sha256", password.encode(), base64.b64decode(salt), int(iterations)
+    )
+    client_key = hmac.digest(salted, b"Client Key", "sha256")
+    server_key = hmac.digest(salted, b"Server Key", "sha256")
+    expected = [hashlib.sha256(client_key).digest(), server_key]
+    return (
+        method == "SCRAM-SHA-256"
+        and [base64.b64decode(key) for key in keys.split(":")] == expected
+    )
 
 
 def test_a_run_meeting_another_waits_for_it_and_succeeds(database):
