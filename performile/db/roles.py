@@ -17,8 +17,8 @@ cheap, and safe to run from several processes at once.
   privileges). It may not create, alter or drop anything, TRUNCATE, reference or
   add triggers, nor disable one (only a table's owner may), nor
   `SET session_replication_role` (superuser only): the immutability triggers hold
-  against whatever SQL it runs. It is a member of pg_read_all_stats, so that
-  orders.feed sees in pg_stat_activity the transactions of every role.
+  against whatever SQL it runs. It sees the running transaction ids of every role
+  in pg_stat_activity, as any role does (orders.feed), but not their statements.
 """
 
 import os
@@ -104,10 +104,14 @@ def libpq_url(url: str) -> str:
 def _roles(conn, owner: Role, app: Role) -> None:
     for role in (owner, app):
         _role(conn, role)
-    _member(conn, "pg_read_all_stats", app.name, True)
-    # Neither inherits the other's rights.
-    _member(conn, owner.name, app.name, False)
-    _member(conn, app.name, owner.name, False)
+    # Neither inherits the other's rights, nor reads every role's statements (an
+    # earlier version made the application a member of pg_read_all_stats).
+    for group, member in (
+        (owner.name, app.name),
+        (app.name, owner.name),
+        ("pg_read_all_stats", app.name),
+    ):
+        _not_member(conn, group, member)
 
 
 def _role(conn, role: Role) -> None:
@@ -118,9 +122,9 @@ def _role(conn, role: Role) -> None:
         sql.Identifier(role.name)
     ) + sql.SQL(ROLE_ATTRIBUTES)
     if role.password is not None:
-        # Its SCRAM verifier, made here: a statement's text is shown to the
-        # application role (pg_read_all_stats) in pg_stat_activity and
-        # pg_stat_statements, and may be logged; a verifier does not sign in.
+        # Its SCRAM verifier, made here: a statement's text may be logged, and
+        # pg_stat_statements keeps it for monitoring roles; a verifier does not
+        # sign in.
         verifier = conn.pgconn.encrypt_password(
             role.password.encode(), role.name.encode(), b"scram-sha-256"
         )
@@ -128,15 +132,17 @@ def _role(conn, role: Role) -> None:
     conn.execute(statement)
 
 
-def _member(conn, group: str, role: str, wanted: bool) -> None:
-    member = conn.execute(
+def _not_member(conn, group: str, role: str) -> None:
+    if conn.execute(
         "SELECT 1 FROM pg_auth_members"
         " WHERE roleid = to_regrole(%s) AND member = to_regrole(%s)",
         [group, role],
-    ).fetchone()
-    if bool(member) != wanted:
-        grant = "GRANT {} TO {}" if wanted else "REVOKE {} FROM {}"
-        conn.execute(sql.SQL(grant).format(sql.Identifier(group), sql.Identifier(role)))
+    ).fetchone():
+        conn.execute(
+            sql.SQL("REVOKE {} FROM {}").format(
+                sql.Identifier(group), sql.Identifier(role)
+            )
+        )
 
 
 # The public schema's tables, views, sequences and functions the owner does not

@@ -17,11 +17,12 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import psycopg
 import pytest
 from django.db import connection
-from psycopg import errors
+from psycopg import errors, sql
 from psycopg.conninfo import make_conninfo
 
 from invoices.models import Invoice, InvoiceLine
 from messaging.models import Attachment
+from orders.feed import HORIZON_SQL
 from performile.db import roles
 from performile.models import InboundKey
 
@@ -73,18 +74,38 @@ def test_the_roles_are_what_they_should_be(database):
             " rolbypassrls, rolcanlogin FROM pg_roles WHERE rolname = current_user"
         ).fetchone()
         assert attributes == (False, False, False, False, False, True)
-        # orders.feed reads every role's transactions in pg_stat_activity.
+        # Not the owner's rights, nor every role's statements in pg_stat_activity
+        # and pg_stat_statements.
         memberships = conn.execute(
             "SELECT pg_has_role(current_user, 'pg_read_all_stats', 'MEMBER'),"
             " pg_has_role(current_user, %s, 'MEMBER')",
             [OWNER.name],
         ).fetchone()
-        assert memberships == (True, False)
+        assert memberships == (False, False)
         owners = conn.execute(
             "SELECT DISTINCT relowner::regrole::text FROM pg_class"
             " WHERE relnamespace = 'public'::regnamespace AND relkind IN ('r', 'S')"
         ).fetchall()
         assert owners == [(OWNER.name,)]
+
+
+def test_a_run_takes_back_memberships_the_application_should_not_have(database):
+    """The owner's rights, or every role's statements (pg_read_all_stats, which an
+    earlier version granted), granted by hand or before."""
+    with psycopg.connect(conninfo(database)) as conn:
+        for group in (OWNER.name, "pg_read_all_stats"):
+            conn.execute(
+                sql.SQL("GRANT {} TO {}").format(
+                    sql.Identifier(group), sql.Identifier(APP.name)
+                )
+            )
+        roles.provision_in(conn, database=database["NAME"], owner=OWNER, app=APP)
+        groups = conn.execute(
+            "SELECT roleid::regrole::text FROM pg_auth_members"
+            " WHERE member = to_regrole(%s)",
+            [APP.name],
+        ).fetchall()
+        assert groups == []
 
 
 def test_the_application_reads_writes_and_takes_numbers(database):
@@ -97,6 +118,20 @@ def test_the_application_reads_writes_and_takes_numbers(database):
         conn.execute(f"DELETE FROM {KEYS} WHERE id = %s", [key])
         conn.execute("SELECT nextval('performile_inbound_seq')")
         conn.rollback()
+
+
+def test_the_change_feed_waits_for_a_transaction_of_the_owners(database):
+    """The application role sees the owner's running transaction (a data
+    migration) in pg_stat_activity, as PostgreSQL shows any role every session's
+    transaction id (not its statement), so the change feed hands out nothing at or
+    after it until it ends."""
+    with connect(database, OWNER) as owner, connect(database, APP) as app:
+        (running,) = owner.execute(
+            "SELECT pg_current_xact_id()::text::bigint"
+        ).fetchone()
+        (horizon,) = app.execute(HORIZON_SQL).fetchone()
+        assert horizon <= running
+        owner.rollback()
 
 
 REFUSED = {
