@@ -8,9 +8,9 @@ the database come from those URLs. Run it before every migrate: it is idempotent
 cheap, and safe to run from several processes at once.
 
 - The owner role (LOGIN, nothing more) owns the database, its public schema and
-  every table, sequence, view and function in it: a database made before the roles
-  existed, whose objects the superuser owns, is handed over. Migrations run as the
-  owner.
+  everything in it but extensions: a database made before the roles existed, whose
+  tables, sequences and functions the superuser owns, is handed over. Migrations
+  run as the owner.
 - The application role (LOGIN, NOSUPERUSER, NOCREATEDB, NOCREATEROLE, NOREPLICATION,
   NOBYPASSRLS) may SELECT, INSERT, UPDATE and DELETE rows of the tables and use the
   sequences, and gets the same on whatever the owner creates later (default
@@ -145,31 +145,24 @@ def _not_member(conn, group: str, role: str) -> None:
         )
 
 
-# The public schema's tables, views, sequences and functions the owner does not
-# own yet. Not those of extensions (their owner stays), nor sequences that belong
-# to a table's column (they follow their table).
+# What migrations made in the public schema (tables, sequences, functions) that the
+# owner does not own yet, with the ALTER … OWNER TO each takes. Not what belongs to
+# an extension (its owner stays), nor sequences of a table's column (they follow
+# their table).
 NOT_OWNED = """
-SELECT 'relation', c.relkind::text, c.oid::regclass::text FROM pg_class c
-WHERE c.relnamespace = 'public'::regnamespace
-  AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.oid::regclass::text
+FROM pg_class c
+WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'S')
   AND c.relowner <> to_regrole(%(owner)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
 UNION ALL
-SELECT 'routine', p.prokind::text, p.oid::regprocedure::text FROM pg_proc p
-WHERE p.pronamespace = 'public'::regnamespace
+SELECT 'FUNCTION', p.oid::regprocedure::text FROM pg_proc p
+WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
   AND p.proowner <> to_regrole(%(owner)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                   AND d.objid = p.oid AND d.deptype = 'e')
 """
-ALTER = {
-    "r": "TABLE",
-    "p": "TABLE",
-    "f": "FOREIGN TABLE",
-    "v": "VIEW",
-    "m": "MATERIALIZED VIEW",
-    "S": "SEQUENCE",
-}
 
 
 def _database(conn, database: str, owner: str, app: str) -> None:
@@ -180,11 +173,10 @@ def _database(conn, database: str, owner: str, app: str) -> None:
     )
     conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, owner_id))
     conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner_id))
-    for kind, relkind, name in conn.execute(NOT_OWNED, {"owner": owner}).fetchall():
-        what = ALTER[relkind] if kind == "relation" else "ROUTINE"
+    for kind, name in conn.execute(NOT_OWNED, {"owner": owner}).fetchall():
         conn.execute(
             sql.SQL("ALTER {} {} OWNER TO {}").format(
-                sql.SQL(what), sql.SQL(name), owner_id
+                sql.SQL(kind), sql.SQL(name), owner_id
             )
         )
     for statement in (
