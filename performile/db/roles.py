@@ -75,6 +75,17 @@ def provision_from_urls(admin_url: str, owner_url: str, app_url: str) -> None:
     provision(libpq_url(admin_url), database=database, owner=owner, app=app)
 
 
+def trusted_urls(admin_url: str) -> dict[str, str]:
+    """The environment of the roles on the server and database of `admin_url` (a
+    superuser's) that trusts local connections: the same URL, other users, no
+    passwords (the dev stack's)."""
+    return {
+        "DATABASE_ADMIN_URL": admin_url,
+        "DATABASE_OWNER_URL": url_as(admin_url, OWNER),
+        "DATABASE_URL": url_as(admin_url, APP),
+    }
+
+
 def role_from_url(url: str) -> tuple[Role, str]:
     """The role (user and password) and the database of a postgres:// URL."""
     parts = urlsplit(url)
