@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
+from urllib.parse import quote
 
 import psycopg
 import pytest
@@ -30,7 +31,8 @@ from performile.models import InboundKey
 pytestmark = pytest.mark.django_db
 
 OWNER = roles.Role("performile_test_owner", "test-owner-password")
-APP = roles.Role("performile_test_app", "test-app-password")
+# Characters a URL carries percent-encoded (docker-compose's URLs).
+APP = roles.Role("performile_test_app", "test-app-p@ss:w/rd%")
 
 INVOICES = Invoice._meta.db_table
 LINES = InvoiceLine._meta.db_table
@@ -228,6 +230,26 @@ def scram_verifier_of(verifier: str, password: str) -> bool:
         method == "SCRAM-SHA-256"
         and [base64.b64decode(key) for key in keys.split(":")] == expected
     )
+
+
+def test_the_command_takes_roles_passwords_and_database_from_the_urls(
+    database, monkeypatch
+):
+    """`python -m performile.db.roles`, as docker-compose's dbroles runs it."""
+    host = quote(database["HOST"], safe="")
+    port = f":{database['PORT']}" if database["PORT"] else ""
+    admin_url = f"postgres://{database['USER']}@{host}{port}/{database['NAME']}"
+    monkeypatch.setenv("DATABASE_ADMIN_URL", admin_url)
+    monkeypatch.setenv(
+        "DATABASE_OWNER_URL", roles.url_as(admin_url, OWNER.name, OWNER.password)
+    )
+    monkeypatch.setenv("DATABASE_URL", roles.url_as(admin_url, APP.name, APP.password))
+    assert roles.main() == 0
+    with psycopg.connect(conninfo(database)) as conn:
+        (verifier,) = conn.execute(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = %s", [APP.name]
+        ).fetchone()
+    assert scram_verifier_of(verifier, APP.password)
 
 
 def test_a_run_meeting_another_waits_for_it_and_succeeds(database):
