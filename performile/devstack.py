@@ -106,12 +106,10 @@ def database_roles(admin_url: str) -> dict:
     the URLs that connect as them."""
     from performile.db import roles
 
-    urls = {
-        "DATABASE_ADMIN_URL": admin_url,
-        "DATABASE_OWNER_URL": roles.url_as(admin_url, roles.OWNER),
-        "DATABASE_URL": roles.url_as(admin_url, roles.APP),
-    }
-    roles.provision_from_urls(*urls.values())
+    urls = roles.trusted_urls(admin_url)
+    roles.provision_from_urls(
+        urls["DATABASE_ADMIN_URL"], urls["DATABASE_OWNER_URL"], urls["DATABASE_URL"]
+    )
     log(f"PostgreSQL roles: {roles.OWNER} migrates, {roles.APP} reads and writes")
     return urls
 

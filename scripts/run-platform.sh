@@ -51,8 +51,10 @@ if (exec 3<>"/dev/tcp/127.0.0.1/${SANDBOX_PORT:-8090}") 2>/dev/null; then
   exit 1
 fi
 
-# The schema is the owner's; the demo, web and workers connect as DATABASE_URL.
+# The schema is the owner's; the demo, web and workers connect as DATABASE_URL and,
+# as in production, are given no other role's URL.
 DATABASE_URL=${DATABASE_OWNER_URL:-$DATABASE_URL} python manage.py migrate --noinput
+unset DATABASE_OWNER_URL DATABASE_ADMIN_URL
 # Static files need no database: collected while the demo loads (after migrate,
 # which has compiled the bytecode both would otherwise compile at once).
 python manage.py collectstatic --noinput -v0 &

@@ -8,37 +8,32 @@ the database come from those URLs. Run it before every migrate: it is idempotent
 cheap, and safe to run from several processes at once.
 
 - The owner role (LOGIN, nothing more) owns the database, its public schema and
-  every table, sequence, view and function in it: a database made before the roles
-  existed, whose objects the superuser owns, is handed over. Migrations run as the
-  owner.
+  everything in it but extensions: a database made before the roles existed, whose
+  tables, sequences and functions the superuser owns, is handed over. Migrations
+  run as the owner.
 - The application role (LOGIN, NOSUPERUSER, NOCREATEDB, NOCREATEROLE, NOREPLICATION,
   NOBYPASSRLS) may SELECT, INSERT, UPDATE and DELETE rows of the tables and use the
   sequences, and gets the same on whatever the owner creates later (default
   privileges). It may not create, alter or drop anything, TRUNCATE, reference or
   add triggers, nor disable one (only a table's owner may), nor
   `SET session_replication_role` (superuser only): the immutability triggers hold
-  against whatever SQL it runs. It is a member of pg_read_all_stats, so that
-  orders.feed sees in pg_stat_activity the transactions of every role.
+  against whatever SQL it runs. It sees the running transaction ids of every role
+  in pg_stat_activity, as any role does (orders.feed), but not their statements.
 """
 
 import os
 import sys
-import time
 from dataclasses import dataclass
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
 import psycopg
-from psycopg import errors, sql
+from psycopg import sql
 
 OWNER = "performile_owner"
 APP = "performile_app"
 ROLE_ATTRIBUTES = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
 TABLE_PRIVILEGES = "SELECT, INSERT, UPDATE, DELETE"
 SEQUENCE_PRIVILEGES = "USAGE, SELECT"
-# Roles are shared by every database of the server: two processes (two test
-# workers, each with its database) may create or change them at once. PostgreSQL
-# refuses the second with one of these; it tries again and finds them done.
-RACES = (errors.UniqueViolation, errors.DuplicateObject, errors.InternalError)
 
 
 @dataclass(frozen=True)
@@ -47,22 +42,24 @@ class Role:
     password: str | None = None
 
 
-def provision(
-    admin: str, *, database: str, owner: Role, app: Role, attempts: int = 5
-) -> None:
+def provision(admin: str, *, database: str, owner: Role, app: Role) -> None:
     """Create or correct `owner` and `app`, and hand `database` over to them, on
     the server `admin` (a libpq connection string or URL of a superuser)."""
-    for attempt in range(attempts):
-        try:
-            with psycopg.connect(admin, dbname=database) as conn:
-                _roles(conn, owner, app)
-            break
-        except RACES:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
     with psycopg.connect(admin, dbname=database) as conn:
-        _database(conn, database, owner.name, app.name)
+        provision_in(conn, database=database, owner=owner, app=app)
+
+
+def provision_in(conn, *, database: str, owner: Role, app: Role) -> None:
+    """`provision` in the transaction of `conn`, a superuser's connection to
+    `database`: done when it commits."""
+    # Roles are the server's, shared by its databases: two runs at once (two
+    # containers starting, two test workers each in its database) would change the
+    # same catalog rows, and the second would fail. A lock on that catalog is the
+    # server's own (an advisory lock is one database's); this mode conflicts only
+    # with itself and VACUUM, so logins and other role changes go on meanwhile.
+    conn.execute("LOCK TABLE pg_catalog.pg_authid IN SHARE UPDATE EXCLUSIVE MODE")
+    _roles(conn, owner, app)
+    _database(conn, database, owner.name, app.name)
 
 
 def provision_from_urls(admin_url: str, owner_url: str, app_url: str) -> None:
@@ -76,6 +73,17 @@ def provision_from_urls(admin_url: str, owner_url: str, app_url: str) -> None:
     if owner.name == app.name:
         raise ValueError(f"The owner and the application are one role: {app.name!r}.")
     provision(libpq_url(admin_url), database=database, owner=owner, app=app)
+
+
+def trusted_urls(admin_url: str) -> dict[str, str]:
+    """The environment of the roles on the server and database of `admin_url` (a
+    superuser's) that trusts local connections: the same URL, other users, no
+    passwords (the dev stack's)."""
+    return {
+        "DATABASE_ADMIN_URL": admin_url,
+        "DATABASE_OWNER_URL": url_as(admin_url, OWNER),
+        "DATABASE_URL": url_as(admin_url, APP),
+    }
 
 
 def role_from_url(url: str) -> tuple[Role, str]:
@@ -107,64 +115,65 @@ def libpq_url(url: str) -> str:
 def _roles(conn, owner: Role, app: Role) -> None:
     for role in (owner, app):
         _role(conn, role)
-    _member(conn, "pg_read_all_stats", app.name, True)
-    # Neither inherits the other's rights.
-    _member(conn, owner.name, app.name, False)
-    _member(conn, app.name, owner.name, False)
+    # Neither inherits the other's rights, nor reads every role's statements (an
+    # earlier version made the application a member of pg_read_all_stats).
+    for group, member in (
+        (owner.name, app.name),
+        (app.name, owner.name),
+        ("pg_read_all_stats", app.name),
+    ):
+        _not_member(conn, group, member)
 
 
 def _role(conn, role: Role) -> None:
-    found = conn.execute(
-        "SELECT rolcanlogin AND NOT (rolsuper OR rolcreatedb OR rolcreaterole"
-        " OR rolreplication OR rolbypassrls) FROM pg_roles WHERE rolname = %s",
-        [role.name],
+    exists = conn.execute(
+        "SELECT 1 FROM pg_roles WHERE rolname = %s", [role.name]
     ).fetchone()
-    if found and found[0] and role.password is None:
-        return  # as it should be; left alone, so concurrent runs do not collide
-    statement = sql.SQL("CREATE ROLE {} " if not found else "ALTER ROLE {} ").format(
+    statement = sql.SQL("ALTER ROLE {} " if exists else "CREATE ROLE {} ").format(
         sql.Identifier(role.name)
     ) + sql.SQL(ROLE_ATTRIBUTES)
     if role.password is not None:
-        statement += sql.SQL(" PASSWORD {}").format(sql.Literal(role.password))
+        # Its SCRAM verifier, made here: a statement's text may be logged, and
+        # pg_stat_statements keeps it for monitoring roles; a verifier does not
+        # sign in.
+        verifier = conn.pgconn.encrypt_password(
+            role.password.encode(), role.name.encode(), b"scram-sha-256"
+        )
+        statement += sql.SQL(" PASSWORD {}").format(sql.Literal(verifier.decode()))
     conn.execute(statement)
 
 
-def _member(conn, group: str, role: str, wanted: bool) -> None:
-    member = conn.execute(
+def _not_member(conn, group: str, role: str) -> None:
+    if conn.execute(
         "SELECT 1 FROM pg_auth_members"
         " WHERE roleid = to_regrole(%s) AND member = to_regrole(%s)",
         [group, role],
-    ).fetchone()
-    if bool(member) != wanted:
-        grant = "GRANT {} TO {}" if wanted else "REVOKE {} FROM {}"
-        conn.execute(sql.SQL(grant).format(sql.Identifier(group), sql.Identifier(role)))
+    ).fetchone():
+        conn.execute(
+            sql.SQL("REVOKE {} FROM {}").format(
+                sql.Identifier(group), sql.Identifier(role)
+            )
+        )
 
 
-# The public schema's tables, views, sequences and functions the owner does not
-# own yet. Not those of extensions (their owner stays), nor sequences that belong
-# to a table's column (they follow their table).
+# What migrations made in the public schema (tables, sequences, functions) that the
+# owner does not own yet, with the ALTER … OWNER TO each takes. Not what belongs to
+# an extension (its owner stays), nor sequences of a table's column (they follow
+# their table).
 NOT_OWNED = """
-SELECT 'relation', c.relkind::text, c.oid::regclass::text FROM pg_class c
-WHERE c.relnamespace = 'public'::regnamespace
-  AND c.relkind IN ('r', 'p', 'v', 'm', 'S', 'f')
+SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' ELSE 'TABLE' END, c.oid::regclass::text
+FROM pg_class c
+WHERE c.relnamespace = 'public'::regnamespace AND c.relkind IN ('r', 'S')
   AND c.relowner <> to_regrole(%(owner)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
                   AND d.objid = c.oid AND d.deptype IN ('e', 'a', 'i'))
 UNION ALL
-SELECT 'routine', p.prokind::text, p.oid::regprocedure::text FROM pg_proc p
-WHERE p.pronamespace = 'public'::regnamespace
+SELECT 'FUNCTION', p.oid::regprocedure::text FROM pg_proc p
+WHERE p.pronamespace = 'public'::regnamespace AND p.prokind = 'f'
   AND p.proowner <> to_regrole(%(owner)s)
   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
                   AND d.objid = p.oid AND d.deptype = 'e')
 """
-ALTER = {
-    "r": "TABLE",
-    "p": "TABLE",
-    "f": "FOREIGN TABLE",
-    "v": "VIEW",
-    "m": "MATERIALIZED VIEW",
-    "S": "SEQUENCE",
-}
 
 
 def _database(conn, database: str, owner: str, app: str) -> None:
@@ -173,15 +182,12 @@ def _database(conn, database: str, owner: str, app: str) -> None:
         sql.Identifier(app),
         sql.Identifier(database),
     )
-    # One run at a time in a database (an advisory lock is the database's own).
-    conn.execute("SELECT pg_advisory_xact_lock(hashtext('performile.db.roles'))")
     conn.execute(sql.SQL("ALTER DATABASE {} OWNER TO {}").format(db, owner_id))
     conn.execute(sql.SQL("ALTER SCHEMA public OWNER TO {}").format(owner_id))
-    for kind, relkind, name in conn.execute(NOT_OWNED, {"owner": owner}).fetchall():
-        what = ALTER[relkind] if kind == "relation" else "ROUTINE"
+    for kind, name in conn.execute(NOT_OWNED, {"owner": owner}).fetchall():
         conn.execute(
             sql.SQL("ALTER {} {} OWNER TO {}").format(
-                sql.SQL(what), sql.SQL(name), owner_id
+                sql.SQL(kind), sql.SQL(name), owner_id
             )
         )
     for statement in (

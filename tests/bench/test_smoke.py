@@ -30,12 +30,9 @@ def test_the_scenario_runs(scenario):
     # 1-15; devstack's Redis has 32), so scenarios on parallel workers never share a broker.
     # With the roles make bench has (devstack --roles): the scenario's web server
     # and workers connect as the application role.
-    admin_url = os.environ["DATABASE_URL"]
     env = {
         **os.environ,
-        "DATABASE_ADMIN_URL": admin_url,
-        "DATABASE_OWNER_URL": roles.url_as(admin_url, roles.OWNER),
-        "DATABASE_URL": roles.url_as(admin_url, roles.APP),
+        **roles.trusted_urls(os.environ["DATABASE_URL"]),
         "BENCH_SMOKE": "1",
         "BENCH_DATABASE": f"performile_smoke_{scenario}",
         "REDIS_URL": redis_url(16 + bench_main.SCENARIOS.index(scenario)),

@@ -126,3 +126,20 @@ def test_the_platform_connects_as_the_application_role_and_migrate_as_the_owner(
         platform["dbroles"]["DATABASE_OWNER_URL"]
         == (platform["migrate"]["DATABASE_URL"])
     )
+
+
+def test_every_process_waits_for_the_roles_and_the_schema():
+    """dbroles, then migrate, then the platform: a worker or beat started before
+    would connect as a role that does not exist yet, to tables that do not."""
+    defined = services()
+    completed = {"condition": "service_completed_successfully"}
+    assert defined["dbroles"]["depends_on"] == {
+        "postgres": {"condition": "service_healthy"}
+    }
+    assert defined["migrate"]["depends_on"]["dbroles"] == completed
+    for name, service in defined.items():
+        if service.get("image") == "performile:latest" and name not in (
+            "dbroles",
+            "migrate",
+        ):
+            assert service["depends_on"]["migrate"] == completed, name
