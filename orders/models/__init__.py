@@ -1,0 +1,34 @@
+"""The orders app's models, by subdomain: merchants and their people, customers,
+orders. Everything is importable from `orders.models` as before."""
+
+from orders.models.customers import Customer
+from orders.models.merchants import (
+    DiscordGuild,
+    Membership,
+    Merchant,
+    Source,
+    Store,
+    validate_regex,
+)
+from orders.models.orders import (
+    CurrentTransactionId,
+    Order,
+    OrderEvent,
+    OrderLine,
+    OrderQuerySet,
+)
+
+__all__ = [
+    "CurrentTransactionId",
+    "Customer",
+    "DiscordGuild",
+    "Membership",
+    "Merchant",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
+    "OrderQuerySet",
+    "Source",
+    "Store",
+    "validate_regex",
+]
