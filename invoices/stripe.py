@@ -1,5 +1,5 @@
 """Stripe webhooks read without HTTP objects: the signature, the event, and the
-money it moves (PROVIDERS.md "Payments — Stripe"; setup in docs/invoices-payments.md).
+money it moves (docs/providers.md#stripe; setup in docs/invoices-payments.md).
 
 A checkout session and its payment intent describe the same payment, so both carry
 the intent's id as `provider_id`: whichever arrives second is a repeat.

@@ -820,7 +820,8 @@ def webshop_move_towards(
 
 
 def store_rotate_webhook_secret(*, store: Store, new_secret: str) -> Store:
-    """Replace the secret; the old one stays valid for an hour (PROVIDERS.md)."""
+    """Replace the secret; the old one stays valid for an hour
+    (docs/providers.md#shopify)."""
     if new_secret == store.webhook_secret:
         return store
     store.previous_webhook_secret = store.webhook_secret

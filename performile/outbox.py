@@ -9,9 +9,9 @@ is down delays a message, never loses it:
 - a retryable error puts the message back to queued with `next_attempt_at` after a
   backoff (30 s, 2 min, 10 min, 1 h, 6 h), then it fails after MAX_ATTEMPTS;
 - the row is the schedule, not a Celery countdown: a countdown longer than the Redis
-  visibility timeout is redelivered in a loop (PROVIDERS.md), and a task lost with
-  the broker or a crashed worker must not lose the message. `deliver_due()` (beat,
-  every 30 s) sends whatever is due.
+  visibility timeout is redelivered in a loop (docs/providers.md#celery-on-redis),
+  and a task lost with the broker or a crashed worker must not lose the message.
+  `deliver_due()` (beat, every 30 s) sends whatever is due.
 
 A worker claims a message by leasing it (status sending, `next_attempt_at` = end of
 the lease) in a short transaction, and calls the provider outside any transaction.

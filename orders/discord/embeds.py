@@ -20,7 +20,7 @@ from orders.state_machine import PHYSICAL_FLOW, SERVICE_FLOW, OrderStatus
 from orders.templatetags.orders_ui import money, web_url
 from orders.tracking import TrackingStatus
 
-# Discord's limits for an embed (PROVIDERS.md, Discord's embed limits).
+# Discord's limits for an embed (docs/providers.md#discord).
 TITLE_MAX = 256
 FIELD_MAX = 1024
 DESCRIPTION_MAX = 4096

@@ -1,4 +1,5 @@
-"""Interaction answers (PROVIDERS.md: type 4 is a message; flags 64 is ephemeral)."""
+"""Interaction answers (docs/providers.md#discord: type 4 is a message; flags 64
+is ephemeral)."""
 
 from django.http import JsonResponse
 

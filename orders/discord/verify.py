@@ -1,6 +1,6 @@
 """Discord signs every interaction with Ed25519 over timestamp + raw body
-(PROVIDERS.md). A bad signature is 401: Discord sends invalid ones on purpose when
-the endpoint URL is saved, and drops an endpoint that accepts them."""
+(docs/providers.md#discord). A bad signature is 401: Discord sends invalid ones on
+purpose when the endpoint URL is saved, and drops an endpoint that accepts them."""
 
 import time
 

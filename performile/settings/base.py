@@ -162,7 +162,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 # (the tests) also applies each one in the request that recorded it; retries after
 # a backoff still need an applier.
 INBOUND_APPLY_EAGER = env.bool("INBOUND_APPLY_EAGER", default=False)
-# A countdown longer than this is redelivered in a loop on Redis (PROVIDERS.md).
+# A countdown longer than this is redelivered in a loop on Redis
+# (docs/providers.md#celery-on-redis).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 # Records each tick for /healthz (performile.beat).
 CELERY_BEAT_SCHEDULER = "performile.beat:Scheduler"
@@ -310,7 +311,7 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
-# WhatsApp payloads reach 3 MB (PROVIDERS.md).
+# WhatsApp payloads reach 3 MB (docs/providers.md#whatsapp-cloud-api).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 LANGUAGE_CODE = "en"
