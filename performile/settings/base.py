@@ -311,9 +311,6 @@ CONTENT_SECURITY_POLICY = {
 PERMISSIONS_POLICY = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
-# WhatsApp payloads reach 3 MB (docs/providers.md#whatsapp-cloud-api).
-DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-
 LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -382,7 +379,7 @@ WHATSAPP_API_BASE = env("WHATSAPP_API_BASE", default="https://graph.facebook.com
 MESSAGES_DIGEST_MINUTES = env.int("MESSAGES_DIGEST_MINUTES", default=15)
 # An inbound email with its attachments (Mailgun's limit is 25 MB).
 INBOUND_EMAIL_MAX_BYTES = env.int("INBOUND_EMAIL_MAX_BYTES", default=30 * 1024 * 1024)
-# WhatsApp payloads reach 3 MB.
+# WhatsApp payloads reach 3 MB (docs/providers.md#whatsapp-cloud-api).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int(
     "DATA_UPLOAD_MAX_MEMORY_SIZE", default=5 * 1024 * 1024
 )
