@@ -19,6 +19,8 @@ import logging
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from nacl.exceptions import BadSignatureError
+from nacl.signing import VerifyKey
 
 from performile import inbound
 from performile.errors import ApplicationError, error_body
@@ -74,6 +76,17 @@ def base64_hmac(secret: str, body: bytes, algorithm=hashlib.sha256) -> str:
 
 def hex_hmac(secret: str, body: bytes, algorithm=hashlib.sha256) -> str:
     return hmac_digest(secret, body, algorithm).hex()
+
+
+def ed25519_signature_matches(public_key: str, message: bytes, signature: str) -> bool:
+    """Whether `signature` (hex) is the Ed25519 signature of `message` by the
+    `public_key` (hex). A key or signature that is not hex, or not of an Ed25519
+    key's or signature's length, does not match."""
+    try:
+        VerifyKey(bytes.fromhex(public_key)).verify(message, bytes.fromhex(signature))
+    except (BadSignatureError, ValueError, TypeError):
+        return False
+    return True
 
 
 def parse_json_object(body: bytes) -> dict:

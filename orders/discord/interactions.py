@@ -10,7 +10,7 @@ from django.http import JsonResponse
 
 from orders.discord import invocation, replies, verify
 from orders.discord.commands import COMMANDS
-from orders.models import DiscordGuild
+from orders.discord.selectors import discord_guild_linked, discord_public_key
 from performile.errors import error_body
 from performile.webhooks import (
     BadSignature,
@@ -34,13 +34,7 @@ def interactions_view(request):
     body = request.body
     payload = parse_json_object(body)
     application_id = str(payload.get("application_id") or "")
-    key = (
-        DiscordGuild.objects.filter(application_id=application_id)
-        .values_list("public_key", flat=True)
-        .first()
-        if application_id
-        else None
-    )
+    key = discord_public_key(application_id=application_id)
     if key is None:
         raise BadSignature("No linked Discord application has that id.")
     verify.verify(
@@ -58,11 +52,8 @@ def interactions_view(request):
             error_body("unsupported", f"Interaction type {kind!r} is not handled."),
             status=400,
         )
-    guild = (
-        DiscordGuild.objects.select_related("store__merchant")
-        .filter(guild_id=str(payload.get("guild_id") or ""))
-        .filter(application_id=application_id)
-        .first()
+    guild = discord_guild_linked(
+        guild_id=str(payload.get("guild_id") or ""), application_id=application_id
     )
     if guild is None:
         return replies.error("❌ This server is not linked to a store")

@@ -3,13 +3,10 @@ is ephemeral)."""
 
 from django.http import JsonResponse
 
+from orders.discord.refusals import Refused
+
 CHANNEL_MESSAGE = 4
 EPHEMERAL = 64
-
-# The guide's error messages (seeds/000), word for word.
-NOT_FOUND = "❌ Order ID not found"
-PERMISSION_DENIED = "❌ Permission denied"
-UPDATE_FAILED = "❌ Failed to update order"
 
 
 def message(content: str = "", *, embeds: list | None = None, ephemeral: bool = True):
@@ -24,3 +21,8 @@ def message(content: str = "", *, embeds: list | None = None, ephemeral: bool = 
 def error(text: str, detail: str = ""):
     """An error only the caller sees; `detail` says what went wrong, when it helps."""
     return message(f"{text}: {detail}" if detail else text)
+
+
+def refused(exc: Refused):
+    """A service's refusal (`orders.discord.refusals`), as `error` answers it."""
+    return error(exc.text, exc.detail)

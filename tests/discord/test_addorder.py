@@ -217,12 +217,12 @@ def test_an_unknown_payment_method_is_refused(add):
 
 def test_a_failure_midway_leaves_nothing_half_written(add, store, monkeypatch):
     """Refused after the customer and order were written: all of it is undone."""
-    from orders.discord.commands import add as command
+    from orders.discord.services import add as service
 
     def refuse(**kwargs):
-        raise command.ApplicationError("The outbox is closed.")
+        raise service.ApplicationError("The outbox is closed.")
 
-    monkeypatch.setattr(command, "send_dm", refuse)
+    monkeypatch.setattr(service, "send_dm", refuse)
     before = counts()
     answer = add(resolved={NEW_CUSTOMER_ID: "newbie"}, user=NEW_CUSTOMER_ID)
     assert text_of(answer) == "❌ Failed to add order: The outbox is closed."

@@ -188,9 +188,9 @@ def test_listing_is_audited(interact, orders, staff_user, merchant):
 
 
 def test_the_count_stops_at_the_cap(interact, store, monkeypatch):
-    from orders.discord.commands import listing
+    from orders.discord import selectors
 
-    monkeypatch.setattr(listing, "COUNT_CAP", 20)
+    monkeypatch.setattr(selectors, "COUNT_CAP", 20)
     OrderFactory.create_batch(30, store=store)
     answer = interact("listorders", as_admin=True)
     assert footer_of(answer) == "10 of 20+ matching"

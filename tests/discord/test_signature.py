@@ -4,7 +4,7 @@ import time
 import pytest
 from nacl.signing import SigningKey
 
-from tests.discord.conftest import APPLICATION_ID, URL, signed
+from tests.discord.conftest import APPLICATION_ID, URL, command_payload, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -74,3 +74,25 @@ def test_a_server_that_is_not_linked_is_told_so(interact):
     answer = interact("trackorder", guild_id="1")
     assert "not linked" in answer["data"]["content"]
     assert answer["data"]["flags"] == 64
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"data": {"options": []}},
+        {"data": {"name": "trackorder", "options": {"order_id": "1"}}},
+        {"member": {"permissions": "many"}},
+    ],
+    ids=["no-command-name", "options-not-a-list", "no-invoking-user"],
+)
+def test_a_signed_command_that_is_not_shaped_as_discord_sends_it_is_400(
+    client, guild, change
+):
+    payload = command_payload("trackorder")
+    payload.update(change)
+    body = json.dumps(payload).encode()
+
+    response = post(client, body, signed(body))
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "malformed"

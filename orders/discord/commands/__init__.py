@@ -1,4 +1,5 @@
-"""The slash commands, by name: each takes an Invocation and returns the answer."""
+"""The slash commands, by name: each takes an Invocation, reads its options, calls
+its one service (`orders.discord.services`) and returns the answer."""
 
 from orders.discord.commands import add, listing, track, update
 
