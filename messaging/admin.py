@@ -1,5 +1,6 @@
 """Messages in the admin: read-only. Messages are immutable (a database trigger
-refuses UPDATE and DELETE); threads are closed and reopened from the app."""
+refuses UPDATE and DELETE); threads are closed and reopened from the app.
+Notification preferences are saved through their service (audited)."""
 
 from django.contrib import admin
 
@@ -10,6 +11,10 @@ from messaging.models import (
     NotificationPreference,
     ReadReceipt,
     Thread,
+)
+from messaging.services.preferences import (
+    PREFERENCE_FIELDS,
+    notification_preferences_update,
 )
 from performile.admin import ReadOnlyModelAdmin
 
@@ -99,9 +104,22 @@ class ReadReceiptAdmin(ReadOnlyModelAdmin):
 @admin.register(NotificationPreference)
 class NotificationPreferenceAdmin(admin.ModelAdmin):
     """How each customer wants to hear of their orders (editable: the customer's
-    own choice, which the portal will let them make)."""
+    own choice, which the portal lets them make). Saved through
+    `notification_preferences_update`, so each change is audited."""
 
     list_display = ["customer", "email", "sms", "whatsapp"]
     list_filter = ["email", "sms", "whatsapp"]
     search_fields = ["customer__name", "customer__email", "customer__customer_number"]
     raw_id_fields = ["customer"]
+    fields = ["customer", *PREFERENCE_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["customer"] if obj is not None else []
+
+    def save_model(self, request, obj, form, change):
+        saved = notification_preferences_update(
+            customer=obj.customer,
+            actor=request.user,
+            **{name: form.cleaned_data[name] for name in PREFERENCE_FIELDS},
+        )
+        obj.pk = saved.pk

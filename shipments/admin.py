@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from performile.admin import ReadOnlyModelAdmin
 from shipments.models import (
     BulkBooking,
     Claim,
@@ -44,8 +45,9 @@ class TrackingEventInline(admin.TabularInline):
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(admin.ModelAdmin):
-    """Read-mostly: shipments are booked and updated through the services."""
+class ShipmentAdmin(ReadOnlyModelAdmin):
+    """Shown only: shipments are booked and updated through the services (each
+    with a note or tracking on the order's timeline)."""
 
     list_display = [
         "tracking_number",
@@ -60,28 +62,7 @@ class ShipmentAdmin(admin.ModelAdmin):
     list_filter = ["kind", "status", "stuck", "account__courier", "merchant"]
     search_fields = ["tracking_number", "order__order_number"]
     list_select_related = ["account", "order"]
-    raw_id_fields = ["order", "booked_by"]
-    readonly_fields = [
-        "order",
-        "account",
-        "kind",
-        "tracking_number",
-        "status",
-        "raw_status",
-        "label",
-        "price",
-        "currency",
-        "estimated_delivery",
-        "promised_delivery",
-        "last_event_at",
-        "delivered_at",
-        "next_poll_at",
-        "poll_failures",
-    ]
     inlines = [TrackingEventInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(TrackingEvent)
@@ -100,12 +81,22 @@ class TrackingEventAdmin(admin.ModelAdmin):
 
 class ClaimPhotoInline(admin.TabularInline):
     model = ClaimPhoto
+    fields = ["image", "uploaded_at"]
+    readonly_fields = fields
     extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
-    """Status is read-only here: claims move through shipments.claims."""
+class ClaimAdmin(ReadOnlyModelAdmin):
+    """Shown only: claims are filed and move through shipments.claims, each with a
+    note on the order's timeline."""
 
     list_display = [
         "__str__",
@@ -122,13 +113,14 @@ class ClaimAdmin(admin.ModelAdmin):
         "shipment__order__order_number",
         "description",
     ]
-    raw_id_fields = ["shipment", "filed_by"]
-    readonly_fields = ["status"]
     inlines = [ClaimPhotoInline]
 
 
 @admin.register(BulkBooking)
-class BulkBookingAdmin(admin.ModelAdmin):
+class BulkBookingAdmin(ReadOnlyModelAdmin):
+    """Shown only: bulk bookings are started from the Orders view and run by the
+    workers (shipments.bulk)."""
+
     list_display = [
         "__str__",
         "merchant",
@@ -139,21 +131,6 @@ class BulkBookingAdmin(admin.ModelAdmin):
         "created_at",
     ]
     list_filter = ["status", "merchant"]
-    readonly_fields = [
-        "order_ids",
-        "booked",
-        "failed",
-        "booked_order_ids",
-        "errors",
-        "status",
-        "heartbeat_at",
-        "lease",
-        "finished_at",
-    ]
-    raw_id_fields = ["created_by"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(PendingTrackingUpdate)

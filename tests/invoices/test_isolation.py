@@ -1,4 +1,6 @@
-"""Who reaches which billing page: anything a user may not see answers 404."""
+"""Who reaches which billing page: anything a user may not see answers 404. Every
+billing URL (HTML and /api/) is in the sweep below; a new one that is not fails
+`test_the_sweep_covers_every_billing_url` (tests/urls_sweep.py)."""
 
 import io
 from decimal import Decimal
@@ -19,6 +21,7 @@ from orders.models import Membership
 from performile.models import AuditEvent
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory
 from tests.invoices.conftest import make_order
+from tests.urls_sweep import app_routes, assert_not_found, assert_swept
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +69,37 @@ def object_urls(invoice, note, statement) -> list[tuple[str, str]]:
 
 STAFF_PAGES = ["list", "payments", "statements", "export"]
 
+# The URLs that take an id, by the kind of record the id names.
+PARAMETRIZED = {
+    "invoices:detail": "invoice",
+    "invoices:pdf": "invoice",
+    "invoices:payment": "invoice",
+    "invoices:credit": "invoice",
+    "invoices:void": "invoice",
+    "invoices:credit-note-pdf": "credit_note",
+    "invoices:statement": "statement",
+    "invoices:statement-pdf": "statement",
+    "invoices:order_panel": "order",
+    "invoices:issue": "order",
+    "invoices:confirmation": "order",
+    "api-invoice-detail": "invoice",
+    "api-invoice-payments": "invoice",
+    "api-invoice-credit-notes": "invoice",
+    "api-invoice-void": "invoice",
+    "api-order-invoice": "order",
+    "api-payment-allocate": "payment",
+    "api-credit-note-detail": "credit_note",
+}
+# The URLs without an id in the path: lists of what the caller may see (another
+# merchant's staff see none of these records there, below; suppliers and customers
+# get no staff page).
+OTHER_WAYS = {
+    **{f"invoices:{name}": "listing" for name in STAFF_PAGES},
+    "api-invoices": "listing",
+    "api-payments": "listing",
+    "api-credit-notes": "listing",
+}
+
 
 @pytest.fixture
 def another_customer(merchant, store):
@@ -76,16 +110,40 @@ def another_customer(merchant, store):
     return user
 
 
+def test_the_sweep_covers_every_billing_url():
+    assert_swept(
+        app_routes("invoices.urls", "invoices.api.urls"),
+        by_id=PARAMETRIZED,
+        other=OTHER_WAYS,
+    )
+
+
 @pytest.mark.parametrize(
     "who", ["other_merchant_staff", "supplier", "another_customer"]
 )
 def test_outsiders_get_404_on_every_billing_url(client, request, billed, who):
+    invoice, note, statement = billed
+    unallocated = payment_record(
+        merchant=invoice.merchant,
+        customer=invoice.customer,
+        amount=Decimal("3.00"),
+        currency="EUR",
+        method="cash",
+    )
+    theirs = {
+        "invoice": invoice,
+        "credit_note": note,
+        "statement": statement,
+        "order": invoice.order,
+        "payment": unallocated,
+    }
     client.force_login(request.getfixturevalue(who))
+    data = {"reason": "x", "amount": "1", "invoice": invoice.pk}
 
-    for method, url in object_urls(*billed):
-        response = getattr(client, method)(url, {"reason": "x", "amount": "1"})
-        assert response.status_code == 404, (method, url)
-    assert Payment.objects.count() == 0
+    for name, kind in PARAMETRIZED.items():
+        assert_not_found(client, reverse(name, args=[theirs[kind].pk]), data)
+    assert Payment.objects.count() == 1
+    assert Payment.objects.get().invoice_id is None
     assert CreditNote.objects.count() == 1
     assert not Invoice.objects.filter(state="void").exists()
     assert not AuditEvent.objects.filter(action__endswith=".downloaded").exists()
@@ -112,6 +170,11 @@ def test_another_merchants_staff_see_none_of_these_invoices(
         assert response.status_code == 200, name
         assert invoice.number not in response.content.decode()
         assert invoice.customer.name not in response.content.decode()
+    for name in ("api-invoices", "api-payments", "api-credit-notes"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert invoice.number not in response.content.decode(), name
+        assert note.number not in response.content.decode(), name
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, billed):

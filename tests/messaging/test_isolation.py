@@ -1,13 +1,44 @@
 """Who sees what through the messages API: internal notes never reach customers,
 suppliers or resellers, and another merchant's people never reach this
-merchant's conversations."""
+merchant's conversations. Every messaging URL (HTML and /api/) is in the sweep of
+another merchant's staff; a new one that is not fails
+`test_the_sweep_covers_every_messaging_url` (tests/urls_sweep.py)."""
 
 import pytest
+from django.core.files.base import ContentFile
+from django.urls import reverse
 from rest_framework.test import APIClient
 
 from messaging import services
-from messaging.models import Message
+from messaging.models import Attachment, Message, ReadReceipt
 from tests.factories import OrderFactory
+from tests.urls_sweep import app_routes, assert_not_found, assert_swept
+
+# The URLs that take ids, by the kinds of record they name (in the path's order).
+PARAMETRIZED = {
+    "messaging:thread": ["order"],
+    "messaging:post": ["order"],
+    "messaging:close": ["order"],
+    "messaging:reopen": ["order"],
+    "messaging:link": ["stray"],
+    "messaging:attachment": ["attachment"],
+    "api-order-messages": ["order"],
+    "api-message-read": ["order", "message"],
+    "api-thread-close": ["order"],
+    "api-thread-reopen": ["order"],
+    "api-unmatched-link": ["stray"],
+}
+# The URLs without an id in the path, and how another merchant's records could
+# reach them (None: only the caller's merchant's numbers).
+OTHER_WAYS = {
+    "messaging:inbox": "query",
+    "messaging:unmatched": "listing",
+    "messaging:metrics": None,
+    "api-message-search": "query",
+    "api-unmatched": "listing",
+    "api-unread": "counts",
+    "api-message-metrics": None,
+}
 
 
 @pytest.fixture
@@ -101,19 +132,62 @@ def test_staff_and_admins_see_the_notes(order, conversation, admin_member):
 # --- Another merchant ---------------------------------------------------------------
 
 
+def test_the_sweep_covers_every_messaging_url():
+    assert_swept(
+        app_routes("messaging.urls", "messaging.api_urls"),
+        by_id=PARAMETRIZED,
+        other=OTHER_WAYS,
+    )
+
+
 def test_another_merchants_staff_get_404_everywhere(
-    order, conversation, other_merchant_staff
+    client,
+    settings,
+    tmp_path,
+    order,
+    merchant,
+    conversation,
+    other_store,
+    other_merchant_staff,
 ):
+    settings.MEDIA_ROOT = tmp_path
     asked, note = conversation
-    client = _client(other_merchant_staff)
-    base = f"/api/orders/{order.pk}/messages"
-    assert client.get(base).status_code == 404
-    assert client.post(base, {"body": "Hi"}, format="json").status_code == 404
-    assert client.patch(f"{base}/{asked.pk}/read").status_code == 404
-    assert client.post(f"{base}/close").status_code == 404
-    assert client.post(f"{base}/reopen").status_code == 404
-    assert client.get("/api/messages/unread").json()["total"] == 0
+    stray = Message.objects.create(
+        merchant=merchant,
+        channel=Message.Channel.EMAIL,
+        direction=Message.Direction.INBOUND,
+        body="A lamp?",
+    )
+    attachment = Attachment.objects.create(
+        message=stray, file=ContentFile(b"x", name="a.txt"), filename="a.txt"
+    )
+    theirs = {
+        "order": order,
+        "message": asked,
+        "stray": stray,
+        "attachment": attachment,
+    }
+    own_order = OrderFactory(store=other_store)
+    before = (Message.objects.count(), ReadReceipt.objects.count())
+    client.force_login(other_merchant_staff)
+    data = {"body": "Hi", "order_id": own_order.pk, "visibility": "public"}
+
+    for name, kinds in PARAMETRIZED.items():
+        url = reverse(name, args=[theirs[kind].pk for kind in kinds])
+        assert_not_found(client, url, data)
+
+    for name in ("messaging:inbox", "messaging:unmatched"):
+        page = client.get(reverse(name), {"q": "lamp"})
+        assert page.status_code == 200, name
+        assert order.order_number not in page.content.decode(), name
+        assert "A lamp?" not in page.content.decode(), name
+    hits = client.get(reverse("api-message-search"), {"q": "lamp"}).json()
+    assert hits["results"] == []
+    assert client.get(reverse("api-unmatched")).json()["messages"] == []
+    assert client.get(reverse("api-unread")).json()["total"] == 0
+    assert (Message.objects.count(), ReadReceipt.objects.count()) == before
     assert not asked.receipts.exists()
+    assert Message.objects.get(pk=stray.pk).thread_id is None
 
 
 def test_another_merchants_staff_cannot_search_or_link_here(

@@ -26,6 +26,7 @@ from orders.state_machine import OrderStatus
 from performile.asgi import application
 from shipments.sandbox.notifier import SIGNATURE_HEADER, sign
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
+from tests.orders.admin_forms import change_form
 from tests.shipments.factories import CourierAccountFactory, ShipmentFactory
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
@@ -336,6 +337,28 @@ async def test_a_courier_webhook_reaches_the_stores_tabs_with_the_new_scan(
     assert "In transit" in message["cells"]["status"]
     assert "Picked up · Stockholm, SE" in message["cells"]["status"]
     assert shipment.tracking_number in message["cells"]["tracking"]
+    assert await socket.receive_nothing()
+
+
+async def test_an_admin_edit_reaches_the_stores_tabs(
+    open_socket, store, staff_user, admin_user
+):
+    order = await create_order(store=store, status=OrderStatus.PENDING)
+    socket = await open_socket(staff_user)
+
+    def edit_in_the_admin():
+        client = Client()
+        client.force_login(admin_user)
+        url, data = change_form(client, order)
+        return client.post(url, {**data, "tracking_number": "SBX42"})
+
+    response = await database_sync_to_async(edit_in_the_admin)()
+
+    assert response.status_code == 302
+    message = await socket.receive()
+    assert message["kinds"] == ["tracking"]
+    assert message["order"]["id"] == order.pk
+    assert "SBX42" in message["cells"]["tracking"]
     assert await socket.receive_nothing()
 
 

@@ -1,11 +1,11 @@
 """Every portal URL, asked by a customer for another customer's records, answers
 404 and changes nothing; and every portal URL is in this sweep (a new one that is
-not fails `test_the_sweep_covers_every_portal_url`)."""
+not fails `test_the_sweep_covers_every_portal_url`, tests/urls_sweep.py)."""
 
 from decimal import Decimal
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from invoices.models import Payment
 from messaging.models import Message
@@ -13,6 +13,7 @@ from performile.models import AuditEvent
 from portal.models import DeliveryAddress
 from tests.factories import OrderFactory, OrderLineFactory
 from tests.invoices.records import billing_records
+from tests.urls_sweep import app_routes, assert_not_found, assert_swept
 
 pytestmark = pytest.mark.django_db
 
@@ -85,14 +86,12 @@ def customer_records(order, staff_user) -> dict:
     return {"order": order, **billing_records(order, staff_user), "address": address}
 
 
-def portal_url_names() -> set[str]:
-    resolver = get_resolver()
-    _, portal = resolver.namespace_dict["portal"]
-    return {pattern.name for pattern in portal.url_patterns}
-
-
 def test_the_sweep_covers_every_portal_url():
-    assert portal_url_names() == set(PARAMETRIZED) | set(QUERY_ID)
+    assert_swept(
+        app_routes("portal.urls"),
+        by_id=[f"portal:{name}" for name in PARAMETRIZED],
+        other=[f"portal:{name}" for name in QUERY_ID],
+    )
 
 
 def test_another_customers_records_are_404_on_every_portal_url(portal, theirs):
@@ -100,12 +99,9 @@ def test_another_customers_records_are_404_on_every_portal_url(portal, theirs):
     last_audit = AuditEvent.objects.order_by("-pk").values_list("pk", flat=True)[0]
     for name, kind in PARAMETRIZED.items():
         url = reverse(f"portal:{name}", args=[theirs[kind].pk])
-        # Each method is refused as not found, or as not allowed for that URL
-        # whatever the id (which says nothing about the record); never both.
-        got = portal.get(url, {"part": "row"}).status_code
-        posted = portal.post(url, {"body": "Hello", "label": "x", "name": "x"})
-        assert {got, posted.status_code} <= {404, 405}, url
-        assert 404 in (got, posted.status_code), url
+        assert_not_found(
+            portal, url, {"part": "row", "body": "Hello", "label": "x", "name": "x"}
+        )
     for name, kind in QUERY_ID.items():
         if kind is None:
             continue

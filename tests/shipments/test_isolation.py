@@ -1,16 +1,12 @@
 """Every shipments URL (REST and HTML), asked by a merchant's staff for another
 merchant's records, answers 404 (or refuses the foreign id as unknown) and changes
 nothing; and every shipments URL is in this sweep (a new one that is not fails
-`test_the_sweep_covers_every_shipments_url`)."""
-
-from decimal import Decimal
+`test_the_sweep_covers_every_shipments_url`, tests/urls_sweep.py)."""
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from orders.models import OrderEvent
-from orders.state_machine import OrderStatus
-from shipments import api_urls
 from shipments.models import (
     BulkBooking,
     Claim,
@@ -18,8 +14,8 @@ from shipments.models import (
     Shipment,
     TrackingEvent,
 )
-from tests.factories import OrderFactory
-from tests.shipments.factories import CourierAccountFactory, ShipmentFactory
+from tests.shipments.records import shipment_records
+from tests.urls_sweep import app_routes, assert_not_found, assert_swept
 
 pytestmark = pytest.mark.django_db
 
@@ -50,33 +46,7 @@ OTHER_WAYS = {
 
 @pytest.fixture
 def theirs(other_store, other_merchant_staff):
-    order = OrderFactory(
-        store=other_store, status=OrderStatus.CONFIRMED, tracking_number="SBX1"
-    )
-    account = CourierAccountFactory(merchant=other_store.merchant)
-    shipment = ShipmentFactory(order=order, account=account, tracking_number="SBX1")
-    claim = Claim.objects.create(
-        shipment=shipment,
-        reason=Claim.Reason.LOSS,
-        description="Lost",
-        amount=Decimal("10"),
-        currency="EUR",
-    )
-    bulk = BulkBooking.objects.create(
-        merchant=other_store.merchant,
-        account=account,
-        service_code="SBX_HOME",
-        service_type="home_delivery",
-        order_ids=[order.pk],
-        created_by=other_merchant_staff,
-    )
-    return {
-        "order": order,
-        "account": account,
-        "shipment": shipment,
-        "claim": claim,
-        "bulk": bulk,
-    }
+    return shipment_records(other_store, other_merchant_staff)
 
 
 def _state():
@@ -93,15 +63,12 @@ def _state():
     ]
 
 
-def shipments_url_names() -> set[str]:
-    _, html = get_resolver().namespace_dict["shipments"]
-    return {f"shipments:{p.name}" for p in html.url_patterns} | {
-        p.name for p in api_urls.urlpatterns
-    }
-
-
 def test_the_sweep_covers_every_shipments_url():
-    assert shipments_url_names() == set(PARAMETRIZED) | set(OTHER_WAYS)
+    assert_swept(
+        app_routes("shipments.urls", "shipments.api_urls"),
+        by_id=PARAMETRIZED,
+        other=OTHER_WAYS,
+    )
 
 
 def test_another_merchants_records_are_404_on_every_url(
@@ -110,13 +77,8 @@ def test_another_merchants_records_are_404_on_every_url(
     client.force_login(staff_user)
     before = _state()
     for name, kind in PARAMETRIZED.items():
-        caller = client if name.startswith("shipments:") else staff_api
         url = reverse(name, args=[theirs[kind].pk])
-        got = caller.get(url).status_code
-        posted = caller.post(url, {"status": "in_review", "reason": "loss"})
-        # Not found, or not allowed for that URL whatever the id; never both.
-        assert {got, posted.status_code} <= {404, 405}, url
-        assert 404 in (got, posted.status_code), url
+        assert_not_found(client, url, {"status": "in_review", "reason": "loss"})
     order, account = theirs["order"], theirs["account"]
     booked = staff_api.post(
         reverse("api-shipment-book"),
