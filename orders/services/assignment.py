@@ -1,12 +1,9 @@
 """Who works on an order: its staff and its supplier."""
 
-from django.db import transaction
-from django.utils import timezone
-
 from orders import signals
 from orders.models import Membership, Order, OrderEvent
 from orders.selectors import order_is_managed_by
-from orders.services.common import _actor_user, _copy_fields, _event
+from orders.services.common import _copy_fields, _locked, _save_change
 from performile.errors import ApplicationError, NotAllowed
 from performile.events import send_on_commit
 
@@ -48,16 +45,13 @@ def order_assign(*, order: Order, actor, actor_label: str = "", **assignees) -> 
         name: None if who is None else _assignee(order, name, getattr(who, "pk", who))
         for name, who in assignees.items()
     }
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+    with _locked(order) as locked:
         before = {name: getattr(locked, f"{name}_id") for name in assignees}
         for name, user in assignees.items():
             setattr(locked, name, user)
-        locked.updated_at = timezone.now()
-        locked.updated_by = _actor_user(actor)
-        locked.save(update_fields=[*assignees, "updated_at", "updated_by"])
-        _event(
+        saved = _save_change(
             locked,
+            assignees,
             OrderEvent.Kind.ASSIGNED,
             actor=actor,
             actor_label=actor_label,
@@ -67,7 +61,7 @@ def order_assign(*, order: Order, actor, actor_label: str = "", **assignees) -> 
     send_on_commit(
         signals.order_updated, Order, order_id=locked.pk, changed=list(assignees)
     )
-    _copy_fields(locked, order, [*assignees, "updated_at", "updated_by"])
+    _copy_fields(locked, order, saved)
     return order
 
 

@@ -1,8 +1,13 @@
 """What every orders service shares: the stamp and event of a change, the
 access checks, and the fields a service may write."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
 
 from orders import live
 from orders.models import Membership, Order, OrderEvent, Store
@@ -57,6 +62,29 @@ def _event(order, kind, *, actor=None, actor_label="", **fields) -> OrderEvent:
     )
     live.order_changed(order.pk, kind)
     return event
+
+
+@contextmanager
+def _locked(order: Order) -> Iterator[Order]:
+    """A transaction with the order's row locked (`select_for_update`), yielding
+    that row as a fresh instance; `order` itself is left as it was until
+    `_copy_fields` brings the change over once the transaction is done."""
+    with transaction.atomic():
+        yield Order.objects.select_for_update().get(pk=order.pk)
+
+
+def _save_change(
+    locked: Order, names, kind, *, actor, actor_label: str = "", at=None, **event
+) -> list[str]:
+    """Save the fields `names` of the locked order, stamped with when (`at`, by
+    default now) and by whom, and write the event `kind` that tells of it. Returns
+    the names of the fields saved."""
+    locked.updated_at = at or timezone.now()
+    locked.updated_by = _actor_user(actor)
+    saved = [*names, "updated_at", "updated_by"]
+    locked.save(update_fields=saved)
+    _event(locked, kind, actor=actor, actor_label=actor_label, **event)
+    return saved
 
 
 def _ensure_may_work_on(actor, order: Order) -> None:

@@ -3,9 +3,6 @@ timeline. `order_change_status` is the only way an order's status changes."""
 
 from decimal import Decimal
 
-from django.db import transaction
-from django.utils import timezone
-
 from orders import live, signals, state_machine
 from orders.models import Order, OrderEvent
 from orders.services.common import (
@@ -14,6 +11,8 @@ from orders.services.common import (
     _copy_fields,
     _ensure_may_work_on,
     _event,
+    _locked,
+    _save_change,
     changed_event_data,
 )
 from performile.errors import ApplicationError
@@ -36,17 +35,14 @@ def order_change_status(
     *, order: Order, to: str, actor=None, actor_label: str = "", note: str = ""
 ) -> Order:
     """Move the order to `to` if the state machine allows it, with an event."""
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+    with _locked(order) as locked:
         _ensure_may_work_on(actor, locked)
         from_status = locked.status
         state_machine.check_transition(from_status, to)
         locked.status = to
-        locked.updated_at = timezone.now()
-        locked.updated_by = _actor_user(actor)
-        locked.save(update_fields=["status", "updated_at", "updated_by"])
-        _event(
+        saved = _save_change(
             locked,
+            ["status"],
             OrderEvent.Kind.STATUS_CHANGED,
             actor=actor,
             actor_label=actor_label,
@@ -63,7 +59,7 @@ def order_change_status(
         actor_id=locked.updated_by_id,
         note=note,
     )
-    _copy_fields(locked, order, ["status", "updated_at", "updated_by"])
+    _copy_fields(locked, order, saved)
     return order
 
 
@@ -76,8 +72,7 @@ def order_update(
         raise ApplicationError(
             f"These fields cannot be edited: {', '.join(sorted(unknown))}."
         )
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+    with _locked(order) as locked:
         _ensure_may_work_on(actor, locked)
         changes = {
             name: (getattr(locked, name), value)
@@ -88,12 +83,10 @@ def order_update(
             return []
         for name, (_old, new) in changes.items():
             setattr(locked, name, new)
-        locked.updated_at = timezone.now()
-        locked.updated_by = _actor_user(actor)
-        locked.save(update_fields=[*changes, "updated_at", "updated_by"])
         tracking_added = "tracking_number" in changes and locked.tracking_number
-        _event(
+        saved = _save_change(
             locked,
+            changes,
             OrderEvent.Kind.TRACKING if tracking_added else OrderEvent.Kind.UPDATED,
             actor=actor,
             actor_label=actor_label,
@@ -103,7 +96,7 @@ def order_update(
     send_on_commit(
         signals.order_updated, Order, order_id=locked.pk, changed=list(changes)
     )
-    _copy_fields(locked, order, [*changes, "updated_at", "updated_by"])
+    _copy_fields(locked, order, saved)
     return list(changes)
 
 
@@ -120,8 +113,7 @@ def order_record_tracking(
     unknown = set(tracking) - set(TRACKING_FIELDS)
     if unknown:
         raise TypeError(f"Unknown tracking fields: {sorted(unknown)}")
-    with transaction.atomic():
-        locked = Order.objects.select_for_update().get(pk=order.pk)
+    with _locked(order) as locked:
         changes = {
             name: getattr(locked, name)
             for name, value in tracking.items()
@@ -131,11 +123,9 @@ def order_record_tracking(
             return []
         for name in changes:
             setattr(locked, name, tracking[name])
-        locked.updated_at = timezone.now()
-        locked.updated_by = _actor_user(actor)
-        locked.save(update_fields=[*changes, "updated_at", "updated_by"])
-        _event(
+        saved = _save_change(
             locked,
+            changes,
             OrderEvent.Kind.TRACKING,
             actor=actor,
             actor_label=actor_label,
@@ -145,7 +135,7 @@ def order_record_tracking(
     send_on_commit(
         signals.order_updated, Order, order_id=locked.pk, changed=list(changes)
     )
-    _copy_fields(locked, order, [*changes, "updated_at", "updated_by"])
+    _copy_fields(locked, order, saved)
     return list(changes)
 
 
