@@ -4,6 +4,7 @@ from orders import signals
 from orders.models import Membership, Order, OrderEvent
 from orders.selectors import order_is_managed_by
 from orders.services.common import _copy_fields, _locked, _save_change
+from performile.actors import Actor
 from performile.errors import ApplicationError, NotAllowed
 from performile.events import send_on_commit
 
@@ -33,7 +34,9 @@ def _assignee(order: Order, name: str, user_id: int):
     return membership.user
 
 
-def order_assign(*, order: Order, actor, actor_label: str = "", **assignees) -> Order:
+def order_assign(
+    *, order: Order, actor: Actor, actor_label: str = "", **assignees
+) -> Order:
     """Assign staff and/or a supplier, each given as a user or a user id (None
     unassigns). Staff and admins only."""
     unknown = set(assignees) - set(ASSIGNEE_ROLES)

@@ -13,6 +13,7 @@ from orders import live
 from orders.models import Membership, Order, OrderEvent, Store
 from orders.selectors import merchant_is_managed_by, order_is_workable_by
 from orders.state_machine import OrderStatus
+from performile.actors import Actor
 from performile.errors import NotAllowed
 
 # Fields a person may edit on an order after it exists (status has its own door).
@@ -42,7 +43,7 @@ INITIAL_STATUSES = (
 )
 
 
-def _actor_user(actor):
+def _actor_user(actor: Actor):
     return (
         actor
         if actor is not None and getattr(actor, "is_authenticated", False)
@@ -50,7 +51,7 @@ def _actor_user(actor):
     )
 
 
-def _event(order, kind, *, actor=None, actor_label="", **fields) -> OrderEvent:
+def _event(order, kind, *, actor: Actor = None, actor_label="", **fields) -> OrderEvent:
     """The audit trail, the timeline and the change feed in one row; open Orders
     views learn about it once the transaction commits."""
     event = OrderEvent.objects.create(
@@ -74,7 +75,7 @@ def _locked(order: Order) -> Iterator[Order]:
 
 
 def _save_change(
-    locked: Order, names, kind, *, actor, actor_label: str = "", at=None, **event
+    locked: Order, names, kind, *, actor: Actor, actor_label: str = "", at=None, **event
 ) -> list[str]:
     """Save the fields `names` of the locked order, stamped with when (`at`, by
     default now) and by whom, and write the event `kind` that tells of it. Returns

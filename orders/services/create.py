@@ -15,6 +15,7 @@ from orders.services.common import (
 )
 from orders.services.customers import customer_get_or_create
 from orders.state_machine import OrderStatus
+from performile.actors import Actor
 from performile.errors import ApplicationError, Conflict
 from performile.events import send_on_commit
 
@@ -33,7 +34,7 @@ def order_create(
     *,
     store: Store,
     order_number: str = "",
-    actor=None,
+    actor: Actor = None,
     actor_label: str = "",
     source: str = Source.MANUAL,
     status: str = OrderStatus.PENDING,
@@ -146,7 +147,7 @@ def _violated(exc: IntegrityError) -> str:
 
 
 def order_create_manual(
-    *, store: Store, actor, customer: dict | None = None, **values
+    *, store: Store, actor: Actor, customer: dict | None = None, **values
 ) -> Order:
     """An order typed in by a person (Orders view or API): the customer, found or
     created from `customer` (name, email, phone), and the order, or neither."""

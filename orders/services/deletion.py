@@ -6,23 +6,24 @@ from orders import signals
 from orders.models import Order, OrderEvent
 from orders.selectors import order_is_managed_by
 from orders.services.common import _copy_fields, _jsonable, _locked, _save_change
+from performile.actors import Actor
 from performile.errors import NotAllowed
 from performile.events import send_on_commit
 
 
-def order_delete(*, order: Order, actor, reason: str = "") -> Order:
+def order_delete(*, order: Order, actor: Actor, reason: str = "") -> Order:
     """Delete the order softly: it leaves every list, API and portal page, and its
     rows, events and shipments stay for the audit trail. Staff and admins only."""
     return _order_set_deleted(order, actor, deleted=True, note=reason.strip())
 
 
-def order_restore(*, order: Order, actor) -> Order:
+def order_restore(*, order: Order, actor: Actor) -> Order:
     """Undo `order_delete`: the order is back in every list, API and portal page.
     Staff and admins only (the admin's "Restore deleted orders")."""
     return _order_set_deleted(order, actor, deleted=False)
 
 
-def _order_set_deleted(order: Order, actor, *, deleted: bool, note: str = ""):
+def _order_set_deleted(order: Order, actor: Actor, *, deleted: bool, note: str = ""):
     if not order_is_managed_by(actor, order):
         verb = "delete" if deleted else "restore"
         raise NotAllowed(f"Only the merchant's staff can {verb} orders.")

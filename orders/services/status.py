@@ -15,6 +15,7 @@ from orders.services.common import (
     _save_change,
     changed_event_data,
 )
+from performile.actors import Actor
 from performile.errors import ApplicationError
 from performile.events import send_on_commit
 
@@ -32,7 +33,7 @@ TRACKING_FIELDS = (
 
 
 def order_change_status(
-    *, order: Order, to: str, actor=None, actor_label: str = "", note: str = ""
+    *, order: Order, to: str, actor: Actor = None, actor_label: str = "", note: str = ""
 ) -> Order:
     """Move the order to `to` if the state machine allows it, with an event."""
     with _locked(order) as locked:
@@ -64,7 +65,12 @@ def order_change_status(
 
 
 def order_update(
-    *, order: Order, actor=None, actor_label: str = "", note: str = "", **values
+    *,
+    order: Order,
+    actor: Actor = None,
+    actor_label: str = "",
+    note: str = "",
+    **values,
 ) -> list[str]:
     """Change editable fields; returns the names of those that changed."""
     unknown = set(values) - set(EDITABLE_FIELDS)
@@ -103,7 +109,7 @@ def order_update(
 def order_record_tracking(
     *,
     order: Order,
-    actor=None,
+    actor: Actor = None,
     actor_label: str = "",
     note: str = "",
     **tracking,
@@ -140,7 +146,7 @@ def order_record_tracking(
 
 
 def order_log(
-    *, order: Order, note: str, actor=None, actor_label: str = "", data=None
+    *, order: Order, note: str, actor: Actor = None, actor_label: str = "", data=None
 ) -> OrderEvent:
     """A note on the order's timeline, from another part of the platform (a claim
     filed, a notification sent...)."""
@@ -182,7 +188,7 @@ def order_log_payment(
     method: str,
     method_label: str = "",
     reference: str = "",
-    actor=None,
+    actor: Actor = None,
     actor_label: str = "",
     verified_by: str = "",
 ) -> OrderEvent:
