@@ -27,6 +27,7 @@ from orders import signals
 from orders.models import Customer, Order
 from orders.phones import normalize_phone
 from orders.selectors import merchant_is_managed_by
+from performile.actors import Actor
 from performile.audit import audit
 from performile.errors import ApplicationError, Conflict, NotAllowed
 
@@ -235,7 +236,7 @@ def _fill_blanks(customer: Customer, identity: Identity) -> Customer:
 MERGE_FIELDS = ("name", "email", "phone", "discord_user_id", "user_id")
 
 
-def customer_merge(*, customer: Customer, into: Customer, actor) -> Customer:
+def customer_merge(*, customer: Customer, into: Customer, actor: Actor) -> Customer:
     """Merge `customer` into `into` (one person with two records): their orders,
     and through `customer_merging` the threads' messages, invoices, payments,
     statements and addresses of higher apps, move to `into`; `into` learns what it

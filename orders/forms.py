@@ -7,7 +7,7 @@ from django import forms
 from orders import selectors
 from orders.filters import OrderFilter
 from orders.models import Membership
-from orders.money import parse_amount
+from orders.money import order_currency, parse_amount
 from orders.phones import normalize_phone
 from orders.services import INITIAL_STATUSES
 from orders.state_machine import OrderStatus, label
@@ -252,7 +252,7 @@ class OrderCreateForm(DeliveryAddressForm):
             "order_number": data["order_number"],
             "status": data["status"],
             "amount": amount,
-            "currency": currency or data["store"].currency,
+            "currency": order_currency(data["store"], currency),
             "delivery_address": {k: v for k, v in address.items() if v},
             # JSON has no decimal type; strings keep the exact value (like the API).
             "package": {k: str(v) for k, v in package.items() if v is not None},

@@ -1,11 +1,11 @@
 """Live updates: after commit, each changed order is broadcast once to the Channels
 groups of the people who may see it (its store, its customer, its supplier).
 
-Services call `order_changed` inside their transaction (orders.services._event does
-it for every OrderEvent); the broadcast happens once the transaction commits, one
-message per group whatever the number of open tabs. The socket is a fast path
-only: the change feed (orders.feed) is the record, so a message lost here is picked
-up by the client's next catch-up.
+Services call `order_changed` inside their transaction
+(orders.services.common._event does it for every OrderEvent); the broadcast happens
+once the transaction commits, one message per group whatever the number of open
+tabs. The socket is a fast path only: the change feed (orders.feed) is the record,
+so a message lost here is picked up by the client's next catch-up.
 """
 
 import asyncio

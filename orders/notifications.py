@@ -16,6 +16,7 @@ from orders.models import Order
 from orders.phones import normalize_phone
 from orders.tracking import TrackingStatus
 from performile import outbox
+from performile.actors import Actor
 from performile.errors import ApplicationError, NotAllowed
 from performile.models import OutboxMessage
 
@@ -74,7 +75,7 @@ class TrackingNotification:
     notes: tuple[str, ...] = field(default=())
 
 
-def order_tracking_notification(*, order: Order, actor) -> TrackingNotification:
+def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotification:
     """The tracking notification the order's customer would get now. ApplicationError
     when there is no tracking or no way to reach the customer; NotAllowed when the
     actor may not work on the order."""
@@ -106,7 +107,9 @@ def order_tracking_notification(*, order: Order, actor) -> TrackingNotification:
     )
 
 
-def order_send_tracking_notification(*, order: Order, actor) -> list[OutboxMessage]:
+def order_send_tracking_notification(
+    *, order: Order, actor: Actor
+) -> list[OutboxMessage]:
     """Queue the tracking notification on every channel the customer can be reached
     on, and note it on the order's timeline, in one transaction."""
     notification = order_tracking_notification(order=order, actor=actor)

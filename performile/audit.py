@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from performile.actors import Actor
 from performile.models import AuditEvent
 
 _recording: ContextVar[list[str] | None] = ContextVar("audit_recording", default=None)
@@ -42,7 +43,7 @@ def audit(action: str, **fields) -> AuditEvent:
 def audit_event(
     action: str,
     *,
-    actor=None,
+    actor: Actor = None,
     actor_label: str = "",
     target=None,
     order_id: int | None = None,
@@ -64,7 +65,7 @@ def audit_event(
     )
 
 
-def audit_many(action: str, *, actor, targets, **fields) -> None:
+def audit_many(action: str, *, actor: Actor, targets, **fields) -> None:
     """One row per target, in one INSERT (marking a thread read touches many)."""
     user = actor if getattr(actor, "is_authenticated", False) else None
     written = AuditEvent.objects.bulk_create(

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from orders.models import Customer
 from orders.phones import normalize_phone
+from performile.actors import Actor
 from performile.audit import audit
 from performile.errors import ApplicationError
 from portal.models import DeliveryAddress
@@ -35,7 +36,7 @@ class ProfileChange:
 
 
 def profile_update(
-    *, customer: Customer, actor, name: str, phone: str, email: str
+    *, customer: Customer, actor: Actor, name: str, phone: str, email: str
 ) -> ProfileChange:
     """Name and phone change at once; a new email address only once verified (the
     caller sends the verification, see portal.receivers)."""
@@ -128,7 +129,7 @@ def default_region(customer: Customer) -> str | None:
 # --- Delivery addresses ---------------------------------------------------------
 
 
-def address_create(*, customer: Customer, actor, data: dict) -> DeliveryAddress:
+def address_create(*, customer: Customer, actor: Actor, data: dict) -> DeliveryAddress:
     """A new address; the customer's first is their default, and one saved with
     `is_default` takes the default from the others."""
     fields = _address_fields(data)
@@ -145,7 +146,7 @@ def address_create(*, customer: Customer, actor, data: dict) -> DeliveryAddress:
     return address
 
 
-def address_update(*, address: DeliveryAddress, actor, data: dict) -> list[str]:
+def address_update(*, address: DeliveryAddress, actor: Actor, data: dict) -> list[str]:
     """Change the address's fields (and, with `is_default`, make it the default),
     in one transaction; returns the names of the fields that changed."""
     fields = _address_fields(data)
@@ -167,7 +168,7 @@ def address_update(*, address: DeliveryAddress, actor, data: dict) -> list[str]:
     return changed
 
 
-def address_delete(*, address: DeliveryAddress, actor) -> None:
+def address_delete(*, address: DeliveryAddress, actor: Actor) -> None:
     """Remove the address; when it was the default, the newest other one becomes
     the default."""
     customer = address.customer
@@ -187,7 +188,7 @@ def address_delete(*, address: DeliveryAddress, actor) -> None:
                 successor.save(update_fields=["is_default"])
 
 
-def address_make_default(*, address: DeliveryAddress, actor) -> DeliveryAddress:
+def address_make_default(*, address: DeliveryAddress, actor: Actor) -> DeliveryAddress:
     with transaction.atomic():
         _lock(address.customer)
         if not address.is_default:
@@ -227,7 +228,7 @@ def _lock(customer: Customer) -> None:
     Customer.objects.select_for_update().filter(pk=customer.pk).first()
 
 
-def _audit(action: str, address: DeliveryAddress, actor, **data) -> None:
+def _audit(action: str, address: DeliveryAddress, actor: Actor, **data) -> None:
     audit(
         action,
         actor=actor,

@@ -34,6 +34,7 @@ from messaging.models import REDACTED, Message, NotificationPreference
 from messaging.services import messages_redact
 from orders.models import Customer, Membership, Order, OrderEvent
 from orders.services import order_log_many
+from performile.actors import Actor
 from performile.inbound import key as inbound_key
 from performile.models import InboundDelivery, OutboxMessage
 from performile.transactions import delete_files_after_commit
@@ -64,7 +65,7 @@ class Erasure:
     counts: dict
 
 
-def customer_erase_records(*, customer: Customer, actor) -> Erasure:
+def customer_erase_records(*, customer: Customer, actor: Actor) -> Erasure:
     """Erase the customer's records, in the caller's transaction (the service
     `privacy.services.customer_erase` checks who may, closes the requests and
     audits); the customer, locked and pseudonymised, and the counts."""
@@ -91,7 +92,7 @@ def customer_erase_records(*, customer: Customer, actor) -> Erasure:
     return Erasure(customer=customer, counts=counts)
 
 
-def _erase(customer: Customer, orders: list[Order], contacts: Contacts, actor):
+def _erase(customer: Customer, orders: list[Order], contacts: Contacts, actor: Actor):
     redacted = messages_redact(
         messages=_messages(customer, contacts), actor=actor, reason=REASON
     )

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from orders.models import Customer
 from orders.selectors import merchant_is_managed_by
+from performile.actors import Actor
 from performile.audit import audit
 from performile.errors import ApplicationError, NotAllowed
 from privacy.archive import Archive, archive_write
@@ -38,7 +39,7 @@ class Export:
     archive: Archive
 
 
-def customer_export(*, customer: Customer, actor) -> Export:
+def customer_export(*, customer: Customer, actor: Actor) -> Export:
     """The customer's zip (docs/privacy.md), for the merchant's staff and admins
     or the customer themselves; audited as `customer.exported`."""
     if not privacy_may_act(actor, customer):
@@ -81,7 +82,7 @@ def customer_export(*, customer: Customer, actor) -> Export:
 
 
 def customer_erase(
-    *, customer: Customer, actor, confirmation: str, reason: str = ""
+    *, customer: Customer, actor: Actor, confirmation: str, reason: str = ""
 ) -> Erasure:
     """Erase the customer (staff and admins of their merchant), confirmed by
     typing their customer number; one transaction, irreversible; their open
@@ -113,7 +114,7 @@ def customer_erase(
     return erasure
 
 
-def privacy_request_erasure(*, customer: Customer, actor) -> PrivacyRequest:
+def privacy_request_erasure(*, customer: Customer, actor: Actor) -> PrivacyRequest:
     """The customer asks for their erasure; the merchant's staff carry it out (or
     decline it). Asking again while one is open is the same request."""
     if not privacy_may_act(actor, customer):
@@ -144,7 +145,7 @@ def privacy_request_erasure(*, customer: Customer, actor) -> PrivacyRequest:
 
 
 def privacy_request_decline(
-    *, request: PrivacyRequest, actor, reason: str
+    *, request: PrivacyRequest, actor: Actor, reason: str
 ) -> PrivacyRequest:
     """The staff decline an open request, saying why (a legal hold, an unpaid
     invoice in dispute...)."""
@@ -192,7 +193,7 @@ def privacy_requests_merge(*, customer_id: int, into_id: int) -> None:
 
 
 def _requests_close(
-    requests: QuerySet[PrivacyRequest], *, status: str, actor, outcome: str
+    requests: QuerySet[PrivacyRequest], *, status: str, actor: Actor, outcome: str
 ) -> int:
     """Close the open ones of `requests` (done or declined): the one place a
     request's status changes after it was made. How many were closed."""

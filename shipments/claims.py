@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from orders.selectors import order_is_workable_by
 from orders.services import order_log
+from performile.actors import Actor
 from performile.errors import ApplicationError, NotAllowed
 from shipments.models import Claim, ClaimPhoto, Shipment
 
@@ -21,7 +22,7 @@ PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic")
 def claim_file(
     *,
     shipment: Shipment,
-    actor,
+    actor: Actor,
     reason: str,
     description: str,
     amount: Decimal,
@@ -70,7 +71,7 @@ def claim_change_status(
     *,
     claim: Claim,
     to: str,
-    actor,
+    actor: Actor,
     note: str = "",
     approved_amount: Decimal | None = None,
 ) -> Claim:

@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from orders.models import Order
 from orders.services import order_log
+from performile.actors import Actor
 from shipments.couriers import courier_for
 from shipments.couriers.base import CourierError
 from shipments.models import Shipment, UnconfirmedBooking
@@ -43,7 +44,7 @@ CHECKS_AT = (
 
 
 def unconfirmed_booking_record(
-    *, order: Order, account, idempotency_key: str, actor, **fields
+    *, order: Order, account, idempotency_key: str, actor: Actor, **fields
 ) -> UnconfirmedBooking:
     """Record a booking that went unanswered (once per order and key while it is
     being checked: the key is the same for every attempt, so one check covers

@@ -18,6 +18,7 @@ from orders.selectors import order_is_workable_by
 from orders.services import order_change_status, order_record_tracking
 from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus
+from performile.actors import Actor
 from performile.errors import ApplicationError, NotAllowed
 from performile.events import send_on_commit
 from shipments import signals
@@ -118,7 +119,7 @@ def shipment_book(
     sender: dict,
     recipient: dict,
     parcels: list[dict],
-    actor,
+    actor: Actor,
 ) -> tuple[Shipment, bool]:
     """Book the order's parcel with the courier. Returns (shipment, booked_now).
 
@@ -196,7 +197,7 @@ def shipment_record_booking(
     sender: dict,
     recipient: dict,
     parcels: list[dict],
-    actor,
+    actor: Actor,
     note: str = "",
 ) -> Shipment:
     """Store the courier's booking as the order's shipment (the order is locked by

@@ -16,6 +16,7 @@ from invoices.services.issuing import (
     save_with_lines,
 )
 from orders.services import order_log
+from performile.actors import Actor
 from performile.audit import audit
 from performile.errors import ApplicationError, Conflict
 
@@ -23,7 +24,7 @@ from performile.errors import ApplicationError, Conflict
 def credit_note_issue(
     *,
     invoice: Invoice,
-    actor,
+    actor: Actor,
     reason: str,
     lines: list[dict] | None = None,
     amount: Decimal | None = None,

@@ -23,6 +23,7 @@ from invoices.services.common import (
 from orders.models import Order
 from orders.services import order_log
 from performile import outbox
+from performile.actors import Actor
 from performile.audit import audit, audit_event
 from performile.errors import ApplicationError, Conflict
 from performile.events import delay_on_commit
@@ -87,7 +88,7 @@ def _lines_from_order(order: Order, rate: Decimal, gross: bool) -> list[dict]:
 def invoice_issue_for_order(
     *,
     order: Order,
-    actor=None,
+    actor: Actor = None,
     actor_label: str = "",
     issue_date: date | None = None,
     notes: str = "",
@@ -186,7 +187,7 @@ def _ensure_not_invoiced(orders) -> None:
 
 
 def _invoice_draft(
-    order: Order, profile, issue_date: date, *, actor=None, notes: str = ""
+    order: Order, profile, issue_date: date, *, actor: Actor = None, notes: str = ""
 ) -> tuple[Invoice, list[dict]]:
     """The order's invoice, unsaved and unnumbered, and its lines."""
     gross = (
@@ -253,7 +254,7 @@ def _drafts_save(drafts: list[tuple]) -> list[Invoice]:
     return invoices
 
 
-def _issued_audit(invoice: Invoice, actor, actor_label: str):
+def _issued_audit(invoice: Invoice, actor: Actor, actor_label: str):
     # An audit event, not an order event: issuing follows a status change that
     # is on the timeline already, and open Orders views need no second message.
     return audit_event(
@@ -314,7 +315,7 @@ def render_after_commit(document) -> None:
     delay_on_commit(invoices_render_pdf, kind, document.pk)
 
 
-def invoice_void(*, invoice: Invoice, actor, reason: str) -> Invoice:
+def invoice_void(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
     """Void an issued invoice nobody has paid or credited yet. The number stays
     used (gap-free); the order may be invoiced again."""
     reason = reason.strip()

@@ -11,6 +11,7 @@ from invoices.models import Invoice, Payment
 from orders.models import Customer, Merchant, Order
 from orders.services import order_change_status, order_log, order_log_many
 from orders.state_machine import OrderStatus
+from performile.actors import Actor
 from performile.audit import audit, audit_event
 from performile.errors import ApplicationError, Conflict
 from performile.models import AuditEvent
@@ -32,7 +33,7 @@ def payment_record(
     provider_id: str = "",
     received_at: datetime | None = None,
     note: str = "",
-    actor=None,
+    actor: Actor = None,
     actor_label: str = "",
 ) -> Payment | None:
     """Record money received (or refunded, when `amount` is negative).
@@ -138,7 +139,7 @@ class InvoicePayment:
     recorded_at: datetime
     reference: str = ""
     provider_id: str = ""
-    actor: object = None
+    actor: Actor = None
     actor_label: str = ""
 
 
@@ -207,7 +208,7 @@ def _on_invoice(invoice: Invoice, payment: InvoicePayment) -> Payment:
     )
 
 
-def _audit(payment: Payment, invoice: Invoice | None, actor, actor_label: str):
+def _audit(payment: Payment, invoice: Invoice | None, actor: Actor, actor_label: str):
     return audit_event(
         "payment.refunded" if payment.amount < 0 else "payment.recorded",
         actor=actor,
@@ -230,7 +231,7 @@ def _order_note(payment: Payment) -> str:
     )
 
 
-def payment_allocate(*, payment: Payment, invoice: Invoice, actor) -> Payment:
+def payment_allocate(*, payment: Payment, invoice: Invoice, actor: Actor) -> Payment:
     """Put an unallocated payment (money a provider sent without anything to match
     it to) on an issued invoice of the same merchant and currency. The payment
     itself never changes otherwise (the immutability trigger allows exactly this)."""

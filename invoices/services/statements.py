@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from invoices.models import CreditNote, Invoice, Payment, Statement
 from orders.models import Customer
+from performile.actors import Actor
 from performile.audit import audit, audit_many
 from performile.errors import ApplicationError
 
@@ -77,7 +78,7 @@ def statement_generate(
     currency: str,
     start: date,
     end: date,
-    actor=None,
+    actor: Actor = None,
     monthly: bool = False,
 ) -> Statement:
     """The customer's statement in `currency` from `start` to `end` (inclusive,

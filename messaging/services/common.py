@@ -3,6 +3,7 @@ is, and the audit row of an action in an order's conversation."""
 
 from messaging.models import Message
 from orders.models import Customer, Order
+from performile.actors import Actor
 from performile.audit import audit
 from performile.errors import ApplicationError
 
@@ -26,11 +27,11 @@ def clean_body(body: str, *, allow_empty: bool = False) -> str:
     return body
 
 
-def is_user(actor) -> bool:
+def is_user(actor: Actor) -> bool:
     return getattr(actor, "is_authenticated", False)
 
 
-def is_order_customer(actor, order: Order) -> bool:
+def is_order_customer(actor: Actor, order: Order) -> bool:
     return (
         is_user(actor)
         and order.customer_id is not None

@@ -8,6 +8,7 @@ from messaging.models import Message
 from messaging.services.common import Channel, Direction, clean_body
 from messaging.services.staff_notifications import notify_unmatched
 from orders.models import Customer
+from performile.actors import Actor
 from performile.audit import audit
 from performile.errors import NotAllowed
 
@@ -16,7 +17,7 @@ from performile.errors import NotAllowed
 GENERAL_SUBJECT = "Question from the customer portal"
 
 
-def message_send_general(*, customer: Customer, actor, body: str) -> Message:
+def message_send_general(*, customer: Customer, actor: Actor, body: str) -> Message:
     """The customer (signed in as `actor`) writes to support about nothing in
     particular: an inbound in-app message without a thread, for the customer's
     merchant's team."""

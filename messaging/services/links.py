@@ -8,10 +8,11 @@ from messaging.services.threads import locked_thread, thread_record_message
 from orders import live
 from orders.models import Order
 from orders.selectors import order_is_managed_by
+from performile.actors import Actor
 from performile.errors import ApplicationError, NotAllowed
 
 
-def message_link(*, message: Message, order: Order, actor) -> Message:
+def message_link(*, message: Message, order: Order, actor: Actor) -> Message:
     """Put an unmatched message in the order's thread (staff and admins of the
     order's merchant). The only change a message ever gets."""
     if not order_is_managed_by(actor, order):

@@ -5,13 +5,14 @@ from django.db import transaction
 
 from messaging.models import NotificationPreference
 from orders.models import Customer
+from performile.actors import Actor
 from performile.audit import audit
 
 PREFERENCE_FIELDS = ("email", "sms", "whatsapp", "order_updates", "shipping_updates")
 
 
 def notification_preferences_update(
-    *, customer: Customer, actor, **choices: bool
+    *, customer: Customer, actor: Actor, **choices: bool
 ) -> NotificationPreference:
     """Save the customer's channels (email, sms, whatsapp) and groups
     (order_updates, shipping_updates); what is not given keeps its value."""

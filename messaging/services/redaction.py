@@ -9,12 +9,13 @@ transaction commits, their rows kept (blanked) so the message's history holds.
 from django.db.models import QuerySet
 
 from messaging.models import Attachment, Message, MessageRedaction
+from performile.actors import Actor
 from performile.transactions import delete_files_after_commit
 
 REMOVED_FILENAME = "removed"
 
 
-def messages_redact(*, messages: QuerySet[Message], actor, reason: str) -> dict:
+def messages_redact(*, messages: QuerySet[Message], actor: Actor, reason: str) -> dict:
     """Redact those of `messages` not redacted yet, in the caller's transaction;
     the counts of messages and attachment files redacted. The caller checks who
     may, and audits."""

@@ -27,6 +27,7 @@ from orders import live
 from orders.models import Customer, Order
 from orders.selectors import order_is_workable_by
 from performile import outbox
+from performile.actors import Actor
 from performile.errors import ApplicationError, NotAllowed
 from performile.models import OutboxMessage
 
@@ -42,7 +43,7 @@ SMS_LIMIT = 1600  # Twilio's limit for one message body
 def message_post(
     *,
     order: Order,
-    actor,
+    actor: Actor,
     body: str,
     visibility: str = Visibility.PUBLIC,
     channel: str | None = None,
@@ -61,7 +62,7 @@ def message_post(
     return message_reply(order=order, actor=actor, body=body, channel=channel)
 
 
-def message_send_in_app(*, order: Order, actor, body: str) -> Message:
+def message_send_in_app(*, order: Order, actor: Actor, body: str) -> Message:
     """The order's customer writes from the portal."""
     if not is_order_customer(actor, order):
         raise NotAllowed("Only the order's customer writes to support here.")
@@ -77,7 +78,7 @@ def message_send_in_app(*, order: Order, actor, body: str) -> Message:
 
 
 def message_reply(
-    *, order: Order, actor, body: str, channel: str | None = None
+    *, order: Order, actor: Actor, body: str, channel: str | None = None
 ) -> Message:
     """Answer the customer: on the channel they last used (or `channel`), through
     the outbox, with the delivery's status kept beside the message."""
@@ -103,7 +104,11 @@ def message_reply(
 
 
 def _add_reply(
-    thread: Thread, actor, channel: str, body: str, delivery: OutboxMessage | None
+    thread: Thread,
+    actor: Actor,
+    channel: str,
+    body: str,
+    delivery: OutboxMessage | None,
 ) -> Message:
     """The reply in the thread, which then waits for the customer again; the time
     the customer waited is the reply's response time."""
@@ -131,7 +136,7 @@ def _add_reply(
     return message
 
 
-def message_add_note(*, order: Order, actor, body: str) -> Message:
+def message_add_note(*, order: Order, actor: Actor, body: str) -> Message:
     """An internal note: for the merchant's staff and admins only, never shown to
     the customer, suppliers or resellers."""
     if not user_sees_internal_notes(actor, order):
@@ -147,7 +152,9 @@ def message_add_note(*, order: Order, actor, body: str) -> Message:
     )
 
 
-def _write_in_app(order: Order, actor, *, record, action: str, **fields) -> Message:
+def _write_in_app(
+    order: Order, actor: Actor, *, record, action: str, **fields
+) -> Message:
     """`actor`'s message in the order's thread, `record` doing the thread's
     bookkeeping; the writer has read it, and the audit row says `action`."""
     with transaction.atomic():

@@ -10,6 +10,7 @@ from messaging.services.common import Visibility, is_user, order_audit
 from orders import live
 from orders.models import Order
 from orders.selectors import order_is_workable_by
+from performile.actors import Actor
 from performile.errors import NotAllowed
 
 
@@ -35,16 +36,16 @@ def locked_thread(order: Order) -> Thread:
     return thread
 
 
-def thread_close(*, order: Order, actor) -> Thread:
+def thread_close(*, order: Order, actor: Actor) -> Thread:
     """Mark the conversation resolved. A new customer message opens it again."""
     return _thread_set_status(order, actor, Thread.Status.CLOSED)
 
 
-def thread_reopen(*, order: Order, actor) -> Thread:
+def thread_reopen(*, order: Order, actor: Actor) -> Thread:
     return _thread_set_status(order, actor, Thread.Status.OPEN)
 
 
-def _thread_set_status(order: Order, actor, status: str) -> Thread:
+def _thread_set_status(order: Order, actor: Actor, status: str) -> Thread:
     if not order_is_workable_by(actor, order):
         raise NotAllowed("You cannot close or reopen this conversation.")
     with transaction.atomic():
@@ -60,7 +61,7 @@ def _thread_set_status(order: Order, actor, status: str) -> Thread:
     return thread
 
 
-def set_status(thread: Thread, status: str, actor=None) -> None:
+def set_status(thread: Thread, status: str, actor: Actor = None) -> None:
     thread.status = status
     closing = status == Thread.Status.CLOSED
     thread.closed_at = timezone.now() if closing else None

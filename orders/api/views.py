@@ -20,6 +20,7 @@ from orders.api.serializers import (
 from orders.customers import customer_merge
 from orders.filters import OrderFilter
 from orders.ingestion.incoming import IncomingLine
+from orders.money import order_currency
 from performile.errors import ApplicationError
 from performile.pagination import NewestFirst
 
@@ -78,9 +79,7 @@ def _order_values(store, data: dict) -> dict:
         "status": data["status"],
         "lines": [_line(line) for line in data["lines"]],
         "amount": amount["amount"],
-        "currency": (
-            data.get("currency") or amount["currency"] or store.currency
-        ).upper(),
+        "currency": order_currency(store, data.get("currency"), amount["currency"]),
         **{
             name: data[name]
             for name in services.EDITABLE_FIELDS

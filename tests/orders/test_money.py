@@ -2,7 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from orders.money import parse_amount
+from orders.models import Store
+from orders.money import order_currency, parse_amount
 from orders.phones import normalize_phone
 
 
@@ -23,6 +24,23 @@ from orders.phones import normalize_phone
 )
 def test_amounts_as_people_type_them(raw, expected):
     assert parse_amount(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("named", "expected"),
+    [
+        ((), "SEK"),
+        ((None, None), "SEK"),
+        ((None, "USD"), "USD"),
+        (("eur", "USD"), "EUR"),
+        (("", "NOK"), "NOK"),
+    ],
+    ids=["nothing-named", "none-named", "amounts-code", "field-first", "blank-field"],
+)
+def test_order_currency_is_the_first_named_else_the_stores(named, expected):
+    """The currency field wins over the code in the amount's text, which wins over
+    the store's currency; the result is in capitals."""
+    assert order_currency(Store(currency="SEK"), *named) == expected
 
 
 @pytest.mark.parametrize("raw", ["", "ten", "-5", "$1.005", "NaN", "1e400000"])
