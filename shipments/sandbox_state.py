@@ -1,6 +1,6 @@
 """Our sandbox parcels, known to the sandbox courier before it starts.
 
-`make run` starts the sandbox courier (`python -m shipments.sandbox`) on its state
+`make run` starts the sandbox courier (`python -m sandbox_courier`) on its state
 file, .run/sandbox.json. A parcel it never saw answers every poll with a 404: the
 demo's, written straight into the database before the sandbox runs, or any, once
 the state file is gone. `sandbox_parcels_sync` adds each open parcel of our sandbox
@@ -20,12 +20,12 @@ from pathlib import Path
 from django.utils import timezone
 
 from orders.tracking import TrackingStatus as T
+from sandbox_courier import journey, persistence, validation
+from sandbox_courier.store import Store
 from shipments.couriers.base import TrackingUpdate
 from shipments.couriers.sandbox import normalize, parse_tracking
 from shipments.models import Shipment
 from shipments.polling import FINAL
-from shipments.sandbox import journey, persistence, validation
-from shipments.sandbox.store import Store
 
 # Statuses a parcel we have no events of may be in, by how far along they are.
 NOT_MOVING = (T.PENDING, T.INFO_RECEIVED)

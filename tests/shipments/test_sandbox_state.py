@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from orders.state_machine import OPEN, OrderStatus
 from orders.tracking import TrackingStatus
+from sandbox_courier import harness, persistence
 from shipments.couriers.base import AccountSettings
 from shipments.couriers.sandbox import SandboxCourier
 from shipments.models import CourierAccount, Shipment
 from shipments.polling import FINAL, shipment_poll
-from shipments.sandbox import harness, persistence
 from shipments.sandbox_state import sandbox_parcels_sync
 
 MOVING = (TrackingStatus.INFO_RECEIVED, TrackingStatus.IN_TRANSIT)

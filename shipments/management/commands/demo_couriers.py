@@ -13,7 +13,7 @@ DEFAULT_BASE_URL = "http://127.0.0.1:8090"
 class Command(BaseCommand):
     help = (
         "Give every merchant without a courier account one with the sandbox courier "
-        "(python -m shipments.sandbox), so shipments can be booked in the demo, and "
+        "(python -m sandbox_courier), so shipments can be booked in the demo, and "
         "give its delivered orders a delivery history for the Couriers page. The "
         "account tracks any number (extra.track_any): run tracking_backfill after "
         "it to follow the orders in transit."

@@ -13,8 +13,8 @@ import os
 import time
 from pathlib import Path
 
-from shipments.sandbox import validation
-from shipments.sandbox.store import Shipment, Store
+from sandbox_courier import validation
+from sandbox_courier.store import Shipment, Store
 
 logger = logging.getLogger("sandbox")
 VERSION = 1

@@ -1,4 +1,4 @@
-"""python -m shipments.sandbox --port 8090 [--speed N] [--state FILE]"""
+"""python -m sandbox_courier --port 8090 [--speed N] [--state FILE]"""
 
 import argparse
 import logging
@@ -7,17 +7,17 @@ import sys
 import threading
 from pathlib import Path
 
-from shipments.sandbox import persistence
-from shipments.sandbox.notifier import Notifier
-from shipments.sandbox.server import SandboxServer
-from shipments.sandbox.store import Store
+from sandbox_courier import persistence
+from sandbox_courier.notifier import Notifier
+from sandbox_courier.server import SandboxServer
+from sandbox_courier.store import Store
 
 logger = logging.getLogger("sandbox")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m shipments.sandbox", description="The sandbox courier."
+        prog="python -m sandbox_courier", description="The sandbox courier."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from shipments.sandbox.journey import POSTAL_CODE_DIGITS, SERVICES
+from sandbox_courier.journey import POSTAL_CODE_DIGITS, SERVICES
 
 ADDRESS_REQUIRED = ("name", "line1", "postal_code", "city", "country")
 ADDRESS_OPTIONAL = ("line2", "company", "phone", "email")

@@ -4,7 +4,7 @@
         ...book through SandboxCourier(AccountSettings(base_url=sandbox.base_url, ...))
         sandbox.advance(api_key, tracking_number, until="DELIVERED")
 
-The server runs as a subprocess (`python -m shipments.sandbox --port 0`), which
+The server runs as a subprocess (`python -m sandbox_courier --port 0`), which
 prints its address as its first line of output.
 """
 
@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 class Sandbox:
@@ -105,7 +105,7 @@ def start(
     command = [
         sys.executable,
         "-m",
-        "shipments.sandbox",
+        "sandbox_courier",
         "--host",
         host,
         "--port",

@@ -17,9 +17,9 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, quote, urlsplit
 
-from shipments.sandbox import journey, validation
-from shipments.sandbox.label import render_label
-from shipments.sandbox.store import Conflict, Store
+from sandbox_courier import journey, validation
+from sandbox_courier.label import render_label
+from sandbox_courier.store import Conflict, Store
 
 logger = logging.getLogger("sandbox")
 MAX_BODY = 1_000_000

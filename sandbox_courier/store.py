@@ -25,8 +25,8 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from shipments.sandbox import journey
-from shipments.sandbox.journey import SERVICES
+from sandbox_courier import journey
+from sandbox_courier.journey import SERVICES
 
 logger = logging.getLogger("sandbox")
 ZONES = {country: ZoneInfo(name) for country, name in journey.TIME_ZONES.items()}
