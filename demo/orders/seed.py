@@ -2,7 +2,7 @@
 
 Orders are played as the order services would write them (create, then status
 changes along the state machine, tracking and assignments) and saved in bulk
-(orders.demo.draft), so their events are the same as real ones. Everything is drawn
+(demo.orders.draft), so their events are the same as real ones. Everything is drawn
 from one seeded `random.Random`: the same seed gives the same orders, people and
 events (customer numbers excepted: the model draws them).
 """
@@ -14,11 +14,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from orders.demo.cast import cast_create
-from orders.demo.discord import discord_demo_link
-from orders.demo.draft import OrderDraft, drafts_save
-from orders.demo.plans import HISTORY, plans_make
-from orders.demo.story import clock, order_play
+from demo.orders.cast import cast_create
+from demo.orders.discord import discord_demo_link
+from demo.orders.draft import OrderDraft, drafts_save
+from demo.orders.plans import HISTORY, plans_make
+from demo.orders.story import clock, order_play
 from orders.discord.roles import order_grant_purchased_role
 from orders.models import DiscordGuild
 from orders.state_machine import OrderStatus

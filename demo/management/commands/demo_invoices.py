@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from invoices.demo import demo_invoices_create
+from demo.invoices import demo_invoices_create
 from invoices.models import Invoice
 from performile import outbox
 

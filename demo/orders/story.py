@@ -10,10 +10,10 @@ import random
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from orders.demo import catalog
-from orders.demo.cast import Cast
-from orders.demo.draft import OrderDraft
-from orders.demo.plans import Plan
+from demo.orders import catalog
+from demo.orders.cast import Cast
+from demo.orders.draft import OrderDraft
+from demo.orders.plans import Plan
 from orders.ingestion.incoming import IncomingLine
 from orders.models import Customer, Source
 from orders.state_machine import OrderStatus

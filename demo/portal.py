@@ -1,7 +1,7 @@
 """Demo data for the customer portal, on top of the order, invoice and courier demo
 (run demo_data, demo_invoices and demo_couriers first).
 
-Each demo portal customer (orders.demo.catalog.PORTAL_CUSTOMERS) gets what the
+Each demo portal customer (demo.orders.catalog.PORTAL_CUSTOMERS) gets what the
 portal shows and the rest of the demo does not make: two delivery addresses (one
 the default), notification preferences (Ole prefers SMS), a verified email address
 (so password reset works), an active order whose parcel is in transit with its
@@ -21,18 +21,18 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from demo.orders import catalog
+from demo.sandbox import sandbox_journey, sandbox_registration
 from invoices.models import Invoice
 from invoices.selectors import PaymentStatus, with_balance
 from invoices.services import invoice_issue_for_order
 from messaging.services.preferences import notification_preferences_update
-from orders.demo import catalog
 from orders.models import Customer, Order
 from orders.services import order_change_status, order_record_tracking
 from orders.state_machine import BOOKABLE, OPEN, OrderStatus
 from orders.tracking import TrackingStatus as T
 from portal.services import address_create
 from shipments.models import CourierAccount, Shipment
-from shipments.sandbox_state import sandbox_journey, sandbox_registration
 from shipments.services import shipment_apply_update
 
 # country -> notification preferences; NO (Ole) prefers SMS.
@@ -201,7 +201,7 @@ def _parcel_in_transit(customer: Customer, rng: random.Random) -> int:
         updated_at=sent,
     )
     # The sandbox's own first events for the number: booked, picked up, at the
-    # sorting terminal. shipments.sandbox_state tells the sandbox of the parcel
+    # sorting terminal. demo.sandbox tells the sandbox of the parcel
     # with these, so polling it finds the same journey and it carries on.
     scans = [sent, sent + timedelta(hours=3), min(now, sent + timedelta(hours=14))]
     shipment_apply_update(

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from shipments.sandbox_state import sandbox_parcels_sync
+from demo.sandbox import sandbox_parcels_sync
 
 
 class Command(BaseCommand):

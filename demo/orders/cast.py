@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 
-from orders.demo import catalog
+from demo.orders import catalog
 from orders.models import Customer, Membership, Merchant, Store
 from orders.services import customer_get_or_create
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from demo.portal import demo_portal_create
 from performile import outbox
-from portal.demo import demo_portal_create
 from portal.models import DeliveryAddress
 
 

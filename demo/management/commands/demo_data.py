@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from orders.demo import catalog
-from orders.demo.cast import sign_ins
-from orders.demo.seed import DEFAULT_SEED, demo_data_create
+from demo.orders import catalog
+from demo.orders.cast import sign_ins
+from demo.orders.seed import DEFAULT_SEED, demo_data_create
 from orders.models import Customer, Merchant
 from orders.state_machine import OrderStatus
 from performile import outbox

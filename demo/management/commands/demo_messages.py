@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from messaging.demo import demo_messages_create
+from demo.messaging import demo_messages_create
 from messaging.models import Message
 from performile import outbox
 

@@ -4,7 +4,7 @@ messaging.notifications.history, since the order demo writes its past without
 domain events). Then conversations: customers asking about recent orders on every
 channel, staff answering, an internal note, a resolved thread and two messages no
 order was found for, written through messaging.services, as real ones are, with the
-clock moved to when each message "arrived" (orders.demo.story.clock)."""
+clock moved to when each message "arrived" (demo.orders.story.clock)."""
 
 import random
 from datetime import timedelta
@@ -12,11 +12,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from demo.orders import catalog
+from demo.orders.story import clock
 from messaging import services
 from messaging.models import Message
 from messaging.notifications.history import status_changes_announce
-from orders.demo import catalog
-from orders.demo.story import clock
 from orders.models import Membership, Order
 
 Channel = Message.Channel

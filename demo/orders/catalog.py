@@ -1,6 +1,6 @@
 """The fixed cast of the demo: merchants, people, products, places and words.
 
-Plain data, read by `orders.demo.seed`. Every address below ends in a reserved
+Plain data, read by `demo.orders.seed`. Every address below ends in a reserved
 `.example` domain or `example.com`, so no mail can reach a real person.
 """
 

@@ -10,7 +10,7 @@ pending, or overdue; one is paid in part, one paid too much. Two credit notes, o
 voided invoice, and last month's statements. All through `invoices.services`, each
 step at the time it "happened": the invoices and their payments in bulk
 (`invoices_issue_for_orders`, `payments_record_on_invoices`), the rest with the
-clock moved (orders.demo.story.clock). No PDF is rendered: each renders on its
+clock moved (demo.orders.story.clock). No PDF is rendered: each renders on its
 first download.
 """
 
@@ -22,6 +22,7 @@ from decimal import ROUND_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from demo.orders.story import clock
 from invoices.models import Invoice, Payment
 from invoices.receivers import CONFIRMED
 from invoices.services import (
@@ -32,7 +33,6 @@ from invoices.services import (
 )
 from invoices.services.issuing import InvoiceIssue, invoices_issue_for_orders
 from invoices.services.payments import InvoicePayment, payments_record_on_invoices
-from orders.demo.story import clock
 from orders.models import Membership, Merchant, Order, Source
 from orders.state_machine import OrderStatus
 

@@ -11,7 +11,7 @@ story through the services and compare (tests/orders/test_demo_drafts.py).
 
 No domain event is sent and nothing is broadcast: the demo's past is written, not
 lived. What the other apps make of it (system messages and notifications, invoices,
-tracked parcels) their own demos write (messaging.demo, invoices.demo, ...).
+tracked parcels) their own demos write (demo.messaging, demo.invoices, ...).
 """
 
 from dataclasses import dataclass, field
