@@ -118,7 +118,7 @@ def _seed():
 
 def _webhook(account, number: str, seq: int):
     """The sandbox's tracking webhook for scan `seq` of parcel `number`."""
-    from shipments.sandbox.notifier import SIGNATURE_HEADER, sign
+    from sandbox_courier.notifier import SIGNATURE_HEADER, sign
 
     occurred = datetime(2026, 11, 20, tzinfo=UTC) + timedelta(seconds=seq)
     body = json.dumps(

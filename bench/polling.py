@@ -57,7 +57,7 @@ PACKAGE = {"weight_kg": "1.5", "length_cm": "30", "width_cm": "20", "height_cm":
 def run() -> dict[str, float]:
     from django.db import connection
 
-    from shipments.sandbox import harness
+    from sandbox_courier import harness
 
     with harness.start(speed=0) as sandbox:
         store, account = _tenant_create(sandbox.base_url)

@@ -119,7 +119,7 @@ def invoice_confirmed_order(order_id: int) -> Invoice | None:
     """Issue the order's invoice if it is confirmed and was never invoiced (not even
     by an invoice voided since: reissuing that is a person's decision)."""
     if outbox.is_recording_history():
-        # A past being written (the demo) dates its invoices itself: invoices.demo.
+        # A past being written (the demo) dates its invoices itself: demo.invoices.
         return None
     # One narrow query to decide; the service reads (and locks) the order itself.
     due = Order.objects.filter(

@@ -3,7 +3,7 @@
 Live, each status change is answered once it commits (messaging.receivers): a
 system message in the order's thread and the customer's notification
 (`order_announce_status_change`). The demo's orders are written at once, without
-their domain events (orders.demo.draft); `status_changes_announce` writes what those
+their domain events (demo.orders.draft); `status_changes_announce` writes what those
 answers would have been, each at the time of its change, in a few INSERTs: the
 threads, the system messages, and the notifications recorded as sent (as the outbox
 records them within `recording_history()`).

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "invoices",
     "privacy",
     "portal",
+    # The top of the import order: the demo imports every app, no app imports it.
+    "demo",
 ]
 
 MIDDLEWARE = [

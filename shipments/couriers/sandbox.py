@@ -1,4 +1,4 @@
-"""Adapter for the sandbox courier (`python -m shipments.sandbox`, docs/couriers.md).
+"""Adapter for the sandbox courier (`python -m sandbox_courier`, docs/couriers.md).
 
 Account settings: `base_url` (e.g. http://127.0.0.1:8090) and any non-empty
 `api_key`. The sandbox signs webhooks with the API key; a `webhook_secret` on the

@@ -4,7 +4,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from orders.demo import discord as demo_discord
+from demo.orders import discord as demo_discord
 from orders.models import Customer, DiscordGuild, Membership, Order, Source
 from tests.discord.conftest import URL, command_payload, signed, text_of
 

@@ -10,12 +10,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.forms.models import model_to_dict
 
+from demo.orders.story import clock
 from invoices.models import Invoice, InvoiceLine, NumberSequence, Payment
 from invoices.receivers import CONFIRMED
 from invoices.services import invoice_issue_for_order, payment_record
 from invoices.services.issuing import InvoiceIssue, invoices_issue_for_orders
 from invoices.services.payments import InvoicePayment, payments_record_on_invoices
-from orders.demo.story import clock
 from orders.models import Order, OrderEvent
 from performile.errors import ApplicationError
 from performile.models import AuditEvent

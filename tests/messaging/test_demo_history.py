@@ -8,13 +8,13 @@ import pytest
 from django.db import transaction
 from django.utils import timezone
 
+from demo.orders.cast import cast_create
+from demo.orders.draft import drafts_save
+from demo.orders.plans import HISTORY, plans_make
+from demo.orders.story import clock, order_play
 from messaging.models import Message, Thread
 from messaging.notifications.history import status_changes_announce
 from orders import services
-from orders.demo.cast import cast_create
-from orders.demo.draft import drafts_save
-from orders.demo.plans import HISTORY, plans_make
-from orders.demo.story import clock, order_play
 from orders.models import Order
 from performile import outbox
 from performile.models import OutboxMessage

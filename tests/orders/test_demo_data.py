@@ -4,7 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
-from orders.demo.catalog import DEMO_PASSWORD
+from demo.orders.catalog import DEMO_PASSWORD
 from orders.models import Customer, Membership, Merchant, Order, OrderEvent
 from orders.phones import normalize_phone
 from orders.state_machine import OrderStatus, can_transition

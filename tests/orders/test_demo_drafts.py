@@ -1,4 +1,4 @@
-"""The demo's orders are saved in bulk (orders.demo.draft); these tests keep them the
+"""The demo's orders are saved in bulk (demo.orders.draft); these tests keep them the
 rows the order services write for the same story."""
 
 import random
@@ -8,11 +8,11 @@ import pytest
 from django.forms.models import model_to_dict
 from django.utils import timezone
 
+from demo.orders.cast import cast_create
+from demo.orders.draft import drafts_save
+from demo.orders.plans import HISTORY, plans_make
+from demo.orders.story import clock, order_play
 from orders import services
-from orders.demo.cast import cast_create
-from orders.demo.draft import drafts_save
-from orders.demo.plans import HISTORY, plans_make
-from orders.demo.story import clock, order_play
 from orders.models import Order, OrderEvent, OrderLine
 
 pytestmark = pytest.mark.django_db

@@ -24,7 +24,7 @@ from orders import services
 from orders.models import Membership
 from orders.state_machine import OrderStatus
 from performile.asgi import application
-from shipments.sandbox.notifier import SIGNATURE_HEADER, sign
+from sandbox_courier.notifier import SIGNATURE_HEADER, sign
 from tests.factories import CustomerFactory, OrderFactory, UserFactory
 from tests.orders.admin_forms import change_form
 from tests.shipments.factories import CourierAccountFactory, ShipmentFactory

@@ -4,12 +4,12 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
+from demo.portal import portal_customers
 from invoices.models import Invoice
 from invoices.selectors import PaymentStatus, with_balance
 from messaging.models import NotificationPreference
 from orders.state_machine import OPEN
 from performile.models import OutboxMessage
-from portal.demo import portal_customers
 from portal.models import DeliveryAddress
 from shipments.models import Shipment, TrackingEvent
 

@@ -11,9 +11,9 @@ import uuid
 
 import pytest
 
+from sandbox_courier import harness
 from shipments.couriers.base import AccountSettings
 from shipments.couriers.sandbox import SandboxCourier
-from shipments.sandbox import harness
 from tests.shipments.factories import CourierAccountFactory
 
 

@@ -3,8 +3,8 @@ import uuid
 import factory
 from factory.django import DjangoModelFactory
 
+from sandbox_courier import journey
 from shipments.models import CourierAccount, Shipment
-from shipments.sandbox import journey
 from tests.factories import MerchantFactory, OrderFactory
 
 # A complete Swedish delivery address, as booking needs it.

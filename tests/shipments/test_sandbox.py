@@ -1,4 +1,4 @@
-"""The sandbox courier (shipments/sandbox) through our adapter, against the real
+"""The sandbox courier (sandbox_courier) through our adapter, against the real
 server started by the `sandbox_courier` fixture."""
 
 import dataclasses
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from orders.tracking import TrackingStatus as T
 from performile.webhooks import BadSignature, MalformedPayload, hex_hmac
+from sandbox_courier import harness, journey
 from shipments.couriers import base, courier_for
 from shipments.couriers.base import (
     AccountSettings,
@@ -29,7 +30,6 @@ from shipments.couriers.base import (
     ShipmentNotFound,
 )
 from shipments.couriers.sandbox import STATUS_MAP, SandboxCourier, normalize
-from shipments.sandbox import harness, journey
 
 FINAL = {"DELIVERED", "EXCEPTION", "RETURNED"}  # where journeys end
 SENDER = Address(

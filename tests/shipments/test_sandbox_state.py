@@ -1,5 +1,5 @@
 """Parcels the sandbox courier never saw are added to its state file before it starts
-(shipments.sandbox_state), so that polling finds them and their journeys go on."""
+(demo.sandbox), so that polling finds them and their journeys go on."""
 
 import json
 import time
@@ -10,14 +10,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from demo.sandbox import sandbox_parcels_sync
 from orders.state_machine import OPEN, OrderStatus
 from orders.tracking import TrackingStatus
+from sandbox_courier import harness, persistence
 from shipments.couriers.base import AccountSettings
 from shipments.couriers.sandbox import SandboxCourier
 from shipments.models import CourierAccount, Shipment
 from shipments.polling import FINAL, shipment_poll
-from shipments.sandbox import harness, persistence
-from shipments.sandbox_state import sandbox_parcels_sync
 
 MOVING = (TrackingStatus.INFO_RECEIVED, TrackingStatus.IN_TRANSIT)
 

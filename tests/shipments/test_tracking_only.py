@@ -16,9 +16,9 @@ from orders.models import OrderEvent, Source
 from orders.services import order_create, order_update
 from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus as T
+from sandbox_courier.notifier import sign
 from shipments import polling
 from shipments.models import PendingTrackingUpdate, Shipment
-from shipments.sandbox.notifier import sign
 from shipments.tracking import pending_updates_purge
 from tests.factories import OrderFactory
 from tests.inbound import outcome

@@ -1,0 +1,177 @@
+"""Demo messages. First what the demo orders' status changes were answered with
+(their system messages and the customers' notifications, written in bulk by
+messaging.notifications.history, since the order demo writes its past without
+domain events). Then conversations: customers asking about recent orders on every
+channel, staff answering, an internal note, a resolved thread and two messages no
+order was found for, written through messaging.services, as real ones are, with the
+clock moved to when each message "arrived" (demo.orders.story.clock)."""
+
+import random
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from demo.orders import catalog
+from demo.orders.story import clock
+from messaging import services
+from messaging.models import Message
+from messaging.notifications.history import status_changes_announce
+from orders.models import Membership, Order
+
+Channel = Message.Channel
+
+QUESTIONS = [
+    (
+        Channel.EMAIL,
+        "Where is my order {number}?",
+        "Hi, I ordered a week ago and"
+        " have not heard anything since. Could you tell me when {number} ships?",
+    ),
+    (Channel.WHATSAPP, "", "Hi! Any news on {number}? I need it before Friday 🙏"),
+    (Channel.SMS, "", "Hello, is order {number} on its way? Thanks"),
+    (Channel.IN_APP, "", "Can I still change the delivery address of this order?"),
+    (
+        Channel.EMAIL,
+        "Re: Your order {number}",
+        "The parcel arrived but one item is missing. What should I do?",
+    ),
+]
+ANSWERS = [
+    "Thanks for writing! Your order is packed and leaves our warehouse tomorrow"
+    " morning; you will get the tracking link by email.",
+    "Sorry for the wait. The courier shows it out for delivery today.",
+    "Yes, we can still change it: reply with the new address and we will update it.",
+    "So sorry about that. We are sending the missing item today at no cost.",
+]
+NOTES = [
+    "Second delay for this customer: offer free shipping next time.",
+    "Checked with the warehouse: the item was short-picked.",
+]
+UNMATCHED = [
+    (
+        Channel.EMAIL,
+        "lena.k@example.org",
+        "Question about a gift card",
+        "Hi, can I use a gift card in your shop? I do not have an order yet.",
+    ),
+    (Channel.SMS, "+46709998877", "", "Hi it's Bo, did my parcel leave yet?"),
+]
+
+
+def demo_messages_create(*, seed: int = 2026, conversations: int = 24) -> dict:
+    """Announce the demo orders' past status changes and create the demo
+    conversations; returns how many messages of each were written."""
+    slugs = [merchant["slug"] for merchant in catalog.MERCHANTS]
+    with transaction.atomic():
+        announced = status_changes_announce(
+            orders=Order.objects.filter(merchant__slug__in=slugs)
+        )
+    return {
+        "announced": announced,
+        "conversations": _conversations_create(seed, conversations),
+    }
+
+
+def _conversations_create(seed: int, conversations: int) -> int:
+    rng = random.Random(seed)
+    orders = list(
+        Order.objects.exclude(customer=None)
+        .exclude(customer__email="")
+        .select_related("customer", "store")
+        .order_by("-placed_at")[: conversations * 2]
+    )
+    rng.shuffle(orders)
+    before = Message.objects.count()
+    with transaction.atomic():
+        for index, order in enumerate(orders[:conversations]):
+            _conversation(order, index, rng)
+        _unmatched(orders)
+    return Message.objects.count() - before
+
+
+def _conversation(order: Order, index: int, rng: random.Random) -> None:
+    channel, subject, text = QUESTIONS[index % len(QUESTIONS)]
+    asked = max(
+        order.placed_at + timedelta(hours=rng.randint(2, 30)),
+        timezone.now() - timedelta(days=rng.randint(1, 20), hours=rng.randint(0, 20)),
+    )
+    asked = min(asked, timezone.now() - timedelta(minutes=rng.randint(5, 600)))
+    with clock(asked):
+        _ask(
+            order,
+            channel,
+            subject.format(number=order.order_number),
+            text.format(number=order.order_number),
+            rng,
+        )
+    if index % 4 == 3:
+        return  # still waiting for an answer
+    staff = _staff(order, rng)
+    answered = asked + timedelta(minutes=rng.randint(4, 240))
+    if answered > timezone.now():
+        return
+    with clock(answered):
+        if index % 5 == 1:
+            services.message_add_note(order=order, actor=staff, body=rng.choice(NOTES))
+        reply_channel = (
+            channel if channel in (Channel.EMAIL, Channel.IN_APP) else (Channel.EMAIL)
+        )
+        services.message_reply(
+            order=order, actor=staff, body=rng.choice(ANSWERS), channel=reply_channel
+        )
+    if index % 3 == 0 and answered + timedelta(hours=2) < timezone.now():
+        with clock(answered + timedelta(hours=2)):
+            services.thread_close(order=order, actor=staff)
+
+
+def _ask(order, channel, subject, text, rng) -> None:
+    customer = order.customer
+    if channel == Channel.IN_APP and customer.user_id:
+        services.message_send_in_app(order=order, actor=customer.user, body=text)
+        return
+    if channel == Channel.IN_APP:
+        channel = Channel.EMAIL
+    sender = customer.email if channel == Channel.EMAIL else customer.phone
+    if not sender:
+        channel, sender = Channel.EMAIL, customer.email
+    recipient = {
+        Channel.EMAIL: order.store.support_email,
+        Channel.SMS: order.store.sms_number,
+    }.get(channel, "")
+    services.message_receive(
+        channel=channel,
+        sender=sender,
+        recipient=recipient,
+        subject=subject if channel == Channel.EMAIL else "",
+        body=text,
+        provider_message_id=f"demo-{channel}-{order.pk}-{rng.getrandbits(32):x}",
+    )
+
+
+def _unmatched(orders: list[Order]) -> None:
+    store = next((o.store for o in orders if o.store.support_email), None)
+    for hours, (channel, sender, subject, body) in enumerate(UNMATCHED, start=3):
+        with clock(timezone.now() - timedelta(hours=hours)):
+            services.message_receive(
+                channel=channel,
+                sender=sender,
+                recipient=store.support_email
+                if store and channel == "email"
+                else (store.sms_number if store else ""),
+                subject=subject,
+                body=body,
+                provider_message_id=f"demo-unmatched-{channel}-{hours}",
+            )
+
+
+def _staff(order: Order, rng: random.Random):
+    if order.assigned_staff_id:
+        return order.assigned_staff
+    members = list(
+        Membership.objects.filter(
+            merchant_id=order.merchant_id,
+            role__in=[Membership.Role.STAFF, Membership.Role.ADMIN],
+        ).select_related("user")
+    )
+    return rng.choice(members).user

@@ -1,0 +1,1 @@
+"""The demo's merchants, people and orders (`manage.py demo_data`, `make run`)."""

@@ -1,1 +1,0 @@
-"""Demo data for development and demos (`manage.py demo_data`, `make run`)."""
