@@ -39,10 +39,11 @@ def parse_amount(raw) -> tuple[Decimal, str | None]:
 
 
 def order_currency(store, *named: str | None) -> str:
-    """The currency of an order someone types in (Orders view, API): the first
-    currency they named, in the order given (the currency field, then the code the
-    amount's text carries), else the store's. The merchant's default_currency is
-    not asked: every store has a currency of its own."""
+    """The currency of an order someone types in (Orders view, API, Discord's
+    /addorder): the first currency they named, in the order given (the currency
+    field, then the code the amount's text carries), else the store's. The
+    merchant's default_currency is not asked: every store has a currency of its
+    own."""
     return next((code for code in named if code), store.currency).upper()
 
 

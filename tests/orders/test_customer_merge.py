@@ -32,7 +32,7 @@ def pair(store):
         merchant=store.merchant,
         email="anna@home.example",
         phone="",
-        customer_number="C00000042",
+        customer_number="C90000042",
     )
     order = make_order(store, old, status="confirmed")
     invoice = invoice_issue_for_order(order=order, issue_date=date(2026, 11, 1))
@@ -70,7 +70,7 @@ def merge(user, customer, into):
 def test_merging_moves_everything_and_records_it(staff_user, pair):
     response = merge(staff_user, pair["old"], pair["new"])
     assert response.status_code == 200, response.content
-    assert response.json()["customer_number"] == "C00000042"
+    assert response.json()["customer_number"] == "C90000042"
     new = pair["new"]
     assert not Customer.objects.filter(pk=pair["old"].pk).exists()
     pair["order"].refresh_from_db()
@@ -85,7 +85,7 @@ def test_merging_moves_everything_and_records_it(staff_user, pair):
     assert (new.phone, new.user) == ("+46705555555", pair["user"])
     assert new.email == "anna@home.example"  # its own email stays
     assert OrderEvent.objects.filter(
-        order=pair["order"], kind="note", note__contains="merged into C00000042"
+        order=pair["order"], kind="note", note__contains="merged into C90000042"
     ).exists()
     assert AuditEvent.objects.filter(action="customer.merged").count() == 1
     client = APIClient()

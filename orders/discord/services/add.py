@@ -23,7 +23,7 @@ from orders.discord.refusals import (
     Refused,
 )
 from orders.models import Order, Source
-from orders.money import parse_amount
+from orders.money import order_currency, parse_amount
 from orders.services import order_create, order_log_payment
 from orders.state_machine import OrderStatus
 from performile.errors import ApplicationError, Conflict
@@ -80,7 +80,7 @@ def _checked(asked: Invocation, options: AddOrderOptions) -> NewOrder:
     if method is None:
         names = ", ".join(value for value, _ in choices.PAYMENT_METHODS)
         raise Refused(INVALID_PAYMENT_METHOD, f"choose one of {names}.")
-    amount, currency = _amount(options.amount, asked.store.currency)
+    amount, currency = _amount(options.amount, asked.store)
     return NewOrder(
         customer=options.customer,
         order_number=options.order_number,
@@ -92,14 +92,14 @@ def _checked(asked: Invocation, options: AddOrderOptions) -> NewOrder:
     )
 
 
-def _amount(raw, default_currency: str) -> tuple[Decimal, str]:
+def _amount(raw, store) -> tuple[Decimal, str]:
     try:
         amount, currency = parse_amount(raw)
     except ValueError as exc:
         raise Refused(INVALID_AMOUNT, str(exc)) from exc
     if amount <= 0:
         raise Refused(INVALID_AMOUNT, "it must be more than zero.")
-    return amount, currency or default_currency
+    return amount, order_currency(store, currency)
 
 
 def _record(asked: Invocation, new: NewOrder) -> Order:
