@@ -28,9 +28,11 @@ from django.db.models.functions import Cast, Coalesce
 from django.http import Http404
 from django.utils import timezone
 
+from invoices.access import billing_reaches
 from invoices.models import CreditNote, Invoice, Payment, Statement
-from orders.models import Customer, Membership
-from orders.selectors import user_customer_id, user_memberships
+from orders.access import reach_filter
+from orders.models import Customer
+from orders.selectors import user_memberships
 
 
 class PaymentStatus:
@@ -50,22 +52,8 @@ ZERO = Value(Decimal("0.00"), output_field=MONEY)
 def billing_scope(user, *, store: str = "store_id") -> Q | None:
     """The rule, as a filter on a model with merchant and customer fields and a path
     to the store (`store`: a payment has none of its own, it reaches one through its
-    order); None when the user sees nothing."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return Q()
-    rule = Q(pk__in=[])
-    for membership in user_memberships(user):
-        if membership.is_team:
-            rule |= Q(merchant_id=membership.merchant_id)
-        elif membership.role == Membership.Role.RESELLER:
-            store_ids = [store.pk for store in membership.stores.all()]
-            rule |= Q(merchant_id=membership.merchant_id, **{f"{store}__in": store_ids})
-    customer_id = user_customer_id(user)
-    if customer_id:
-        rule |= Q(customer_id=customer_id)
-    return rule
+    order); None when the user sees nothing (`invoices.access.billing_reaches`)."""
+    return reach_filter(billing_reaches(user), store=store)
 
 
 def _scoped(queryset: QuerySet, user, *, store: str = "store_id") -> QuerySet:

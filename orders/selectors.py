@@ -4,7 +4,6 @@
 HTML, websockets, Discord, messages, invoices, portal) starts from it.
 """
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet, Value
@@ -12,6 +11,12 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from orders import access
+from orders.access import (  # noqa: F401  (their import path since before access)
+    OrderScopes,
+    user_customer_id,
+    user_memberships,
+)
 from orders.models import Customer, Membership, Order, Source, Store
 from performile.errors import ApplicationError
 
@@ -25,79 +30,17 @@ def visible_orders(user, *, include_deleted: bool = False) -> QuerySet[Order]:
     - suppliers: orders assigned to them for fulfilment;
     - customers: their own orders;
     - superusers: everything; anyone else: nothing.
+
+    The rule itself is `orders.access`: what each membership and customer account
+    reaches.
     """
-    orders = Order.objects.all() if include_deleted else Order.objects.not_deleted()
-    if not user or not user.is_authenticated or not user.is_active:
-        return orders.none()
-    if user.is_superuser:
-        return orders
-    rule = Q(pk__in=[])
-    for membership in user_memberships(user):
-        if membership.is_team:
-            rule |= Q(merchant_id=membership.merchant_id)
-        elif membership.role == Membership.Role.RESELLER:
-            store_ids = [store.pk for store in membership.stores.all()]
-            rule |= Q(merchant_id=membership.merchant_id, store_id__in=store_ids)
-        elif membership.role == Membership.Role.SUPPLIER:
-            rule |= Q(merchant_id=membership.merchant_id, supplier_id=user.pk)
-    customer_id = user_customer_id(user)
-    if customer_id:
-        rule |= Q(customer_id=customer_id)
-    return orders.filter(rule)
-
-
-@dataclass(frozen=True)
-class OrderScopes:
-    """`visible_orders(user)` in the units live updates are sent to: whole stores,
-    a supplier's assignments at a merchant, a customer's own orders."""
-
-    store_ids: frozenset[int] = frozenset()
-    supplier_merchant_ids: frozenset[int] = frozenset()
-    customer_ids: frozenset[int] = frozenset()
+    return access.orders_reached(access.reaches(user), include_deleted=include_deleted)
 
 
 def visible_order_scopes(user) -> OrderScopes:
-    """The rule of `visible_orders`, as scopes; keep the two in step. Read fresh,
-    not from the per-request cache: an open websocket asks again later."""
-    if not user or not user.is_authenticated or not user.is_active:
-        return OrderScopes()
-    if user.is_superuser:
-        return OrderScopes(
-            store_ids=frozenset(Store.objects.values_list("pk", flat=True))
-        )
-    stores, suppliers = set(), set()
-    for membership in Membership.objects.filter(user=user).prefetch_related("stores"):
-        if membership.is_team:
-            stores.update(
-                Store.objects.filter(merchant_id=membership.merchant_id).values_list(
-                    "pk", flat=True
-                )
-            )
-        elif membership.role == Membership.Role.RESELLER:
-            stores.update(store.pk for store in membership.stores.all())
-        elif membership.role == Membership.Role.SUPPLIER:
-            suppliers.add(membership.merchant_id)
-    customers = Customer.objects.filter(user=user).values_list("pk", flat=True)
-    return OrderScopes(frozenset(stores), frozenset(suppliers), frozenset(customers))
-
-
-def user_customer_id(user) -> int | None:
-    """The id of the customer record the user signs in as, read once per request
-    (cached on the user, like the memberships)."""
-    cached = getattr(user, "_performile_customer_id", False)
-    if cached is False:
-        cached = Customer.objects.filter(user=user).values_list("pk", flat=True).first()
-        user._performile_customer_id = cached
-    return cached
-
-
-def user_memberships(user) -> list[Membership]:
-    """The user's memberships, read once per request (cached on the user)."""
-    cached = getattr(user, "_performile_memberships", None)
-    if cached is None:
-        cached = list(Membership.objects.filter(user=user).prefetch_related("stores"))
-        user._performile_memberships = cached
-    return cached
+    """`visible_orders(user)` as live-update scopes. Read fresh, not from the
+    per-request cache: an open websocket asks again later."""
+    return access.order_scopes(access.fresh_reaches(user))
 
 
 def order_get_for_user(user, order_id, *, for_update: bool = False) -> Order:
@@ -151,25 +94,21 @@ def order_detail(user, order_id) -> Order:
 
 def user_stores(user) -> QuerySet[Store]:
     """Stores whose orders the user can create or filter by."""
-    if user.is_superuser:
-        return Store.objects.select_related("merchant")
-    rule = Q(pk__in=[])
-    for membership in user_memberships(user):
-        if membership.is_team:
-            rule |= Q(merchant_id=membership.merchant_id)
-        elif membership.role == Membership.Role.RESELLER:
-            rule |= Q(pk__in=[store.pk for store in membership.stores.all()])
-        elif membership.role == Membership.Role.SUPPLIER:
-            rule |= Q(merchant_id=membership.merchant_id, orders__supplier=user)
-    return Store.objects.filter(rule).select_related("merchant").distinct()
+    rule = access.store_filter(access.member_reaches(user))
+    stores = Store.objects.select_related("merchant")
+    if rule is None:
+        return stores.none()
+    return stores.filter(rule).distinct() if rule else stores
 
 
 def user_may_create_orders(user) -> bool:
     """Staff, admins and resellers create orders; suppliers only fulfil them."""
-    return user.is_superuser or any(
-        membership.role != Membership.Role.SUPPLIER
-        for membership in user_memberships(user)
-    )
+    return access.creates_orders(access.member_reaches(user))
+
+
+def user_may_create_orders_in(user, store: Store) -> bool:
+    """Staff and admins in their merchant's stores, resellers in theirs."""
+    return access.may_create_in(access.member_reaches(user), store)
 
 
 def user_is_merchant_member(user) -> bool:
@@ -183,20 +122,7 @@ def user_is_merchant_member(user) -> bool:
 def order_is_workable_by(user, order: Order) -> bool:
     """May the user change this order (its status, its details)? Staff and admins of
     its merchant, the reseller owning its store, the supplier it is assigned to."""
-    if user.is_superuser:
-        return True
-    for membership in user_memberships(user):
-        if membership.merchant_id != order.merchant_id:
-            continue
-        if membership.is_team:
-            return True
-        if membership.role == Membership.Role.RESELLER and order.store_id in {
-            store.pk for store in membership.stores.all()
-        }:
-            return True
-        if membership.role == Membership.Role.SUPPLIER and order.supplier_id == user.pk:
-            return True
-    return False
+    return access.covers_order(access.member_reaches(user), order)
 
 
 def order_is_managed_by(user, order: Order) -> bool:
@@ -207,7 +133,7 @@ def order_is_managed_by(user, order: Order) -> bool:
 
 def merchant_is_managed_by(user, merchant_id: int) -> bool:
     """Is the user staff or admin of the merchant (or the platform's superuser)?"""
-    return user.is_superuser or merchant_id in user_team_merchant_ids(user)
+    return access.manages_merchant(access.member_reaches(user), merchant_id)
 
 
 def team_customers(user) -> QuerySet[Customer]:

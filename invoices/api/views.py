@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from invoices import selectors, services
+from invoices.access import ensure_may_manage
 from invoices.api import filters
 from invoices.api.serializers import (
     AllocateInputSerializer,
@@ -29,15 +30,15 @@ from invoices.api.serializers import (
     VoidInputSerializer,
 )
 from invoices.models import Invoice, Payment
-from orders.selectors import order_get_for_user, user_team_merchant_ids
-from performile.errors import NotAllowed
+from orders.selectors import order_get_for_user
 from performile.pagination import NewestFirst
 
 
 def require_team(user, merchant_id: int) -> None:
     """Only the merchant's staff and admins (and superusers) write its billing."""
-    if not (user.is_superuser or merchant_id in user_team_merchant_ids(user)):
-        raise NotAllowed("Only the merchant's staff and admins may do this.")
+    ensure_may_manage(
+        user, merchant_id, "Only the merchant's staff and admins may do this."
+    )
 
 
 def invoice_detail(user, invoice_id) -> dict:

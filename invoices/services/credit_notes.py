@@ -6,6 +6,7 @@ from django.db import transaction
 from django.db.models import Sum
 
 from invoices import numbering
+from invoices.access import ensure_may_manage
 from invoices.amounts import line_amounts, share
 from invoices.models import CreditNote, CreditNoteLine, Invoice
 from invoices.services.common import billing_profile, merchant_today, seller_snapshot
@@ -41,8 +42,10 @@ def credit_note_issue(
     - neither: everything not credited yet (each line's rest, less earlier credits
       by amount).
 
-    A credit note never credits more than the invoice's total.
+    A credit note never credits more than the invoice's total. The merchant's
+    staff only.
     """
+    ensure_may_manage(actor, invoice.merchant_id)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from invoices import numbering
+from invoices.access import ensure_may_manage
 from invoices.amounts import cents, line_amounts
 from invoices.models import (
     Invoice,
@@ -94,12 +95,16 @@ def invoice_issue_for_order(
     notes: str = "",
 ) -> Invoice:
     """Issue the order's invoice from its lines. Refused when the order already has
-    an issued invoice (AlreadyInvoiced), or has nothing to invoice."""
+    an issued invoice (AlreadyInvoiced), or has nothing to invoice, and to anyone
+    but the merchant's staff (NotAllowed)."""
     with transaction.atomic():
         order = (
             Order.objects.select_for_update(of=("self",))
             .select_related("merchant", "customer")
             .get(pk=order.pk)
+        )
+        ensure_may_manage(
+            actor, order.merchant_id, "Only the merchant's staff issue invoices."
         )
         _ensure_not_invoiced([order])
         profile = billing_profile(order.merchant)
@@ -317,7 +322,8 @@ def render_after_commit(document) -> None:
 
 def invoice_void(*, invoice: Invoice, actor: Actor, reason: str) -> Invoice:
     """Void an issued invoice nobody has paid or credited yet. The number stays
-    used (gap-free); the order may be invoiced again."""
+    used (gap-free); the order may be invoiced again. The merchant's staff only."""
+    ensure_may_manage(actor, invoice.merchant_id)
     reason = reason.strip()
     if not reason:
         raise ApplicationError(

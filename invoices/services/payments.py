@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from invoices.access import ensure_may_manage
 from invoices.models import Invoice, Payment
 from orders.models import Customer, Merchant, Order
 from orders.services import order_change_status, order_log, order_log_many
@@ -42,8 +43,10 @@ def payment_record(
     waits on the order until its invoice is issued; the customer follows from
     them. A payment on an order still waiting for payment moves it to payment
     verified. With a `provider_id` the same payment recorded twice is recorded once
-    (returns None the second time).
+    (returns None the second time). A person recording it must be the merchant's
+    staff.
     """
+    ensure_may_manage(actor, merchant.pk)
     amount = _amount(amount)
     currency = (currency or "").upper()
     if method not in Payment.Method.values:
@@ -234,7 +237,9 @@ def _order_note(payment: Payment) -> str:
 def payment_allocate(*, payment: Payment, invoice: Invoice, actor: Actor) -> Payment:
     """Put an unallocated payment (money a provider sent without anything to match
     it to) on an issued invoice of the same merchant and currency. The payment
-    itself never changes otherwise (the immutability trigger allows exactly this)."""
+    itself never changes otherwise (the immutability trigger allows exactly this).
+    The merchant's staff only."""
+    ensure_may_manage(actor, payment.merchant_id)
     with transaction.atomic():
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
         invoice = Invoice.objects.select_for_update().get(pk=invoice.pk)

@@ -25,6 +25,7 @@ from django.db.models import DateField, F, Func, QuerySet, Sum
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from invoices.access import ensure_may_generate_statement
 from invoices.models import CreditNote, Invoice, Payment, Statement
 from orders.models import Customer
 from performile.actors import Actor
@@ -83,7 +84,9 @@ def statement_generate(
 ) -> Statement:
     """The customer's statement in `currency` from `start` to `end` (inclusive,
     merchant's calendar), generated now and kept as printed. An account with no
-    activity gives an empty statement."""
+    activity gives an empty statement. For the merchant's staff, and the customer's
+    own account."""
+    ensure_may_generate_statement(actor, customer)
     currency = (currency or "").strip().upper()
     if len(currency) != 3 or not currency.isalpha():
         raise ApplicationError(

@@ -4,30 +4,15 @@ a finished action answers (a toast, the dialog closed, the page updated)."""
 from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django_htmx.http import HttpResponseClientRedirect
 
+from invoices.access import ensure_may_manage, is_billing_staff
 from invoices.models import Invoice
-from orders.models import Membership
-from orders.selectors import (
-    user_is_merchant_member,
-    user_memberships,
-    user_team_merchant_ids,
-)
+from orders.selectors import user_is_merchant_member
 from orders.views import merchant_timezone
 
 PAGE_SIZE = 25
-
-
-def is_billing_staff(user) -> bool:
-    """Merchant staff, admins and resellers: the people of the invoice pages."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or any(
-        membership.is_team or membership.role == Membership.Role.RESELLER
-        for membership in user_memberships(user)
-    )
 
 
 def signed_in(view):
@@ -76,14 +61,10 @@ def staff_page(view):
     return billing_staff_required(merchant_timezone(view))
 
 
-def may_manage(user, invoice: Invoice) -> bool:
-    """Payments, credit notes and voids: the merchant's staff and admins."""
-    return user.is_superuser or invoice.merchant_id in user_team_merchant_ids(user)
-
-
 def require_manage(user, invoice: Invoice) -> None:
-    if not may_manage(user, invoice):
-        raise PermissionDenied("Only the merchant's staff change invoices.")
+    """A 403 (NotAllowed is Django's PermissionDenied) for anyone but the invoice's
+    merchant's staff."""
+    ensure_may_manage(user, invoice.merchant_id)
 
 
 def without_page(request) -> str:

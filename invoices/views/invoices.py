@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from invoices import selectors, services
+from invoices.access import may_manage
 from invoices.filters import InvoiceFilter, balance_totals, invoice_customers
 from invoices.forms import CreditNoteForm, PaymentForm, VoidForm
 from invoices.models import Invoice
 from invoices.views.common import (
     PAGE_SIZE,
-    may_manage,
     require_manage,
     staff_page,
     without_page,

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from invoices import downloads, selectors, services
+from invoices.access import may_manage_billing
 from invoices.views.common import members_only, signed_in
 from orders import selectors as order_selectors
 from orders.views import merchant_timezone
@@ -58,9 +59,7 @@ def order_confirmation_view(request, order_pk: int):
 
 
 def _may_issue(user, order) -> bool:
-    return user.is_superuser or order.merchant_id in (
-        order_selectors.user_team_merchant_ids(user)
-    )
+    return may_manage_billing(user, order.merchant_id)
 
 
 def _already_invoiced(request, order, exc) -> str:

@@ -7,21 +7,20 @@ staff member (`Membership.discord_user_id`, `orders.discord.people.staff_for`: t
 actor of what they do). The server's own permission decides
 management: a member with Manage Server (or Administrator) reads every order of
 the store the server is linked to. Nothing else of the merchant, and no other
-store, is ever in reach of a server.
+store, is ever in reach of a server. The reaches themselves are `orders.access`'s.
 """
 
 from django.db.models import Case, QuerySet, When
 
+from orders import access
 from orders.models import Order
 
 
 def store_orders(asked) -> QuerySet[Order]:
-    """Every live order of the server's store. `merchant_id` is filtered too, so
-    PostgreSQL may use the merchant's indexes (status) as well as the store's."""
-    store = asked.store
-    return Order.objects.not_deleted().filter(
-        merchant_id=store.merchant_id, store_id=store.pk
-    )
+    """Every live order of the server's store (`orders.access.store_reach`: the
+    merchant is filtered too, so PostgreSQL may use the merchant's indexes (status)
+    as well as the store's)."""
+    return access.orders_reached([access.store_reach(asked.store)])
 
 
 def customer_orders(asked) -> QuerySet[Order]:
@@ -29,10 +28,8 @@ def customer_orders(asked) -> QuerySet[Order]:
     linked to the caller's Discord id (none when no customer is linked)."""
     if not asked.caller.id:
         return Order.objects.none()
-    return store_orders(asked).filter(
-        customer__merchant_id=asked.store.merchant_id,
-        customer__discord_user_id=asked.caller.id,
-    )
+    reach = access.discord_customer_reach(asked.store, asked.caller.id)
+    return access.orders_reached([reach])
 
 
 def trackable_orders(asked) -> QuerySet[Order]:

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from orders import live
-from orders.models import Membership, Order, OrderEvent, Store
-from orders.selectors import merchant_is_managed_by, order_is_workable_by
+from orders.models import Order, OrderEvent, Store
+from orders.selectors import order_is_workable_by, user_may_create_orders_in
 from orders.state_machine import OrderStatus
 from performile.actors import Actor
 from performile.errors import NotAllowed
@@ -96,13 +96,8 @@ def _ensure_may_work_on(actor, order: Order) -> None:
 
 
 def _ensure_may_create(actor, store: Store) -> None:
-    if merchant_is_managed_by(actor, store.merchant_id):
-        return
-    if Membership.objects.filter(
-        user=actor, role=Membership.Role.RESELLER, stores=store
-    ).exists():
-        return
-    raise NotAllowed("You cannot create orders in this store.")
+    if not user_may_create_orders_in(actor, store):
+        raise NotAllowed("You cannot create orders in this store.")
 
 
 def _copy_fields(source: Order, target: Order, names) -> None:
