@@ -140,7 +140,7 @@ def test_staff_merge_from_the_order_page(client, staff_user, pair):
     assert b"Same person as another customer?" in page.content
     response = client.post(
         reverse("orders:customer-merge", args=[pair["order"].pk]),
-        {"into": "c00000042"},
+        {"into": "c90000042"},
     )
     assert response.status_code == 302
     pair["order"].refresh_from_db()
