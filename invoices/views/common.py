@@ -3,10 +3,8 @@ a finished action answers (a toast, the dialog closed, the page updated)."""
 
 from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django_htmx.http import HttpResponseClientRedirect
 
 from invoices.models import Invoice
 from orders.models import Membership
@@ -16,6 +14,7 @@ from orders.selectors import (
     user_team_merchant_ids,
 )
 from orders.views import merchant_timezone
+from performile.htmx import login_required_htmx
 
 PAGE_SIZE = 25
 
@@ -30,21 +29,8 @@ def is_billing_staff(user) -> bool:
     )
 
 
-def signed_in(view):
-    """Django's login_required, except that an htmx request whose session has
-    ended sends the whole page to sign-in (as the Orders view does)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            back = request.get_full_path()
-            if request.htmx:
-                back = request.htmx.current_url_abs_path or back
-                return HttpResponseClientRedirect(redirect_to_login(back).url)
-            return redirect_to_login(back)
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Signed in; an htmx request whose session has ended sends the whole page to sign-in.
+signed_in = login_required_htmx
 
 
 def billing_staff_required(view):
