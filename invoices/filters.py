@@ -1,13 +1,29 @@
-"""The invoice list's filters (django-filter), applied to `visible_invoices`."""
+"""The invoice list's filters (django-filter), applied to `visible_invoices`: the
+Invoices page's, which the API's (invoices.api.filters) extend."""
+
+from functools import reduce
+from operator import or_
 
 import django_filters
 from django import forms
 from django.db.models import Q, QuerySet, Sum
 
+from invoices.models import Invoice
 from invoices.selectors import PaymentStatus
 from orders.models import Customer
 
 DATE = forms.DateInput(attrs={"type": "date"})
+
+# What `q` searches, on the page and in the API (docs/decisions.md): the invoice
+# number, the order reference and the customer's name or e-mail in part, the
+# customer number whole.
+SEARCH_LOOKUPS = (
+    "number__icontains",
+    "order_reference__icontains",
+    "customer__name__icontains",
+    "customer__email__icontains",
+    "customer__customer_number__iexact",
+)
 
 
 class InvoiceFilter(django_filters.FilterSet):
@@ -38,11 +54,16 @@ class InvoiceFilter(django_filters.FilterSet):
     )
 
     class Meta:
+        model = Invoice
         fields = []
 
     def __init__(self, data=None, queryset=None, *, customers=None, **kwargs):
         super().__init__(data, queryset, **kwargs)
-        # Only the customers of invoices the user sees (a choice is checked too).
+        self.limit_choices(customers)
+
+    def limit_choices(self, customers) -> None:
+        """The page's customer menu: only the customers of invoices the user sees
+        (a choice is checked too)."""
         self.filters["customer"].queryset = customers or Customer.objects.none()
         self.form.fields["q"].widget.attrs["id"] = "filter_q"
 
@@ -51,11 +72,7 @@ class InvoiceFilter(django_filters.FilterSet):
         if not value:
             return queryset
         return queryset.filter(
-            Q(number__icontains=value)
-            | Q(order_reference__icontains=value)
-            | Q(customer__name__icontains=value)
-            | Q(customer__email__icontains=value)
-            | Q(customer__customer_number__iexact=value)
+            reduce(or_, (Q(**{lookup: value}) for lookup in SEARCH_LOOKUPS))
         )
 
     def only_overdue(self, queryset, name, value):

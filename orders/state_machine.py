@@ -59,7 +59,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     S.CANCELLED: (),
 }
 
-# The service-order progress bar (Discord guide); other statuses are shown apart.
+# The two flows an order's progress is shown along (the portal's timeline, the
+# Discord progress bar); other statuses are shown apart. `flow_of` says which.
 SERVICE_FLOW = (S.PAYMENT_VERIFIED, S.IN_PROGRESS, S.IN_REVIEW, S.COMPLETE)
 PHYSICAL_FLOW = (S.PENDING, S.CONFIRMED, S.SHIPPED, S.DELIVERED)
 
@@ -98,3 +99,10 @@ def can_transition(from_status: str, to_status: str) -> bool:
 def check_transition(from_status: str, to_status: str) -> None:
     if not can_transition(from_status, to_status):
         raise InvalidTransition(from_status, to_status)
+
+
+def flow_of(order) -> tuple[str, ...]:
+    """The flow `order` is on: a service order (one with a service) the service
+    flow, any other the physical flow, whatever its status (a paid webshop order in
+    payment verified is still physical)."""
+    return SERVICE_FLOW if order.is_service else PHYSICAL_FLOW

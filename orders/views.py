@@ -5,8 +5,6 @@ from functools import wraps
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required as django_login_required
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -16,7 +14,6 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import HttpResponseClientRedirect
 
 from orders import feed, notifications, selectors, services
 from orders.customers import customer_merge
@@ -34,26 +31,17 @@ from orders.paging import cursor, keyset_page
 from orders.state_machine import label
 from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
-from performile.htmx import dialog_done
+from performile.htmx import dialog_done, login_required_htmx
 
 PAGE_SIZE = 25
 ROWS_MAX = 50
 
 
 def member_required(view):
-    """Django's, except that an htmx request whose session has ended sends the
-    whole page to sign-in instead of swapping the sign-in form into a fragment; and
-    only merchant members (staff, resellers, suppliers) get past it."""
-    protected = django_login_required(_members_only(view))
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.htmx and not request.user.is_authenticated:
-            back = request.htmx.current_url_abs_path or request.get_full_path()
-            return HttpResponseClientRedirect(redirect_to_login(back).url)
-        return protected(request, *args, **kwargs)
-
-    return wrapper
+    """Signed in (an htmx request whose session has ended sends the whole page to
+    sign-in: performile.htmx.login_required_htmx), and only merchant members
+    (staff, resellers, suppliers) get past it."""
+    return login_required_htmx(_members_only(view))
 
 
 def _members_only(view):

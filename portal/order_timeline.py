@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from orders.models import OrderEvent
-from orders.state_machine import PHYSICAL_FLOW, SERVICE_FLOW, OrderStatus
+from orders.state_machine import PHYSICAL_FLOW, OrderStatus, flow_of
 from orders.tracking import TrackingStatus
 
 S = OrderStatus
@@ -86,10 +86,6 @@ class Timeline:
     interruption: str  # "", "on_hold" or "cancelled"
     interrupted_at: datetime | None
     waiting_for_payment: bool
-
-
-def flow_of(order) -> tuple[str, ...]:
-    return SERVICE_FLOW if order.is_service else PHYSICAL_FLOW
 
 
 def _rank(order, status: str) -> int:

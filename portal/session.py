@@ -13,9 +13,9 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 
+from performile.htmx import redirect_page
 from portal.selectors import portal_customer
 
 LAST_SEEN = "portal_last_seen"
@@ -87,8 +87,4 @@ class PortalSessionTimeoutMiddleware:
                 },
                 status=401,
             )
-        if request.headers.get("HX-Request"):
-            response = JsonResponse({}, status=200)
-            response["HX-Redirect"] = login
-            return response
-        return redirect(login)
+        return redirect_page(request, login)

@@ -4,11 +4,16 @@ import django_filters
 from django.db.models import DateField, DateTimeField, F, Func, Q
 from django.db.models.functions import Cast
 
-from invoices.models import CreditNote, Invoice, Payment
+from invoices import filters
+from invoices.models import CreditNote, Payment
 from invoices.selectors import PaymentStatus
 
 
-class InvoiceFilter(django_filters.FilterSet):
+class InvoiceFilter(filters.InvoiceFilter):
+    """The Invoices page's filters and search, with the API's own: several
+    statuses at once, a customer by id or by number, `overdue=false` for all but
+    the overdue ones."""
+
     status = django_filters.MultipleChoiceFilter(
         field_name="payment_status",
         choices=PaymentStatus.CHOICES,
@@ -18,30 +23,24 @@ class InvoiceFilter(django_filters.FilterSet):
     customer_number = django_filters.CharFilter(
         field_name="customer__customer_number", lookup_expr="iexact"
     )
-    issued_from = django_filters.DateFilter(field_name="issue_date", lookup_expr="gte")
-    issued_to = django_filters.DateFilter(field_name="issue_date", lookup_expr="lte")
     overdue = django_filters.BooleanFilter(
         method="filter_overdue", help_text="true: overdue only; false: all others."
     )
+    # The page's search; declared again only for the schema's text (a help text on
+    # the page's field would add an aria-describedby the page has no element for).
     q = django_filters.CharFilter(
-        method="search", help_text="Part of the invoice number or order reference."
+        method="search",
+        help_text="Part of the invoice number, the order reference, or the"
+        " customer's name or e-mail; or a whole customer number.",
     )
 
-    class Meta:
-        model = Invoice
-        fields = []
+    def limit_choices(self, customers) -> None:
+        """Nothing to limit: `customer` is an id, applied to the invoices the
+        caller sees."""
 
     def filter_overdue(self, queryset, name, value):
         overdue = Q(payment_status=PaymentStatus.OVERDUE)
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
-
-    def search(self, queryset, name, value):
-        value = value.strip()
-        if not value:
-            return queryset
-        return queryset.filter(
-            Q(number__icontains=value) | Q(order_reference__icontains=value)
-        )
 
 
 class PaymentFilter(django_filters.FilterSet):

@@ -3,33 +3,15 @@ a finished action answers (a toast, the dialog closed, the page updated)."""
 
 from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
-from django_htmx.http import HttpResponseClientRedirect
 
 from invoices.access import ensure_may_manage, is_billing_staff
 from invoices.models import Invoice
 from orders.selectors import user_is_merchant_member
 from orders.views import merchant_timezone
+from performile.htmx import login_required_htmx
 
 PAGE_SIZE = 25
-
-
-def signed_in(view):
-    """Django's login_required, except that an htmx request whose session has
-    ended sends the whole page to sign-in (as the Orders view does)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            back = request.get_full_path()
-            if request.htmx:
-                back = request.htmx.current_url_abs_path or back
-                return HttpResponseClientRedirect(redirect_to_login(back).url)
-            return redirect_to_login(back)
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def billing_staff_required(view):
@@ -42,7 +24,7 @@ def billing_staff_required(view):
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
 
-    return signed_in(wrapper)
+    return login_required_htmx(wrapper)
 
 
 def members_only(view):
@@ -54,7 +36,7 @@ def members_only(view):
             raise Http404("No such page.")
         return view(request, *args, **kwargs)
 
-    return signed_in(wrapper)
+    return login_required_htmx(wrapper)
 
 
 def staff_page(view):

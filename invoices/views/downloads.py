@@ -4,24 +4,24 @@ customer it belongs to, who gets a watermarked copy)."""
 from django.views.decorators.http import require_safe
 
 from invoices import downloads, selectors
-from invoices.views.common import signed_in
+from performile.htmx import login_required_htmx
 
 
-@signed_in
+@login_required_htmx
 @require_safe
 def invoice_pdf_view(request, pk: int):
     invoice = selectors.invoice_get_for_user(request.user, pk)
     return downloads.pdf_response(request, "invoice", invoice)
 
 
-@signed_in
+@login_required_htmx
 @require_safe
 def credit_note_pdf_view(request, pk: int):
     note = selectors.credit_note_get_for_user(request.user, pk)
     return downloads.pdf_response(request, "credit_note", note)
 
 
-@signed_in
+@login_required_htmx
 @require_safe
 def statement_pdf_view(request, pk: int):
     statement = selectors.statement_get_for_user(request.user, pk)

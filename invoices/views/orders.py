@@ -10,11 +10,11 @@ from django.views.decorators.http import require_POST, require_safe
 
 from invoices import downloads, selectors, services
 from invoices.access import may_manage_billing
-from invoices.views.common import members_only, signed_in
+from invoices.views.common import members_only
 from orders import selectors as order_selectors
 from orders.views import merchant_timezone
 from performile.errors import ApplicationError
-from performile.htmx import toast
+from performile.htmx import login_required_htmx, toast
 
 
 @members_only
@@ -50,7 +50,7 @@ def order_issue_view(request, order_pk: int):
     return toast(_render_panel(request, order), text)
 
 
-@signed_in
+@login_required_htmx
 @require_safe
 def order_confirmation_view(request, order_pk: int):
     """For anyone who may see the order: its staff, reseller, supplier, customer."""

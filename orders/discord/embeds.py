@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from orders.discord import choices
 from orders.models import Membership, Order
-from orders.state_machine import PHYSICAL_FLOW, SERVICE_FLOW, OrderStatus
+from orders.state_machine import SERVICE_FLOW, OrderStatus, flow_of
 from orders.templatetags.orders_ui import money, web_url
 from orders.tracking import TrackingStatus
 
@@ -68,14 +68,6 @@ def status_text(status: str) -> str:
     """ "🔄 In Progress"."""
     found = style(status)
     return f"{found.emoji} {found.label}"
-
-
-def flow_of(order: Order) -> tuple[str, ...]:
-    """The standard service flow, unless the order is a physical one (no service,
-    in a status of the physical flow)."""
-    if not order.service and order.status not in SERVICE_FLOW:
-        return PHYSICAL_FLOW
-    return SERVICE_FLOW
 
 
 def progress_bar(order: Order) -> str:

@@ -3,11 +3,11 @@ portal does not exist for them), and the layout's context."""
 
 from functools import wraps
 
-from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from performile.htmx import login_required_htmx
 from portal.audit import audited_page
 from portal.selectors import portal_customer
 from portal.session import idle_limit, touch_every
@@ -22,14 +22,14 @@ NAV = (
 
 
 def customer_required(view):
-    """Signed in (else to the portal's sign-in) and a customer (else 404); the page
-    runs in the merchant's time zone, and a page view is audited (portal.audit)."""
+    """Signed in (else to the portal's sign-in, the whole page for an htmx request)
+    and a customer (else 404); the page runs in the merchant's time zone, and a
+    page view is audited (portal.audit)."""
     page = audited_page(view)
 
+    @login_required_htmx(login_url="portal:login")
     @wraps(view)
     def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("portal:login"))
         customer = portal_customer(request.user)
         if customer is None:
             raise Http404("No such page.")

@@ -11,11 +11,11 @@ from django.views.decorators.http import (
     require_POST,
     require_safe,
 )
-from django_htmx.http import HttpResponseClientRedirect
 
 from messaging import services
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
+from performile.htmx import redirect_page
 from portal import conversations
 from portal.message_forms import ContactForm, ReplyForm
 from portal.selectors import portal_order_get
@@ -86,7 +86,7 @@ def message_new_view(request):
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
-            return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
+            return redirect_page(request, url)
     template = "portal/_contact_form.html" if request.htmx else None
     return _contact_page(request, form, template=template, status=400)
 

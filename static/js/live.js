@@ -1,12 +1,13 @@
 // The live Orders view. The websocket brings each change as it happens (with the
 // row's status and tracking cells rendered by the server); the change feed brings
 // whatever a dropped socket missed: after every (re)connect, and every 30 seconds
-// while the socket is down. Applying the same change twice is harmless.
+// while the socket is down (both in static/js/live-core.js, loaded before this).
+// Applying the same change twice is harmless.
 (function () {
   "use strict";
 
   var root = document.querySelector("[data-live]");
-  if (!root || !window.WebSocket || !window.fetch) return;
+  if (!root || !window.WebSocket || !window.fetch || !window.PerformileLiveCore) return;
 
   var TROUBLE = ["attempt_failed", "exception", "returned", "expired"];
   var MOVING_TEXT = {
@@ -15,127 +16,36 @@
     available_for_pickup: "is ready for pickup",
   };
   var MAX_TOASTS = 3;
-  var PING_SECONDS = 25; // keeps proxies from closing an idle socket
-  var SWEEP_EVERY_PINGS = 4; // read the feed every ~2 minutes while connected
+  var IDLE_POLL_SECONDS = 120; // offline with no parcel on the move: read less often
 
-  var live = {
-    cursor: root.dataset.cursor,
-    pollSeconds: Number(root.dataset.pollSeconds || 30),
-    idlePollSeconds: 120,
-    socket: null,
-    attempts: 0,
-    reconnectTimer: null,
-    pollTimer: null,
-    catching: null,
-  };
-  window.PerformileLive = live;
-
-  var indicator = document.querySelector("[data-live-status]");
-  var indicatorText = indicator && indicator.querySelector("[data-live-text]");
-
-  function setMode(mode) {
-    if (!indicator) return;
-    indicator.dataset.mode = mode;
-    indicatorText.textContent = {
-      connecting: "Connecting…",
-      live: "Live",
-      offline: "Offline · checking every " + live.pollSeconds + " s",
-    }[mode];
-    indicator.title = mode === "live"
-      ? "Changes appear as they happen."
-      : "The live connection is down; Performile keeps checking for changes and reconnects by itself.";
-  }
-
-  // --- The socket -------------------------------------------------------------
-  function connect() {
-    clearTimeout(live.reconnectTimer);
-    if (live.socket) return;
-    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + location.host + root.dataset.socketUrl);
-    live.socket = socket;
-    socket.onopen = function () {
-      live.attempts = 0;
-      setMode("live");
-      stopPolling();
-      catchUp();
-      clearInterval(live.keepAlive);
-      live.keepAlive = setInterval(function () {
-        if (socket.readyState !== WebSocket.OPEN) return;
-        socket.send(JSON.stringify({ type: "ping" }));
-        // A message dropped on a busy server is still in the feed: read it now
-        // and then even while the socket is up.
-        live.pings = (live.pings || 0) + 1;
-        if (live.pings % SWEEP_EVERY_PINGS === 0) catchUp();
-      }, PING_SECONDS * 1000);
-    };
-    socket.onmessage = function (event) {
-      var message;
-      try { message = JSON.parse(event.data); } catch (error) { return; }
+  // The socket, the feed and the indicator: static/js/live-core.js.
+  var live = window.PerformileLiveCore.start(root, {
+    offlineText: function (live) {
+      return "Offline · checking every " + live.pollSeconds + " s";
+    },
+    title: function (mode) {
+      return mode === "live"
+        ? "Changes appear as they happen."
+        : "The live connection is down; Performile keeps checking for changes and reconnects by itself.";
+    },
+    onMessage: function (message) {
       if (message.type === "order") applyChanges([message]);
-    };
-    socket.onclose = function () {
-      if (live.socket !== socket) return;
-      clearInterval(live.keepAlive);
-      live.socket = null;
-      setMode("offline");
-      startPolling();
-      scheduleReconnect();
-    };
-  }
-
-  function scheduleReconnect() {
-    var delay = Math.min(30000, 1000 * Math.pow(2, live.attempts));
-    live.attempts += 1;
-    clearTimeout(live.reconnectTimer);
-    live.reconnectTimer = setTimeout(connect, delay * (0.5 + Math.random() / 2));
-  }
-
-  // --- The feed ---------------------------------------------------------------
-  function startPolling() {
-    if (live.pollTimer) return;
-    var hasActive = document.querySelector("tr.order-row .flag--live");
-    var seconds = hasActive ? live.pollSeconds : live.idlePollSeconds;
-    live.pollTimer = setTimeout(function () {
-      live.pollTimer = null;
-      catchUp().then(function () { if (!live.socket) startPolling(); });
-    }, seconds * 1000);
-  }
-
-  function stopPolling() {
-    clearTimeout(live.pollTimer);
-    live.pollTimer = null;
-  }
-
-  function catchUp() {
-    if (live.catching) return live.catching;
-    var url = root.dataset.feedUrl + "?since=" + encodeURIComponent(live.cursor);
-    live.catching = fetchJson(url)
-      .then(function (page) {
-        live.cursor = page.next;
-        var kinds = {};
-        page.changes.forEach(function (change) {
-          (kinds[change.order_id] = kinds[change.order_id] || []).push(change.kind);
-        });
-        return applyChanges(page.orders.map(function (order) {
-          return { order: order, kinds: kinds[order.id] || [], cells: null };
-        })).then(function () { return page.has_more; });
-      })
-      .then(function (more) {
-        live.catching = null;
-        if (more) return catchUp();
-      }, function () {
-        live.catching = null; // the next poll or reconnect tries again
+    },
+    onPage: function (page) {
+      var kinds = {};
+      page.changes.forEach(function (change) {
+        (kinds[change.order_id] = kinds[change.order_id] || []).push(change.kind);
       });
-    return live.catching;
-  }
-
-  function fetchJson(url) {
-    return fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) {
-        if (!response.ok) throw new Error("HTTP " + response.status);
-        return response.json();
-      });
-  }
+      return applyChanges(page.orders.map(function (order) {
+        return { order: order, kinds: kinds[order.id] || [], cells: null };
+      }));
+    },
+    pollSeconds: function (live) {
+      var hasActive = document.querySelector("tr.order-row .flag--live");
+      return hasActive ? live.pollSeconds : IDLE_POLL_SECONDS;
+    },
+  });
+  window.PerformileLive = live;
 
   // --- Applying changes -------------------------------------------------------
   function rowOf(id) {
@@ -290,20 +200,4 @@
       window.Performile.toast((notes.length - MAX_TOASTS) + " more orders changed.", "info");
     }
   }
-
-  // A laptop waking up or a network coming back: reconnect and catch up now.
-  function wake() {
-    if (document.visibilityState === "hidden") return;
-    if (!live.socket) {
-      live.attempts = 0;
-      connect();
-    }
-  }
-  document.addEventListener("visibilitychange", wake);
-  window.addEventListener("online", wake);
-
-  live.connect = connect;
-  live.catchUp = catchUp;
-  setMode("connecting");
-  connect();
 })();

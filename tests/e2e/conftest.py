@@ -61,6 +61,24 @@ def _note_refusal(message, refused: list) -> None:
 
 
 @pytest.fixture
+def one_socket():
+    """A websocket "proxy" for page.route_web_socket: the page's first socket goes
+    through, every reconnect is refused. `one_socket.sockets` holds the one that
+    went through (close it to cut the page off)."""
+    sockets = []
+
+    def route(ws):
+        if sockets:
+            ws.close()
+            return
+        sockets.append(ws)
+        ws.connect_to_server()
+
+    route.sockets = sockets
+    return route
+
+
+@pytest.fixture
 def artifacts() -> Path:
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS

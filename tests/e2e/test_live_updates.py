@@ -69,20 +69,11 @@ def post_scan(base_url, account, code, description, location, at):
 
 
 def test_badge_changes_without_reload_and_polling_takes_over(
-    new_page, asgi_server, staff_user, parcel, artifacts
+    new_page, one_socket, asgi_server, staff_user, parcel, artifacts
 ):
     account, order = parcel
-    sockets = []
-
-    def route(ws):
-        if sockets:  # the "proxy" refuses every reconnect
-            ws.close()
-            return
-        sockets.append(ws)
-        ws.connect_to_server()
-
     page = new_page()
-    page.route_web_socket(re.compile(r".*/ws/orders/$"), route)
+    page.route_web_socket(re.compile(r".*/ws/orders/$"), one_socket)
     sign_in(page, asgi_server, staff_user)
     page.evaluate("window.__loads = (window.__loads || 0) + 1")
     status = page.locator("[data-live-status]")
@@ -110,7 +101,7 @@ def test_badge_changes_without_reload_and_polling_takes_over(
 
     # The socket dies and cannot come back: the page says so and polls the feed.
     page.evaluate("window.PerformileLive.pollSeconds = 1")
-    sockets[0].close()
+    one_socket.sockets[0].close()
     expect(status).to_have_attribute("data-mode", "offline")
     post_scan(
         asgi_server,
@@ -125,5 +116,5 @@ def test_badge_changes_without_reload_and_polling_takes_over(
         page.locator(".toast").filter(has_text="ORD-003 was delivered")
     ).to_be_visible()
     assert page.evaluate("window.__loads") == 1
-    assert len(sockets) == 1
+    assert len(one_socket.sockets) == 1
     page.screenshot(path=artifacts / "live-polling-delivered.png", full_page=True)

@@ -35,6 +35,20 @@ def test_standard_flows_are_walkable():
             assert state_machine.can_transition(source, target), (source, target)
 
 
+@pytest.mark.parametrize("status", S.values)
+def test_a_service_order_is_on_the_service_flow_whatever_its_status(status):
+    """The portal's timeline and Discord's progress bar follow the same flow."""
+    order = OrderFactory.build(service="Logo design", status=status)
+    assert state_machine.flow_of(order) == state_machine.SERVICE_FLOW
+
+
+@pytest.mark.parametrize("status", S.values)
+def test_an_order_without_a_service_is_on_the_physical_flow(status):
+    """A paid webshop order (payment verified) or one in progress is still physical."""
+    order = OrderFactory.build(service="", status=status)
+    assert state_machine.flow_of(order) == state_machine.PHYSICAL_FLOW
+
+
 def test_final_statuses():
     assert state_machine.FINAL == {S.COMPLETE, S.CANCELLED}
 

@@ -103,6 +103,19 @@ def test_a_session_ends_after_30_idle_minutes(client, portal_user):
     assert b"signed out after 30 minutes" in page.content
 
 
+def test_an_htmx_request_after_30_idle_minutes_sends_the_page_to_sign_in(
+    client, portal_user
+):
+    with time_machine.travel("2026-06-01 10:00:00Z", tick=False) as clock:
+        sign_in(client, "C10000001")
+        client.post(reverse("portal:session"))
+        clock.shift(31 * 60)
+        response = client.get("/portal/orders/", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("portal:login") + "?timeout=1"
+    assert "_auth_user_id" not in client.session
+
+
 def test_stay_signed_in_restarts_the_clock_at_once(client, portal_user):
     with time_machine.travel("2026-06-01 10:00:00Z", tick=False) as clock:
         sign_in(client, "C10000001")

@@ -213,6 +213,8 @@ def test_live_indicator_and_script(portal):
     html = html_of(portal)
     assert "data-portal-live" in html
     assert "js/portal-live.js" in html
+    # what the staff Orders view shares with it, loaded first
+    assert html.index("js/live-core.js") < html.index("js/portal-live.js")
     assert "data-live-status" in html
     assert reverse("api-order-changes") in html
 
