@@ -1,6 +1,6 @@
-"""The demo is the top of the import order and the sandbox courier stands alone: no
-domain app imports either, and the sandbox courier imports nothing of ours (nor
-Django), read from the modules' source."""
+"""Imports run downward (docs/architecture.md): each app imports only the apps below
+it, the demo is the top, and the sandbox courier stands alone (nothing of ours, nor
+Django). Read from the modules' source, imports inside functions included."""
 
 import ast
 import sys
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 # Every app of ours but the demo (a new app is checked too).
 DOMAIN = [
     app
@@ -63,3 +63,50 @@ def test_the_sandbox_courier_needs_only_the_standard_library():
     ]
     assert sources("sandbox_courier")
     assert offending == []
+
+
+# The layers, lowest first; apps on one layer do not import each other.
+LAYERS = [
+    {"performile"},
+    {"orders"},
+    {"shipments"},
+    {"invoices", "messaging"},
+    {"privacy"},
+    {"portal"},
+    {"demo"},
+]
+RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}
+# The project's wiring names every app without being a layer above them.
+WIRING = {
+    "performile/settings",
+    "performile/urls.py",
+    "performile/routing.py",
+    "performile/asgi.py",
+    "performile/celery.py",
+}
+
+
+def is_wiring(path: Path) -> bool:
+    relative = path.relative_to(ROOT).as_posix()
+    return any(relative.startswith(prefix) for prefix in WIRING)
+
+
+def test_every_app_has_a_layer():
+    assert set(DOMAIN) | {"demo"} == set(RANK)
+
+
+@pytest.mark.parametrize("app", sorted(RANK))
+def test_an_app_imports_only_the_layers_below_it(app):
+    offending = [
+        f"{path.relative_to(ROOT)}: {module}"
+        for path in sources(app)
+        if not is_wiring(path)
+        for module in imported(path)
+        if top(module) in RANK and top(module) != app and RANK[top(module)] >= RANK[app]
+    ]
+    assert offending == []
+
+
+def test_the_reader_sees_imports_across_layers():
+    portal_imports = {top(m) for path in sources("portal") for m in imported(path)}
+    assert {"orders", "invoices", "messaging", "performile"} <= portal_imports
