@@ -88,14 +88,14 @@ def _save_change(
     return saved
 
 
-def _ensure_may_work_on(actor, order: Order) -> None:
-    """A person must be allowed to work on the order; systems (actor None) are."""
-    user = _actor_user(actor)
-    if user is not None and not order_is_workable_by(user, order):
+def _ensure_may_work_on(actor: Actor, order: Order) -> None:
+    """A person must be allowed to work on the order; systems (actor None) are. A
+    signed-out user is a person allowed nothing, not a system."""
+    if actor is not None and not order_is_workable_by(actor, order):
         raise NotAllowed("You cannot change this order.")
 
 
-def _ensure_may_create(actor, store: Store) -> None:
+def _ensure_may_create(actor: Actor, store: Store) -> None:
     if not user_may_create_orders_in(actor, store):
         raise NotAllowed("You cannot create orders in this store.")
 

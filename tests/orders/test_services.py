@@ -1,11 +1,13 @@
 from decimal import Decimal
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 
 from orders.ingestion.incoming import IncomingCustomer, IncomingOrder
 from orders.models import Order, OrderEvent
 from orders.services import (
     customer_get_or_create,
+    order_change_status,
     order_create,
     order_update,
     order_upsert_from_webshop,
@@ -86,6 +88,29 @@ def test_orders_without_a_number_get_the_stores_next_one(store, other_store):
 def test_supplier_cannot_create_orders(store, supplier):
     with pytest.raises(NotAllowed):
         order_create(store=store, order_number="A1", actor=supplier)
+
+
+CHANGES_BY_A_SIGNED_OUT_USER = {
+    "update": lambda order, who: order_update(order=order, actor=who, notes="new"),
+    "status": lambda order, who: order_change_status(
+        order=order, to=OrderStatus.CANCELLED, actor=who
+    ),
+    "create": lambda order, who: order_create(
+        store=order.store, order_number="A2", actor=who
+    ),
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES_BY_A_SIGNED_OUT_USER))
+def test_a_signed_out_user_is_not_the_system(store, change):
+    """Only an actor of None is the system; AnonymousUser may do nothing."""
+    order = OrderFactory(store=store, notes="old")
+    with pytest.raises(NotAllowed):
+        CHANGES_BY_A_SIGNED_OUT_USER[change](order, AnonymousUser())
+    order.refresh_from_db()
+    assert order.notes == "old"
+    assert order.status != OrderStatus.CANCELLED
+    assert not Order.objects.filter(order_number="A2").exists()
 
 
 def test_update_writes_the_old_values_into_the_event(store, staff_user):
