@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from orders.models import Customer
 from performile.models import AuditEvent
@@ -13,26 +13,27 @@ from privacy.models import PrivacyRequest
 from privacy.services import privacy_request_erasure
 from tests.factories import OrderFactory
 from tests.privacy.conftest import read_zip, response_bytes
+from tests.urls_sweep import app_routes, assert_not_found, assert_swept
 
 pytestmark = pytest.mark.django_db
 
-# The privacy pages, each with how it is asked (GET or POST) and what it names.
-PAGES = {
-    "customer": ("get", "customer"),
-    "customer-export": ("get", "customer"),
-    "customer-erase": ("post", "customer"),
-    "request-decline": ("post", "request"),
-    "requests": ("get", None),
+# Every privacy URL with an id in its path (pages and API), and what the id names.
+BY_ID = {
+    "privacy:customer": "customer",
+    "privacy:customer-export": "customer",
+    "privacy:customer-erase": "customer",
+    "privacy:request-decline": "request",
+    "api-customer-export": "customer",
+    "api-customer-erase": "customer",
 }
-
-
-def privacy_url_names() -> set[str]:
-    _, privacy = get_resolver().namespace_dict["privacy"]
-    return {pattern.name for pattern in privacy.url_patterns}
+# Without one: the open requests, which list only the merchant's own.
+OTHER = {"privacy:requests"}
 
 
 def test_the_sweep_covers_every_privacy_url():
-    assert privacy_url_names() == set(PAGES)
+    assert_swept(
+        app_routes("privacy.urls", "privacy.api_urls"), by_id=BY_ID, other=OTHER
+    )
 
 
 @pytest.fixture
@@ -41,23 +42,18 @@ def asked(anna):
 
 
 def url(name, asked):
-    kind = PAGES[name][1]
-    if kind is None:
-        return reverse(f"privacy:{name}")
-    pk = asked.customer_id if kind == "customer" else asked.pk
-    return reverse(f"privacy:{name}", args=[pk])
+    pk = asked.customer_id if BY_ID[name] == "customer" else asked.pk
+    return reverse(name, args=[pk])
 
 
 @pytest.mark.parametrize("who", ["other_merchant_staff", "supplier", "reseller"])
 def test_others_get_404_on_every_privacy_url(client, request, who, anna, asked):
     client.force_login(request.getfixturevalue(who))
-    for name, (method, kind) in PAGES.items():
-        data = {"confirmation": anna.customer_number, "reason": "x"}
-        response = getattr(client, method)(url(name, asked), data)
-        if kind is None:
-            assert anna.customer_number not in response.content.decode(), name
-        else:
-            assert response.status_code == 404, name
+    data = {"confirmation": anna.customer_number, "reason": "x"}
+    for name in BY_ID:
+        assert_not_found(client, url(name, asked), data)
+    listed = client.get(reverse("privacy:requests")).content.decode()
+    assert anna.customer_number not in listed
     anna.refresh_from_db()
     assert not anna.is_erased
     assert PrivacyRequest.objects.get(pk=asked.pk).is_open
@@ -66,8 +62,8 @@ def test_others_get_404_on_every_privacy_url(client, request, who, anna, asked):
 
 def test_a_customer_has_no_staff_privacy_pages(client, anna, asked):
     client.force_login(anna.user)
-    assert client.get(url("customer", asked)).status_code == 403
-    assert client.get(url("customer-export", asked)).status_code == 403
+    assert client.get(url("privacy:customer", asked)).status_code == 403
+    assert client.get(url("privacy:customer-export", asked)).status_code == 403
 
 
 def test_the_customer_page_and_its_export(client, staff_user, anna, annas):
