@@ -30,9 +30,8 @@ from django.utils import timezone
 
 from invoices.access import billing_reaches
 from invoices.models import CreditNote, Invoice, Payment, Statement
-from orders.access import reach_filter
+from orders.access import reach_filter, team_merchant_ids
 from orders.models import Customer
-from orders.selectors import user_memberships
 
 
 class PaymentStatus:
@@ -139,7 +138,7 @@ def visible_statements(user) -> QuerySet[Statement]:
     statements = Statement.objects.select_related("customer")
     if user.is_superuser:
         return statements
-    teams = [m.merchant_id for m in user_memberships(user) if m.is_team]
+    teams = team_merchant_ids(user)
     return statements.filter(Q(merchant_id__in=teams) | Q(customer__user=user))
 
 
@@ -156,5 +155,5 @@ def customers_for_billing(user) -> QuerySet[Customer]:
         return Customer.objects.none()
     if user.is_superuser:
         return Customer.objects.all()
-    teams = [m.merchant_id for m in user_memberships(user) if m.is_team]
+    teams = team_merchant_ids(user)
     return Customer.objects.filter(merchant_id__in=teams)

@@ -148,6 +148,13 @@ def member_reaches(user) -> tuple[Reach, ...]:
     return _membership_reaches(user_memberships(user))
 
 
+def team_merchant_ids(user) -> set[int]:
+    """Merchants whose staff or admin the user is, by membership (a superuser's
+    reach of everything is not a merchant's; callers ask `is_superuser` first)."""
+    found = _membership_reaches(user_memberships(user))
+    return {reach.merchant_id for reach in found if reach.whole_merchant}
+
+
 def reaches(user) -> tuple[Reach, ...]:
     """What a signed-in, active user reaches: their memberships and their customer
     account (the reads)."""

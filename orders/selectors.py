@@ -155,7 +155,7 @@ def customer_by_number_for_team(user, customer_number: str) -> Customer | None:
 
 def user_team_merchant_ids(user) -> set[int]:
     """Merchants where the user is staff or admin."""
-    return {m.merchant_id for m in user_memberships(user) if m.is_team}
+    return access.team_merchant_ids(user)
 
 
 def merchant_members(merchant_id: int, *roles: str) -> QuerySet:

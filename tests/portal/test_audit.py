@@ -14,7 +14,8 @@ from messaging import services as messaging
 from performile.models import AuditEvent
 from tests.factories import OrderFactory, OrderLineFactory
 from tests.pdfs import text_runs
-from tests.portal.test_isolation import customer_records, portal_url_names
+from tests.portal.test_isolation import customer_records
+from tests.urls_sweep import app_routes
 
 pytestmark = pytest.mark.django_db
 
@@ -103,7 +104,8 @@ def last_event_id() -> int:
 
 
 def test_every_portal_url_is_in_the_sweep():
-    assert portal_url_names() == set(PAGES) | SIGN_IN | set(POST_ONLY)
+    names = {name.removeprefix("portal:") for name in app_routes("portal.urls")}
+    assert names == set(PAGES) | SIGN_IN | set(POST_ONLY)
 
 
 def test_every_page_a_customer_opens_is_audited_once(
