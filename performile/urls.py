@@ -19,6 +19,7 @@ urlpatterns = [
     path("messages/", include("messaging.urls")),
     path("invoices/", include("invoices.urls")),
     path("privacy/", include("privacy.urls")),
+    path("", include("workspace.urls")),
     path("api/", include("orders.api.urls")),
     path("api/", include("messaging.api_urls")),
     path("api/", include("invoices.api.urls")),

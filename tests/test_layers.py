@@ -73,6 +73,7 @@ LAYERS = [
     {"invoices", "messaging"},
     {"privacy"},
     {"portal"},
+    {"workspace"},
     {"demo"},
 ]
 RANK = {app: rank for rank, layer in enumerate(LAYERS) for app in layer}

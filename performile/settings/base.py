@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "invoices",
     "privacy",
     "portal",
+    "workspace",
     # The top of the import order: the demo imports every app, no app imports it.
     "demo",
 ]
