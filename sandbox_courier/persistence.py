@@ -14,7 +14,8 @@ import time
 from pathlib import Path
 
 from sandbox_courier import validation
-from sandbox_courier.store import Shipment, Store
+from sandbox_courier.shipment import Shipment
+from sandbox_courier.store import Store
 
 logger = logging.getLogger("sandbox")
 VERSION = 1

@@ -19,7 +19,8 @@ from urllib.parse import parse_qs, quote, urlsplit
 
 from sandbox_courier import journey, validation
 from sandbox_courier.label import render_label
-from sandbox_courier.store import Conflict, Store
+from sandbox_courier.shipment import Conflict
+from sandbox_courier.store import Store
 
 logger = logging.getLogger("sandbox")
 MAX_BODY = 1_000_000
