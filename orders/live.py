@@ -28,6 +28,10 @@ logger = logging.getLogger(__name__)
 
 MESSAGE_TYPE = "order.changed"  # handled by OrdersConsumer.order_changed
 
+# The row cells (templates/orders/_cell_<name>.html, data-cell="<name>") a live
+# message carries rendered.
+LIVE_CELLS = ("tracking", "status", "courier")
+
 _pending = threading.local()
 
 
@@ -110,7 +114,9 @@ def broadcast(
                 (supplier_group(order.merchant_id, order.supplier_id), merchant_view)
             )
         if order.customer_id:
-            customer_view = _layer_message(message(order, kinds, with_cells=False))
+            customer_view = _layer_message(
+                message(order, kinds, with_cells=False, staff=False)
+            )
             sends.append((customer_group(order.customer_id), customer_view))
     if sends:
         _sender.submit(layer, sends)
@@ -173,21 +179,29 @@ def _layer_message(data: dict) -> dict:
 
 
 def message(
-    order: Order, kinds: list[str], *, with_cells: bool = True, row_changed=True
+    order: Order,
+    kinds: list[str],
+    *,
+    with_cells: bool = True,
+    row_changed=True,
+    staff: bool = True,
 ) -> dict:
-    data = {"type": "order", "kinds": kinds, "order": order_state(order)}
+    data = {"type": "order", "kinds": kinds, "order": order_state(order, staff=staff)}
     if with_cells:
         data["cells"] = order_cells(order) if row_changed else {}
     return data
 
 
-def order_state(order: Order) -> dict:
+def order_state(order: Order, *, staff: bool = True) -> dict:
     """What a client needs to update its view of the order and to tell what
-    changed (toasts compare the old state with this one)."""
+    changed (toasts compare the old state with this one). Every link a row shows
+    is in it: the row menu takes its "Track shipment" and "Download label" from
+    here, and hides an item whose link is missing. `staff=False` (the customer's
+    view) leaves out the label, which only the merchant's team may download."""
     if order.deleted_at is not None:
         return {"id": order.pk, "order_number": order.order_number, "deleted": True}
     label, tone = order.badge
-    return {
+    state = {
         "id": order.pk,
         "order_number": order.order_number,
         "store_id": order.store_id,
@@ -206,17 +220,21 @@ def order_state(order: Order) -> dict:
         "updated_at": _iso(order.updated_at),
         "deleted": False,
     }
+    if staff:
+        state["label_url"] = order.label_url
+    return state
 
 
 def order_cells(order: Order) -> dict:
     """The Orders view's live cells, rendered once for every tab of the store (in
-    the merchant's time zone, as the page itself shows times)."""
+    the merchant's time zone, as the page itself shows times): tracking, status
+    and courier (a booking, one by one or in bulk, fills all three)."""
     if order.deleted_at is not None:
         return {}
     with timezone.override(order.merchant.zone):
         return {
             name: render_to_string(f"orders/_cell_{name}.html", {"order": order})
-            for name in ("tracking", "status")
+            for name in LIVE_CELLS
         }
 
 

@@ -136,9 +136,11 @@ def _without_blanks(query: QueryDict) -> QueryDict:
 @require_safe
 @merchant_timezone
 def order_detail_view(request, pk: int):
-    """The drawer (htmx) or, opened directly, the same content as a page."""
+    """The drawer (htmx) or, opened directly, the same content as a page (an htmx
+    refresh of the page asks for `?where=page`)."""
     order = selectors.order_detail(request.user, pk)
-    return _render_detail(request, order, where="drawer" if request.htmx else "page")
+    page = not request.htmx or request.GET.get("where") == "page"
+    return _render_detail(request, order, where="page" if page else "drawer")
 
 
 @member_required

@@ -167,6 +167,7 @@ def bulk_booking_progress_view(request, pk: int):
 
 @member_required
 @require_http_methods(["GET"])
+@merchant_timezone
 def order_shipments_panel_view(request, order_pk: int):
     """The order drawer's shipments panel: label, tracking events, claims. Empty (204)
     for an order without shipments."""
@@ -181,6 +182,7 @@ def order_shipments_panel_view(request, order_pk: int):
 
 @member_required
 @require_http_methods(["POST"])
+@merchant_timezone
 def shipment_refresh_view(request, pk: int):
     """The panel's "Refresh tracking": ask the courier now, show the shipment again
     with the outcome (a courier that cannot answer changes nothing)."""

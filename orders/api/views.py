@@ -175,6 +175,7 @@ class OrderChangesApi(APIView):
             )
         limit = _bounded_int(request.query_params.get("limit"), default=200, top=500)
         page = feed.order_changes(request.user, feed.Cursor.parse(raw), limit=limit)
+        staff = selectors.user_is_merchant_member(request.user)
         return Response(
             {
                 "changes": [
@@ -186,7 +187,9 @@ class OrderChangesApi(APIView):
                     }
                     for event in page.events
                 ],
-                "orders": [live.order_state(order) for order in page.orders],
+                "orders": [
+                    live.order_state(order, staff=staff) for order in page.orders
+                ],
                 "next": str(page.next),
                 "has_more": page.has_more,
             }

@@ -6,8 +6,8 @@ from urllib.parse import urlsplit
 from django import template
 from django.utils import timezone
 
-from orders import selectors
-from orders.models import Order, OrderEvent
+from orders import labels, selectors
+from orders.models import Order, OrderEvent, Source
 from orders.money import SYMBOLS
 from orders.state_machine import OrderStatus, label
 from orders.tracking import TrackingStatus
@@ -25,6 +25,12 @@ def money(amount, currency: str = "") -> str:
     text = f"{Decimal(amount):,.2f}"
     symbol = _SYMBOL_OF.get(currency)
     return f"{symbol}{text}" if symbol else f"{text} {currency}".strip()
+
+
+@register.filter
+def payment_method_label(code: str) -> str:
+    """shopify_payments -> Shopify Payments (orders.labels)."""
+    return labels.payment_method_label(code)
 
 
 @register.filter
@@ -46,7 +52,8 @@ def event_title(event: OrderEvent) -> str:
         return f"{label(event.from_status)} → {label(event.to_status)}"
     if event.kind == Kind.CREATED:
         source = (event.data or {}).get("source", "")
-        via = f" via {source.title()}" if source and source != "manual" else ""
+        name = dict(Source.choices).get(source, source.title())
+        via = f" via {name}" if source and source != Source.MANUAL else ""
         status = f" as {label(event.to_status)}" if event.to_status else ""
         return f"Order created{via}{status}"
     if event.kind == Kind.TRACKING:

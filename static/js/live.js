@@ -1,5 +1,5 @@
 // The live Orders view. The websocket brings each change as it happens (with the
-// row's status and tracking cells rendered by the server); the change feed brings
+// row's tracking, status and courier cells rendered by the server); the change feed brings
 // whatever a dropped socket missed: after every (re)connect, and every 30 seconds
 // while the socket is down (both in static/js/live-core.js, loaded before this).
 // Applying the same change twice is harmless.
@@ -125,7 +125,10 @@
     row.querySelectorAll("[data-when]").forEach(function (item) {
       item.hidden = !order.flags[item.dataset.when];
     });
+    // A menu item's link comes with the order (tracking_url, label_url); one the
+    // message does not carry keeps the link the row was rendered with.
     row.querySelectorAll("[data-href]").forEach(function (item) {
+      if (!(item.dataset.href in order)) return;
       var href = order[item.dataset.href] || "";
       var safe = /^https?:\/\//i.test(href) || /^\/(?!\/)/.test(href);
       if (safe) item.setAttribute("href", href);

@@ -1,4 +1,5 @@
-// The Orders view: the order drawer, and selecting rows.
+// The Orders view and the order page: the order drawer, the action dialog, and
+// selecting rows.
 (function () {
   "use strict";
 
@@ -84,6 +85,27 @@
   });
   document.body.addEventListener("performile:dialog-done", function () {
     if (dialog && dialog.open) dialog.close();
+  });
+
+  // When the dialog closes, the order on screen (the order page, or the open
+  // drawer) is read again, so the header's actions and the panels show what the
+  // dialog did. An order that is gone (deleted) closes the drawer or leaves the
+  // page for the list.
+  function refreshDetail() {
+    var detail = document.getElementById("order-detail");
+    if (!detail || !window.htmx || !detail.dataset.refreshUrl) return;
+    if (detail.closest("#drawer") && !isOpen()) return;
+    htmx.ajax("GET", detail.dataset.refreshUrl, { target: detail, swap: "outerHTML" });
+  }
+  if (dialog) dialog.addEventListener("close", refreshDetail);
+  document.addEventListener("htmx:responseError", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "order-detail" || event.detail.xhr.status !== 404) return;
+    if (target.closest("#drawer")) {
+      closeDrawer();
+    } else {
+      location.assign(target.dataset.listUrl);
+    }
   });
 
   // A click anywhere on a row (but its links, buttons and inputs) opens the order.

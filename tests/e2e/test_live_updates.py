@@ -42,10 +42,12 @@ def parcel(store):
     return account, order
 
 
-def post_scan(base_url, account, code, description, location, at):
+def post_scan(
+    base_url, account, code, description, location, at, number="SBX0000000042"
+):
     body = json.dumps(
         {
-            "tracking_number": "SBX0000000042",
+            "tracking_number": number,
             "event": {
                 "code": code,
                 "description": description,

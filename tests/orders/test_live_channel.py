@@ -130,7 +130,8 @@ async def test_staff_hear_of_a_change_to_their_stores_order_once(
     assert message["order"]["status"] == OrderStatus.CONFIRMED
     assert message["order"]["status_label"] == "Confirmed"
     assert message["order"]["deleted"] is False
-    assert set(message["cells"]) == {"tracking", "status"}
+    assert message["order"]["label_url"] == ""
+    assert set(message["cells"]) == {"tracking", "status", "courier"}
     assert "Confirmed" in message["cells"]["status"]
     assert "No tracking" in message["cells"]["tracking"]
     assert await socket.receive_nothing()
@@ -213,6 +214,7 @@ async def test_a_customer_hears_only_of_their_own_orders_without_cells(
     assert message["order"]["id"] == own.pk
     assert message["order"]["status"] == OrderStatus.CONFIRMED
     assert "cells" not in message
+    assert "label_url" not in message["order"]  # the label is the team's
     assert await socket.receive_nothing()
 
 

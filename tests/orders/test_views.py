@@ -268,6 +268,78 @@ def test_detail_opened_directly_is_a_full_page(staff_client, store):
     assert "All orders" in body
 
 
+def test_the_order_page_shows_labels_not_codes(staff_client, store):
+    order = OrderFactory(
+        store=store,
+        order_number="LBL-1",
+        source="shopify",
+        payment_method="shopify_payments",
+        status=S.SHIPPED,
+        tracking_number="SBX1",
+        courier="Sandbox Post",
+        tracking_status="in_transit",
+    )
+
+    body = staff_client.get(detail_url(order)).content.decode()
+
+    assert "Shopify Payments" in body
+    assert "shopify_payments" not in body
+    assert "In transit" in body  # the parcel status, by its label
+    assert "Shipped" in body
+
+
+@pytest.mark.parametrize(
+    ("code", "shown"),
+    [
+        ("shopify_payments", "Shopify Payments"),
+        ("bank_transfer", "Bank transfer"),
+        ("store_credit", "Store credit"),
+        ("Swedbank transfer", "Swedbank transfer"),
+        ("", ""),
+    ],
+    ids=["known", "desk-choice", "unknown-code", "free-text", "empty"],
+)
+def test_payment_methods_read_as_words(code, shown):
+    from orders.labels import payment_method_label
+
+    assert payment_method_label(code) == shown
+
+
+def test_every_time_on_the_order_page_is_in_the_merchants_zone(staff_client, store):
+    """13:02 UTC on 8 Nov is 14:02 CET in Stockholm: the page, its timeline and
+    the parcel's scans (a panel of its own) all say so, and name the zone."""
+    from tests.shipments.factories import ShipmentFactory, scan
+
+    order = OrderFactory(
+        store=store,
+        placed_at=datetime(2025, 11, 8, 13, 2, tzinfo=UTC),
+        tracking_number="SBX2",
+    )
+    shipment = ShipmentFactory(order=order, tracking_number="SBX2")
+    scan(shipment, datetime(2025, 11, 9, 8, 30, tzinfo=UTC))
+
+    page = staff_client.get(detail_url(order)).content.decode()
+    drawer = staff_client.get(detail_url(order), headers=HTMX).content.decode()
+    panel = staff_client.get(
+        reverse("shipments:order-panel", args=[order.pk]), headers=HTMX
+    ).content.decode()
+
+    for body in (page, drawer):
+        assert "8 Nov 2025, 14:02 CET" in body
+        assert "Times in Europe/Stockholm" in body
+    assert "9 Nov 09:30" in panel
+    assert "9 Nov 2025, 09:30 CET" in panel
+
+
+def test_the_page_refreshed_by_htmx_stays_a_page(staff_client, store):
+    order = OrderFactory(store=store)
+
+    body = staff_client.get(detail_url(order) + "?where=page", headers=HTMX)
+
+    assert 'name="where" value="page"' in body.content.decode()
+    assert "Close details" not in body.content.decode()
+
+
 def test_another_merchants_order_is_not_found(staff_client, other_store):
     """Not yours looks exactly like does not exist, in every door."""
     theirs = OrderFactory(store=other_store, status=S.PENDING)
@@ -278,6 +350,8 @@ def test_another_merchants_order_is_not_found(staff_client, other_store):
     assert "We couldn't find that page" in page.content.decode()
     post = staff_client.post(status_url(theirs), {"status": S.CONFIRMED})
     assert post.status_code == 404
+    parcel = reverse("shipments:order-panel", args=[theirs.pk])
+    assert staff_client.get(parcel, headers=HTMX).status_code == 404
     theirs.refresh_from_db()
     assert theirs.status == S.PENDING
 

@@ -4,7 +4,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from sandbox_courier import journey
-from shipments.models import CourierAccount, Shipment
+from shipments.models import CourierAccount, Shipment, TrackingEvent
 from tests.factories import MerchantFactory, OrderFactory
 
 # A complete Swedish delivery address, as booking needs it.
@@ -40,6 +40,18 @@ class ShipmentFactory(DjangoModelFactory):
     service_code = "home"
     service_type = "home_delivery"
     tracking_number = factory.Sequence(lambda n: f"SBX{n:010d}")
+
+
+def scan(shipment, occurred_at, *, status="in_transit", code="PICKED_UP", **fields):
+    """One tracking event on the shipment, as a courier webhook records it."""
+    return TrackingEvent.objects.create(
+        shipment=shipment,
+        status=status,
+        raw_code=code,
+        occurred_at=occurred_at,
+        source=TrackingEvent.Source.WEBHOOK,
+        **fields,
+    )
 
 
 def smooth_number(template: str = "SBX{:010d}", digits: int = 10) -> str:
