@@ -20,7 +20,7 @@ def test_channels_show_each_store_and_what_it_lacks(admin_client, store, setting
     settings.WHATSAPP_APP_SECRET = ""
     page = admin_client.get(reverse("workspace:settings:channels")).content.decode()
     assert store.name in page
-    assert "Needs the store&#x27;s address" in page  # SMS: no number yet
+    assert "Needs the store's address" in page  # SMS: no number yet
     assert "Not set up on the platform" in page  # WhatsApp
 
 

@@ -58,7 +58,7 @@ def test_reveal_shows_the_secret_and_audits_it(
 def test_reveal_is_post_only(admin_client, shopify_store):
     url = _store_url(shopify_store, "store-secret-reveal")
     assert admin_client.get(url).status_code == 405
-    assert not AuditEvent.objects.exists()
+    assert not AuditEvent.objects.filter(action="store.webhook_secret_revealed")
 
 
 def test_rotation_makes_a_new_secret_and_the_old_one_works_an_hour(
