@@ -109,3 +109,17 @@ def test_an_admin_removes_a_member(admin_client, staff_user):
     assert not Membership.objects.filter(pk=membership.pk).exists()
     assert get_user_model().objects.filter(pk=staff_user.pk).exists()
     assert AuditEvent.objects.filter(action="membership.removed").exists()
+
+
+def test_an_existing_account_joins_without_a_new_one(
+    admin_client, other_merchant_staff
+):
+    accounts = get_user_model().objects.count()
+    response = _invite(admin_client, email=other_merchant_staff.email.upper())
+    assert response.status_code == 302
+    assert get_user_model().objects.count() == accounts
+    assert other_merchant_staff.memberships.count() == 2
+    email = OutboxMessage.objects.get()
+    assert email.recipient == other_merchant_staff.email
+    assert "/accounts/login/" in email.body  # they have a password already
+    assert "/password/reset/" not in email.body
