@@ -12,8 +12,9 @@ from performile.actors import Actor
 from performile.audit import audit
 from performile.edits import settings_update
 
-# Store fields a merchant admin edits (the rest are the system's).
-STORE_FIELDS = (
+# Store fields a merchant admin edits (the rest are the system's): the store and
+# its webshop connection, its pickup address, where its customers write to.
+STORE_CONNECTION_FIELDS = (
     "name",
     "platform",
     "domain",
@@ -21,14 +22,15 @@ STORE_FIELDS = (
     "api_token",
     "api_secret",
     "reconcile_every_minutes",
-    "pickup_address",
-    "order_number_pattern",
+)
+STORE_CHANNEL_FIELDS = (
     "support_email",
     "sms_number",
     "whatsapp_phone_number_id",
+    "order_number_pattern",
 )
+STORE_FIELDS = (*STORE_CONNECTION_FIELDS, "pickup_address", *STORE_CHANNEL_FIELDS)
 MERCHANT_FIELDS = ("name", "timezone", "default_currency")
-SECRET_FIELDS = frozenset({"api_token", "api_secret", "webhook_secret"})
 
 
 def new_webhook_secret() -> str:

@@ -12,6 +12,8 @@ from django import forms
 from invoices.models import BillingProfile
 from invoices.services.profile import PROFILE_FIELDS
 from orders.models import DiscordGuild, Membership, Merchant, Store
+from orders.services.stores import STORE_CHANNEL_FIELDS, STORE_CONNECTION_FIELDS
+from shipments.accounts import ACCOUNT_FIELDS
 from shipments.couriers import CHOICES as COURIER_CHOICES
 from shipments.models import CourierAccount
 
@@ -98,15 +100,7 @@ class StoreForm(SettingsForm):
 
     class Meta:
         model = Store
-        fields = [
-            "name",
-            "platform",
-            "domain",
-            "currency",
-            "api_token",
-            "api_secret",
-            "reconcile_every_minutes",
-        ]
+        fields = list(STORE_CONNECTION_FIELDS)
         labels = {
             "platform": "Webshop platform",
             "api_token": "API token",
@@ -158,12 +152,7 @@ class ChannelsForm(SettingsForm):
 
     class Meta:
         model = Store
-        fields = [
-            "support_email",
-            "sms_number",
-            "whatsapp_phone_number_id",
-            "order_number_pattern",
-        ]
+        fields = list(STORE_CHANNEL_FIELDS)
         labels = {
             "sms_number": "SMS number",
             "whatsapp_phone_number_id": "WhatsApp phone number ID",
@@ -206,16 +195,7 @@ class CourierAccountForm(SettingsForm):
 
     class Meta:
         model = CourierAccount
-        fields = [
-            "courier",
-            "name",
-            "base_url",
-            "api_key",
-            "api_secret",
-            "customer_number",
-            "webhook_secret",
-            "enabled",
-        ]
+        fields = list(ACCOUNT_FIELDS)
         labels = {
             "base_url": "API address",
             "api_key": "API key",
