@@ -12,7 +12,7 @@ from shipments.models import CourierAccount
 from tests.factories import MembershipFactory, UserFactory
 from tests.shipments.factories import CourierAccountFactory
 from tests.urls_sweep import app_routes, assert_not_found, assert_swept
-from tests.workspace.conftest import make_guild
+from tests.workspace.settings.conftest import make_guild
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ account menu offers "Settings" to admins only."""
 import pytest
 from django.urls import reverse
 
-from tests.workspace.conftest import make_guild
+from tests.workspace.settings.conftest import make_guild
 
 pytestmark = pytest.mark.django_db
 

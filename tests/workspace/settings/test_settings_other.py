@@ -7,7 +7,7 @@ from django.urls import reverse
 from invoices.models import BillingProfile
 from orders.models import DiscordGuild
 from performile.models import AuditEvent
-from tests.workspace.conftest import make_guild
+from tests.workspace.settings.conftest import make_guild
 
 pytestmark = pytest.mark.django_db
 
