@@ -5,16 +5,21 @@ its order, and a message with its thread. Internal notes are for the merchant's
 staff and admins only, never customers, suppliers or resellers.
 """
 
+from dataclasses import dataclass
+
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from messaging.models import Message, Thread, ThreadReadState
-from orders.models import Order
+from orders.models import Order, Store
 from orders.selectors import (
     order_is_managed_by,
     user_team_merchant_ids,
     visible_orders,
 )
+from performile import outbox
+from performile.models import OutboxMessage
 
 Visibility = Message.Visibility
 Direction = Message.Direction
@@ -144,3 +149,60 @@ def unmatched_get_for_user(user, message_id) -> Message:
         return unmatched_messages(user).get(pk=message_id)
     except (Message.DoesNotExist, ValueError, TypeError) as exc:
         raise Http404("No such message.") from exc
+
+
+# --- Which channels a store's customers reach it by (workspace settings) ---------
+
+
+@dataclass(frozen=True)
+class ChannelState:
+    """One channel of one store: whether the platform sends and receives on it
+    (its provider's settings, set by the operator) and the store's own address on
+    it; `state` sums them up for a person."""
+
+    channel: str
+    label: str
+    sends: bool
+    receives: bool
+    address: str
+    address_field: str  # the Store field that holds it ("" for in-app)
+
+    @property
+    def state(self) -> str:
+        if not (self.sends or self.receives):
+            return "off"
+        if self.address_field and not self.address:
+            return "no_address"
+        return "on" if self.sends and self.receives else "partial"
+
+
+def store_channels(store: Store) -> list[ChannelState]:
+    """The store's channels, in the reply composer's order."""
+    email_in = bool(settings.MAILGUN_SIGNING_KEY or settings.EMAIL_INBOUND_SECRET)
+    return [
+        ChannelState(
+            Message.Channel.EMAIL,
+            "Email",
+            outbox.channel_ready(OutboxMessage.Channel.EMAIL),
+            email_in,
+            store.support_email,
+            "support_email",
+        ),
+        ChannelState(
+            Message.Channel.SMS,
+            "SMS",
+            outbox.channel_ready(OutboxMessage.Channel.SMS),
+            bool(settings.TWILIO_AUTH_TOKEN),
+            store.sms_number,
+            "sms_number",
+        ),
+        ChannelState(
+            Message.Channel.WHATSAPP,
+            "WhatsApp",
+            outbox.channel_ready(OutboxMessage.Channel.WHATSAPP),
+            bool(settings.WHATSAPP_APP_SECRET),
+            store.whatsapp_phone_number_id,
+            "whatsapp_phone_number_id",
+        ),
+        ChannelState(Message.Channel.IN_APP, "In-app (portal)", True, True, "", ""),
+    ]

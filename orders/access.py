@@ -155,6 +155,19 @@ def team_merchant_ids(user) -> set[int]:
     return {reach.merchant_id for reach in found if reach.whole_merchant}
 
 
+def admin_merchant_ids(user) -> set[int]:
+    """Merchants whose admin the user is, by membership: the merchant's settings
+    (workspace.settings). Only an active, signed-in account; a superuser's reach
+    is not an admin's (the platform operator has the Django admin)."""
+    if not is_signed_in(user):
+        return set()
+    return {
+        membership.merchant_id
+        for membership in user_memberships(user)
+        if membership.role == Membership.Role.ADMIN
+    }
+
+
 def reaches(user) -> tuple[Reach, ...]:
     """What a signed-in, active user reaches: their memberships and their customer
     account (the reads)."""

@@ -136,6 +136,16 @@ def merchant_is_managed_by(user, merchant_id: int) -> bool:
     return access.manages_merchant(access.member_reaches(user), merchant_id)
 
 
+def merchant_is_administered_by(user, merchant_id: int) -> bool:
+    """Is the user an admin of the merchant (its settings, its team)?"""
+    return merchant_id in access.admin_merchant_ids(user)
+
+
+def user_admin_merchant_ids(user) -> set[int]:
+    """Merchants where the user is an admin."""
+    return access.admin_merchant_ids(user)
+
+
 def team_customers(user) -> QuerySet[Customer]:
     """The customers of the merchants where the user is staff or admin."""
     if user.is_superuser:

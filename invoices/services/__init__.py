@@ -8,6 +8,10 @@ from invoices.services.issuing import (
     invoice_void,
 )
 from invoices.services.payments import payment_allocate, payment_record
+from invoices.services.profile import (
+    billing_profile_reveal_stripe_secret,
+    billing_profile_update,
+)
 from invoices.services.statements import (
     statement_generate,
     statements_generate_for_customers,
@@ -17,6 +21,8 @@ from invoices.services.statements import (
 __all__ = [
     "AlreadyInvoiced",
     "billing_profile",
+    "billing_profile_reveal_stripe_secret",
+    "billing_profile_update",
     "credit_note_issue",
     "invoice_issue_for_order",
     "invoice_void",

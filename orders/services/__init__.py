@@ -5,9 +5,10 @@
 By subdomain: `create` (new orders, their numbers and lines), `status` (status,
 editable fields, tracking, notes and payments on the timeline), `assignment`
 (staff and supplier), `deletion` (soft delete and restore), `customers` (the
-customer an order is for), `webshop` (orders as webshops announce them) and
-`stores` (a store's webhook secret); `common` holds what they share (the event
-row, the access checks). Import from here: `from orders.services import
+customer an order is for), `webshop` (orders as webshops announce them),
+`stores` (the merchant's and its stores' settings, webhook secrets) and
+`memberships` (the team: roles, removal, invitations); `common` holds what they
+share (the event row, the access checks). Import from here: `from orders.services import
 order_create`.
 """
 
@@ -32,6 +33,11 @@ from orders.services.create import (
 )
 from orders.services.customers import customer_get_or_create, webshop_identity
 from orders.services.deletion import order_delete, order_restore
+from orders.services.memberships import (
+    membership_change_role,
+    membership_invite,
+    membership_remove,
+)
 from orders.services.status import (
     TRACKING_FIELDS,
     order_change_status,
@@ -41,7 +47,16 @@ from orders.services.status import (
     order_record_tracking,
     order_update,
 )
-from orders.services.stores import store_rotate_webhook_secret
+from orders.services.stores import (
+    discord_guild_link,
+    discord_guild_unlink,
+    merchant_update,
+    new_webhook_secret,
+    store_create,
+    store_reveal_webhook_secret,
+    store_rotate_webhook_secret,
+    store_update,
+)
 from orders.services.webshop import (
     order_upsert_from_webshop,
     order_webshop_event,
@@ -74,7 +89,17 @@ __all__ = [
     "order_update",
     "order_upsert_from_webshop",
     "order_webshop_event",
+    "discord_guild_link",
+    "discord_guild_unlink",
+    "membership_change_role",
+    "membership_invite",
+    "membership_remove",
+    "merchant_update",
+    "new_webhook_secret",
+    "store_create",
+    "store_reveal_webhook_secret",
     "store_rotate_webhook_secret",
+    "store_update",
     "webshop_identity",
     "webshop_move_towards",
 ]

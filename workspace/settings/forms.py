@@ -1,0 +1,279 @@
+"""The settings forms. They never write: each validates against a copy of the
+row and `values()` hands the cleaned values to the service that writes them.
+Secrets are write-only: never rendered back, and an empty field keeps the one
+there is."""
+
+import copy
+import re
+from zoneinfo import available_timezones
+
+from django import forms
+
+from invoices.models import BillingProfile
+from invoices.services.profile import PROFILE_FIELDS
+from orders.models import DiscordGuild, Membership, Merchant, Store
+from orders.services.stores import STORE_CHANNEL_FIELDS, STORE_CONNECTION_FIELDS
+from shipments.accounts import ACCOUNT_FIELDS
+from shipments.couriers import CHOICES as COURIER_CHOICES
+from shipments.models import CourierAccount
+
+CURRENCY = re.compile(r"^[A-Z]{3}$")
+PICKUP_FIELDS = (
+    ("name", "Contact name", True),
+    ("company", "Company", False),
+    ("line1", "Street address", True),
+    ("line2", "Address line 2", False),
+    ("postal_code", "Postal code", True),
+    ("city", "City", True),
+    ("country", "Country (ISO code, e.g. SE)", True),
+    ("phone", "Phone", False),
+    ("email", "Email", False),
+)
+
+
+class SettingsForm(forms.ModelForm):
+    secret_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, instance=None, **kwargs):
+        # A copy: ModelForm validation writes the cleaned values onto its instance,
+        # and the service compares the row with them to see what changed.
+        kept = copy.copy(instance) if instance is not None else None
+        super().__init__(*args, instance=kept, **kwargs)
+        for name in self.secret_fields:
+            field = self.fields[name]
+            current = getattr(self.instance, name, "")
+            field.required = field.required and not current
+            field.widget = forms.PasswordInput(
+                render_value=False, attrs={"autocomplete": "new-password"}
+            )
+            if current:
+                field.help_text = "Set. Leave empty to keep the current one."
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.secret_fields:
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name, "")
+        return cleaned
+
+    def values(self) -> dict:
+        return {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields
+            if name in self.cleaned_data
+        }
+
+
+def _currency(value: str) -> str:
+    value = (value or "").strip().upper()
+    if not CURRENCY.match(value):
+        raise forms.ValidationError("A three-letter ISO 4217 code, e.g. SEK.")
+    return value
+
+
+class MerchantForm(SettingsForm):
+    timezone = forms.ChoiceField(label="Time zone")
+
+    class Meta:
+        model = Merchant
+        fields = ["name", "timezone", "default_currency"]
+        labels = {"name": "Business name", "default_currency": "Default currency"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["timezone"].choices = [
+            (zone, zone.replace("_", " ")) for zone in sorted(available_timezones())
+        ]
+        self.fields[
+            "timezone"
+        ].help_text = "Every time is shown, and every date typed, in this zone."
+
+    def clean_default_currency(self):
+        return _currency(self.cleaned_data.get("default_currency"))
+
+
+class StoreForm(SettingsForm):
+    """The store, its webshop connection and its pickup address (the sender of
+    the parcels booked for its orders), as fields rather than JSON."""
+
+    secret_fields = ("api_token", "api_secret")
+
+    class Meta:
+        model = Store
+        fields = list(STORE_CONNECTION_FIELDS)
+        labels = {
+            "platform": "Webshop platform",
+            "api_token": "API token",
+            "api_secret": "API secret",
+            "reconcile_every_minutes": "Catch up every (minutes)",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        address = self.instance.pickup_address or {}
+        for key, label, _required in PICKUP_FIELDS:
+            self.fields[f"pickup_{key}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=200,
+                initial=str(address.get(key, "")),
+            )
+
+    def clean_currency(self):
+        return _currency(self.cleaned_data.get("currency"))
+
+    def clean(self):
+        cleaned = super().clean()
+        address = {
+            key: cleaned.get(f"pickup_{key}", "").strip()
+            for key, _label, _required in PICKUP_FIELDS
+        }
+        if any(address.values()):
+            for key, label, required in PICKUP_FIELDS:
+                if required and not address[key]:
+                    self.add_error(f"pickup_{key}", f"{label} is required.")
+        if address.get("country"):
+            address["country"] = address["country"].upper()
+        cleaned["pickup_address"] = {k: v for k, v in address.items() if v}
+        return cleaned
+
+    def values(self) -> dict:
+        return {
+            **super().values(),
+            "pickup_address": self.cleaned_data["pickup_address"],
+        }
+
+    def pickup_fields(self):
+        return [self[f"pickup_{key}"] for key, _label, _required in PICKUP_FIELDS]
+
+
+class ChannelsForm(SettingsForm):
+    """Where the store's customers write to (docs/messaging-channels.md)."""
+
+    class Meta:
+        model = Store
+        fields = list(STORE_CHANNEL_FIELDS)
+        labels = {
+            "sms_number": "SMS number",
+            "whatsapp_phone_number_id": "WhatsApp phone number ID",
+        }
+
+    def clean_sms_number(self):
+        number = self.cleaned_data.get("sms_number", "").replace(" ", "")
+        if number and not re.fullmatch(r"\+[1-9]\d{6,14}", number):
+            raise forms.ValidationError("An E.164 number, e.g. +46700000001.")
+        return number
+
+
+class WebhookSecretForm(forms.Form):
+    """A secret to use from now on (the one the shop shows, for Shopify), or
+    none: a new one is made (orders.services.store_rotate_webhook_secret keeps
+    the old one valid for an hour)."""
+
+    secret = forms.CharField(
+        label="Secret from your shop (optional)",
+        required=False,
+        max_length=255,
+        strip=True,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="Empty: we make a new random secret to paste into the shop.",
+    )
+
+
+class WebhookTestForm(forms.Form):
+    secret = forms.CharField(
+        label="Sign with (optional)",
+        required=False,
+        max_length=255,
+        widget=forms.PasswordInput(attrs={"autocomplete": "off"}),
+        help_text="The secret your shop signs with; empty: this store's own.",
+    )
+
+
+class CourierAccountForm(SettingsForm):
+    secret_fields = ("api_key", "api_secret", "webhook_secret")
+
+    class Meta:
+        model = CourierAccount
+        fields = list(ACCOUNT_FIELDS)
+        labels = {
+            "base_url": "API address",
+            "api_key": "API key",
+            "api_secret": "API secret",
+            "webhook_secret": "Webhook secret",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = list(COURIER_CHOICES)
+        current = self.instance.courier
+        if current and current not in dict(choices):
+            choices.append((current, current))
+        self.fields["courier"] = forms.ChoiceField(
+            label="Courier", choices=choices, initial=current or None
+        )
+
+
+class BillingProfileForm(SettingsForm):
+    secret_fields = ("stripe_webhook_secret",)
+
+    class Meta:
+        model = BillingProfile
+        fields = list(PROFILE_FIELDS)
+        labels = {
+            "vat_number": "VAT number",
+            "stripe_webhook_secret": "Stripe signing secret",
+        }
+        widgets = {
+            "address": forms.Textarea(attrs={"rows": 3}),
+            "payment_instructions": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class DiscordGuildForm(SettingsForm):
+    secret_fields = ("bot_token",)
+
+    class Meta:
+        model = DiscordGuild
+        fields = [
+            "store",
+            "name",
+            "guild_id",
+            "application_id",
+            "public_key",
+            "bot_token",
+            "purchased_role_id",
+        ]
+        labels = {"guild_id": "Server (guild) ID", "application_id": "Application ID"}
+
+    def __init__(self, *args, stores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = stores
+        self.fields["store"].empty_label = None
+
+
+ROLE_HELP = (
+    "Admins run these settings; staff work every order; resellers the orders of"
+    " their stores; suppliers the orders assigned to them."
+)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(choices=Membership.Role.choices, help_text=ROLE_HELP)
+    stores = forms.ModelMultipleChoiceField(
+        queryset=Store.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="For a reseller: the stores they own.",
+    )
+
+    def __init__(self, *args, stores, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["stores"].queryset = stores
+
+
+class InviteForm(RoleForm):
+    email = forms.EmailField(label="Email address")
+    name = forms.CharField(label="Name (optional)", required=False, max_length=150)
+
+    field_order = ["email", "name", "role", "stores"]
