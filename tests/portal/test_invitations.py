@@ -20,6 +20,7 @@ from portal.invitations import (
     invitation_send_many,
 )
 from portal.models import PortalInvitation
+from privacy.services import customer_erase
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -248,3 +249,13 @@ def test_the_invitations_move_with_a_merged_customer(merchant, bo, staff_user):
     invitation.refresh_from_db()
     assert invitation.customer == into
     assert into.user == invitation.user
+
+
+def test_an_erasure_revokes_the_invitation_and_blanks_its_address(bo, staff_user):
+    invitation = invitation_send(customer=bo, actor=staff_user)
+    customer_erase(customer=bo, actor=staff_user, confirmation=bo.customer_number)
+    invitation.refresh_from_db()
+    assert invitation.state == "revoked"
+    assert invitation.email == ""
+    with pytest.raises(ApplicationError, match="erased"):
+        invitation_send(customer=bo, actor=staff_user)
