@@ -1,8 +1,12 @@
+from datetime import timedelta
+
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
 from orders.models import Customer
+from performile.models import OutboxMessage
 
 
 class DeliveryAddress(models.Model):
@@ -38,3 +42,78 @@ class DeliveryAddress(models.Model):
 
     def __str__(self):
         return self.label or f"{self.line1}, {self.city}"
+
+
+class PortalInvitation(models.Model):
+    """An invitation of a customer to the portal (portal.invitations): the account
+    made for them, without a password, and the email with the link that sets one.
+    Expired is not stored: an open invitation whose link is older than
+    PASSWORD_RESET_TIMEOUT is expired (`state`)."""
+
+    class Status(models.TextChoices):
+        INVITED = "invited", "Invited"
+        ACCEPTED = "accepted", "Accepted"
+        REVOKED = "revoked", "Revoked"
+
+    customer = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="portal_invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="portal_invitations",
+        help_text="The account the invitation opens.",
+    )
+    email = models.EmailField(help_text="Where the link went.")
+    status = models.CharField(
+        max_length=16, choices=Status.choices, default=Status.INVITED
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=now)
+    sent_at = models.DateTimeField(
+        default=now, help_text="The last email: its link is valid from then."
+    )
+    sends = models.PositiveSmallIntegerField(default=1)
+    message = models.ForeignKey(
+        OutboxMessage,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The last email, in the outbox.",
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=Q(status="invited"),
+                name="portal_invitation_one_open",
+            )
+        ]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="portal_inv_idx")
+        ]
+
+    def __str__(self):
+        return f"{self.email} ({self.state})"
+
+    @property
+    def expires_at(self):
+        return self.sent_at + timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+
+    @property
+    def state(self) -> str:
+        """invited, expired, accepted or revoked."""
+        if self.status == self.Status.INVITED and self.expires_at <= now():
+            return "expired"
+        return self.status

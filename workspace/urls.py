@@ -5,4 +5,5 @@ from django.urls import include, path
 app_name = "workspace"
 urlpatterns = [
     path("settings/", include("workspace.settings.urls")),
+    path("customers/", include("workspace.customers.urls")),
 ]

@@ -8,7 +8,7 @@ from orders.models import Membership, Merchant, Store
 from performile.actors import Actor
 from performile.audit import audit
 from performile.errors import ApplicationError
-from performile.invitations import account_for_email, invitation_send
+from performile.invitations import account_for_email, team_invitation_enqueue
 
 Role = Membership.Role
 
@@ -33,7 +33,7 @@ def membership_invite(
             )
         membership = Membership.objects.create(user=user, merchant=merchant, role=role)
         _set_stores(membership, stores)
-        invitation_send(
+        team_invitation_enqueue(
             user=user,
             subject=f"You are invited to {merchant.name} on Performile",
             intro=f"{_name(actor)} added you to {merchant.name}'s team on"

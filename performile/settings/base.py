@@ -272,6 +272,8 @@ ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/900s/key"}
 # Portal sessions end after this long without a request (portal.session).
 PORTAL_SESSION_IDLE_SECONDS = env.int("PORTAL_SESSION_IDLE_SECONDS", default=30 * 60)
 ACCOUNT_LOGOUT_ON_GET = False
+# Setting a password from an emailed link (a portal invitation, a reset) signs in.
+ACCOUNT_LOGIN_ON_PASSWORD_RESET = True
 ACCOUNT_ADAPTER = "performile.accounts.ClosedSignupAdapter"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=12 * 3600)
 SESSION_SAVE_EVERY_REQUEST = False
