@@ -1,4 +1,8 @@
 """The workspace's pages: each part includes its own URLs here."""
 
+from django.urls import include, path
+
 app_name = "workspace"
-urlpatterns = []
+urlpatterns = [
+    path("", include("workspace.dashboard.urls")),
+]
