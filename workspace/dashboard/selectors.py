@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, FloatField, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import TruncDate, TruncWeek
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -224,22 +224,85 @@ def _parcels(board: Dashboard, user) -> None:
 # --- Couriers ---------------------------------------------------------------------
 
 
+# UTC date of delivery, against the promised date (shipments.performance's rule).
+DELIVERED_ON = RawSQL("(shipments_shipment.delivered_at AT TIME ZONE 'UTC')::date", [])
+PROMISED = RawSQL("promised_delivery", [])
+
+
 def _punctuality(board: Dashboard, user) -> None:
-    """The on-time rate of today and of the 30 days (the Couriers page's rows for
-    the same dates, added up), the rate per courier per week and the delivery
-    times."""
-    for window, since in ((board.day, board.today), (board.month, board.since)):
-        rows = performance.courier_performance(user, since=since, until=board.today)
-        punctual = sum(row["early"] + row["on_time"] for row in rows)
-        promised = punctual + sum(row["delayed"] for row in rows)
+    """The on-time rate of today and of the 30 days, the rate per courier per
+    week and the delivery times, from one aggregate per courier and day of
+    delivery over the chart's weeks. The rule and the parcels are the Couriers
+    page's (`shipments.performance`): booked here, delivered on the UTC dates,
+    early or on time against the first promise."""
+    first_week = board.today - dt.timedelta(
+        days=board.today.weekday() + 7 * (WEEKS - 1)
+    )
+    bounds = list(zip((0, *DELIVERY_BUCKETS), DELIVERY_BUCKETS, strict=False))
+    buckets = {
+        f"hours{n}": Count("pk", filter=Q(hours__gte=lower, hours__lt=upper))
+        for n, (lower, upper) in enumerate(bounds)
+    }
+    buckets[f"hours{len(bounds)}"] = Count(
+        "pk", filter=Q(hours__gte=DELIVERY_BUCKETS[-1])
+    )
+    has_promise = Q(promised_delivery__isnull=False)
+    rows = (
+        _delivered(user, min(first_week, board.since), board.today)
+        .annotate(delivered_on=DELIVERED_ON, hours=performance.DELIVERY_HOURS)
+        .values("account__name", "delivered_on")
+        .annotate(
+            promised=Count("pk", filter=has_promise),
+            punctual=Count("pk", filter=has_promise & Q(delivered_on__lte=PROMISED)),
+            **buckets,
+        )
+        .order_by()
+    )
+    weeks = [first_week + dt.timedelta(weeks=n) for n in range(WEEKS)]
+    per_week: dict[str, list[list[int]]] = {}
+    totals = {key: [0, 0] for key in ("day", "month")}  # punctual, promised
+    histogram = [0] * (len(bounds) + 1)
+    for row in rows:
+        day = row["delivered_on"]
+        if day >= first_week:
+            week = per_week.setdefault(row["account__name"], [[0, 0] for _ in weeks])
+            week[(day - first_week).days // 7][0] += row["punctual"]
+            week[(day - first_week).days // 7][1] += row["promised"]
+        if day >= board.since:
+            for n in range(len(histogram)):
+                histogram[n] += row[f"hours{n}"]
+        for key, since in (("day", board.today), ("month", board.since)):
+            if day >= since:
+                totals[key][0] += row["punctual"]
+                totals[key][1] += row["promised"]
+    for window, since, key in (
+        (board.day, board.today, "day"),
+        (board.month, board.since, "month"),
+    ):
+        punctual, promised = totals[key]
         link = _url(
             "shipments:performance",
             since=since.isoformat(),
             until=board.today.isoformat(),
         )
         window.on_time = Number(punctual / promised if promised else None, link)
-    board.charts["on_time_weekly"] = _on_time_weekly(user, board.today)
-    board.charts["delivery_times"] = _delivery_times(user, board.since, board.today)
+    labels = [f"< {DELIVERY_BUCKETS[0]} h"]
+    labels += [f"{lower}–{upper} h" for lower, upper in bounds[1:]]
+    labels.append(f"{DELIVERY_BUCKETS[-1]} h +")
+    board.charts["delivery_times"] = {"labels": labels, "values": histogram}
+    board.charts["on_time_weekly"] = {
+        "labels": [f"Week of {_day(week)}" for week in weeks],
+        "series": [
+            {
+                "label": name,
+                "values": [
+                    round(100 * punctual / promised, 1) if promised else None
+                    for punctual, promised in counts
+                ],
+            }
+            for name, counts in sorted(per_week.items())
+        ],
+    }
 
 
 def _delivered(user, since: dt.date, until: dt.date):
@@ -250,65 +313,6 @@ def _delivered(user, since: dt.date, until: dt.date):
         delivered_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC),
         delivered_at__lte=dt.datetime.combine(until, dt.time.max, tzinfo=dt.UTC),
     )
-
-
-def _on_time_weekly(user, today: dt.date) -> dict:
-    first_week = today - dt.timedelta(days=today.weekday() + 7 * (WEEKS - 1))
-    delivered_on = RawSQL(
-        "(shipments_shipment.delivered_at AT TIME ZONE 'UTC')::date", []
-    )
-    promised = RawSQL("promised_delivery", [])
-    rows = (
-        _delivered(user, first_week, today)
-        .filter(promised_delivery__isnull=False)
-        .annotate(
-            week=TruncWeek("delivered_at", tzinfo=dt.UTC), delivered_on=delivered_on
-        )
-        .values("account__name", "week")
-        .annotate(
-            promised=Count("pk"),
-            punctual=Count("pk", filter=Q(delivered_on__lte=promised)),
-        )
-        .order_by("account__name", "week")
-    )
-    weeks = [first_week + dt.timedelta(weeks=n) for n in range(WEEKS)]
-    couriers: dict[str, list] = {}
-    for row in rows:
-        rates = couriers.setdefault(row["account__name"], [None] * WEEKS)
-        week = row["week"].date() if hasattr(row["week"], "date") else row["week"]
-        if week in weeks:
-            rates[weeks.index(week)] = round(100 * row["punctual"] / row["promised"], 1)
-    return {
-        "labels": [f"Week of {_day(week)}" for week in weeks],
-        "series": [{"label": name, "values": v} for name, v in couriers.items()],
-    }
-
-
-def _delivery_times(user, since: dt.date, until: dt.date) -> dict:
-    hours = RawSQL(
-        "EXTRACT(EPOCH FROM (shipments_shipment.delivered_at"
-        " - shipments_shipment.created_at)) / 3600.0",
-        [],
-        output_field=FloatField(),
-    )
-    buckets = {
-        f"b{n}": Count("pk", filter=Q(hours__lt=upper) & Q(hours__gte=lower))
-        for n, (lower, upper) in enumerate(
-            zip((0, *DELIVERY_BUCKETS), DELIVERY_BUCKETS, strict=False)
-        )
-    }
-    buckets["late"] = Count("pk", filter=Q(hours__gte=DELIVERY_BUCKETS[-1]))
-    counts = _delivered(user, since, until).annotate(hours=hours).aggregate(**buckets)
-    labels = [f"< {DELIVERY_BUCKETS[0]} h"] + [
-        f"{lower}–{upper} h"
-        for lower, upper in zip(DELIVERY_BUCKETS, DELIVERY_BUCKETS[1:], strict=False)
-    ]
-    labels.append(f"{DELIVERY_BUCKETS[-1]} h +")
-    return {
-        "labels": labels,
-        "values": [counts[f"b{n}"] for n in range(len(DELIVERY_BUCKETS))]
-        + [counts["late"]],
-    }
 
 
 # --- Conversations ----------------------------------------------------------------
