@@ -20,6 +20,7 @@ SCENARIOS = (
     "portal",
     "discord",
     "slow_clients",
+    "dashboard",
 )
 
 

@@ -39,31 +39,52 @@ def run() -> dict[str, float]:
     store, staff, token = _tenant_create("Bench Goods", "bench-goods", staff=True)
     other_store, _u, _t = _tenant_create("Other Goods", "other-goods", staff=False)
     started = time.perf_counter()
+    with connection.cursor() as cursor:
+        tenants_seed(cursor, store, staff, other_store)
+        cursor.execute("ANALYZE")
+    seed_seconds = time.perf_counter() - started
+    return {
+        "orders": ORDERS,
+        "seed_s": round(seed_seconds, 1),
+        **one_after_another(
+            "orders_list",
+            lambda url, count: _measure(url, token, count),
+            warmup=WARMUP,
+            requests=REQUESTS,
+        ),
+    }
+
+
+def tenants_seed(cursor, store, staff, other_store) -> None:
+    """ORDERS orders of CUSTOMERS customers in `store` (whose `staff` some are
+    assigned to), NOISE_ORDERS of another merchant's interleaved."""
     tenants = [
         (store, ORDERS, CUSTOMERS, staff.pk),
         (other_store, NOISE_ORDERS, CUSTOMERS // 10, None),
     ]
-    with connection.cursor() as cursor:
-        for tenant_store, _orders, customers, _staff in tenants:
-            _customers_seed(cursor, tenant_store, customers)
-        _orders_seed(cursor, tenants)
-        cursor.execute("ANALYZE")
-    seed_seconds = time.perf_counter() - started
-    with common.web_server("orders_list") as server:
-        asyncio.run(_measure(server.url, token, WARMUP))
+    for tenant_store, _orders, customers, _staff in tenants:
+        _customers_seed(cursor, tenant_store, customers)
+    _orders_seed(cursor, tenants)
+
+
+def one_after_another(name: str, measure, *, warmup: int, requests: int) -> dict:
+    """Through the real server: `warmup` requests, then `requests` timed, each
+    sent after the one before answered (`measure(base_url, count)` is the
+    coroutine sending them, returning their latencies). The percentiles and the
+    CPU and statements per request."""
+    with common.web_server(name) as server:
+        asyncio.run(measure(server.url, warmup))
         web, database = server.cpu_seconds(), common.database_cpu_seconds()
         with common.StatementTally() as tally:
-            latencies = asyncio.run(_measure(server.url, token, REQUESTS))
+            latencies = asyncio.run(measure(server.url, requests))
         web = server.cpu_seconds() - web
         database = common.database_cpu_seconds() - database
-    web_ms, db_ms = web / REQUESTS * 1000, database / REQUESTS * 1000
+    web_ms, db_ms = web / requests * 1000, database / requests * 1000
     return {
-        "orders": ORDERS,
-        "seed_s": round(seed_seconds, 1),
         **common.percentiles_ms(latencies, 50, 95, 99),
         "web_cpu_ms": round(web_ms, 2),
         "db_cpu_ms": round(db_ms, 2),
-        **common.per_event(REQUESTS, tally, web_ms, db_ms),
+        **common.per_event(requests, tally, web_ms, db_ms),
     }
 
 

@@ -392,3 +392,29 @@ def _row(pk: int, name: str, measures: dict) -> Row:
         if pk in values:
             setattr(row, measure, values[pk])
     return row
+
+
+def metrics_charts(report: Metrics) -> dict:
+    """The report as charts: the median first response and response time, in
+    minutes, per store and per staff member."""
+
+    def minutes(durations: Durations) -> float | None:
+        seconds = durations.median_seconds
+        return None if seconds is None else round(seconds / 60, 1)
+
+    def chart(rows: list[Row]) -> dict:
+        return {
+            "labels": [row.name or "—" for row in rows],
+            "series": [
+                {
+                    "label": "First response",
+                    "values": [minutes(row.first_response) for row in rows],
+                },
+                {
+                    "label": "Response",
+                    "values": [minutes(row.response) for row in rows],
+                },
+            ],
+        }
+
+    return {"stores": chart(report.stores), "staff": chart(report.staff)}

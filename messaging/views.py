@@ -354,6 +354,7 @@ def metrics_view(request):
         context["filter_errors"] = _describe(form, exc)
         filters = metrics.MetricsFilters()  # the default period, shown beneath
     context["report"] = metrics.messaging_metrics(user, filters)
+    context["charts"] = metrics.metrics_charts(context["report"])
     status = 400 if context["filter_errors"] else 200
     return render(request, "messaging/metrics.html", context, status=status)
 

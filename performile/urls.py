@@ -4,10 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from performile.health import healthz
 from performile.metrics import scrape as metrics
-from portal.views import auth as portal_auth
 
 urlpatterns = [
-    path("", portal_auth.home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),

@@ -96,3 +96,27 @@ def _row(row: dict) -> dict:
 
 def _hours(value) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def performance_charts(rows: list[dict]) -> dict:
+    """The page's rows as charts: parcels on time, early and delayed per courier
+    and service (stacked), and their delivery hours (p50, p90)."""
+    labels = [f"{row['courier']} · {row['service_name']}" for row in rows]
+
+    def series(label: str, key: str) -> dict:
+        return {"label": label, "values": [row[key] for row in rows]}
+
+    return {
+        "punctuality": {
+            "labels": labels,
+            "series": [
+                series("On time", "on_time"),
+                series("Early", "early"),
+                series("Delayed", "delayed"),
+            ],
+        },
+        "hours": {
+            "labels": labels,
+            "series": [series("p50", "p50_hours"), series("p90", "p90_hours")],
+        },
+    }

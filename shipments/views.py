@@ -104,7 +104,12 @@ def courier_performance_view(request):
     return render(
         request,
         "shipments/performance.html",
-        {"rows": rows, "period": dates, "errors": period.errors if not valid else None},
+        {
+            "rows": rows,
+            "charts": performance.performance_charts(rows),
+            "period": dates,
+            "errors": period.errors if not valid else None,
+        },
     )
 
 

@@ -6,4 +6,5 @@ app_name = "workspace"
 urlpatterns = [
     path("settings/", include("workspace.settings.urls")),
     path("customers/", include("workspace.customers.urls")),
+    path("", include("workspace.dashboard.urls")),
 ]

@@ -2,11 +2,10 @@
 
 from allauth.account.views import LoginView, LogoutView
 from django.http import JsonResponse
-from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
 from portal.selectors import portal_customer
-from portal.session import idle_limit, is_portal_user, session_touch
+from portal.session import idle_limit, session_touch
 
 
 class PortalLoginView(LoginView):
@@ -25,16 +24,6 @@ class PortalLoginView(LoginView):
 class PortalLogoutView(LogoutView):
     def get_redirect_url(self):
         return "/portal/login/"
-
-
-def home(request):
-    """Where "/" and a fresh sign-in land: customers in the portal, the merchant's
-    people in the Orders view."""
-    if request.user.is_authenticated and is_portal_user(request.user):
-        return redirect("portal:dashboard")
-    if not request.user.is_authenticated:
-        return redirect("account_login")
-    return redirect("orders:list")
 
 
 @require_POST

@@ -70,9 +70,11 @@ def test_another_account_is_not_locked_out_by_them(client, portal_user, staff_us
     assert response.status_code == 302
 
 
-def test_the_merchants_people_land_in_the_orders_view(client, staff_user):
+def test_the_merchants_people_land_on_the_dashboard(client, staff_user):
     client.force_login(staff_user)
-    assert client.get("/").url == reverse("orders:list")
+    response = client.get("/")
+    assert response.status_code == 200
+    assert response.templates[0].name == "workspace/dashboard.html"
 
 
 def test_signed_out_visitors_of_the_portal_go_to_its_sign_in(client, db):

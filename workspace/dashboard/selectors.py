@@ -1,0 +1,389 @@
+"""The home dashboard's numbers and charts: today and the last 30 days.
+
+Every number is an SQL aggregate over the access selectors (`visible_orders`,
+`visible_shipments`, `visible_threads`, `visible_invoices`), a fixed number of
+queries whatever the volume. Days are the current time zone's (the view runs under
+`orders.views.merchant_timezone`: the merchant's zone); parcel punctuality is on
+UTC dates, as on the Couriers page (`shipments.performance`), so the on-time rate
+here is the one that page shows for the same dates.
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from urllib.parse import urlencode
+
+from django.db.models import Count, F, Q, Sum
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import TruncDate
+from django.urls import reverse
+from django.utils import timezone
+
+from invoices.selectors import PaymentStatus, visible_invoices
+from messaging.context_processors import NAV_COUNT_CAP, inbox_unread_count
+from messaging.filters import day_start
+from messaging.metrics import Median, Seconds
+from messaging.selectors import visible_threads
+from orders import state_machine, tracking
+from orders.selectors import visible_orders
+from orders.state_machine import OrderStatus
+from shipments import performance
+from shipments.models import Shipment
+from shipments.selectors import visible_shipments
+
+DAYS = 30  # "the last 30 days": today and the 29 before it
+WEEKS = 6  # the on-time chart's weeks (the current one included)
+# Orders that are no sale (yet): left out of revenue.
+NOT_REVENUE = (OrderStatus.CANCELLED, OrderStatus.DRAFT)
+REVENUE_STATUSES = [s for s in OrderStatus.values if s not in NOT_REVENUE]
+# Hours from booking to delivery: the delivery-time chart's buckets (upper bounds).
+DELIVERY_BUCKETS = (24, 48, 72, 96, 120)
+
+
+@dataclass(frozen=True)
+class Number:
+    """One figure and the list it comes from."""
+
+    value: object
+    url: str
+
+
+@dataclass
+class Window:
+    """The figures of one period (today, or the last 30 days)."""
+
+    orders: Number | None = None
+    revenue: list[tuple[str, Number]] = field(default_factory=list)
+    on_time: Number | None = None  # value: a share 0-1, or None without promises
+    first_response: Number | None = None  # value: median seconds, or None
+
+
+@dataclass
+class Dashboard:
+    today: dt.date
+    since: dt.date
+    zone: str
+    day: Window
+    month: Window
+    action: list[tuple[str, Number]]  # (reason, orders needing action for it)
+    action_total: Number
+    exceptions: Number  # parcels on their way with a courier exception
+    stuck: Number  # parcels with no news for SHIPMENT_STUCK_AFTER_HOURS
+    unread: Number | None  # conversations with something unread (messaging staff)
+    overdue: Number | None  # overdue invoices (billing staff)
+    overdue_amounts: list[tuple[str, int, Decimal]] = field(default_factory=list)
+    charts: dict = field(default_factory=dict)
+
+
+def _day(day: dt.date) -> str:
+    return f"{day.day} {day:%b}"
+
+
+def _url(name: str, **params) -> str:
+    query = urlencode(params, doseq=True)
+    return reverse(name) + (f"?{query}" if query else "")
+
+
+def dashboard(user, *, messaging: bool, billing: bool) -> Dashboard:
+    """The dashboard as `user` may see it. `messaging`: the user is merchant staff
+    or admin (the inbox and its metrics); `billing`: they see invoices."""
+    today = timezone.localdate()
+    since = today - dt.timedelta(days=DAYS - 1)
+    start, end = day_start(since), day_start(today + dt.timedelta(days=1))
+    board = Dashboard(
+        today=today,
+        since=since,
+        zone=str(timezone.get_current_timezone()),
+        day=Window(),
+        month=Window(),
+        action=[],
+        action_total=Number(0, ""),
+        exceptions=Number(0, ""),
+        stuck=Number(0, ""),
+        unread=None,
+        overdue=None,
+    )
+    _orders(board, user, start, end)
+    _action(board, user)
+    _parcels(board, user)
+    _punctuality(board, user)
+    if messaging:
+        _conversations(board, user, start, end)
+    if billing:
+        _overdue(board, user)
+    return board
+
+
+# --- Orders and revenue -----------------------------------------------------------
+
+
+def _orders(board: Dashboard, user, start, end) -> None:
+    """One grouped query: orders and revenue per day and currency."""
+    zone = timezone.get_current_timezone()
+    rows = (
+        visible_orders(user)
+        .filter(placed_at__gte=start, placed_at__lt=end)
+        .annotate(day=TruncDate("placed_at", tzinfo=zone))
+        .values("day", "currency")
+        .annotate(
+            n=Count("pk"),
+            revenue=Sum("amount", filter=~Q(status__in=NOT_REVENUE)),
+        )
+        .order_by()
+    )
+    per_day = {board.since + dt.timedelta(days=n): 0 for n in range(DAYS)}
+    revenue: dict[str, list[Decimal]] = {}
+    for row in rows:
+        per_day[row["day"]] = per_day.get(row["day"], 0) + row["n"]
+        amounts = revenue.setdefault(row["currency"], [Decimal(0), Decimal(0)])
+        amounts[1] += row["revenue"] or 0
+        if row["day"] == board.today:
+            amounts[0] += row["revenue"] or 0
+    for window, since in ((board.day, board.today), (board.month, board.since)):
+        dates = {
+            "state": "",
+            "created_after": since.isoformat(),
+            "created_before": board.today.isoformat(),
+        }
+        count = sum(n for day, n in per_day.items() if day >= since)
+        window.orders = Number(count, _url("orders:list", **dates))
+        sold = _url("orders:list", **dates, status=REVENUE_STATUSES)
+        index = 0 if window is board.day else 1
+        window.revenue = [
+            (currency, Number(amounts[index], sold))
+            for currency, amounts in sorted(revenue.items())
+        ]
+    board.charts["orders_per_day"] = {
+        "labels": [_day(day) for day in sorted(per_day)],
+        "values": [per_day[day] for day in sorted(per_day)],
+    }
+
+
+# --- What needs doing -------------------------------------------------------------
+
+
+def _action(board: Dashboard, user) -> None:
+    """Orders needing action (`OrderQuerySet.needing_action`), by reason; an order
+    can have more than one. Each links to the Orders view's nearest filter."""
+    not_booked = Q(
+        tracking_number="",
+        service="",
+        status__in=state_machine.BOOKABLE - {OrderStatus.DRAFT},
+    )
+    trouble = Q(tracking_status__in=tracking.TROUBLE)
+    flagged = ~Q(review_reason="")
+    counts = (
+        visible_orders(user)
+        .needing_action()
+        .aggregate(
+            total=Count("pk"),
+            not_booked=Count("pk", filter=not_booked),
+            trouble=Count("pk", filter=trouble),
+            flagged=Count("pk", filter=flagged),
+        )
+    )
+    everything = _url("orders:list", state="", needs_action="true")
+    board.action_total = Number(counts["total"], everything)
+    board.action = [
+        (
+            "Not booked yet",
+            Number(
+                counts["not_booked"],
+                _url("orders:list", needs_action="true", has_tracking="false"),
+            ),
+        ),
+        (
+            "Courier exception",
+            Number(
+                counts["trouble"],
+                _url("orders:list", state="", needs_action="true", has_tracking="true"),
+            ),
+        ),
+        ("Flagged for review", Number(counts["flagged"], everything)),
+    ]
+
+
+def _parcels(board: Dashboard, user) -> None:
+    """Parcels still out there (not delivered) in trouble, and stuck ones."""
+    out_there = visible_shipments(user).exclude(
+        status__in=[tracking.TrackingStatus.DELIVERED]
+    )
+    counts = out_there.aggregate(
+        exceptions=Count("pk", filter=Q(status__in=tracking.TROUBLE)),
+        stuck=Count("pk", filter=Q(stuck=True)),
+    )
+    board.exceptions = Number(
+        counts["exceptions"],
+        _url("orders:list", state="", needs_action="true", has_tracking="true"),
+    )
+    board.stuck = Number(
+        counts["stuck"], _url("orders:list", state="open", has_tracking="true")
+    )
+
+
+# --- Couriers ---------------------------------------------------------------------
+
+
+# UTC date of delivery, against the promised date (shipments.performance's rule).
+DELIVERED_ON = RawSQL("(shipments_shipment.delivered_at AT TIME ZONE 'UTC')::date", [])
+PROMISED = RawSQL("promised_delivery", [])
+
+
+def _punctuality(board: Dashboard, user) -> None:
+    """The on-time rate of today and of the 30 days, the rate per courier per
+    week and the delivery times, from one aggregate per courier and day of
+    delivery over the chart's weeks. The rule and the parcels are the Couriers
+    page's (`shipments.performance`): booked here, delivered on the UTC dates,
+    early or on time against the first promise."""
+    first_week = board.today - dt.timedelta(
+        days=board.today.weekday() + 7 * (WEEKS - 1)
+    )
+    bounds = list(zip((0, *DELIVERY_BUCKETS), DELIVERY_BUCKETS, strict=False))
+    buckets = {
+        f"hours{n}": Count("pk", filter=Q(hours__gte=lower, hours__lt=upper))
+        for n, (lower, upper) in enumerate(bounds)
+    }
+    buckets[f"hours{len(bounds)}"] = Count(
+        "pk", filter=Q(hours__gte=DELIVERY_BUCKETS[-1])
+    )
+    has_promise = Q(promised_delivery__isnull=False)
+    rows = (
+        _delivered(user, min(first_week, board.since), board.today)
+        .annotate(delivered_on=DELIVERED_ON, hours=performance.DELIVERY_HOURS)
+        .values("account__name", "delivered_on")
+        .annotate(
+            promised=Count("pk", filter=has_promise),
+            punctual=Count("pk", filter=has_promise & Q(delivered_on__lte=PROMISED)),
+            **buckets,
+        )
+        .order_by()
+    )
+    weeks = [first_week + dt.timedelta(weeks=n) for n in range(WEEKS)]
+    per_week: dict[str, list[list[int]]] = {}
+    totals = {key: [0, 0] for key in ("day", "month")}  # punctual, promised
+    histogram = [0] * (len(bounds) + 1)
+    for row in rows:
+        day = row["delivered_on"]
+        if day >= first_week:
+            week = per_week.setdefault(row["account__name"], [[0, 0] for _ in weeks])
+            week[(day - first_week).days // 7][0] += row["punctual"]
+            week[(day - first_week).days // 7][1] += row["promised"]
+        if day >= board.since:
+            for n in range(len(histogram)):
+                histogram[n] += row[f"hours{n}"]
+        for key, since in (("day", board.today), ("month", board.since)):
+            if day >= since:
+                totals[key][0] += row["punctual"]
+                totals[key][1] += row["promised"]
+    for window, since, key in (
+        (board.day, board.today, "day"),
+        (board.month, board.since, "month"),
+    ):
+        punctual, promised = totals[key]
+        link = _url(
+            "shipments:performance",
+            since=since.isoformat(),
+            until=board.today.isoformat(),
+        )
+        window.on_time = Number(punctual / promised if promised else None, link)
+    labels = [f"< {DELIVERY_BUCKETS[0]} h"]
+    labels += [f"{lower}–{upper} h" for lower, upper in bounds[1:]]
+    labels.append(f"{DELIVERY_BUCKETS[-1]} h +")
+    board.charts["delivery_times"] = {"labels": labels, "values": histogram}
+    board.charts["on_time_weekly"] = {
+        "labels": [f"Week of {_day(week)}" for week in weeks],
+        "series": [
+            {
+                "label": name,
+                "values": [
+                    round(100 * punctual / promised, 1) if promised else None
+                    for punctual, promised in counts
+                ],
+            }
+            for name, counts in sorted(per_week.items())
+        ],
+    }
+
+
+def _delivered(user, since: dt.date, until: dt.date):
+    """Parcels booked here and delivered in [since, until] (UTC dates), as on the
+    Couriers page."""
+    return visible_shipments(user).filter(
+        kind=Shipment.Kind.BOOKED,
+        delivered_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC),
+        delivered_at__lte=dt.datetime.combine(until, dt.time.max, tzinfo=dt.UTC),
+    )
+
+
+# --- Conversations ----------------------------------------------------------------
+
+
+def _conversations(board: Dashboard, user, start, end) -> None:
+    """Unread conversations (the nav's count) and the median first response: of
+    the conversations whose first customer message came in the period, as on the
+    messaging metrics page."""
+    unread = inbox_unread_count(user)
+    board.unread = Number(
+        f"{NAV_COUNT_CAP - 1}+" if unread >= NAV_COUNT_CAP else unread,
+        _url("messaging:inbox", unread="true"),
+    )
+    zone = timezone.get_current_timezone()
+    today_start = day_start(board.today)
+    answered = visible_threads(user).filter(
+        first_inbound_at__gte=start,
+        first_inbound_at__lt=end,
+        first_response_at__isnull=False,
+    )
+    seconds = Seconds(F("first_response_at"), F("first_inbound_at"))
+    medians = answered.annotate(seconds=seconds).aggregate(
+        month=Median("seconds"),
+        day=Median("seconds", filter=Q(first_inbound_at__gte=today_start)),
+    )
+    for window, since, key in (
+        (board.day, board.today, "day"),
+        (board.month, board.since, "month"),
+    ):
+        link = _url(
+            "messaging:metrics",
+            date_from=since.isoformat(),
+            date_to=board.today.isoformat(),
+        )
+        window.first_response = Number(medians[key], link)
+    rows = (
+        answered.annotate(
+            day=TruncDate("first_inbound_at", tzinfo=zone), seconds=seconds
+        )
+        .values("day")
+        .annotate(median=Median("seconds"), n=Count("pk"))
+        .order_by("day")
+    )
+    per_day = {row["day"]: row["median"] for row in rows}
+    days = [board.since + dt.timedelta(days=n) for n in range(DAYS)]
+    board.charts["first_response"] = {
+        "labels": [_day(day) for day in days],
+        "values": [
+            None if per_day.get(day) is None else round(per_day[day] / 60, 1)
+            for day in days
+        ],
+    }
+
+
+# --- Invoices ---------------------------------------------------------------------
+
+
+def _overdue(board: Dashboard, user) -> None:
+    # Only an invoice due by today (in any merchant's zone, at most a day ahead)
+    # can be overdue: filtered first, so that the balance (two subqueries an
+    # invoice) is computed for those alone.
+    rows = (
+        visible_invoices(user)
+        .filter(due_date__lte=board.today, payment_status=PaymentStatus.OVERDUE)
+        .values("currency")
+        .annotate(n=Count("pk"), amount=Sum("outstanding"))
+        .order_by("currency")
+    )
+    board.overdue_amounts = [(row["currency"], row["n"], row["amount"]) for row in rows]
+    board.overdue = Number(
+        sum(n for _currency, n, _amount in board.overdue_amounts),
+        _url("invoices:list", status=PaymentStatus.OVERDUE),
+    )
