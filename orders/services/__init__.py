@@ -33,8 +33,10 @@ from orders.services.create import (
 from orders.services.customers import customer_get_or_create, webshop_identity
 from orders.services.deletion import order_delete, order_restore
 from orders.services.status import (
+    BULK_MAX,
     TRACKING_FIELDS,
     order_change_status,
+    order_change_status_many,
     order_log,
     order_log_many,
     order_log_payment,
@@ -60,7 +62,9 @@ __all__ = [
     "created_event_data",
     "customer_get_or_create",
     "order_assign",
+    "BULK_MAX",
     "order_change_status",
+    "order_change_status_many",
     "order_create",
     "order_create_manual",
     "order_delete",
