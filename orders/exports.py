@@ -1,10 +1,12 @@
 """The Orders table as CSV: the filtered list, every page of it, streamed in chunks
 (`QuerySet.iterator`), so a large export holds neither the rows nor the file in
-memory. Times in the current time zone (the merchant's, as on the page)."""
+memory. Times in the zone given (the merchant's, as on the page): the rows are
+written after the view has returned, outside its time zone override."""
 
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from datetime import tzinfo
 
 from django.utils import timezone
 
@@ -32,7 +34,12 @@ COLUMNS = [
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
-def orders_csv(orders: Iterable[Order]) -> Iterator[str]:
+def orders_csv(orders: Iterable[Order], zone: tzinfo) -> Iterator[str]:
+    with timezone.override(zone):
+        yield from _csv(orders)
+
+
+def _csv(orders: Iterable[Order]) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(COLUMNS)

@@ -540,7 +540,8 @@ def order_export_view(request):
         )
     rows = table.with_columns(orders)
     response = StreamingHttpResponse(
-        exports.orders_csv(rows), content_type="text/csv; charset=utf-8"
+        exports.orders_csv(rows, timezone.get_current_timezone()),
+        content_type="text/csv; charset=utf-8",
     )
     filename = f"orders-{timezone.localdate().isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
