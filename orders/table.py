@@ -249,10 +249,19 @@ SORT_LABELS = {
     "total": "Total",
     "status": "Status",
 }
+# The sort select's words (a phone has no headers to click). None says "status":
+# a label holding a select is read with its options' text.
 SORT_CHOICES = [
-    (f"{sign}{key}", f"{label} {'descending' if sign else 'ascending'}")
-    for key, label in SORT_LABELS.items()
-    for sign in ("", "-")
+    ("number", "Order #, A to Z"),
+    ("-number", "Order #, Z to A"),
+    ("date", "Oldest first"),
+    ("-date", "Latest placed first"),
+    ("customer", "Customer, A to Z"),
+    ("-customer", "Customer, Z to A"),
+    ("total", "Total, lowest first"),
+    ("-total", "Total, highest first"),
+    ("status", "Progress, earliest first"),
+    ("-status", "Progress, furthest first"),
 ]
 DEFAULT_SORT = ""  # newest first (by id), paged by keyset
 
