@@ -3,7 +3,9 @@
 import django_filters
 from django import forms
 from django.db.models import Q
+from django.utils import timezone
 
+from orders import table
 from orders.models import Order
 from orders.state_machine import OPEN, OrderStatus
 
@@ -33,6 +35,21 @@ class OrderFilter(django_filters.FilterSet):
     )
     has_tracking = django_filters.BooleanFilter(method="filter_has_tracking")
     needs_action = django_filters.BooleanFilter(method="filter_needs_action")
+    reason = django_filters.ChoiceFilter(
+        method="filter_reason",
+        label="Action needed",
+        choices=list(table.REASONS.items()),
+        empty_label="Any reason",
+    )
+    payment = django_filters.ChoiceFilter(
+        method="filter_payment",
+        label="Payment",
+        choices=table.Payment.CHOICES,
+        empty_label="Any payment",
+    )
+    sort = django_filters.ChoiceFilter(
+        method="sort_by", label="Sort", choices=table.SORT_CHOICES
+    )
 
     class Meta:
         model = Order
@@ -65,3 +82,12 @@ class OrderFilter(django_filters.FilterSet):
 
     def filter_needs_action(self, queryset, name, value):
         return queryset.needing_action(value)
+
+    def filter_reason(self, queryset, name, value):
+        return table.reason_filter(queryset, value, timezone.now())
+
+    def filter_payment(self, queryset, name, value):
+        return table.payment_filter(queryset, value, timezone.localdate())
+
+    def sort_by(self, queryset, name, value):
+        return table.sort_orders(queryset, value)

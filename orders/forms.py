@@ -4,7 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from orders import selectors
+from orders import selectors, table
 from orders.filters import OrderFilter
 from orders.models import Membership
 from orders.money import order_currency, parse_amount
@@ -64,6 +64,21 @@ class OrderFilterForm(forms.Form):
     )
     created_before = forms.DateField(
         required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.ChoiceField(
+        required=False,
+        label="Action needed",
+        choices=[("", "Any reason"), *table.REASONS.items()],
+    )
+    payment = forms.ChoiceField(
+        required=False,
+        label="Payment",
+        choices=[("", "Any payment"), *table.Payment.CHOICES],
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        label="Sort",
+        choices=[("", "Newest first"), *table.SORT_CHOICES],
     )
 
     def __init__(self, *args, user, **kwargs):

@@ -2,7 +2,8 @@
 
 Offsets get slower and skip or repeat rows as orders arrive; a page cut at an id
 does neither. `?before=<id>` is the next (older) page, `?after=<id>` the previous
-(newer) one.
+(newer) one. A list sorted otherwise (the Orders table's `sort`) pages by number
+(`?page=<n>`, `offset_page`).
 """
 
 from dataclasses import dataclass
@@ -15,6 +16,12 @@ class Page:
     rows: list
     newer: int | None  # cursor for ?after=, when newer rows exist
     older: int | None  # cursor for ?before=, when older rows exist
+    start: int | None = 1  # the first row's position (1-based); None: unknown
+    param: str = ""  # "page" for numbered pages; "" for before/after cursors
+
+    @property
+    def end(self) -> int | None:
+        return None if self.start is None else self.start + len(self.rows) - 1
 
 
 def keyset_page(
@@ -46,3 +53,16 @@ def cursor(raw: str | None) -> int | None:
     except ValueError:
         return None
     return value if value > 0 else None
+
+
+def offset_page(queryset: QuerySet, *, number: int, size: int) -> Page:
+    """Page `number` (1-based) of a queryset in its own order."""
+    offset = (number - 1) * size
+    rows = list(queryset[offset : offset + size + 1])
+    return Page(
+        rows=rows[:size],
+        newer=number - 1 if number > 1 else None,
+        older=number + 1 if len(rows) > size else None,
+        start=offset + 1,
+        param="page",
+    )

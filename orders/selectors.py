@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from orders import access
+from orders import access, table
 from orders.access import (  # noqa: F401  (their import path since before access)
     OrderScopes,
     user_customer_id,
@@ -89,7 +89,7 @@ def order_detail(user, order_id) -> Order:
         )
         .prefetch_related("lines", "events__actor")
     )
-    return _get_or_404(orders, order_id)
+    return _get_or_404(table.with_columns(orders), order_id)
 
 
 def user_stores(user) -> QuerySet[Store]:

@@ -1,7 +1,7 @@
 """The API's pages: newest first, cut at an id (DRF's cursor pagination)."""
 
 from rest_framework.exceptions import NotFound
-from rest_framework.pagination import CursorPagination
+from rest_framework.pagination import CursorPagination, PageNumberPagination
 
 from performile.errors import ApplicationError
 
@@ -34,3 +34,12 @@ def _is_id(position: str | None) -> bool:
     return position is None or (
         position.isascii() and position.isdigit() and int(position) <= MAX_ID
     )
+
+
+class SortedPages(PageNumberPagination):
+    """Numbered pages of a list in the order it was asked for (`?sort=`): a cursor
+    cuts at one column's value, which a sort by total or customer repeats."""
+
+    page_size = 25
+    page_size_query_param = "page_size"
+    max_page_size = 100

@@ -22,7 +22,7 @@ from orders.filters import OrderFilter
 from orders.ingestion.incoming import IncomingLine
 from orders.money import order_currency
 from performile.errors import ApplicationError
-from performile.pagination import NewestFirst
+from performile.pagination import NewestFirst, SortedPages
 
 
 class IsMerchantMember(BasePermission):
@@ -46,6 +46,15 @@ class OrderListCreateApi(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.order_list(self.request.user)
+
+    @property
+    def paginator(self):
+        """Newest first, cut at ids (NewestFirst); with `sort` (validated by
+        OrderFilter: an unknown one is 400), numbered pages in that order."""
+        if not hasattr(self, "_paginator"):
+            sorted_by = self.request.query_params.get("sort")
+            self._paginator = SortedPages() if sorted_by else NewestFirst()
+        return self._paginator
 
     @extend_schema(
         request=OrderCreateSerializer, responses={201: OrderDetailSerializer}

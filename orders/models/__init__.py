@@ -17,6 +17,7 @@ from orders.models.orders import (
     OrderLine,
     OrderQuerySet,
 )
+from orders.models.views import SavedView
 
 __all__ = [
     "CurrentTransactionId",
@@ -28,6 +29,7 @@ __all__ = [
     "OrderEvent",
     "OrderLine",
     "OrderQuerySet",
+    "SavedView",
     "Source",
     "Store",
     "validate_regex",

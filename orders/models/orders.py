@@ -272,25 +272,35 @@ class Order(models.Model):
 
     @property
     def badge(self) -> tuple[str, str]:
-        """(label, tone) of the status badge, tone one of green, blue, orange, red,
-        violet, grey."""
+        """(label, tone) of the status badge: a tone per status (STATUS_TONES, the
+        palette in docs/orders-view.md), red for a parcel in trouble, and the
+        parcel's own status while it moves or once it arrived."""
         if self.tracking_status in tracking.TROUBLE:
             return TrackingStatus(self.tracking_status).label, "red"
         if self.status in (OrderStatus.DELIVERED, OrderStatus.COMPLETE):
-            return self.get_status_display(), "green"
+            return self.get_status_display(), STATUS_TONES[self.status]
         if self.tracking_status == TrackingStatus.DELIVERED:
             return "Delivered", "green"
         if self.tracking_status in tracking.MOVING:
             return TrackingStatus(self.tracking_status).label, "blue"
-        tone = {
-            OrderStatus.SHIPPED: "blue",
-            OrderStatus.IN_PROGRESS: "violet",
-            OrderStatus.IN_REVIEW: "violet",
-            OrderStatus.ON_HOLD: "red",
-            OrderStatus.CANCELLED: "grey",
-            OrderStatus.DRAFT: "grey",
-        }.get(self.status, "orange")
-        return self.get_status_display(), tone
+        return self.get_status_display(), STATUS_TONES.get(self.status, "grey")
+
+
+# One tone per status, each a --<tone>-bg / --<tone>-fg pair in static/css/app.css
+# (contrast checked by tests/orders/test_table.py).
+STATUS_TONES = {
+    OrderStatus.DRAFT: "slate",
+    OrderStatus.PENDING: "orange",
+    OrderStatus.PAYMENT_VERIFIED: "cyan",
+    OrderStatus.CONFIRMED: "indigo",
+    OrderStatus.IN_PROGRESS: "violet",
+    OrderStatus.IN_REVIEW: "pink",
+    OrderStatus.SHIPPED: "blue",
+    OrderStatus.DELIVERED: "green",
+    OrderStatus.COMPLETE: "teal",
+    OrderStatus.ON_HOLD: "yellow",
+    OrderStatus.CANCELLED: "grey",
+}
 
 
 class OrderLine(models.Model):

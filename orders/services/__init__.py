@@ -39,8 +39,10 @@ from orders.services.memberships import (
     membership_remove,
 )
 from orders.services.status import (
+    BULK_MAX,
     TRACKING_FIELDS,
     order_change_status,
+    order_change_status_many,
     order_log,
     order_log_many,
     order_log_payment,
@@ -75,7 +77,9 @@ __all__ = [
     "created_event_data",
     "customer_get_or_create",
     "order_assign",
+    "BULK_MAX",
     "order_change_status",
+    "order_change_status_many",
     "order_create",
     "order_create_manual",
     "order_delete",

@@ -32,6 +32,26 @@ TRACKING_FIELDS = (
 )
 
 
+BULK_MAX = 100
+
+
+def order_change_status_many(
+    *, orders: list[Order], to: str, actor: Actor, note: str = ""
+) -> tuple[list[Order], dict[Order, str]]:
+    """`order_change_status` on each order (each in its own transaction: one
+    refusal does not undo the others). Returns the orders moved and, for each
+    refused one, why."""
+    moved, refused = [], {}
+    for order in orders[:BULK_MAX]:
+        try:
+            moved.append(
+                order_change_status(order=order, to=to, actor=actor, note=note)
+            )
+        except ApplicationError as exc:
+            refused[order] = exc.message
+    return moved, refused
+
+
 def order_change_status(
     *, order: Order, to: str, actor: Actor = None, actor_label: str = "", note: str = ""
 ) -> Order:

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from django import template
 from django.utils import timezone
 
-from orders import labels, selectors
+from orders import labels, selectors, table, tracking
 from orders.models import Order, OrderEvent, Source
 from orders.money import SYMBOLS
 from orders.state_machine import OrderStatus, label
@@ -127,4 +127,55 @@ def order_permissions(context, order: Order) -> dict:
     return {
         "work": selectors.order_is_workable_by(user, order),
         "delete": selectors.order_is_managed_by(user, order),
+    }
+
+
+@register.simple_tag
+def action_reasons(order: Order) -> list:
+    """Why the order needs action ("No tracking", "Customer waiting 5 h", ...)."""
+    return table.action_reasons(order)
+
+
+@register.simple_tag
+def payment_badge(order: Order) -> tuple[str, str] | None:
+    """(label, tone) of the order's payment state; None without an invoice."""
+    code = getattr(order, "payment_state", None)
+    if not code:
+        return None
+    return table.Payment.LABELS[code], table.Payment.TONES[code]
+
+
+@register.simple_tag
+def parcel_badge(order: Order) -> tuple[str, str] | None:
+    """(label, tone) of the parcel's latest status; None before one is booked."""
+    status = order.tracking_status
+    if not status:
+        return None
+    if status in tracking.TROUBLE:
+        tone = "red"
+    elif status == TrackingStatus.DELIVERED:
+        tone = "green"
+    elif status in tracking.MOVING:
+        tone = "blue"
+    else:
+        tone = "slate"
+    return TrackingStatus(status).label, tone
+
+
+@register.simple_tag(takes_context=True)
+def sort_header(context, key: str) -> dict:
+    """A sortable column's state: where its header links and its aria-sort. The
+    default order (newest first) counts as the date column's descending."""
+    current = context.get("sort") or "-date"
+    if current == key:
+        aria = "ascending"
+    elif current == f"-{key}":
+        aria = "descending"
+    else:
+        aria = "none"
+    following = table.next_sort(current, key)
+    return {
+        "next": None if following == "-date" else following,
+        "aria": aria,
+        "label": table.SORT_LABELS[key],
     }

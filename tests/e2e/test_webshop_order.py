@@ -27,7 +27,7 @@ def test_a_renumbered_order_says_why_and_adds_up(
     page = new_page(viewport={"width": 1360, "height": 900})
     sign_in(page, live_server.url, staff_user)
     row = rows(page).filter(has_text="#1001-2")
-    expect(row).to_contain_text("Action needed")
+    expect(row).to_contain_text("Duplicate number")  # the reason it needs action
 
     row.get_by_role("link", name="#1001-2").click()
     drawer = page.locator("#drawer")

@@ -5,7 +5,7 @@ orders URL (HTML and /api/) is in the sweep below; a new one that is not fails
 import pytest
 from django.urls import reverse
 
-from orders.models import Order
+from orders.models import Order, SavedView
 from orders.selectors import visible_order_scopes, visible_orders
 from tests.factories import CustomerFactory, OrderFactory
 from tests.urls_sweep import app_routes, assert_not_found, assert_swept
@@ -22,6 +22,8 @@ PARAMETRIZED = {
     "orders:assign": "order",
     "orders:reviewed": "order",
     "orders:customer-merge": "order",
+    "orders:view-rename": "saved_view",
+    "orders:view-delete": "saved_view",
     "api-order-detail": "order",
     "api-order-status": "order",
     "api-order-assign": "order",
@@ -33,6 +35,10 @@ OTHER_WAYS = {
     "orders:list": "query",
     "orders:rows": "query",
     "orders:create": "body",
+    "orders:export": "query",
+    "orders:bulk-status": "body",
+    # Saves the user's own view of the list; it reads no order.
+    "orders:view-create": None,
     "api-orders": "query and body",
     # The change feed: tests/orders/test_change_feed.py shows another merchant's
     # changes never appear (it needs committed transactions).
@@ -54,7 +60,7 @@ def test_the_sweep_covers_every_orders_url():
 
 
 def test_other_merchants_orders_are_404_on_every_endpoint(
-    client, staff_user, other_store
+    client, staff_user, other_store, other_merchant_staff
 ):
     """Every URL that takes an id, with another merchant's, is 404 whatever the
     method (or 405 for a method it never takes); the drawer's actions (mark as
@@ -67,7 +73,8 @@ def test_other_merchants_orders_are_404_on_every_endpoint(
         review_reason="Number taken.",
     )
     into = CustomerFactory(merchant=other_store.merchant)
-    theirs = {"order": foreign, "customer": customer}
+    view = SavedView.objects.create(user=other_merchant_staff, name="Theirs")
+    theirs = {"order": foreign, "customer": customer, "saved_view": view}
     client.force_login(staff_user)
     data = {
         "status": "confirmed",
@@ -82,6 +89,13 @@ def test_other_merchants_orders_are_404_on_every_endpoint(
     listed = client.get(reverse("orders:list"), {"store": other_store.pk})
     rows = client.get(reverse("orders:rows"), {"ids": str(foreign.pk)})
     api = client.get(reverse("api-orders"), {"store": other_store.pk, "q": "FOREIGN"})
+    export = client.get(reverse("orders:export"), {"state": "", "q": "FOREIGN"})
+    assert export.status_code == 200
+    assert "FOREIGN-1" not in b"".join(export.streaming_content).decode()
+    bulk = client.post(
+        reverse("orders:bulk-status"), {"ids": [foreign.pk], "status": "confirmed"}
+    )
+    assert bulk.status_code == 302
     for response in (listed, rows, api):
         assert response.status_code in (200, 400, 404), response.request
         assert "FOREIGN-1" not in response.content.decode(), response.request
@@ -99,6 +113,7 @@ def test_other_merchants_orders_are_404_on_every_endpoint(
     assert (foreign.review_reason, foreign.customer) == ("Number taken.", customer)
     assert foreign.assigned_staff is None
     assert not foreign.events.exists()
+    assert SavedView.objects.get(pk=view.pk).name == "Theirs"
 
 
 def test_other_merchants_orders_are_not_listed_or_searchable(

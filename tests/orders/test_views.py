@@ -120,7 +120,7 @@ def test_row_shows_tracking_link_badge_and_flags(staff_client, store):
     assert "No tracking" in body
     assert "Book shipment" in body
     assert "badge--orange" in body
-    assert "Action needed" in body
+    assert 'data-reason="no_tracking"' in body  # why it needs action
 
 
 def test_filters_narrow_the_table(staff_client, store, second_store):
