@@ -25,6 +25,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Sum,
@@ -132,30 +133,36 @@ REASONS = {
 }
 
 
-def reason_filter(orders: QuerySet[Order], code: str, now: datetime) -> QuerySet:
-    """Orders for which `action_reasons` names `code`."""
+def reason_rule(code: str, now: datetime) -> Q:
+    """The rule of the reason `code`, as a filter on orders (the Orders view's
+    reason filter and the dashboard's counts)."""
     if code == "no_tracking":
-        return orders.filter(
+        return Q(
             tracking_number="",
             service="",
             status__in=state_machine.BOOKABLE - {OrderStatus.DRAFT},
         )
     if code == "exception":
-        return orders.filter(tracking_status__in=tracking.TROUBLE)
+        return Q(tracking_status__in=tracking.TROUBLE)
     if code == "duplicate":
-        return orders.exclude(review_reason="")
+        return ~Q(review_reason="")
     if code == "unpaid":
         since = timezone.localdate(now) - timedelta(days=UNPAID_DAYS)
         unsettled = _issued_invoices().filter(
             settled__lt=F("total"), issue_date__lte=since
         )
-        return orders.filter(Exists(unsettled))
+        return Q(Exists(unsettled))
     if code == "waiting":
         waiting = _open_threads().filter(
             awaiting_reply_since__lte=now - timedelta(hours=WAITING_HOURS)
         )
-        return orders.filter(Exists(waiting))
+        return Q(Exists(waiting))
     raise ValueError(code)
+
+
+def reason_filter(orders: QuerySet[Order], code: str, now: datetime) -> QuerySet:
+    """Orders for which `action_reasons` names `code`."""
+    return orders.filter(reason_rule(code, now))
 
 
 def _open_threads() -> QuerySet:

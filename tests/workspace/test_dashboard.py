@@ -240,22 +240,25 @@ def test_the_numbers_and_their_links(client, staff_user, shop, stranger):
     assert "draft" not in params["status"]
     assert {"pending", "shipped", "delivered", "confirmed"} <= set(params["status"])
 
-    # Needing action: A and E not booked, B's exception, D flagged.
+    # Needing action: A and E not booked, B's exception, D flagged. By the Orders
+    # view's reasons: E's invoice of 20 January is unpaid for more than 14 days;
+    # F's customer has waited 2 h, not yet the 3 h that counts.
     assert board.action_total.value == 4
     assert [(reason, n.value) for reason, n in board.action] == [
-        ("Not booked yet", 2),
+        ("No tracking", 2),
         ("Courier exception", 1),
-        ("Flagged for review", 1),
+        ("Unpaid 14 days", 1),
+        ("Customer waiting 3 h", 0),
+        ("Duplicate number", 1),
     ]
     assert query(board.action_total.url) == (
         "/orders/",
         {"state": [""], "needs_action": ["true"]},
     )
-    assert query(board.action[0][1].url) == (
-        "/orders/",
-        {"needs_action": ["true"], "has_tracking": ["false"]},
-    )
-    assert query(board.action[1][1].url)[1]["has_tracking"] == ["true"]
+    assert [query(n.url) for _, n in board.action] == [
+        ("/orders/", {"state": [""], "reason": [code]})
+        for code in ("no_tracking", "exception", "unpaid", "waiting", "duplicate")
+    ]
 
     # Parcels: B's exception, F's stuck parcel.
     assert board.exceptions.value == 1

@@ -24,7 +24,7 @@ from messaging.context_processors import NAV_COUNT_CAP, inbox_unread_count
 from messaging.filters import day_start
 from messaging.metrics import Median, Seconds
 from messaging.selectors import visible_threads
-from orders import state_machine, tracking
+from orders import table, tracking
 from orders.selectors import visible_orders
 from orders.state_machine import OrderStatus
 from shipments import performance
@@ -163,43 +163,30 @@ def _orders(board: Dashboard, user, start, end) -> None:
 
 
 def _action(board: Dashboard, user) -> None:
-    """Orders needing action (`OrderQuerySet.needing_action`), by reason; an order
-    can have more than one. Each links to the Orders view's nearest filter."""
-    not_booked = Q(
-        tracking_number="",
-        service="",
-        status__in=state_machine.BOOKABLE - {OrderStatus.DRAFT},
+    """Orders needing action, and the orders of each reason the Orders view names
+    (`orders.table`; an order can have more than one), each linking to that
+    reason's filter."""
+    now = timezone.now()
+    orders = visible_orders(user)
+    # `OrderQuerySet.needing_action`: not booked, the parcel in trouble, flagged.
+    needing = (
+        table.reason_rule("no_tracking", now)
+        | table.reason_rule("exception", now)
+        | table.reason_rule("duplicate", now)
     )
-    trouble = Q(tracking_status__in=tracking.TROUBLE)
-    flagged = ~Q(review_reason="")
-    counts = (
-        visible_orders(user)
-        .needing_action()
-        .aggregate(
-            total=Count("pk"),
-            not_booked=Count("pk", filter=not_booked),
-            trouble=Count("pk", filter=trouble),
-            flagged=Count("pk", filter=flagged),
-        )
+    counts = orders.aggregate(
+        total=Count("pk", filter=needing),
+        **{
+            code: Count("pk", filter=table.reason_rule(code, now))
+            for code in table.REASONS
+        },
     )
-    everything = _url("orders:list", state="", needs_action="true")
-    board.action_total = Number(counts["total"], everything)
+    board.action_total = Number(
+        counts["total"], _url("orders:list", state="", needs_action="true")
+    )
     board.action = [
-        (
-            "Not booked yet",
-            Number(
-                counts["not_booked"],
-                _url("orders:list", needs_action="true", has_tracking="false"),
-            ),
-        ),
-        (
-            "Courier exception",
-            Number(
-                counts["trouble"],
-                _url("orders:list", state="", needs_action="true", has_tracking="true"),
-            ),
-        ),
-        ("Flagged for review", Number(counts["flagged"], everything)),
+        (label, Number(counts[code], _url("orders:list", state="", reason=code)))
+        for code, label in table.REASONS.items()
     ]
 
 
