@@ -6,7 +6,7 @@ from django import forms
 
 from orders import selectors, table
 from orders.filters import OrderFilter
-from orders.models import Membership
+from orders.models import TEAM_ROLES, Membership
 from orders.money import order_currency, parse_amount
 from orders.phones import normalize_phone
 from orders.services import INITIAL_STATUSES
@@ -432,7 +432,7 @@ class AssignForm(forms.Form):
         super().__init__(*args, **kwargs)
         Role = Membership.Role
         self.fields["assigned_staff"].queryset = selectors.merchant_members(
-            order.merchant_id, Role.STAFF, Role.ADMIN
+            order.merchant_id, *TEAM_ROLES
         )
         self.fields["supplier"].queryset = selectors.merchant_members(
             order.merchant_id, Role.SUPPLIER

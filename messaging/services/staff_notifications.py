@@ -4,9 +4,7 @@ the email digest read these SupportNotification rows)."""
 from django.db.models import Q
 
 from messaging.models import Message, SupportNotification, Thread
-from orders.models import Membership
-
-TEAM_ROLES = [Membership.Role.STAFF, Membership.Role.ADMIN]
+from orders.models import TEAM_ROLES, Membership
 
 
 def notify_staff(thread: Thread, message: Message) -> None:

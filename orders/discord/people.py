@@ -2,10 +2,8 @@
 or a customer (by the Customer's Discord id)."""
 
 from orders.discord.invocation import DiscordUser
-from orders.models import Customer, Membership, Merchant, Store
+from orders.models import TEAM_ROLES, Customer, Membership, Merchant, Store
 from orders.services import customer_get_or_create
-
-TEAM = (Membership.Role.ADMIN, Membership.Role.STAFF)
 
 
 def staff_for(merchant: Merchant, discord_user_id: str):
@@ -17,7 +15,7 @@ def staff_for(merchant: Merchant, discord_user_id: str):
         .filter(
             merchant=merchant,
             discord_user_id=str(discord_user_id),
-            role__in=TEAM,
+            role__in=TEAM_ROLES,
             user__is_active=True,
         )
         .order_by("pk")

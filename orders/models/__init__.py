@@ -3,6 +3,7 @@ orders. Everything is importable from `orders.models` as before."""
 
 from orders.models.customers import Customer
 from orders.models.merchants import (
+    TEAM_ROLES,
     DiscordGuild,
     Membership,
     Merchant,
@@ -32,5 +33,6 @@ __all__ = [
     "SavedView",
     "Source",
     "Store",
+    "TEAM_ROLES",
     "validate_regex",
 ]

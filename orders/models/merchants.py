@@ -177,7 +177,11 @@ class Membership(models.Model):
 
     @property
     def is_team(self) -> bool:
-        return self.role in (self.Role.ADMIN, self.Role.STAFF)
+        return self.role in TEAM_ROLES
+
+
+# The merchant's own people: they see and manage all of the merchant's orders.
+TEAM_ROLES = (Membership.Role.ADMIN, Membership.Role.STAFF)
 
 
 class DiscordGuild(models.Model):

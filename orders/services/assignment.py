@@ -1,7 +1,7 @@
 """Who works on an order: its staff and its supplier."""
 
 from orders import signals
-from orders.models import Membership, Order, OrderEvent
+from orders.models import TEAM_ROLES, Membership, Order, OrderEvent
 from orders.selectors import order_is_managed_by
 from orders.services.common import _copy_fields, _locked, _save_change
 from performile.actors import Actor
@@ -9,7 +9,7 @@ from performile.errors import ApplicationError, NotAllowed
 from performile.events import send_on_commit
 
 ASSIGNEE_ROLES = {
-    "assigned_staff": (Membership.Role.STAFF, Membership.Role.ADMIN),
+    "assigned_staff": TEAM_ROLES,
     "supplier": (Membership.Role.SUPPLIER,),
 }
 
