@@ -181,7 +181,7 @@ class Membership(models.Model):
 
 
 # The merchant's own people: they see and manage all of the merchant's orders.
-TEAM_ROLES = (Membership.Role.ADMIN, Membership.Role.STAFF)
+TEAM_ROLES = (Membership.Role.STAFF, Membership.Role.ADMIN)
 
 
 class DiscordGuild(models.Model):
