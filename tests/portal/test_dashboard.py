@@ -45,7 +45,9 @@ def test_active_orders_with_live_status_progress_and_eta(
         status=S.SHIPPED,
         tracking_number="T1",
         tracking_status=TrackingStatus.OUT_FOR_DELIVERY,
-        estimated_delivery=timezone.localdate() + timedelta(days=2),
+        # "in 2 days" counts from the shop's date, which differs from UTC's near midnight.
+        estimated_delivery=timezone.localdate(timezone=store.merchant.zone)
+        + timedelta(days=2),
     )
     make_order(store, portal_customer, order_number="ORD-HELD", status=S.ON_HOLD)
     make_order(store, portal_customer, order_number="ORD-DONE", status=S.DELIVERED)
