@@ -7,8 +7,12 @@ alone). The only later changes are voiding an unpaid invoice and storing the PDF
 once. Corrections are credit notes.
 
 Payment status is never stored: `invoices.selectors` derives Paid / Pending /
-Overdue and the outstanding amount from the totals, the credit notes, the payments
-and today's date.
+Overdue and the outstanding amount from the total, what has been paid and credited,
+and today's date. What has been paid and credited (`paid_amount`, `credited_amount`)
+is kept on the invoice by the database alone (migration 0007): every payment and
+credit note adds to it as it is written, whichever code writes it, and nothing else
+may change it. Payments and credit notes are never changed or deleted, so the sums
+only grow.
 """
 
 import uuid
@@ -17,7 +21,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.timezone import now
 
 from orders.models import Customer, Merchant, Order, Store
@@ -185,6 +189,9 @@ class Invoice(BillingDocument):
         related_name="+",
     )
     void_reason = models.CharField(max_length=300, blank=True)
+    # Kept by the database (migration 0007); never written from here.
+    paid_amount = money_field(default=ZERO, db_default=ZERO, editable=False)
+    credited_amount = money_field(default=ZERO, db_default=ZERO, editable=False)
 
     class Meta:
         constraints = [
@@ -206,6 +213,14 @@ class Invoice(BillingDocument):
                 fields=["customer", "issue_date"], name="invoice_customer_idx"
             ),
             models.Index(fields=["merchant", "due_date"], name="invoice_due_idx"),
+            # What is still owed: the overdue counts, the Orders view's unpaid
+            # reason (a small share of all invoices).
+            models.Index(
+                fields=["merchant", "due_date"],
+                condition=Q(state="issued")
+                & Q(total__gt=F("paid_amount") + F("credited_amount")),
+                name="invoice_unsettled_idx",
+            ),
             # The render sweep and /healthz: documents whose PDF is still missing.
             models.Index(
                 fields=["issued_at"], condition=Q(pdf=""), name="invoice_no_pdf_idx"

@@ -7,24 +7,19 @@ own, customers their own. Suppliers fulfil orders and never see their billing.
 """
 
 from datetime import datetime
-from decimal import Decimal
 
 from django.db.models import (
     Case,
     CharField,
     DateField,
-    DecimalField,
     F,
     Func,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
-    Sum,
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce
+from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
 
@@ -44,10 +39,6 @@ class PaymentStatus:
     CHOICES = list(LABELS.items())
 
 
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-ZERO = Value(Decimal("0.00"), output_field=MONEY)
-
-
 def billing_scope(user, *, store: str = "store_id") -> Q | None:
     """The rule, as a filter on a model with merchant and customer fields and a path
     to the store (`store`: a payment has none of its own, it reaches one through its
@@ -64,18 +55,6 @@ def with_balance(invoices: QuerySet[Invoice], at: datetime | None = None) -> Que
     """Annotate `credited`, `paid`, `outstanding` and `payment_status` (as of `at`,
     default now, on the merchant's own calendar)."""
     at = at or timezone.now()
-    credited = (
-        CreditNote.objects.filter(invoice=OuterRef("pk"))
-        .values("invoice")
-        .annotate(s=Sum("total"))
-        .values("s")
-    )
-    paid = (
-        Payment.objects.filter(invoice=OuterRef("pk"))
-        .values("invoice")
-        .annotate(s=Sum("amount"))
-        .values("s")
-    )
     today = Cast(
         Func(
             F("merchant__timezone"),
@@ -86,8 +65,8 @@ def with_balance(invoices: QuerySet[Invoice], at: datetime | None = None) -> Que
         DateField(),
     )
     return invoices.annotate(
-        credited=Coalesce(Subquery(credited, output_field=MONEY), ZERO),
-        paid=Coalesce(Subquery(paid, output_field=MONEY), ZERO),
+        credited=F("credited_amount"),
+        paid=F("paid_amount"),
         outstanding=F("total") - F("credited") - F("paid"),
         payment_status=Case(
             When(state=Invoice.State.VOID, then=Value(PaymentStatus.VOID)),

@@ -14,13 +14,11 @@ dependency behind start-up order; a name lookup fails loudly in the tests instea
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 from django.apps import apps
 from django.db.models import (
     Case,
     CharField,
-    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -42,9 +40,6 @@ from orders.state_machine import OrderStatus
 UNPAID_DAYS = 14
 WAITING_HOURS = 3
 COUNT_CAP = 10_000  # counted exactly up to here; beyond it "10,000+"
-
-MONEY = DecimalField(max_digits=14, decimal_places=2)
-ZERO = Value(Decimal("0.00"), output_field=MONEY)
 
 
 # --- Payment state (from the order's issued invoice) ---------------------------------
@@ -68,28 +63,13 @@ class Payment:
 
 def _issued_invoices() -> QuerySet:
     """The order's issued invoice (at most one: invoices' `invoice_one_per_order`),
-    with `settled`: what payments and credit notes cover of it."""
+    with `settled`: what payments and credit notes cover of it (the sums the
+    database keeps on the invoice)."""
     invoice = apps.get_model("invoices", "Invoice")
-    credit_note = apps.get_model("invoices", "CreditNote")
-    payment = apps.get_model("invoices", "Payment")
-
-    def summed(model, field):
-        return Coalesce(
-            Subquery(
-                model.objects.filter(invoice=OuterRef("pk"))
-                .order_by()
-                .values("invoice")
-                .annotate(s=Sum(field))
-                .values("s"),
-                output_field=MONEY,
-            ),
-            ZERO,
-        )
-
     return (
         invoice.objects.filter(order=OuterRef("pk"), state="issued")
         .order_by()
-        .annotate(settled=summed(payment, "amount") + summed(credit_note, "total"))
+        .annotate(settled=F("paid_amount") + F("credited_amount"))
     )
 
 

@@ -1,5 +1,5 @@
-"""Payment status over time: derived from the totals, credit notes, payments and the
-merchant's calendar, never stored."""
+"""Payment status over time: derived from the total, what was paid and credited
+(kept on the invoice by the database) and the merchant's calendar, never stored."""
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
