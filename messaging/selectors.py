@@ -16,7 +16,7 @@ from orders.models import Order, Store
 from orders.selectors import (
     order_is_managed_by,
     user_team_merchant_ids,
-    visible_orders,
+    visible_order_rows,
 )
 from performile import outbox
 from performile.models import OutboxMessage
@@ -41,7 +41,7 @@ def customer_may_see(customer) -> Q:
 
 
 def visible_threads(user) -> QuerySet[Thread]:
-    return Thread.objects.filter(order__in=visible_orders(user))
+    return visible_order_rows(Thread.objects.all(), user)
 
 
 def thread_for_order(order: Order) -> Thread | None:

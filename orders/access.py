@@ -261,6 +261,20 @@ def orders_reached(found, *, include_deleted: bool = False) -> QuerySet[Order]:
     return reached(orders, found)
 
 
+def order_rows_reached(rows: QuerySet, found) -> QuerySet:
+    """`rows` of a model that belongs to an order (`order`) and carries its
+    merchant (`merchant_id`): shipments, conversations, invoices. Those of orders in
+    reach and not deleted: for reaches of whole merchants or stores (staff, admins,
+    resellers, superusers) narrowed on the row's own merchant, so that PostgreSQL
+    starts from the rows rather than from every order of the merchant; through the
+    order otherwise."""
+    if not found or not all(reach.whole_stores for reach in found):
+        return rows.filter(order__in=orders_reached(found))
+    rule = reach_filter(found, store="order__store_id")
+    deleted = Order.objects.filter(deleted_at__isnull=False).values("pk")
+    return rows.filter(rule).exclude(order__in=deleted)
+
+
 def covers_order(found, order: Order) -> bool:
     return any(reach.covers(order) for reach in found)
 

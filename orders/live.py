@@ -19,6 +19,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from orders import table
 from orders.models import Order
 from orders.selectors import visible_order_scopes
 from performile import outbox, redis_guard
@@ -95,9 +96,7 @@ def broadcast(
     layer = get_channel_layer()
     if layer is None:
         return
-    orders = Order.objects.select_related("store", "merchant", "customer").filter(
-        pk__in=list(kinds_by_order)
-    )
+    orders = live_orders(list(kinds_by_order))
     sends = []
     for order in orders:
         kinds = sorted(set(kinds_by_order[order.pk]))
@@ -176,6 +175,16 @@ _sender = _Sender()
 def _layer_message(data: dict) -> dict:
     # Serialized once here, sent as is by every consumer of the group.
     return {"type": MESSAGE_TYPE, "text": json.dumps(data, cls=DjangoJSONEncoder)}
+
+
+def live_orders(ids: list[int]):
+    """The orders a broadcast tells of, with what their cells show: the status
+    cell's reasons, unpaid and waiting included, as on the page."""
+    return (
+        Order.objects.select_related("store", "merchant", "customer")
+        .filter(pk__in=ids)
+        .annotate(**table.reason_dates())
+    )
 
 
 def message(

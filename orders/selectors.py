@@ -37,6 +37,12 @@ def visible_orders(user, *, include_deleted: bool = False) -> QuerySet[Order]:
     return access.orders_reached(access.reaches(user), include_deleted=include_deleted)
 
 
+def visible_order_rows(rows: QuerySet, user) -> QuerySet:
+    """Rows of another app that belong to an order (shipments, conversations,
+    invoices: `order` and `merchant_id`) of the orders `visible_orders(user)` gives."""
+    return access.order_rows_reached(rows, access.reaches(user))
+
+
 def visible_order_scopes(user) -> OrderScopes:
     """`visible_orders(user)` as live-update scopes. Read fresh, not from the
     per-request cache: an open websocket asks again later."""

@@ -127,17 +127,32 @@ def reason_rule(code: str, now: datetime) -> Q:
     if code == "duplicate":
         return ~Q(review_reason="")
     if code == "unpaid":
-        since = timezone.localdate(now) - timedelta(days=UNPAID_DAYS)
-        unsettled = _issued_invoices().filter(
-            settled__lt=F("total"), issue_date__lte=since
-        )
-        return Q(Exists(unsettled))
+        return Q(Exists(unpaid_invoices(now).filter(order=OuterRef("pk"))))
     if code == "waiting":
-        waiting = _open_threads().filter(
-            awaiting_reply_since__lte=now - timedelta(hours=WAITING_HOURS)
-        )
-        return Q(Exists(waiting))
+        return Q(Exists(waiting_threads(now).filter(order=OuterRef("pk"))))
     raise ValueError(code)
+
+
+def unpaid_invoices(now: datetime) -> QuerySet:
+    """Issued invoices not settled UNPAID_DAYS after issue: the unpaid reason's (an
+    order has one issued invoice at most)."""
+    invoice = apps.get_model("invoices", "Invoice")
+    since = timezone.localdate(now) - timedelta(days=UNPAID_DAYS)
+    return invoice.objects.filter(
+        state="issued",
+        issue_date__lte=since,
+        total__gt=F("paid_amount") + F("credited_amount"),
+    ).order_by()
+
+
+def waiting_threads(now: datetime) -> QuerySet:
+    """Open conversations whose customer has waited WAITING_HOURS for an answer:
+    the waiting reason's (an order has one conversation at most)."""
+    thread = apps.get_model("messaging", "Thread")
+    return thread.objects.filter(
+        status="open",
+        awaiting_reply_since__lte=now - timedelta(hours=WAITING_HOURS),
+    ).order_by()
 
 
 def reason_filter(orders: QuerySet[Order], code: str, now: datetime) -> QuerySet:
@@ -152,8 +167,8 @@ def _open_threads() -> QuerySet:
 
 def action_reasons(order: Order, now: datetime | None = None) -> list[Reason]:
     """Why the order needs action, most urgent first. The payment and waiting
-    reasons need the row's annotations (`with_columns`); without them (a live
-    update's cell) they are left out."""
+    reasons need the row's annotations (`reason_dates`); without them they are
+    left out."""
     now = now or timezone.now()
     found = []
     if order.tracking_status in tracking.TROUBLE:
@@ -208,11 +223,20 @@ def with_columns(orders: QuerySet[Order], now: datetime | None = None) -> QueryS
             )[:1],
             output_field=CharField(),
         ),
-        unpaid_since=Subquery(
-            invoices.filter(settled__lt=F("total")).values("issue_date")[:1]
+    ).annotate(**reason_dates())
+
+
+def reason_dates() -> dict:
+    """`unpaid_since` (the unsettled invoice's issue date) and `awaiting_since`
+    (the open conversation's oldest unanswered message): what `action_reasons`
+    reads for the unpaid and waiting reasons, as annotations of an order query
+    (the list's rows, a live update's cells)."""
+    return {
+        "unpaid_since": Subquery(
+            _issued_invoices().filter(settled__lt=F("total")).values("issue_date")[:1]
         ),
-        awaiting_since=Subquery(_open_threads().values("awaiting_reply_since")[:1]),
-    )
+        "awaiting_since": Subquery(_open_threads().values("awaiting_reply_since")[:1]),
+    }
 
 
 # --- Sorting -----------------------------------------------------------------------
@@ -229,6 +253,7 @@ SORT_KEYS = {
     "total": (F("amount"),),
     "status": (_STATUS_RANK,),
 }
+NULLABLE_SORTS = {"customer"}
 SORT_LABELS = {
     "number": "Order #",
     "date": "Date",
@@ -256,10 +281,14 @@ DEFAULT_SORT = ""  # newest first (by id), paged by keyset
 def sort_orders(orders: QuerySet[Order], sort: str) -> QuerySet:
     """Order by a sort choice (`total`, `-date`, ...); ties by id, newest first."""
     descending = sort.startswith("-")
-    keys = SORT_KEYS[sort.removeprefix("-")]
+    key = sort.removeprefix("-")
+    # Orders without a customer last either way; the other keys are never null,
+    # and a plain direction lets an index give the order (order_placed_idx,
+    # order_total_idx, order_number_sort_idx).
+    nulls = {"nulls_last": True} if key in NULLABLE_SORTS else {}
     ordering = [
-        key.desc(nulls_last=True) if descending else key.asc(nulls_last=True)
-        for key in keys
+        column.desc(**nulls) if descending else column.asc(**nulls)
+        for column in SORT_KEYS[key]
     ]
     return orders.order_by(*ordering, "-id")
 

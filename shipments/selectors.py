@@ -5,14 +5,17 @@ import re
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from orders.selectors import user_team_merchant_ids, visible_orders
+from orders.selectors import (
+    user_team_merchant_ids,
+    visible_order_rows,
+)
 from shipments.couriers import courier_for
 from shipments.couriers.base import CourierError, ServiceType
 from shipments.models import BulkBooking, Claim, CourierAccount, Shipment
 
 
 def visible_shipments(user) -> QuerySet[Shipment]:
-    return Shipment.objects.filter(order__in=visible_orders(user))
+    return visible_order_rows(Shipment.objects.all(), user)
 
 
 def shipment_get_for_user(user, shipment_id) -> Shipment:

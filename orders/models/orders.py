@@ -179,6 +179,39 @@ class Order(models.Model):
             models.Index(fields=["store", "-id"], name="order_store_idx"),
             models.Index(fields=["merchant", "status", "-id"], name="order_status_idx"),
             models.Index(fields=["supplier", "-id"], name="order_supplier_idx"),
+            # The few deleted orders: the rows of other apps that belong to an order
+            # leave them out (orders.access.order_rows_reached).
+            models.Index(
+                fields=["merchant"],
+                condition=Q(deleted_at__isnull=False),
+                name="order_deleted_idx",
+            ),
+            # The home dashboard: orders and revenue per day, without the table.
+            models.Index(
+                fields=["merchant", "placed_at"],
+                include=["currency", "amount", "status"],
+                condition=Q(deleted_at__isnull=True),
+                name="order_placed_idx",
+            ),
+            # The Orders view sorted by total or by number.
+            models.Index(
+                fields=["merchant", "amount"],
+                condition=Q(deleted_at__isnull=True),
+                name="order_total_idx",
+            ),
+            models.Index(
+                fields=["merchant", "order_number"],
+                condition=Q(deleted_at__isnull=True),
+                name="order_number_sort_idx",
+            ),
+            # Orders in trouble or to check (the Orders view's reasons, beside the
+            # open statuses of order_status_idx).
+            models.Index(
+                fields=["merchant"],
+                condition=Q(tracking_status__in=sorted(tracking.TROUBLE))
+                | ~Q(review_reason=""),
+                name="order_attention_idx",
+            ),
             GinIndex(
                 fields=["order_number"],
                 opclasses=["gin_trgm_ops"],

@@ -19,7 +19,7 @@ from django.utils import timezone
 from invoices.models import Payment
 from invoices.services import invoice_issue_for_order, payment_record
 from messaging.models import Thread
-from orders import table
+from orders import live, table
 from orders.models import Order, SavedView
 from orders.models.orders import STATUS_TONES
 from orders.state_machine import OrderStatus
@@ -323,6 +323,21 @@ def test_each_reason_shows_on_its_row_and_has_a_filter(
     )[0]
     assert f'data-reason="{reason}"' in row
     assert text in row
+
+
+def test_a_live_update_keeps_every_reason_of_the_row(troubled):
+    """The status cell a live update carries names the unpaid and waiting reasons
+    too, as the page does (they come from the invoice and the conversation)."""
+    numbers = ("R-UNPAID", "R-WAITING", "R-FINE")
+    ids = Order.objects.filter(order_number__in=numbers).values_list("pk", flat=True)
+    cells = {
+        order.order_number: live.order_cells(order)["status"]
+        for order in live.live_orders(list(ids))
+    }
+    assert 'data-reason="unpaid"' in cells["R-UNPAID"]
+    assert "Unpaid 20 days" in cells["R-UNPAID"]
+    assert "Customer waiting 5 h" in cells["R-WAITING"]
+    assert "data-reason" not in cells["R-FINE"]
 
 
 def test_an_order_without_reasons_shows_none(staff_client, troubled):
