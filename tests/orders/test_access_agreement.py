@@ -21,6 +21,7 @@ from invoices.selectors import (
     visible_payments,
 )
 from invoices.services import credit_note_issue, invoice_issue_for_order, payment_record
+from messaging.models import Thread
 from orders.discord.access import customer_orders, store_orders, trackable_orders
 from orders.models import Membership, Order, Store
 from orders.selectors import (
@@ -30,6 +31,7 @@ from orders.selectors import (
     user_may_create_orders,
     user_may_create_orders_in,
     user_stores,
+    visible_order_rows,
     visible_order_scopes,
     visible_orders,
 )
@@ -196,6 +198,24 @@ def test_visible_orders_follow_the_role_rule(world, role):
     with_deleted = ids(visible_orders(user, include_deleted=True))
     assert (deleted in with_deleted) == (
         role in {"staff", "admin", "superuser", "portal_customer"}
+    )
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_rows_of_other_apps_are_those_of_the_visible_orders(world, role):
+    """Conversations and invoices, narrowed on their own merchant for staff and
+    through the order for everyone else, belong to exactly the visible orders
+    (the deleted order's conversation included in none)."""
+    for order in world.orders.values():
+        Thread.objects.create(order=order, merchant=order.merchant, store=order.store)
+    user = reader(world, role)
+    expected = EXPECTED[role]
+    threads = visible_order_rows(Thread.objects.all(), user)
+    assert names(world, threads.values_list("order_id", flat=True)) == expected
+    invoices = visible_order_rows(Invoice.objects.all(), user)
+    invoiced = names(world, Invoice.objects.values_list("order_id", flat=True))
+    assert names(world, invoices.values_list("order_id", flat=True)) == (
+        expected & invoiced
     )
 
 
