@@ -27,6 +27,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -34,6 +35,7 @@ from invoices.services import invoice_issue_for_order
 from messaging import services as messaging
 from messaging.models import Message
 from orders.models import Membership
+from performile import redis_guard
 from tests.factories import CustomerFactory, MembershipFactory, UserFactory
 from tests.invoices import conftest as billing
 from tests.shipments.factories import CourierAccountFactory, ShipmentFactory
@@ -363,6 +365,52 @@ def test_the_query_count_does_not_grow_with_the_rows(client, staff_user, shop):
         with CaptureQueriesContext(connection) as more:
             client.get("/")
     assert len(more) == len(few)
+
+
+# --- The closed days, kept ----------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def no_kept_figures():
+    cache.clear()
+
+
+def test_the_closed_days_are_kept_for_a_slot_and_today_is_live(
+    client, staff_user, shop
+):
+    """Orders placed yesterday after a view count once the slot of the kept figures
+    is over (10 minutes); today's count at once."""
+    client.force_login(staff_user)
+    with at(2026, 3, 10, 12):
+        first = client.get("/").context["board"]
+        make_order(shop["a"].store, placed_at=when(9, 10), lines=((1, "5.00"),))
+        make_order(shop["a"].store, placed_at=when(10, 11), lines=((1, "5.00"),))
+    with at(2026, 3, 10, 12, 9):
+        soon = client.get("/").context["board"]
+    with at(2026, 3, 10, 12, 10):
+        later = client.get("/").context["board"]
+    assert (soon.day.orders.value, soon.month.orders.value) == (
+        first.day.orders.value + 1,
+        first.month.orders.value + 1,
+    )
+    assert later.month.orders.value == first.month.orders.value + 2
+    assert later.charts["orders_per_day"]["values"][-2] == (
+        first.charts["orders_per_day"]["values"][-2] + 1
+    )
+
+
+def test_without_the_cache_every_figure_is_read_live(client, staff_user, shop):
+    kept = page(client, staff_user).context["board"]
+    redis_guard.cache.trip(ConnectionError("Redis is away"))
+    try:
+        live = page(client, staff_user).context["board"]
+    finally:
+        redis_guard.cache.reset()
+    assert (live.month.orders.value, live.month.first_response.value) == (
+        kept.month.orders.value,
+        kept.month.first_response.value,
+    )
+    assert live.charts == kept.charts
 
 
 # --- Who gets it --------------------------------------------------------------------

@@ -2,7 +2,9 @@
 
 Every number is an SQL aggregate over the access selectors (`visible_orders`,
 `visible_shipments`, `visible_threads`, `visible_invoices`), a fixed number of
-queries whatever the volume. Days are the current time zone's (the view runs under
+queries whatever the volume. The closed days' aggregates are kept for a few
+minutes (`workspace.dashboard.history`); today's and the "now" figures are read
+on every view. Days are the current time zone's (the view runs under
 `orders.views.merchant_timezone`: the merchant's zone); parcel punctuality is on
 UTC dates, as on the Couriers page (`shipments.performance`), so the on-time rate
 here is the one that page shows for the same dates.
@@ -32,6 +34,7 @@ from orders.selectors import visible_order_rows, visible_orders
 from orders.state_machine import OrderStatus
 from shipments.models import Shipment
 from shipments.selectors import visible_shipments
+from workspace.dashboard import history
 
 DAYS = 30  # "the last 30 days": today and the 29 before it
 WEEKS = 6  # the on-time chart's weeks (the current one included)
@@ -105,12 +108,30 @@ def dashboard(user, *, messaging: bool, billing: bool) -> Dashboard:
         unread=None,
         overdue=None,
     )
-    _orders(board, user, start, end)
+    today_start = day_start(today)
+    first_week = today - dt.timedelta(days=today.weekday() + 7 * (WEEKS - 1))
+    days = [since + dt.timedelta(days=n) for n in range(DAYS)]
+
+    def closed_days() -> dict:
+        yesterday = today - dt.timedelta(days=1)
+        return {
+            "orders": _order_rows(user, days[:-1], start, today_start),
+            "delivered": _delivery_rows(user, min(first_week, since), yesterday),
+            "responses": _response_rows(user, start, today_start) if messaging else [],
+            # Of the 30 days with today: a median is not a sum of the days'.
+            "month_response": _median(user, start, end) if messaging else None,
+        }
+
+    past = history.kept(user, (board.zone, today, messaging), closed_days)
+    today_orders = _order_rows(user, days[-1:], today_start, end)
+    _orders(board, past["orders"] + today_orders)
     _action(board, user)
     _parcels(board, user)
-    _punctuality(board, user)
+    _punctuality(
+        board, first_week, past["delivered"] + _delivery_rows(user, today, today)
+    )
     if messaging:
-        _conversations(board, user, start, end)
+        _conversations(board, user, past["responses"], past["month_response"])
     if billing:
         _overdue(board, user)
     return board
@@ -119,11 +140,11 @@ def dashboard(user, *, messaging: bool, billing: bool) -> Dashboard:
 # --- Orders and revenue -----------------------------------------------------------
 
 
-def _orders(board: Dashboard, user, start, end) -> None:
-    """One grouped query: orders and revenue per day and currency. A day is the
-    bucket of `placed_at` between the days' starts in the current zone
-    (`width_bucket`, a third of the cost of converting every order's time)."""
-    days = [board.since + dt.timedelta(days=n) for n in range(DAYS)]
+def _order_rows(user, days: list[dt.date], start, end) -> list[dict]:
+    """Orders and revenue per day and currency placed in [start, end), one grouped
+    query. A day is the bucket of `placed_at` between the days' starts in the
+    current zone (`width_bucket`, a third of the cost of converting every order's
+    time)."""
     rows = (
         visible_orders(user)
         .filter(placed_at__gte=start, placed_at__lt=end)
@@ -135,7 +156,10 @@ def _orders(board: Dashboard, user, start, end) -> None:
         )
         .order_by()
     )
-    rows = [{**row, "day": days[row["bucket"] - 1]} for row in rows]
+    return [{**row, "day": days[row["bucket"] - 1]} for row in rows]
+
+
+def _orders(board: Dashboard, rows: list[dict]) -> None:
     per_day = {board.since + dt.timedelta(days=n): 0 for n in range(DAYS)}
     revenue: dict[str, list[Decimal]] = {}
     for row in rows:
@@ -244,18 +268,15 @@ DELIVERY_BUCKET = RawSQL(
 )
 
 
-def _punctuality(board: Dashboard, user) -> None:
-    """The on-time rate of today and of the 30 days, the rate per courier per
-    week and the delivery times, from one aggregate per courier and day of
-    delivery over the chart's weeks. The rule and the parcels are the Couriers
+def _delivery_rows(user, since: dt.date, until: dt.date) -> list[dict]:
+    """Parcels delivered in [since, until] (UTC dates) per courier, day of delivery
+    and delivery-time bucket (`DELIVERY_BUCKET`), with how many had a promise and
+    how many kept it: one grouped query. The rule and the parcels are the Couriers
     page's (`shipments.performance`): booked here, delivered on the UTC dates,
     early or on time against the first promise."""
-    first_week = board.today - dt.timedelta(
-        days=board.today.weekday() + 7 * (WEEKS - 1)
-    )
     has_promise = Q(promised_delivery__isnull=False)
-    rows = (
-        _delivered(user, min(first_week, board.since), board.today)
+    return list(
+        _delivered(user, since, until)
         .annotate(delivered_on=DELIVERED_ON, bucket=DELIVERY_BUCKET)
         .values("account__name", "delivered_on", "bucket")
         .annotate(
@@ -265,6 +286,11 @@ def _punctuality(board: Dashboard, user) -> None:
         )
         .order_by()
     )
+
+
+def _punctuality(board: Dashboard, first_week: dt.date, rows: list[dict]) -> None:
+    """The on-time rate of today and of the 30 days, the rate per courier per
+    week (from `first_week`) and the delivery times."""
     weeks = [first_week + dt.timedelta(weeks=n) for n in range(WEEKS)]
     per_week: dict[str, list[list[int]]] = {}
     totals = {key: [0, 0] for key in ("day", "month")}  # punctual, promised
@@ -325,46 +351,63 @@ def _delivered(user, since: dt.date, until: dt.date):
 # --- Conversations ----------------------------------------------------------------
 
 
-def _conversations(board: Dashboard, user, start, end) -> None:
-    """Unread conversations (the nav's count) and the median first response: of
-    the conversations whose first customer message came in the period, as on the
-    messaging metrics page."""
+SECONDS = Seconds(F("first_response_at"), F("first_inbound_at"))
+
+
+def _answered(user, start, end):
+    """Conversations whose first customer message came in [start, end) and were
+    answered, as on the messaging metrics page."""
+    return visible_threads(user).filter(
+        first_inbound_at__gte=start,
+        first_inbound_at__lt=end,
+        first_response_at__isnull=False,
+    )
+
+
+def _median(user, start, end) -> float | None:
+    """The median first response, in seconds, of the conversations of [start, end)."""
+    return (
+        _answered(user, start, end)
+        .annotate(seconds=SECONDS)
+        .aggregate(median=Median("seconds"))["median"]
+    )
+
+
+def _response_rows(user, start, end) -> list[dict]:
+    """The median first response per day (of the current zone) in [start, end)."""
+    zone = timezone.get_current_timezone()
+    return list(
+        _answered(user, start, end)
+        .annotate(day=TruncDate("first_inbound_at", tzinfo=zone), seconds=SECONDS)
+        .values("day")
+        .annotate(median=Median("seconds"))
+        .order_by("day")
+    )
+
+
+def _conversations(board: Dashboard, user, past: list[dict], month) -> None:
+    """Unread conversations (the nav's count) and the median first response:
+    today's, live; the 30 days' (`month`) and each closed day's (`past`), as
+    kept."""
     unread = inbox_unread_count(user)
     board.unread = Number(
         f"{NAV_COUNT_CAP - 1}+" if unread >= NAV_COUNT_CAP else unread,
         _url("messaging:inbox", unread="true"),
     )
-    zone = timezone.get_current_timezone()
     today_start = day_start(board.today)
-    answered = visible_threads(user).filter(
-        first_inbound_at__gte=start,
-        first_inbound_at__lt=end,
-        first_response_at__isnull=False,
-    )
-    seconds = Seconds(F("first_response_at"), F("first_inbound_at"))
-    medians = answered.annotate(seconds=seconds).aggregate(
-        month=Median("seconds"),
-        day=Median("seconds", filter=Q(first_inbound_at__gte=today_start)),
-    )
-    for window, since, key in (
-        (board.day, board.today, "day"),
-        (board.month, board.since, "month"),
+    today = _median(user, today_start, day_start(board.today + dt.timedelta(days=1)))
+    for window, since, median in (
+        (board.day, board.today, today),
+        (board.month, board.since, month),
     ):
         link = _url(
             "messaging:metrics",
             date_from=since.isoformat(),
             date_to=board.today.isoformat(),
         )
-        window.first_response = Number(medians[key], link)
-    rows = (
-        answered.annotate(
-            day=TruncDate("first_inbound_at", tzinfo=zone), seconds=seconds
-        )
-        .values("day")
-        .annotate(median=Median("seconds"), n=Count("pk"))
-        .order_by("day")
-    )
-    per_day = {row["day"]: row["median"] for row in rows}
+        window.first_response = Number(median, link)
+    per_day = {row["day"]: row["median"] for row in past}
+    per_day[board.today] = today
     days = [board.since + dt.timedelta(days=n) for n in range(DAYS)]
     board.charts["first_response"] = {
         "labels": [_day(day) for day in days],

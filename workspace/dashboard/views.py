@@ -9,7 +9,7 @@ from messaging.filters import internal_scope
 from orders.selectors import user_is_merchant_member
 from orders.views import merchant_timezone
 from portal.session import is_portal_user
-from workspace.dashboard import selectors
+from workspace.dashboard import history, selectors
 
 
 @require_safe
@@ -30,4 +30,8 @@ def _dashboard(request):
     board = selectors.dashboard(
         user, messaging=bool(internal_scope(user)), billing=is_billing_staff(user)
     )
-    return render(request, "workspace/dashboard.html", {"board": board})
+    return render(
+        request,
+        "workspace/dashboard.html",
+        {"board": board, "history_minutes": history.HISTORY_SECONDS // 60},
+    )
