@@ -3,6 +3,8 @@
 from django import forms
 
 from messaging.models import Message, Thread
+from messaging.services.replies import ReplyChannel, auto_channel, reply_channels
+from orders.models import Order
 from orders.selectors import visible_orders
 from orders.state_machine import OrderStatus
 
@@ -10,17 +12,12 @@ Channel = Message.Channel
 AUTO = "auto"
 
 
-def channel_choices(last_inbound: str = "") -> list[tuple[str, str]]:
-    """The composer's channels; Auto names the channel it resolves to when the
-    customer has written before."""
-    last = Channel(last_inbound).label if last_inbound in Channel.values else ""
-    auto = f"Auto: {last} (last used)" if last else None
-    return [
-        (AUTO, auto or "Auto: the customer's last channel"),
-        (Channel.EMAIL, "Email"),
-        (Channel.SMS, "SMS"),
-        (Channel.WHATSAPP, "WhatsApp"),
-        (Channel.IN_APP, "In-app (portal)"),
+def channel_choices(options: list[ReplyChannel], auto: str) -> list[tuple[str, str]]:
+    """The composer's channels: Auto, naming where it goes, and those a reply
+    can go by (`reply_channels`)."""
+    where = next(option.label for option in options if option.channel == auto)
+    return [(AUTO, f"Auto: {where}")] + [
+        (option.channel, option.label) for option in options if not option.unavailable
     ]
 
 
@@ -39,12 +36,29 @@ class MessageForm(forms.Form):
         help_text="Only your team sees it; the customer is not told.",
     )
 
-    def __init__(self, *args, thread: Thread | None, allow_internal: bool, **kwargs):
+    def __init__(
+        self, *args, order: Order, thread: Thread | None, allow_internal: bool, **kwargs
+    ):
         super().__init__(*args, **kwargs)
-        last = thread.last_inbound_channel if thread else ""
-        self.fields["channel"].choices = channel_choices(last)
+        options = reply_channels(order, thread)
+        field = self.fields["channel"]
+        # Every channel is a valid answer (so that one not offered is refused
+        # saying why, in clean_channel); the menu shows those a reply can go by.
+        field.choices = [(AUTO, "Auto")] + [(o.channel, o.label) for o in options]
+        field.widget.choices = channel_choices(options, auto_channel(order, thread))
+        # Shown under the choice: what is not offered, and why.
+        self.unavailable = [option for option in options if option.unavailable]
         if not allow_internal:
             del self.fields["internal"]
+
+    def clean_channel(self):
+        channel = self.cleaned_data.get("channel")
+        for option in self.unavailable:
+            if option.channel == channel:
+                raise forms.ValidationError(
+                    f"{option.label} is not offered: {option.unavailable}."
+                )
+        return channel
 
     @property
     def is_note(self) -> bool:

@@ -51,6 +51,7 @@ def thread_post_view(request, order_pk: int):
     thread = selectors.thread_for_order(order)
     form = MessageForm(
         request.POST,
+        order=order,
         thread=thread,
         allow_internal=selectors.user_sees_internal_notes(request.user, order),
     )
@@ -137,7 +138,8 @@ def _render_panel(
         "first_unread": first_unread,
         "sees_notes": sees_notes,
         "may_write": order_selectors.order_is_workable_by(user, order),
-        "form": form or MessageForm(thread=thread, allow_internal=sees_notes),
+        "form": form
+        or MessageForm(order=order, thread=thread, allow_internal=sees_notes),
     }
     response = render(request, "messaging/_panel.html", context, status=status)
     if mark_read and first_unread is not None:

@@ -2,6 +2,8 @@
 replying (through the outbox, on the channel the customer last used), internal
 notes, and system messages of what happened to the order."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -187,6 +189,55 @@ def message_add_system(*, order: Order, body: str, broadcast: bool = True) -> Me
 # --- The reply's way out -------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class ReplyChannel:
+    """A channel a reply may go by, and why not when it cannot ("" when it can)."""
+
+    channel: str
+    label: str
+    unavailable: str = ""
+
+
+def reply_channels(order: Order, thread: Thread | None) -> list[ReplyChannel]:
+    """The composer's channels for the order's customer: each provider channel
+    with why a reply cannot go by it (not set up on this platform; no address or
+    number for the customer, on file or written from), and in-app (the portal),
+    which always can. No queries: the customer and the thread say it all."""
+    customer = order.customer
+    found = []
+    for channel, way_out in REPLY_CHANNELS.items():
+        label = Channel(channel).label
+        if not outbox.channel_ready(way_out):
+            found.append(ReplyChannel(channel, label, "not set up on this platform"))
+            continue
+        on_file = customer is not None and (
+            customer.email if channel == Channel.EMAIL else customer.phone
+        )
+        wrote = thread is not None and thread.last_inbound_channel == channel
+        reason = "" if on_file or wrote else "no address or number for this customer"
+        found.append(ReplyChannel(channel, label, reason))
+    found.append(ReplyChannel(Channel.IN_APP, "In-app (portal)"))
+    return found
+
+
+def auto_channel(order: Order, thread: Thread | None) -> str:
+    """Where an Auto reply goes: the channel the customer last wrote on, if a
+    reply can go by it; else the portal for a customer who signs in; else email,
+    SMS or WhatsApp, the first a reply can go by; else the portal."""
+    can = [
+        option.channel
+        for option in reply_channels(order, thread)
+        if not option.unavailable
+    ]
+    last = thread.last_inbound_channel if thread is not None else ""
+    if last in can:
+        return last
+    customer = order.customer
+    if customer is not None and customer.user_id:
+        return Channel.IN_APP
+    return can[0]  # in-app is always there, last
+
+
 def _reply_channel(thread: Thread, requested: str | None) -> str:
     if requested and requested != "auto":
         if requested not in (*REPLY_CHANNELS, Channel.IN_APP):
@@ -195,12 +246,7 @@ def _reply_channel(thread: Thread, requested: str | None) -> str:
                 fields={"channel": ["Choose email, sms, whatsapp or in_app."]},
             )
         return requested
-    if thread.last_inbound_channel in (*REPLY_CHANNELS, Channel.IN_APP):
-        return thread.last_inbound_channel
-    customer = thread.order.customer
-    if customer is not None and customer.user_id:
-        return Channel.IN_APP
-    return Channel.EMAIL if customer is not None and customer.email else Channel.SMS
+    return auto_channel(thread.order, thread)
 
 
 def _queue_reply(thread: Thread, channel: str, body: str) -> OutboxMessage | None:

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.models import Message
+from messaging.services.replies import auto_channel, reply_channels
 from performile import outbox
 from performile.errors import ApplicationError
 from performile.models import OutboxMessage
@@ -250,8 +251,37 @@ def test_a_refused_sms_fails_with_twilios_reason(order, staff_user, twilio_serve
 
 
 def test_whatsapp_is_not_offered_when_it_is_not_configured(order, staff_user):
-    """Without an access token a WhatsApp reply is refused before it is written."""
+    """Without an access token WhatsApp is not offered, and says why; a reply
+    asked to go by it is refused before it is written; Auto, though the customer
+    last wrote on WhatsApp, goes by a channel that works (the portal: they sign
+    in)."""
     customer_writes(Message.Channel.WHATSAPP, "46701234567")
+    order.refresh_from_db()
+    thread = order.thread
+    offered = {o.channel: o.unavailable for o in reply_channels(order, thread)}
+    assert offered[Message.Channel.WHATSAPP] == "not set up on this platform"
+    assert offered[Message.Channel.IN_APP] == ""
     with pytest.raises(ApplicationError, match="WhatsApp is not set up"):
-        reply(order, staff_user)
+        services.message_reply(
+            order=order, actor=staff_user, body="Hi", channel="whatsapp"
+        )
     assert not Message.objects.filter(direction=Message.Direction.OUTBOUND).exists()
+    assert auto_channel(order, thread) == Message.Channel.IN_APP
+    assert reply(order, staff_user).channel == Message.Channel.IN_APP
+
+
+def test_auto_goes_by_the_customers_channel_when_it_works(order, staff_user, whatsapp):
+    customer_writes(Message.Channel.WHATSAPP, "46701234567")
+    order.refresh_from_db()
+    assert auto_channel(order, order.thread) == Message.Channel.WHATSAPP
+
+
+def test_a_channel_without_an_address_for_the_customer_is_not_offered(
+    store, staff_user, twilio_server
+):
+    """SMS works on this platform, but this customer has no number (and never
+    texted): not offered, and the composer says why."""
+    nobody = OrderFactory(store=store, customer=None)
+    offered = {o.channel: o.unavailable for o in reply_channels(nobody, None)}
+    assert offered[Message.Channel.SMS] == "no address or number for this customer"
+    assert auto_channel(nobody, None) == Message.Channel.IN_APP

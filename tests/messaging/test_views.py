@@ -191,8 +191,31 @@ def test_a_refused_reply_shows_the_error_in_the_composer(
         post_url(order), {"body": "Hi", "channel": "whatsapp"}, headers=HTMX
     )
     assert response.status_code == 422
-    assert "not set up" in response.content.decode()
+    html = response.content.decode()
+    assert "WhatsApp is not offered: not set up on this platform." in html
     assert not Message.objects.filter(direction=Message.Direction.OUTBOUND).exists()
+
+
+def test_the_composer_offers_only_the_channels_a_reply_can_go_by(
+    client, staff_user, order, asked
+):
+    """No provider is set up for SMS or WhatsApp here: the menu leaves them out
+    and says why; Auto names where it goes."""
+    html = login(client, staff_user).get(panel_url(order), headers=HTMX)
+    html = html.content.decode()
+    menu = html[
+        html.index('name="channel"') : html.index(
+            "</select>", html.index('name="channel"')
+        )
+    ]
+    assert 'value="whatsapp"' not in menu
+    assert 'value="sms"' not in menu
+    assert 'value="in_app"' in menu
+    assert "Auto: Email" in menu  # the customer wrote by email
+    assert (
+        "Not offered: SMS (not set up on this platform); "
+        "WhatsApp (not set up on this platform)." in html
+    )
 
 
 def test_without_javascript_a_refused_reply_returns_to_the_order(
