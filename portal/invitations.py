@@ -13,10 +13,21 @@ invitations use too.
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import transaction
+from django.db.models import (
+    Case,
+    CharField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,6 +192,32 @@ def portal_access(customer: Customer, invitation: PortalInvitation | None) -> st
     if customer.user_id is None:
         return "none"
     return "account" if customer.user.is_active else "closed"
+
+
+def with_portal_access(customers: QuerySet[Customer]) -> QuerySet[Customer]:
+    """Annotate `portal_access`: `portal_access`'s rule in SQL (to filter by it)."""
+    latest = PortalInvitation.objects.filter(customer=OuterRef("pk")).order_by(
+        "-created_at", "-id"
+    )
+    valid_since = timezone.now() - timedelta(seconds=settings.PASSWORD_RESET_TIMEOUT)
+    invited = PortalInvitation.Status.INVITED
+    return customers.annotate(
+        latest_status=Subquery(latest.values("status")[:1]),
+        latest_sent_at=Subquery(latest.values("sent_at")[:1]),
+    ).annotate(
+        portal_access=Case(
+            When(
+                latest_status=invited,
+                latest_sent_at__lte=valid_since,
+                then=Value("expired"),
+            ),
+            When(latest_status__isnull=False, then=F("latest_status")),
+            When(user__isnull=True, then=Value("none")),
+            When(user__is_active=True, then=Value("account")),
+            default=Value("closed"),
+            output_field=CharField(),
+        )
+    )
 
 
 def access_actions(access: str) -> set[str]:

@@ -1,5 +1,6 @@
 // The customer directory (templates/workspace/customers/): the selection for
-// "Invite selected to portal", and a question before revoking or merging.
+// "Invite selected to portal", the portal-access filter (applied when chosen), and
+// a question before revoking or merging.
 (function () {
   "use strict";
 
@@ -30,6 +31,7 @@
       boxes().forEach(function (box) { box.checked = target.checked; });
     }
     if (target.matches("[data-select-all], input[name='customer']")) refresh();
+    if (target.matches("[data-submit-on-change]")) target.form.requestSubmit();
   });
 
   document.addEventListener("click", function (event) {

@@ -4,22 +4,28 @@ resend, revoke and merge. Another merchant's customer is 404 on every URL: the
 sweep below covers each one, and a new URL that it does not fails
 `test_the_sweep_covers_every_directory_url`."""
 
+import re
+from datetime import timedelta
+from urllib.parse import quote
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from orders.models import Customer
 from orders.templatetags.orders_ui import money
 from performile.models import AuditEvent, OutboxMessage
-from portal.invitations import invitation_send
+from portal.invitations import invitation_revoke, invitation_send
 from portal.models import PortalInvitation
 from tests.factories import CustomerFactory, UserFactory
+from tests.invoices.conftest import make_order
 from tests.urls_sweep import app_routes, assert_not_found, assert_swept
 from tests.workspace.conftest import customer_with_balances
 
 pytestmark = pytest.mark.django_db
 
 LIST = "/customers/"
-BY_ID = ["detail", "invite", "resend", "revoke", "merge"]
+BY_ID = ["detail", "access", "invite", "resend", "revoke", "merge"]
 OTHER = {
     # A list of the caller's own customers; a selection with a foreign id is 404
     # (test_a_selection_with_another_merchants_customer_is_404).
@@ -86,6 +92,88 @@ def test_the_search_finds_by_name_email_number_or_phone(
     page = client.get(LIST, {"q": q}).content.decode()
     assert "Bo Lind" in page
     assert "Cecilia Ek" not in page
+
+
+def test_the_list_filters_by_portal_access_as_each_row_shows_it(
+    client, staff_user, merchant, bo, cecilia, customer
+):
+    """Every state of the filter picks exactly the customers whose row shows it
+    (the SQL rule and the row's agree), expired invitations included."""
+    invitation_send(customer=cecilia, actor=staff_user)
+    late = CustomerFactory(merchant=merchant, name="Leo Late", email="leo@example.com")
+    invitation_send(customer=late, actor=staff_user)
+    PortalInvitation.objects.filter(customer=late).update(
+        sent_at=timezone.now() - timedelta(days=30)
+    )
+    gone = CustomerFactory(merchant=merchant, name="Gun Gone", email="gun@example.com")
+    invitation_send(customer=gone, actor=staff_user)
+    invitation_revoke(customer=gone, actor=staff_user)
+
+    client.force_login(staff_user)
+
+    def shown(access):
+        page = client.get(LIST, {"access": access}).content.decode()
+        return set(re.findall(r'data-access="(\w+)"', page)), page
+
+    expected = {
+        "none": {"Bo Lind"},
+        "invited": {"Cecilia Ek"},
+        "expired": {"Leo Late"},
+        "revoked": {"Gun Gone"},
+        "account": {customer.name},
+        "accepted": set(),
+        "closed": set(),
+    }
+    for access, names in expected.items():
+        states, page = shown(access)
+        assert states == ({access} if names else set()), access
+        for name in names:
+            assert name in page
+    everyone, _page = shown("")
+    assert everyone == {"none", "invited", "expired", "revoked", "account"}
+    assert shown("nonsense")[0] == everyone
+    empty = client.get(LIST, {"access": "closed"}).content.decode()
+    assert "No customer matches with portal access “Sign-in closed”" in empty
+
+
+def test_the_order_page_shows_the_portal_access_and_invites_from_there(
+    client, staff_user, store, bo
+):
+    order = make_order(store, bo)
+    client.force_login(staff_user)
+    page = client.get(order.get_absolute_url()).content.decode()
+    slot = url("access", bo.pk) + "?next=" + quote(order.get_absolute_url())
+    assert f'hx-get="{slot}"' in page
+
+    part = client.get(url("access", bo.pk), {"next": order.get_absolute_url()})
+    html = part.content.decode()
+    assert 'data-access="none"' in html
+    assert "Invite to portal" in html
+    assert f'name="next" value="{order.get_absolute_url()}"' in html
+
+    sent = client.post(url("invite", bo.pk), {"next": order.get_absolute_url()})
+    assert sent.status_code == 302
+    assert sent.url == order.get_absolute_url()
+    again = client.get(url("access", bo.pk)).content.decode()
+    assert 'data-access="invited"' in again
+    assert "Resend invitation" in again
+    assert 'name="next" value=""' in again  # no next given: back to the customer
+
+
+def test_a_next_that_is_not_ours_is_ignored(client, staff_user, bo):
+    client.force_login(staff_user)
+    html = client.get(url("access", bo.pk), {"next": "https://evil.example/"})
+    assert 'name="next" value=""' in html.content.decode()
+    sent = client.post(url("invite", bo.pk), {"next": "//evil.example/orders/"})
+    assert sent.url == url("detail", bo.pk)
+
+
+def test_the_order_page_of_a_supplier_has_no_portal_access(client, supplier, store, bo):
+    order = make_order(store, bo, supplier=supplier)
+    client.force_login(supplier)
+    page = client.get(order.get_absolute_url()).content.decode()
+    assert "data-portal-access-slot" not in page
+    assert client.get(url("access", bo.pk)).status_code == 404
 
 
 def test_invite_from_the_list_and_come_back_to_it(client, staff_user, bo):

@@ -20,6 +20,7 @@ from portal.invitations import (
     access_actions,
     invitations_latest,
     portal_access,
+    with_portal_access,
 )
 from portal.models import PortalInvitation
 
@@ -33,9 +34,10 @@ def directory_check(user) -> None:
         raise Http404("No such page.")
 
 
-def customer_directory(user, *, q: str = "") -> QuerySet[Customer]:
+def customer_directory(user, *, q: str = "", access: str = "") -> QuerySet[Customer]:
     """The user's merchants' customers (erased ones left out), by name, each with
-    `order_count`, matching `q` in their name, email, phone or number."""
+    `order_count`, matching `q` in their name, email, phone or number, and with
+    that portal `access` (a key of ACCESS_LABELS; any other: all)."""
     orders = (
         visible_orders(user)
         .filter(customer_id=OuterRef("pk"))
@@ -60,6 +62,8 @@ def customer_directory(user, *, q: str = "") -> QuerySet[Customer]:
             | Q(customer_number__icontains=q)
             | Q(phone__icontains=q)
         )
+    if access in ACCESS_LABELS:
+        customers = with_portal_access(customers).filter(portal_access=access)
     return customers.order_by(Lower("name"), "customer_number")
 
 

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.customer_list_view, name="list"),
     path("invite/", views.customer_invite_many_view, name="invite-many"),
     path("<int:pk>/", views.customer_detail_view, name="detail"),
+    path("<int:pk>/access/", views.customer_access_view, name="access"),
     path("<int:pk>/invite/", views.customer_invite_view, name="invite"),
     path("<int:pk>/resend/", views.customer_resend_view, name="resend"),
     path("<int:pk>/revoke/", views.customer_revoke_view, name="revoke"),

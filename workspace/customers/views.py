@@ -3,6 +3,8 @@ access), a customer's page, and the invitation and merge actions. For the
 merchant's staff and admins; another merchant's customer is 404. Thin: parse,
 call one selector or service, render."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
@@ -15,6 +17,7 @@ from orders.selectors import customer_by_number_for_team
 from orders.views import member_required, merchant_timezone
 from performile.errors import ApplicationError
 from portal import invitations
+from portal.invitations import ACCESS_LABELS
 from workspace.customers import selectors
 
 PAGE_SIZE = 25
@@ -34,6 +37,23 @@ def customer_list_view(request):
 def customer_detail_view(request, pk: int):
     customer = selectors.customer_detail(request.user, pk)
     return _detail_page(request, customer)
+
+
+@member_required
+@require_safe
+@merchant_timezone
+def customer_access_view(request, pk: int):
+    """The customer's portal access with the invite and resend buttons: the part
+    of the order page's Customer section that the directory knows (loaded into
+    it, since orders sit below the portal)."""
+    customer = selectors.customer_detail(request.user, pk)
+    history = selectors.customer_invitations(customer)
+    context = {
+        "customer": customer,
+        "access": selectors.customer_access(customer, history[0] if history else None),
+        "next": _safe_next(request, request.GET.get("next", "")),
+    }
+    return render(request, "workspace/customers/_order_access.html", context)
 
 
 def _invitation_action(service, done: str):
@@ -116,13 +136,20 @@ def customer_merge_view(request, pk: int):
 
 def _list_page(request, *, status: int = 200):
     q = request.GET.get("q", "").strip()[: selectors.SEARCH_MAX]
-    customers = selectors.customer_directory(request.user, q=q)
+    access = request.GET.get("access", "")
+    access = access if access in ACCESS_LABELS else ""
+    customers = selectors.customer_directory(request.user, q=q, access=access)
     page = Paginator(customers, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "q": q,
+        "access": access,
+        "access_choices": ACCESS_LABELS.items(),
+        "access_label": ACCESS_LABELS.get(access, ""),
         "page": page,
         "rows": selectors.directory_rows(request.user, page.object_list),
-        "querystring": f"q={q}" if q else "",
+        "querystring": urlencode(
+            {k: v for k, v in (("q", q), ("access", access)) if v}
+        ),
         "here": request.get_full_path() if request.method == "GET" else "",
     }
     return render(request, "workspace/customers/list.html", context, status=status)
@@ -156,11 +183,15 @@ def _act(request, customer, service, done: str):
 
 
 def _next(request, default: str) -> str:
-    """Where the form came from (a directory page with its search), if it is one
-    of ours."""
-    target = request.POST.get("next", "")
-    if target.startswith("/customers/") and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}
-    ):
+    """Where the form came from (a directory page with its search, an order's
+    page), if it is one of ours."""
+    return _safe_next(request, request.POST.get("next", "")) or default
+
+
+def _safe_next(request, target: str) -> str:
+    """`target` if it is a directory page or an order's page of ours, else ""."""
+    if target.startswith(
+        ("/customers/", "/orders/")
+    ) and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
-    return default
+    return ""
