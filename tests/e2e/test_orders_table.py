@@ -1,12 +1,15 @@
 """The Orders table in a browser, at 1440 px and on a phone: sorting, the count,
-the reasons an order needs action, and saved views (docs/orders-view.md)."""
+the reasons an order needs action, saved views, bulk status and the CSV export
+(docs/orders-view.md)."""
 
+import csv
 import re
 from decimal import Decimal
 
 import pytest
 from playwright.sync_api import expect
 
+from orders.models import Order
 from orders.state_machine import OrderStatus
 from tests.e2e.test_orders_view import PHONE, rows, sign_in
 from tests.factories import CustomerFactory, OrderFactory, OrderLineFactory
@@ -163,3 +166,43 @@ def test_sort_count_reasons_and_views_on_a_phone(
     )
     expect(rows(page).first).to_contain_text("T-200")
     page.screenshot(path=artifacts / "orders-saved-view-phone.png", full_page=True)
+
+
+def test_bulk_status_and_csv_export_of_the_filtered_list(
+    new_page, live_server, staff_user, day, artifacts
+):
+    page = new_page(**DESKTOP, accept_downloads=True)
+    sign_in(page, live_server.url, staff_user)
+
+    # Three selected: two can be put on hold, the shipped one cannot.
+    bar = page.locator("[data-bulk-bar]")
+    expect(bar).to_be_hidden()
+    for number in ("T-100", "T-300", "T-200"):
+        page.get_by_label(f"Select order {number}").check()
+    expect(bar).to_be_visible()
+    expect(bar.locator("[data-bulk-count]")).to_have_text("3")
+    page.screenshot(path=artifacts / "orders-bulk-desktop.png")
+    bar.get_by_label("Move the selected orders to").select_option(label="Cancelled")
+    bar.get_by_role("button", name="Apply").click()
+    toasts = page.locator("#toasts")
+    expect(toasts).to_contain_text("2 orders moved to Cancelled")
+    expect(toasts).to_contain_text("Order T-200 not changed")
+    expect(rows(page).filter(has_text="T-200")).to_have_count(1)
+    expect(rows(page).filter(has_text="T-100")).to_have_count(0)  # closed: gone
+    assert set(
+        Order.objects.filter(order_number__in=["T-100", "T-300", "T-200"]).values_list(
+            "order_number", "status"
+        )
+    ) == {("T-100", S.CANCELLED), ("T-300", S.CANCELLED), ("T-200", S.SHIPPED)}
+
+    # The export is the filtered list, every row of it.
+    page.locator("#filter_reason").select_option(label="Duplicate number")
+    expect(rows(page)).to_have_count(1)
+    with page.expect_download() as download:
+        page.locator("[data-export]").click()
+    saved = download.value.path()
+    with open(saved, newline="", encoding="utf-8-sig") as file:
+        table = list(csv.DictReader(file))
+    assert [row["Order number"] for row in table] == ["T-400"]
+    assert "Duplicate number" in table[0]["Action needed"]
+    assert download.value.suggested_filename.endswith(".csv")
