@@ -2,9 +2,9 @@
 
 Every number is an SQL aggregate over the access selectors (`visible_orders`,
 `visible_shipments`, `visible_threads`, `visible_invoices`), a fixed number of
-queries whatever the volume. The closed days' aggregates are kept for a few
-minutes (`workspace.dashboard.history`); today's and the "now" figures are read
-on every view. Days are the current time zone's (the view runs under
+queries whatever the volume. The closed days' aggregates are kept and refreshed
+in the background (`workspace.dashboard.history`); today's and the "now" figures
+are read on every view. Days are the current time zone's (the view runs under
 `orders.views.merchant_timezone`: the merchant's zone); parcel punctuality is on
 UTC dates, as on the Couriers page (`shipments.performance`), so the on-time rate
 here is the one that page shows for the same dates.
@@ -78,6 +78,14 @@ class Dashboard:
     overdue: Number | None  # overdue invoices (billing staff)
     overdue_amounts: list[tuple[str, int, Decimal]] = field(default_factory=list)
     charts: dict = field(default_factory=dict)
+    # When the closed days' figures were computed (a timestamp), and whether they
+    # are old enough to be computed again (workspace.dashboard.history).
+    history_at: float = 0.0
+    history_stale: bool = False
+
+    @property
+    def history_time(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.history_at, tz=dt.UTC)
 
 
 def _day(day: dt.date) -> str:
@@ -94,7 +102,7 @@ def dashboard(user, *, messaging: bool, billing: bool) -> Dashboard:
     or admin (the inbox and its metrics); `billing`: they see invoices."""
     today = timezone.localdate()
     since = today - dt.timedelta(days=DAYS - 1)
-    start, end = day_start(since), day_start(today + dt.timedelta(days=1))
+    end = day_start(today + dt.timedelta(days=1))
     board = Dashboard(
         today=today,
         since=since,
@@ -109,20 +117,13 @@ def dashboard(user, *, messaging: bool, billing: bool) -> Dashboard:
         overdue=None,
     )
     today_start = day_start(today)
-    first_week = today - dt.timedelta(days=today.weekday() + 7 * (WEEKS - 1))
-    days = [since + dt.timedelta(days=n) for n in range(DAYS)]
-
-    def closed_days() -> dict:
-        yesterday = today - dt.timedelta(days=1)
-        return {
-            "orders": _order_rows(user, days[:-1], start, today_start),
-            "delivered": _delivery_rows(user, min(first_week, since), yesterday),
-            "responses": _response_rows(user, start, today_start) if messaging else [],
-            # Of the 30 days with today: a median is not a sum of the days'.
-            "month_response": _median(user, start, end) if messaging else None,
-        }
-
-    past = history.kept(user, (board.zone, today, messaging), closed_days)
+    first_week = _first_week(today)
+    days = _days(since)
+    past, board.history_at, board.history_stale = history.kept(
+        user,
+        history_parts(board.zone, today, messaging),
+        lambda: closed_days(user, today, messaging=messaging),
+    )
     today_orders = _order_rows(user, days[-1:], today_start, end)
     _orders(board, past["orders"] + today_orders)
     _action(board, user)
@@ -135,6 +136,36 @@ def dashboard(user, *, messaging: bool, billing: bool) -> Dashboard:
     if billing:
         _overdue(board, user)
     return board
+
+
+def history_parts(zone: str, today: dt.date, messaging: bool) -> tuple:
+    """What the kept closed days depend on besides the user's reach."""
+    return (zone, today, messaging)
+
+
+def closed_days(user, today: dt.date, *, messaging: bool) -> dict:
+    """The aggregates of the days before `today` (in the current zone) that the
+    page shows, as plain rows: what `workspace.dashboard.history` keeps."""
+    since = today - dt.timedelta(days=DAYS - 1)
+    start, today_start = day_start(since), day_start(today)
+    end = day_start(today + dt.timedelta(days=1))
+    yesterday = today - dt.timedelta(days=1)
+    return {
+        "orders": _order_rows(user, _days(since)[:-1], start, today_start),
+        "delivered": _delivery_rows(user, min(_first_week(today), since), yesterday),
+        "responses": _response_rows(user, start, today_start) if messaging else [],
+        # Of the 30 days with today: a median is not a sum of the days'.
+        "month_response": _median(user, start, end) if messaging else None,
+    }
+
+
+def _days(since: dt.date) -> list[dt.date]:
+    return [since + dt.timedelta(days=n) for n in range(DAYS)]
+
+
+def _first_week(today: dt.date) -> dt.date:
+    """The Monday of the on-time chart's first week."""
+    return today - dt.timedelta(days=today.weekday() + 7 * (WEEKS - 1))
 
 
 # --- Orders and revenue -----------------------------------------------------------
