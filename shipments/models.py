@@ -132,6 +132,18 @@ class Shipment(models.Model):
                 condition=models.Q(next_poll_at__isnull=False),
             ),
             models.Index(fields=["merchant", "-id"], name="shipment_merchant_idx"),
+            # The home dashboard: parcels still on their way (a small share), and
+            # those delivered on a day.
+            models.Index(
+                fields=["merchant"],
+                condition=~models.Q(status="delivered"),
+                name="shipment_on_its_way_idx",
+            ),
+            models.Index(
+                fields=["merchant", "delivered_at"],
+                condition=models.Q(kind="booked", delivered_at__isnull=False),
+                name="shipment_delivered_idx",
+            ),
         ]
 
     def __str__(self):

@@ -268,8 +268,8 @@ def _action(board: Dashboard, user) -> None:
 
 def _parcels(board: Dashboard, user) -> None:
     """Parcels still out there (not delivered) in trouble, and stuck ones."""
-    out_there = visible_shipments(user).exclude(
-        status__in=[tracking.TrackingStatus.DELIVERED]
+    out_there = visible_shipments(user).exclude(  # shipment_on_its_way_idx
+        status=tracking.TrackingStatus.DELIVERED
     )
     counts = out_there.aggregate(
         exceptions=Count("pk", filter=Q(status__in=tracking.TROUBLE)),
