@@ -87,13 +87,11 @@ def courier_account_test(*, account: CourierAccount) -> ConnectionCheck:
     """Ask the courier for a tracking number it cannot know: an answer that it
     does not know it means the courier is reachable and took the credentials."""
     started = time.monotonic()
-    if account.courier.startswith("karrio:"):
-        return ConnectionCheck(
-            False, "Karrio carriers are not tested here: book a test parcel.", 0
-        )
     try:
         courier = courier_for(account.courier, account.settings())
         courier.session = _BriefSession()
+        if hasattr(courier, "deadline_s"):  # karrio's carriers: its own HTTP client
+            courier.deadline_s = sum(TEST_TIMEOUT)
         courier.track(TEST_TRACKING_NUMBER)
         outcome = (True, f"{courier.name} answered and accepted the credentials.")
     except ShipmentNotFound:

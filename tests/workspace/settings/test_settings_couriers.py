@@ -2,12 +2,15 @@
 "test connection" asking the courier (a local HTTP server here) once, on a short
 timeout, and showing its answer."""
 
+import importlib.util
+
 import pytest
 from django.urls import reverse
 
 from performile.models import AuditEvent
 from shipments.couriers.postnord import TRACK_PATH
 from shipments.models import CourierAccount
+from tests.shipments.factories import CourierAccountFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -98,3 +101,20 @@ def test_connection_test_shows_an_unreachable_courier(admin_client, courier_acco
     text = _test(admin_client, courier_account)
     assert "Failed" in text
     assert "could not be reached" in text
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("karrio") is not None,
+    reason="the karrio bridge is installed here",
+)
+def test_a_karrio_account_is_tested_too_and_says_what_is_missing(
+    admin_client, merchant
+):
+    """A karrio carrier is asked like any other (under the same deadline); on a
+    platform without the optional bridge, the answer says so."""
+    account = CourierAccountFactory(
+        merchant=merchant, courier="karrio:dhl_express", name="DHL via karrio"
+    )
+    text = _test(admin_client, account)
+    assert "Failed" in text
+    assert "karrio bridge is not installed" in text
