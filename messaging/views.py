@@ -14,6 +14,7 @@ from django_htmx.http import trigger_client_event
 from messaging import inbox, metrics, selectors, services
 from messaging.forms import InboxFilterForm, LinkForm, MessageForm, MetricsFilterForm
 from messaging.models import Attachment, Message
+from orders import feed
 from orders import selectors as order_selectors
 from orders.models import Membership
 from orders.views import member_required, merchant_timezone
@@ -214,6 +215,8 @@ def inbox_view(request):
     stores = order_selectors.user_stores(user)
     form = InboxFilterForm(request.GET or None, stores=stores)
     context = {
+        # Taken before the threads are read: nothing written after it slips by.
+        "live_cursor": str(feed.current_cursor()),
         "filters": form,
         "filter_errors": None,
         "page": None,

@@ -7,6 +7,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from orders import feed
 from performile.htmx import login_required_htmx
 from portal.audit import audited_page
 from portal.selectors import portal_customer
@@ -67,4 +68,14 @@ def portal_context(request) -> dict:
                 for name, label in NAV
             ],
         }
+    }
+
+
+def live_context() -> dict:
+    """What portal-live.js needs; the cursor is taken before the page's rows are
+    read, so nothing changed in between slips by."""
+    return {
+        "live_cursor": str(feed.current_cursor()),
+        "live_feed_url": reverse("api-order-changes"),
+        "live_fragment_url": reverse("portal:orders_live", args=[0]),
     }

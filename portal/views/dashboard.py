@@ -8,8 +8,7 @@ from django.views.decorators.http import require_safe
 from invoices.filters import balance_totals
 from portal import dashboard
 from portal.selectors import portal_invoices, portal_orders
-from portal.views.common import customer_required
-from portal.views.orders import live_context
+from portal.views.common import customer_required, live_context
 
 ACTIVE_SHOWN = 10
 RECENT_SHOWN = 5

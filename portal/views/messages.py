@@ -19,7 +19,7 @@ from performile.htmx import redirect_page
 from portal import conversations
 from portal.message_forms import ContactForm, ReplyForm
 from portal.selectors import portal_order_get
-from portal.views.common import customer_required
+from portal.views.common import customer_required, live_context
 
 CONVERSATIONS_PAGE = 20
 GENERAL_SHOWN = 20
@@ -122,7 +122,10 @@ def _contact_page(request, form, *, template=None, status=200):
     return render(request, template, {"contact_form": form}, status=status)
 
 
-def _thread_context(request, order, *, form=None, mark_read=False, sent=False):
+def thread_messages_context(request, order, *, mark_read=False) -> dict:
+    """The conversation's messages as the customer sees them, and the first one
+    they have not read (marked read now if `mark_read`: the page, not a live
+    refresh of it)."""
     thread_messages = conversations.portal_thread_messages(
         request.user, request.customer, order
     )
@@ -140,6 +143,13 @@ def _thread_context(request, order, *, form=None, mark_read=False, sent=False):
         "order": order,
         "thread_messages": thread_messages,
         "first_unread": unread[0] if unread else None,
+    }
+
+
+def _thread_context(request, order, *, form=None, mark_read=False, sent=False):
+    return {
+        **live_context(),  # the cursor first: nothing written after it slips by
+        **thread_messages_context(request, order, mark_read=mark_read),
         "form": form or ReplyForm(),
         "sent": sent,
         "store_name": order.store.name,

@@ -12,13 +12,13 @@ from django.views.decorators.http import require_safe
 
 from invoices.downloads import order_confirmation_response
 from invoices.models import Payment
-from orders import feed
 from orders.models import OrderEvent, OrderLine
 from portal import order_timeline
 from portal.dashboard import with_rows
 from portal.order_filters import OrderFilterForm, order_filter
 from portal.selectors import portal_invoices, portal_order_get, portal_orders
-from portal.views.common import customer_required
+from portal.views.common import customer_required, live_context
+from portal.views.messages import thread_messages_context
 from shipments.models import Shipment, TrackingEvent
 
 PER_PAGE = 20
@@ -26,17 +26,8 @@ FRAGMENTS = {
     "row": "portal/orders/_row.html",
     "card": "portal/dashboard/_active_order.html",
     "detail": "portal/orders/_live_status.html",
+    "messages": "portal/_thread_messages.html",
 }
-
-
-def live_context() -> dict:
-    """What portal-live.js needs; the cursor is taken before the page's rows are
-    read, so nothing changed in between slips by."""
-    return {
-        "live_cursor": str(feed.current_cursor()),
-        "live_feed_url": reverse("api-order-changes"),
-        "live_fragment_url": reverse("portal:orders_live", args=[0]),
-    }
 
 
 @customer_required
@@ -129,11 +120,16 @@ def order_detail_view(request, pk: int):
 @require_safe
 def order_live_view(request, pk: int):
     """One order as a page shows it (`part`: row of the list, card of the
-    dashboard, status block of the detail), for the live script to swap in."""
+    dashboard, status block of the detail, the conversation's messages), for the
+    live script to swap in."""
     template = FRAGMENTS.get(request.GET.get("part", ""))
     if template is None:
-        return HttpResponseBadRequest("part must be one of: row, card, detail.")
-    if request.GET["part"] == "detail":
+        return HttpResponseBadRequest(
+            "part must be one of: row, card, detail, messages."
+        )
+    if request.GET["part"] == "messages":
+        context = thread_messages_context(request, portal_order_get(request.user, pk))
+    elif request.GET["part"] == "detail":
         order = _order_for_detail(request, pk)
         context = _detail_context(request, order)
     else:

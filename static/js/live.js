@@ -86,10 +86,14 @@
     });
   }
 
-  // A thread on screen (static/js/messages.js) refreshes itself on a "message" or
-  // "thread" change and cancels the event: then no toast about it.
+  // A thread on screen (static/js/messages.js) refreshes itself on a change of its
+  // messages ("message": the customer wrote; "message_reply", "message_system",
+  // a note...) or of the thread, and cancels the event: then no toast about it.
   function announceMessages(order, kinds) {
-    if (kinds.indexOf("message") < 0 && kinds.indexOf("thread") < 0) return kinds;
+    var talk = kinds.some(function (kind) {
+      return kind.indexOf("message") === 0 || kind === "thread";
+    });
+    if (!talk) return kinds;
     var shown = !document.dispatchEvent(new CustomEvent("performile:order-message", {
       detail: { orderId: order.id, kinds: kinds }, cancelable: true,
     }));

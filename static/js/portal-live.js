@@ -1,4 +1,5 @@
-// Live order status in the customer portal (dashboard, order list, order detail).
+// Live order status in the customer portal (dashboard, order list, order detail)
+// and a conversation's messages (the order's thread page).
 // The websocket (/ws/orders/, the customer's own group) says which order changed;
 // the page then re-fetches that order's fragment as the server renders it and
 // swaps it in. While the socket is down the change feed is read every 30 s, and
@@ -68,9 +69,17 @@
         template.innerHTML = html.trim();
         var fresh = template.content.firstElementChild;
         if (!fresh) return;
+        var written = element.dataset.livePart === "messages" &&
+          fresh.querySelectorAll(".msg").length > element.querySelectorAll(".msg").length;
         var changed = fresh.dataset.status !== element.dataset.status;
         element.replaceWith(fresh);
-        if (changed) {
+        if (written) {
+          var newest = fresh.querySelector(".msg:last-child");
+          if (newest) {
+            newest.classList.add("is-updated");
+            newest.scrollIntoView({ block: "nearest" });
+          }
+        } else if (changed) {
           fresh.classList.add("is-updated");
           announce(fresh);
         }

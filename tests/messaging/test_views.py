@@ -284,9 +284,18 @@ def test_the_inbox_lists_threads_with_unread_counts(client, staff_user, order, a
     html = response.content.decode()
     assert response.status_code == 200
     assert "ORD-10042" in html
-    assert "Where is ORD-10042?" in html
+    assert "It has been a week." in html  # the preview is the text, not the subject
     assert 'data-unread-badge title="1 unread"' in html
     assert 'data-inbox-count="1"' in html  # the nav
+
+
+def test_a_reply_shows_its_text_in_the_inbox_not_its_subject(
+    client, staff_user, order, asked
+):
+    services.message_reply(order=order, actor=staff_user, body="It ships tomorrow.")
+    html = login(client, staff_user).get(INBOX).content.decode()
+    assert "You: </span>It ships tomorrow." in html
+    assert "Re: Where is ORD-10042?" not in html
 
 
 def test_the_inbox_search_shows_ranked_hits_for_staff(client, staff_user, order, asked):

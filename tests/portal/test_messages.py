@@ -63,6 +63,40 @@ def test_thread_shows_what_the_customer_may_see(portal, portal_user, staff_user,
     assert "STRANGER TEXT" not in page
 
 
+def test_the_live_fragment_of_the_messages_shows_the_answer_and_reads_nothing(
+    portal, portal_user, staff_user, order, other_order
+):
+    """What the open conversation swaps in when something is written: the
+    messages as the customer sees them (no notes), the reply box left out, and
+    nothing marked read (the customer may not be looking); another customer's
+    order is 404."""
+    services.message_send_in_app(order=order, actor=portal_user, body="Where is it?")
+    page = portal.get(thread_url(order)).content.decode()
+    assert 'data-live-part="messages"' in page
+    assert "data-portal-live" in page  # the page listens
+    services.message_reply(
+        order=order, actor=staff_user, body="On its way today.", channel="in_app"
+    )
+    services.message_add_note(order=order, actor=staff_user, body="SECRET NOTE")
+    live = reverse("portal:orders_live", args=[order.pk])
+
+    response = portal.get(live, {"part": "messages"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert html.lstrip().startswith("<div")
+    assert f'data-live-order="{order.pk}"' in html
+    assert "On its way today." in html
+    assert "SECRET NOTE" not in html
+    assert "<form" not in html
+    reply = Message.objects.get(body="On its way today.")
+    assert not ThreadReadState.objects.filter(
+        user=portal_user, last_read_id__gte=reply.pk
+    ).exists()
+    other = reverse("portal:orders_live", args=[other_order.pk])
+    assert portal.get(other, {"part": "messages"}).status_code == 404
+
+
 def test_reply_goes_into_the_thread_and_tells_staff(
     portal, portal_user, portal_customer, staff_user, order
 ):
