@@ -131,10 +131,15 @@ def _render_panel(
     if mark_read and first_unread is not None:
         newest = thread_messages.order_by("-pk").first()
         services.messages_mark_read(order=order, message=newest, user=user)
+    shown = list(shown) if thread else []
+    # "Seen by Anna 14:02": read receipts, for the merchant's team only.
+    seen = selectors.seen_by_team(order, shown) if sees_notes and shown else {}
+    for message in shown:
+        message.seen = seen.get(message.pk, [])
     context = {
         "order": order,
         "thread": thread,
-        "thread_messages": list(shown) if thread else [],
+        "thread_messages": shown,
         "hidden_count": 0 if show_all else max(total - THREAD_SHOWN, 0),
         "first_unread": first_unread,
         "sees_notes": sees_notes,

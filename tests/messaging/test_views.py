@@ -1,14 +1,23 @@
 """The HTML side of order threads: the order's Messages panel, the Inbox, the
 Unmatched inbox, attachments and the metrics page."""
 
+from datetime import UTC, datetime
+
 import pytest
+import time_machine
 from django.urls import reverse
 
 from messaging import services
 from messaging.models import Message, Thread, ThreadReadState
 from messaging.services import IncomingAttachment
+from orders.models import Membership
 from performile.models import AuditEvent, OutboxMessage
-from tests.factories import CustomerFactory, OrderFactory
+from tests.factories import (
+    CustomerFactory,
+    MembershipFactory,
+    OrderFactory,
+    UserFactory,
+)
 
 HTMX = {"HX-Request": "true"}
 INBOX = reverse("messaging:inbox")
@@ -132,6 +141,30 @@ def test_opening_the_panel_marks_the_thread_read_but_a_refresh_does_not(
     again = client.get(panel_url(order), headers=HTMX)
     assert "HX-Trigger" not in again.headers
     assert AuditEvent.objects.filter(action="message.read").count() == 1
+
+
+def test_the_team_sees_who_of_them_read_each_message(
+    client, staff_user, merchant, order, asked, supplier
+):
+    """ "Seen by Anna 09:15" under a message, for the merchant's staff and admins;
+    a supplier working on the order sees no receipts."""
+    anna = UserFactory(username="anna.staff", first_name="Anna")
+    MembershipFactory(user=anna, merchant=merchant, role=Membership.Role.STAFF)
+    with time_machine.travel(datetime(2026, 3, 2, 8, 15, tzinfo=UTC), tick=False):
+        login(client, anna).get(panel_url(order), headers=HTMX)  # reads it
+    order.supplier = supplier
+    order.save(update_fields=["supplier"])
+
+    html = login(client, staff_user).get(panel_url(order), headers=HTMX)
+    html = html.content.decode()
+    seen = html[html.index("data-seen>") : html.index("</p>", html.index("data-seen>"))]
+    assert "Seen by Anna" in seen
+    assert 'datetime="2026-03-02T' in seen
+    assert "anna.staff" not in seen  # the name, not the username
+    supplier_view = login(client, supplier).get(panel_url(order), headers=HTMX)
+    assert supplier_view.status_code == 200
+    assert "Where is ORD-10042?" in supplier_view.content.decode()
+    assert "data-seen" not in supplier_view.content.decode()
 
 
 def test_a_reply_goes_out_on_the_customers_channel_with_a_toast(
