@@ -176,7 +176,12 @@ def _compose(order: Order, name: str) -> tuple[str, str, str]:
     subject, opening = WORDING.get(order.tracking_status, ON_ITS_WAY)
     subject = subject.format(number=order.order_number)
     opening = opening.format(number=order.order_number, store=store)
-    status = T(order.tracking_status).label if order.tracking_status else "Shipped"
+    # Before the courier's first scan, the order's own status (not "Shipped" for
+    # an order that is still pending).
+    if order.tracking_status:
+        status = T(order.tracking_status).label
+    else:
+        status = order.get_status_display()
     carrier = f" ({order.courier})" if order.courier else ""
     eta = order.estimated_delivery if order.tracking_status not in FINAL else None
     facts = [f"Status: {status}"]

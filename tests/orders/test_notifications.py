@@ -145,6 +145,17 @@ def test_the_subject_follows_the_tracking_status(
     assert ("Estimated delivery" in notification.body) is shows_eta
 
 
+def test_before_the_first_scan_the_status_is_the_orders_own(store, eva, staff_user):
+    """A parcel booked for a pending order, not scanned yet: "Status: Pending",
+    not "Shipped"."""
+    order = shipped_order(store, eva, tracking_status="", status="pending")
+
+    notification = order_tracking_notification(order=order, actor=staff_user)
+
+    assert "Status: Pending" in notification.body
+    assert "Shipped" not in notification.body
+
+
 def test_the_latest_scan_is_shown_in_the_merchants_time_zone(store, eva, staff_user):
     order = shipped_order(
         store,
