@@ -83,11 +83,16 @@ def _payment_code(today: date) -> Case:
     )
 
 
+def _owed() -> Q:
+    """invoices.models.OWED: an issued invoice not covered yet."""
+    return apps.get_model("invoices", "Invoice").OWED
+
+
 def payment_filter(orders: QuerySet[Order], code: str, today: date) -> QuerySet:
     invoices = _issued_invoices()
     if code == Payment.NONE:
         return orders.exclude(Exists(invoices))
-    unsettled = invoices.filter(settled__lt=F("total"))
+    unsettled = invoices.filter(_owed())
     if code == "outstanding":
         return orders.filter(Exists(unsettled))
     coded = invoices.annotate(code=_payment_code(today)).filter(code=code)
@@ -138,11 +143,7 @@ def unpaid_invoices(now: datetime) -> QuerySet:
     order has one issued invoice at most)."""
     invoice = apps.get_model("invoices", "Invoice")
     since = timezone.localdate(now) - timedelta(days=UNPAID_DAYS)
-    return invoice.objects.filter(
-        state="issued",
-        issue_date__lte=since,
-        total__gt=F("paid_amount") + F("credited_amount"),
-    ).order_by()
+    return invoice.objects.filter(invoice.OWED, issue_date__lte=since).order_by()
 
 
 def waiting_threads(now: datetime) -> QuerySet:
@@ -233,7 +234,7 @@ def reason_dates() -> dict:
     (the list's rows, a live update's cells)."""
     return {
         "unpaid_since": Subquery(
-            _issued_invoices().filter(settled__lt=F("total")).values("issue_date")[:1]
+            _issued_invoices().filter(_owed()).values("issue_date")[:1]
         ),
         "awaiting_since": Subquery(_open_threads().values("awaiting_reply_since")[:1]),
     }

@@ -23,7 +23,7 @@ from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from invoices.models import Invoice
+from invoices.models import OWED
 from invoices.selectors import PaymentStatus, visible_invoices
 from messaging.context_processors import NAV_COUNT_CAP, inbox_unread_count
 from messaging.filters import day_start
@@ -453,18 +453,13 @@ def _conversations(board: Dashboard, user, past: list[dict], month) -> None:
 
 
 def _overdue(board: Dashboard, user) -> None:
-    # Only an invoice due by today (in any merchant's zone, at most a day ahead)
-    # can be overdue: filtered first, so that the balance (two subqueries an
-    # invoice) is computed for those alone.
+    # Only an invoice still owed and due by today (in any merchant's zone, at most
+    # a day ahead) can be overdue: stated first, so that PostgreSQL reads the
+    # small invoice_unsettled_idx rather than every invoice.
     rows = (
         visible_invoices(user)
-        .filter(
-            # invoice_unsettled_idx's rows: a small share of all invoices.
-            state=Invoice.State.ISSUED,
-            total__gt=F("paid_amount") + F("credited_amount"),
-            due_date__lte=board.today,
-            payment_status=PaymentStatus.OVERDUE,
-        )
+        .filter(OWED, due_date__lte=board.today)
+        .filter(payment_status=PaymentStatus.OVERDUE)
         .values("currency")
         .annotate(n=Count("pk"), amount=Sum("outstanding"))
         .order_by("currency")
