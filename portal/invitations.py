@@ -184,18 +184,12 @@ def invitations_latest(customer_ids: Iterable[int]) -> dict[int, PortalInvitatio
     return {invitation.customer_id: invitation for invitation in rows}
 
 
-def portal_access(customer: Customer, invitation: PortalInvitation | None) -> str:
-    """The customer's portal access (a key of ACCESS_LABELS), given their last
-    invitation."""
-    if invitation is not None:
-        return invitation.state
-    if customer.user_id is None:
-        return "none"
-    return "account" if customer.user.is_active else "closed"
-
-
 def with_portal_access(customers: QuerySet[Customer]) -> QuerySet[Customer]:
-    """Annotate `portal_access`: `portal_access`'s rule in SQL (to filter by it)."""
+    """Annotate `portal_access`, the customer's portal access (a key of
+    ACCESS_LABELS): their last invitation's state (an open one whose link is older
+    than PASSWORD_RESET_TIMEOUT is expired, as `PortalInvitation.state` says);
+    without one, whether they have an account and it is open. In SQL, so that the
+    directory filters by it as its rows show it."""
     latest = PortalInvitation.objects.filter(customer=OuterRef("pk")).order_by(
         "-created_at", "-id"
     )

@@ -19,7 +19,6 @@ from portal.invitations import (
     ACCESS_LABELS,
     access_actions,
     invitations_latest,
-    portal_access,
     with_portal_access,
 )
 from portal.models import PortalInvitation
@@ -36,8 +35,9 @@ def directory_check(user) -> None:
 
 def customer_directory(user, *, q: str = "", access: str = "") -> QuerySet[Customer]:
     """The user's merchants' customers (erased ones left out), by name, each with
-    `order_count`, matching `q` in their name, email, phone or number, and with
-    that portal `access` (a key of ACCESS_LABELS; any other: all)."""
+    `order_count` and `portal_access`, matching `q` in their name, email, phone or
+    number, and with that portal `access` (a key of ACCESS_LABELS; any other:
+    all)."""
     orders = (
         visible_orders(user)
         .filter(customer_id=OuterRef("pk"))
@@ -46,7 +46,7 @@ def customer_directory(user, *, q: str = "", access: str = "") -> QuerySet[Custo
         .annotate(n=Count("pk"))
         .values("n")
     )
-    customers = (
+    customers = with_portal_access(
         team_customers(user)
         .filter(erased_at=None)
         .select_related("user")
@@ -63,7 +63,7 @@ def customer_directory(user, *, q: str = "", access: str = "") -> QuerySet[Custo
             | Q(phone__icontains=q)
         )
     if access in ACCESS_LABELS:
-        customers = with_portal_access(customers).filter(portal_access=access)
+        customers = customers.filter(portal_access=access)
     return customers.order_by(Lower("name"), "customer_number")
 
 
@@ -124,7 +124,9 @@ def directory_rows(user, customers) -> list[Row]:
 
 
 def customer_access(customer: Customer, invitation: PortalInvitation | None) -> Access:
-    state = portal_access(customer, invitation)
+    """`customer` from `customer_directory` (its `portal_access`) and its last
+    invitation."""
+    state = customer.portal_access
     return Access(state=state, invitation=invitation, actions=access_actions(state))
 
 
