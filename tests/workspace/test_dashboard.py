@@ -408,6 +408,24 @@ def test_the_closed_days_are_kept_refreshed_in_the_background_and_today_is_live(
     )
 
 
+def test_when_no_refresh_comes_a_view_an_hour_later_computes_them(
+    client, staff_user, shop
+):
+    """No worker takes the refresh (tasks are queued, never run): the kept figures
+    are shown for up to an hour, then a view computes them while it waits."""
+    client.force_login(staff_user)
+    with at(2026, 3, 10, 12):
+        first = client.get("/").context["board"]
+        make_order(shop["a"].store, placed_at=when(9, 10), lines=((1, "5.00"),))
+    with at(2026, 3, 10, 12, 30):
+        waiting = client.get("/").context["board"]
+    with at(2026, 3, 10, 13):
+        computed = client.get("/").context["board"]
+    assert waiting.month.orders.value == first.month.orders.value
+    assert computed.month.orders.value == first.month.orders.value + 1
+    assert computed.history_time == dt.datetime(2026, 3, 10, 13, tzinfo=dt.UTC)
+
+
 def test_without_the_cache_every_figure_is_read_live(client, staff_user, shop):
     kept = page(client, staff_user).context["board"]
     redis_guard.cache.trip(ConnectionError("Redis is away"))

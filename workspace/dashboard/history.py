@@ -8,7 +8,8 @@ kept in the cache per reach (what the user may see: everyone with the same reach
 shares them), time zone and day. A view that finds them older than FRESH_SECONDS
 still shows them, and has them computed again in the background
 (`workspace.tasks.dashboard_history_refresh`; one view at a time asks); only the
-first view of a day computes them while the user waits. Today's figures, the
+first view of a day computes them while the user waits, and a view that finds them
+an hour old (the refresh never came: no worker) computes them too. Today's figures, the
 reasons for action, parcels in trouble, unread conversations and overdue invoices
 are read live on every view. Without Redis nothing is kept and everything is read
 live (`performile.cache`).
@@ -28,6 +29,9 @@ KEEP_SECONDS = 26 * 3600
 # While a refresh is asked for, other views do not ask again (a lost task is asked
 # for again after this).
 REFRESH_LOCK_SECONDS = 120
+# Kept figures this old are computed again while the user waits: the background
+# refresh has not come (no worker is taking the tasks).
+STALE_LIMIT_SECONDS = 3600
 
 
 def kept(user, parts: tuple, compute) -> tuple[dict, float, bool]:
@@ -37,10 +41,11 @@ def kept(user, parts: tuple, compute) -> tuple[dict, float, bool]:
     other view asked for that yet)."""
     key = _key(user, parts)
     found = cache.get(key)
-    if found is None:
+    now = timezone.now().timestamp()
+    if found is None or now - found["at"] >= STALE_LIMIT_SECONDS:
         value = compute()
         return value, keep(user, parts, value), False
-    age = timezone.now().timestamp() - found["at"]
+    age = now - found["at"]
     stale = age >= FRESH_SECONDS and cache.add(
         f"{key}:refresh", 1, REFRESH_LOCK_SECONDS
     )
