@@ -24,3 +24,32 @@ def add_service_error(
 
 def _text(message) -> str:
     return message.get("message", "") if isinstance(message, dict) else str(message)
+
+
+class SecretFieldsMixin:
+    """A model form whose `secret_fields` hold secrets (tokens, API secrets):
+    never sent back to the browser (a password field, left empty), needed only
+    while none is set, and kept as they are when the field is left empty. The
+    merchant's settings (workspace.settings.forms) and the operator's admin use
+    it."""
+
+    secret_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.secret_fields:
+            field = self.fields[name]
+            current = getattr(self.instance, name, "")
+            field.required = field.required and not current
+            field.widget = forms.PasswordInput(
+                render_value=False, attrs={"autocomplete": "new-password"}
+            )
+            if current:
+                field.help_text = "Set. Leave empty to keep the current one."
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.secret_fields:
+            if not cleaned.get(name):
+                cleaned[name] = getattr(self.instance, name, "")
+        return cleaned

@@ -18,18 +18,13 @@ from orders.models import (
 from orders.services import (
     store_rotate_webhook_secret,
 )
+from performile.forms import SecretFieldsMixin
 
 
-class DiscordGuildForm(forms.ModelForm):
-    """The bot token is a secret: never sent back to the browser, and left as it
-    was when the field is left empty."""
+class DiscordGuildForm(SecretFieldsMixin, forms.ModelForm):
+    """The bot token is a secret (performile.forms.SecretFieldsMixin)."""
 
-    bot_token = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        required=False,
-        help_text="The bot's token, for DMs and roles. Leave empty to keep the"
-        " current one.",
-    )
+    secret_fields = ("bot_token",)
 
     class Meta:
         model = DiscordGuild
@@ -42,14 +37,6 @@ class DiscordGuildForm(forms.ModelForm):
             "bot_token",
             "purchased_role_id",
         ]
-
-    def clean_bot_token(self):
-        token = self.cleaned_data.get("bot_token", "").strip()
-        if token:
-            return token
-        if self.instance.pk and self.instance.bot_token:
-            return self.instance.bot_token
-        raise forms.ValidationError("Paste the bot's token from the developer portal.")
 
 
 class DiscordGuildInline(admin.StackedInline):

@@ -13,6 +13,7 @@ from invoices.models import BillingProfile
 from invoices.services.profile import PROFILE_FIELDS
 from orders.models import DiscordGuild, Membership, Merchant, Store
 from orders.services.stores import STORE_CHANNEL_FIELDS, STORE_CONNECTION_FIELDS
+from performile.forms import SecretFieldsMixin
 from shipments.accounts import ACCOUNT_FIELDS
 from shipments.couriers import CHOICES as COURIER_CHOICES
 from shipments.models import CourierAccount
@@ -31,30 +32,12 @@ PICKUP_FIELDS = (
 )
 
 
-class SettingsForm(forms.ModelForm):
-    secret_fields: tuple[str, ...] = ()
-
+class SettingsForm(SecretFieldsMixin, forms.ModelForm):
     def __init__(self, *args, instance=None, **kwargs):
         # A copy: ModelForm validation writes the cleaned values onto its instance,
         # and the service compares the row with them to see what changed.
         kept = copy.copy(instance) if instance is not None else None
         super().__init__(*args, instance=kept, **kwargs)
-        for name in self.secret_fields:
-            field = self.fields[name]
-            current = getattr(self.instance, name, "")
-            field.required = field.required and not current
-            field.widget = forms.PasswordInput(
-                render_value=False, attrs={"autocomplete": "new-password"}
-            )
-            if current:
-                field.help_text = "Set. Leave empty to keep the current one."
-
-    def clean(self):
-        cleaned = super().clean()
-        for name in self.secret_fields:
-            if not cleaned.get(name):
-                cleaned[name] = getattr(self.instance, name, "")
-        return cleaned
 
     def values(self) -> dict:
         return {
