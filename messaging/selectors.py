@@ -12,8 +12,9 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from messaging.models import Message, ReadReceipt, Thread, ThreadReadState
-from orders.models import TEAM_ROLES, Membership, Order, Store
+from orders.models import TEAM_ROLES, Order, Store
 from orders.selectors import (
+    merchant_members,
     order_is_managed_by,
     user_team_merchant_ids,
     visible_order_rows,
@@ -42,9 +43,7 @@ def seen_by_team(order: Order, messages) -> dict[int, list[Seen]]:
     """Who of the order's merchant's team (staff and admins) read each message,
     first reader first, by message id: the panel's "Seen by" (one query). For
     the team's eyes only (`user_sees_internal_notes`)."""
-    team = Membership.objects.filter(
-        merchant_id=order.merchant_id, role__in=TEAM_ROLES
-    ).values("user_id")
+    team = merchant_members(order.merchant_id, *TEAM_ROLES).values("pk")
     receipts = (
         ReadReceipt.objects.filter(
             message__in=[message.pk for message in messages], user__in=team
