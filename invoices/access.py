@@ -14,6 +14,7 @@
 from orders import access
 from orders.models import Customer
 from orders.selectors import merchant_is_managed_by
+from performile.actors import Actor
 from performile.errors import NotAllowed
 
 CHANGE_REFUSED = "Only the merchant's staff change invoices."
@@ -41,7 +42,9 @@ def may_manage(user, invoice) -> bool:
     return may_manage_billing(user, invoice.merchant_id)
 
 
-def ensure_may_manage(actor, merchant_id: int, message: str = CHANGE_REFUSED) -> None:
+def ensure_may_manage(
+    actor: Actor, merchant_id: int, message: str = CHANGE_REFUSED
+) -> None:
     """Refuse (NotAllowed: a 403) a person who may not change the merchant's
     billing; the system (actor None) may."""
     if actor is not None and not may_manage_billing(actor, merchant_id):
@@ -55,6 +58,6 @@ def may_generate_statement(user, customer: Customer) -> bool:
     return may_manage_billing(user, customer.merchant_id)
 
 
-def ensure_may_generate_statement(actor, customer: Customer) -> None:
+def ensure_may_generate_statement(actor: Actor, customer: Customer) -> None:
     if actor is not None and not may_generate_statement(actor, customer):
         raise NotAllowed("Only the merchant's staff and the customer get statements.")

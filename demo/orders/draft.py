@@ -26,6 +26,7 @@ from orders.services import (
     order_lines,
     order_row,
 )
+from performile.actors import Actor
 
 Kind = OrderEvent.Kind
 
@@ -59,7 +60,7 @@ class OrderDraft:
         )
         return draft
 
-    def assign(self, *, at: datetime, actor, **assignees) -> None:
+    def assign(self, *, at: datetime, actor: Actor, **assignees) -> None:
         """As `order_assign`."""
         self.steps.append(("order_assign", at, {"actor": actor, **assignees}))
         before = {name: getattr(self.order, f"{name}_id") for name in assignees}
@@ -74,7 +75,7 @@ class OrderDraft:
             data={"before": before},
         )
 
-    def update(self, *, at: datetime, actor, note: str = "", **values) -> None:
+    def update(self, *, at: datetime, actor: Actor, note: str = "", **values) -> None:
         """As `order_update`."""
         self.steps.append(
             ("order_update", at, {"actor": actor, "note": note, **values})
@@ -110,7 +111,13 @@ class OrderDraft:
             )
 
     def change_status(
-        self, *, at: datetime, to: str, actor, actor_label: str = "", note: str = ""
+        self,
+        *,
+        at: datetime,
+        to: str,
+        actor: Actor,
+        actor_label: str = "",
+        note: str = "",
     ) -> None:
         """As `order_change_status`."""
         self.steps.append(
@@ -145,11 +152,11 @@ class OrderDraft:
             setattr(self.order, name, values[name])
         return changes
 
-    def _touch(self, at: datetime, actor) -> None:
+    def _touch(self, at: datetime, actor: Actor) -> None:
         self.order.updated_at = at
         self.order.updated_by = actor
 
-    def _event(self, at, kind, actor, actor_label="", **fields) -> None:
+    def _event(self, at, kind, actor: Actor, actor_label="", **fields) -> None:
         self.events.append(
             OrderEvent(
                 order=self.order,

@@ -18,6 +18,7 @@ from orders.ingestion.incoming import IncomingLine
 from orders.models import Customer, Source
 from orders.state_machine import OrderStatus
 from orders.tracking import TrackingStatus
+from performile.actors import Actor
 
 try:  # A dev dependency; without it every event is stamped "now".
     import time_machine
@@ -230,7 +231,7 @@ def _scan(draft: OrderDraft, now, status: str, description: str, rng) -> None:
     )
 
 
-def _tracking_add(draft: OrderDraft, at, actor, rng: random.Random) -> None:
+def _tracking_add(draft: OrderDraft, at, actor: Actor, rng: random.Random) -> None:
     country = draft.order.delivery_address.get("country", "SE")
     courier = rng.choices(catalog.COURIERS[country], [4, 1])[0]
     if courier == "PostNord":
