@@ -17,7 +17,7 @@ from messaging.models import Attachment, Message
 from orders import feed
 from orders import selectors as order_selectors
 from orders.models import Membership
-from orders.views import member_required, merchant_timezone
+from orders.views.common import member_required, merchant_timezone
 from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
 from performile.htmx import toast

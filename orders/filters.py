@@ -1,11 +1,12 @@
-"""The order list filters, shared by the REST API and the Orders view."""
+"""The order list filters, shared by the REST API and the Orders view, and the
+Orders view's filter bar that renders them."""
 
 import django_filters
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
 
-from orders import table
+from orders import selectors, table
 from orders.models import Order
 from orders.state_machine import OPEN, OrderStatus
 
@@ -91,3 +92,83 @@ class OrderFilter(django_filters.FilterSet):
 
     def sort_by(self, queryset, name, value):
         return table.sort_orders(queryset, value)
+
+
+class OrderFilterForm(forms.Form):
+    """Renders the filter bar; `orders.filters.OrderFilter` validates and applies
+    the same names."""
+
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(
+            attrs={
+                "type": "search",
+                "placeholder": "Order #, customer, email or tracking #",
+                "autocomplete": "off",
+            }
+        ),
+    )
+    status = forms.ChoiceField(
+        required=False, choices=[("", "All statuses"), *OrderStatus.choices]
+    )
+    store = forms.ModelChoiceField(
+        required=False, queryset=None, empty_label="All stores"
+    )
+    state = forms.ChoiceField(
+        required=False,
+        label="Show",
+        choices=[
+            *OrderFilter.base_filters["state"].extra["choices"],
+            ("", "All orders"),
+        ],
+    )
+    has_tracking = forms.ChoiceField(
+        required=False,
+        label="Tracking",
+        choices=[
+            ("", "Any tracking"),
+            ("true", "With tracking"),
+            ("false", "No tracking"),
+        ],
+    )
+    needs_action = forms.BooleanField(
+        required=False,
+        label="Needs action",
+        widget=forms.CheckboxInput(attrs={"value": "true"}),
+    )
+    created_after = forms.DateField(
+        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    created_before = forms.DateField(
+        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reason = forms.ChoiceField(
+        required=False,
+        label="Action needed",
+        choices=[("", "Any reason"), *table.REASONS.items()],
+    )
+    payment = forms.ChoiceField(
+        required=False,
+        label="Payment",
+        choices=[("", "Any payment"), *table.Payment.CHOICES],
+    )
+    sort = forms.ChoiceField(
+        required=False,
+        label="Sort",
+        choices=[("", "Newest first"), *table.SORT_CHOICES],
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "filter_%s")  # ids unique beside the drawer's
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = selectors.user_stores(user)
+
+    def describe(self, errors: dict) -> list[str]:
+        """OrderFilter's errors ({name: [{"message": ...}]}) in this form's words."""
+        return [
+            f"{self[name].label if name in self.fields else name}: "
+            f"{error.get('message', '') if isinstance(error, dict) else error}"
+            for name, messages in errors.items()
+            for error in messages
+        ]

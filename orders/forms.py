@@ -4,8 +4,7 @@ from decimal import Decimal
 
 from django import forms
 
-from orders import selectors, table
-from orders.filters import OrderFilter
+from orders import selectors
 from orders.models import TEAM_ROLES, Membership
 from orders.money import order_currency, parse_amount
 from orders.phones import normalize_phone
@@ -14,86 +13,6 @@ from orders.state_machine import OrderStatus, label
 
 ADDRESS_FIELDS = ("name", "line1", "line2", "postal_code", "city", "country", "phone")
 PACKAGE_FIELDS = ("weight_kg", "length_cm", "width_cm", "height_cm")
-
-
-class OrderFilterForm(forms.Form):
-    """Renders the filter bar; `orders.filters.OrderFilter` validates and applies
-    the same names."""
-
-    q = forms.CharField(
-        required=False,
-        label="Search",
-        widget=forms.TextInput(
-            attrs={
-                "type": "search",
-                "placeholder": "Order #, customer, email or tracking #",
-                "autocomplete": "off",
-            }
-        ),
-    )
-    status = forms.ChoiceField(
-        required=False, choices=[("", "All statuses"), *OrderStatus.choices]
-    )
-    store = forms.ModelChoiceField(
-        required=False, queryset=None, empty_label="All stores"
-    )
-    state = forms.ChoiceField(
-        required=False,
-        label="Show",
-        choices=[
-            *OrderFilter.base_filters["state"].extra["choices"],
-            ("", "All orders"),
-        ],
-    )
-    has_tracking = forms.ChoiceField(
-        required=False,
-        label="Tracking",
-        choices=[
-            ("", "Any tracking"),
-            ("true", "With tracking"),
-            ("false", "No tracking"),
-        ],
-    )
-    needs_action = forms.BooleanField(
-        required=False,
-        label="Needs action",
-        widget=forms.CheckboxInput(attrs={"value": "true"}),
-    )
-    created_after = forms.DateField(
-        required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    created_before = forms.DateField(
-        required=False, label="To", widget=forms.DateInput(attrs={"type": "date"})
-    )
-    reason = forms.ChoiceField(
-        required=False,
-        label="Action needed",
-        choices=[("", "Any reason"), *table.REASONS.items()],
-    )
-    payment = forms.ChoiceField(
-        required=False,
-        label="Payment",
-        choices=[("", "Any payment"), *table.Payment.CHOICES],
-    )
-    sort = forms.ChoiceField(
-        required=False,
-        label="Sort",
-        choices=[("", "Newest first"), *table.SORT_CHOICES],
-    )
-
-    def __init__(self, *args, user, **kwargs):
-        kwargs.setdefault("auto_id", "filter_%s")  # ids unique beside the drawer's
-        super().__init__(*args, **kwargs)
-        self.fields["store"].queryset = selectors.user_stores(user)
-
-    def describe(self, errors: dict) -> list[str]:
-        """OrderFilter's errors ({name: [{"message": ...}]}) in this form's words."""
-        return [
-            f"{self[name].label if name in self.fields else name}: "
-            f"{error.get('message', '') if isinstance(error, dict) else error}"
-            for name, messages in errors.items()
-            for error in messages
-        ]
 
 
 class AmountField(forms.CharField):

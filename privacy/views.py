@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
-from orders.views import member_required, merchant_timezone
+from orders.views.common import member_required, merchant_timezone
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
 from privacy import selectors, services

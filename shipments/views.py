@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from orders import selectors as order_selectors
-from orders.views import member_required, merchant_timezone
+from orders.views.common import member_required, merchant_timezone
 from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
 from performile.htmx import dialog_done

@@ -8,7 +8,7 @@ from django.http import Http404
 from invoices.access import ensure_may_manage, is_billing_staff
 from invoices.models import Invoice
 from orders.selectors import user_is_merchant_member
-from orders.views import merchant_timezone
+from orders.views.common import merchant_timezone
 from performile.htmx import login_required_htmx
 
 PAGE_SIZE = 25

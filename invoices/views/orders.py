@@ -12,7 +12,7 @@ from invoices import downloads, selectors, services
 from invoices.access import may_manage_billing
 from invoices.views.common import members_only
 from orders import selectors as order_selectors
-from orders.views import merchant_timezone
+from orders.views.common import merchant_timezone
 from performile.errors import ApplicationError
 from performile.htmx import login_required_htmx, toast
 

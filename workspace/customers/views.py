@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from orders.customers import customer_merge
 from orders.selectors import customer_by_number_for_team
-from orders.views import member_required, merchant_timezone
+from orders.views.common import member_required, merchant_timezone
 from performile.errors import ApplicationError
 from portal import invitations
 from portal.invitations import ACCESS_LABELS

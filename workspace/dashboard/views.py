@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 from invoices.access import is_billing_staff
 from messaging.filters import internal_scope
 from orders.selectors import user_is_merchant_member
-from orders.views import merchant_timezone
+from orders.views.common import merchant_timezone
 from performile import broker
 from portal.session import is_portal_user
 from workspace import tasks
