@@ -5,22 +5,18 @@ Every number is an SQL aggregate over the access selectors (`visible_orders`,
 queries whatever the volume. The closed days' aggregates are kept and refreshed
 in the background (`workspace.dashboard.history`); today's and the "now" figures
 are read on every view. Days are the current time zone's (the view runs under
-`orders.views.merchant_timezone`: the merchant's zone); parcel punctuality is on
+`orders.views.common.merchant_timezone`: the merchant's zone); parcel punctuality is on
 UTC dates, as on the Couriers page (`shipments.performance`), so the on-time rate
 here is the one that page shows for the same dates.
 """
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import reduce
 from operator import or_
-from urllib.parse import urlencode
 
 from django.db.models import Count, F, Func, IntegerField, Q, Sum, Value
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import TruncDate
-from django.urls import reverse
 from django.utils import timezone
 
 from invoices.models import OWED
@@ -32,69 +28,21 @@ from messaging.selectors import visible_threads
 from orders import state_machine, table, tracking
 from orders.selectors import visible_order_rows, visible_orders
 from orders.state_machine import OrderStatus
-from shipments.models import Shipment
 from shipments.selectors import visible_shipments
-from workspace.dashboard import history
+from workspace.dashboard import deliveries, history
+from workspace.dashboard.board import (
+    DAYS,
+    WEEKS,
+    Dashboard,
+    Number,
+    Window,
+    day_label,
+    list_url,
+)
 
-DAYS = 30  # "the last 30 days": today and the 29 before it
-WEEKS = 6  # the on-time chart's weeks (the current one included)
 # Orders that are no sale (yet): left out of revenue.
 NOT_REVENUE = (OrderStatus.CANCELLED, OrderStatus.DRAFT)
 REVENUE_STATUSES = [s for s in OrderStatus.values if s not in NOT_REVENUE]
-# Hours from booking to delivery: the delivery-time chart's buckets (upper bounds).
-DELIVERY_BUCKETS = (24, 48, 72, 96, 120)
-
-
-@dataclass(frozen=True)
-class Number:
-    """One figure and the list it comes from."""
-
-    value: object
-    url: str
-
-
-@dataclass
-class Window:
-    """The figures of one period (today, or the last 30 days)."""
-
-    orders: Number | None = None
-    revenue: list[tuple[str, Number]] = field(default_factory=list)
-    on_time: Number | None = None  # value: a share 0-1, or None without promises
-    first_response: Number | None = None  # value: median seconds, or None
-
-
-@dataclass
-class Dashboard:
-    today: dt.date
-    since: dt.date
-    zone: str
-    day: Window
-    month: Window
-    action: list[tuple[str, Number]]  # (reason, orders needing action for it)
-    action_total: Number
-    exceptions: Number  # parcels on their way with a courier exception
-    stuck: Number  # parcels with no news for SHIPMENT_STUCK_AFTER_HOURS
-    unread: Number | None  # conversations with something unread (messaging staff)
-    overdue: Number | None  # overdue invoices (billing staff)
-    overdue_amounts: list[tuple[str, int, Decimal]] = field(default_factory=list)
-    charts: dict = field(default_factory=dict)
-    # When the closed days' figures were computed (a timestamp), and whether they
-    # are old enough to be computed again (workspace.dashboard.history).
-    history_at: float = 0.0
-    history_stale: bool = False
-
-    @property
-    def history_time(self) -> dt.datetime:
-        return dt.datetime.fromtimestamp(self.history_at, tz=dt.UTC)
-
-
-def _day(day: dt.date) -> str:
-    return f"{day.day} {day:%b}"
-
-
-def _url(name: str, **params) -> str:
-    query = urlencode(params, doseq=True)
-    return reverse(name) + (f"?{query}" if query else "")
 
 
 def dashboard(user, *, messaging: bool, billing: bool) -> Dashboard:
@@ -128,8 +76,10 @@ def dashboard(user, *, messaging: bool, billing: bool) -> Dashboard:
     _orders(board, past["orders"] + today_orders)
     _action(board, user)
     _parcels(board, user)
-    _punctuality(
-        board, first_week, past["delivered"] + _delivery_rows(user, today, today)
+    deliveries.punctuality(
+        board,
+        first_week,
+        past["delivered"] + deliveries.delivery_rows(user, today, today),
     )
     if messaging:
         _conversations(board, user, past["responses"], past["month_response"])
@@ -152,7 +102,9 @@ def closed_days(user, today: dt.date, *, messaging: bool) -> dict:
     yesterday = today - dt.timedelta(days=1)
     return {
         "orders": _order_rows(user, _days(since)[:-1], start, today_start),
-        "delivered": _delivery_rows(user, min(_first_week(today), since), yesterday),
+        "delivered": deliveries.delivery_rows(
+            user, min(_first_week(today), since), yesterday
+        ),
         "responses": _response_rows(user, start, today_start) if messaging else [],
         # Of the 30 days with today: a median is not a sum of the days'.
         "month_response": _median(user, start, end) if messaging else None,
@@ -206,15 +158,15 @@ def _orders(board: Dashboard, rows: list[dict]) -> None:
             "created_before": board.today.isoformat(),
         }
         count = sum(n for day, n in per_day.items() if day >= since)
-        window.orders = Number(count, _url("orders:list", **dates))
-        sold = _url("orders:list", **dates, status=REVENUE_STATUSES)
+        window.orders = Number(count, list_url("orders:list", **dates))
+        sold = list_url("orders:list", **dates, status=REVENUE_STATUSES)
         index = 0 if window is board.day else 1
         window.revenue = [
             (currency, Number(amounts[index], sold))
             for currency, amounts in sorted(revenue.items())
         ]
     board.charts["orders_per_day"] = {
-        "labels": [_day(day) for day in sorted(per_day)],
+        "labels": [day_label(day) for day in sorted(per_day)],
         "values": [per_day[day] for day in sorted(per_day)],
     }
 
@@ -258,10 +210,10 @@ def _action(board: Dashboard, user) -> None:
     counts["unpaid"] = visible_order_rows(table.unpaid_invoices(now), user).count()
     counts["waiting"] = visible_order_rows(table.waiting_threads(now), user).count()
     board.action_total = Number(
-        counts["total"], _url("orders:list", state="", needs_action="true")
+        counts["total"], list_url("orders:list", state="", needs_action="true")
     )
     board.action = [
-        (label, Number(counts[code], _url("orders:list", state="", reason=code)))
+        (label, Number(counts[code], list_url("orders:list", state="", reason=code)))
         for code, label in table.REASONS.items()
     ]
 
@@ -277,105 +229,10 @@ def _parcels(board: Dashboard, user) -> None:
     )
     board.exceptions = Number(
         counts["exceptions"],
-        _url("orders:list", state="", needs_action="true", has_tracking="true"),
+        list_url("orders:list", state="", needs_action="true", has_tracking="true"),
     )
     board.stuck = Number(
-        counts["stuck"], _url("orders:list", state="open", has_tracking="true")
-    )
-
-
-# --- Couriers ---------------------------------------------------------------------
-
-
-# UTC date of delivery, against the promised date (shipments.performance's rule).
-DELIVERED_ON = RawSQL("(shipments_shipment.delivered_at AT TIME ZONE 'UTC')::date", [])
-PROMISED = RawSQL("promised_delivery", [])
-# 0 below the first bound of DELIVERY_BUCKETS, 1 below the second, ...
-DELIVERY_BUCKET = RawSQL(
-    "width_bucket(shipments_shipment.delivered_at - shipments_shipment.created_at,"
-    " %s::interval[])",
-    ([dt.timedelta(hours=hours) for hours in DELIVERY_BUCKETS],),
-    output_field=IntegerField(),
-)
-
-
-def _delivery_rows(user, since: dt.date, until: dt.date) -> list[dict]:
-    """Parcels delivered in [since, until] (UTC dates) per courier, day of delivery
-    and delivery-time bucket (`DELIVERY_BUCKET`), with how many had a promise and
-    how many kept it: one grouped query. The rule and the parcels are the Couriers
-    page's (`shipments.performance`): booked here, delivered on the UTC dates,
-    early or on time against the first promise."""
-    has_promise = Q(promised_delivery__isnull=False)
-    return list(
-        _delivered(user, since, until)
-        .annotate(delivered_on=DELIVERED_ON, bucket=DELIVERY_BUCKET)
-        .values("account__name", "delivered_on", "bucket")
-        .annotate(
-            n=Count("pk"),
-            promised=Count("pk", filter=has_promise),
-            punctual=Count("pk", filter=has_promise & Q(delivered_on__lte=PROMISED)),
-        )
-        .order_by()
-    )
-
-
-def _punctuality(board: Dashboard, first_week: dt.date, rows: list[dict]) -> None:
-    """The on-time rate of today and of the 30 days, the rate per courier per
-    week (from `first_week`) and the delivery times."""
-    weeks = [first_week + dt.timedelta(weeks=n) for n in range(WEEKS)]
-    per_week: dict[str, list[list[int]]] = {}
-    totals = {key: [0, 0] for key in ("day", "month")}  # punctual, promised
-    histogram = [0] * (len(DELIVERY_BUCKETS) + 1)
-    for row in rows:
-        day = row["delivered_on"]
-        if day >= first_week:
-            week = per_week.setdefault(row["account__name"], [[0, 0] for _ in weeks])
-            week[(day - first_week).days // 7][0] += row["punctual"]
-            week[(day - first_week).days // 7][1] += row["promised"]
-        if day >= board.since:
-            histogram[row["bucket"]] += row["n"]
-        for key, since in (("day", board.today), ("month", board.since)):
-            if day >= since:
-                totals[key][0] += row["punctual"]
-                totals[key][1] += row["promised"]
-    for window, since, key in (
-        (board.day, board.today, "day"),
-        (board.month, board.since, "month"),
-    ):
-        punctual, promised = totals[key]
-        link = _url(
-            "shipments:performance",
-            since=since.isoformat(),
-            until=board.today.isoformat(),
-        )
-        window.on_time = Number(punctual / promised if promised else None, link)
-    bounds = list(zip(DELIVERY_BUCKETS, DELIVERY_BUCKETS[1:], strict=False))
-    labels = [f"< {DELIVERY_BUCKETS[0]} h"]
-    labels += [f"{lower}–{upper} h" for lower, upper in bounds]
-    labels.append(f"{DELIVERY_BUCKETS[-1]} h +")
-    board.charts["delivery_times"] = {"labels": labels, "values": histogram}
-    board.charts["on_time_weekly"] = {
-        "labels": [f"Week of {_day(week)}" for week in weeks],
-        "series": [
-            {
-                "label": name,
-                "values": [
-                    round(100 * punctual / promised, 1) if promised else None
-                    for punctual, promised in counts
-                ],
-            }
-            for name, counts in sorted(per_week.items())
-        ],
-    }
-
-
-def _delivered(user, since: dt.date, until: dt.date):
-    """Parcels booked here and delivered in [since, until] (UTC dates), as on the
-    Couriers page."""
-    return visible_shipments(user).filter(
-        kind=Shipment.Kind.BOOKED,
-        delivered_at__gte=dt.datetime.combine(since, dt.time.min, tzinfo=dt.UTC),
-        delivered_at__lte=dt.datetime.combine(until, dt.time.max, tzinfo=dt.UTC),
+        counts["stuck"], list_url("orders:list", state="open", has_tracking="true")
     )
 
 
@@ -423,7 +280,7 @@ def _conversations(board: Dashboard, user, past: list[dict], month) -> None:
     unread = inbox_unread_count(user)
     board.unread = Number(
         f"{NAV_COUNT_CAP - 1}+" if unread >= NAV_COUNT_CAP else unread,
-        _url("messaging:inbox", unread="true"),
+        list_url("messaging:inbox", unread="true"),
     )
     today_start = day_start(board.today)
     today = _median(user, today_start, day_start(board.today + dt.timedelta(days=1)))
@@ -431,7 +288,7 @@ def _conversations(board: Dashboard, user, past: list[dict], month) -> None:
         (board.day, board.today, today),
         (board.month, board.since, month),
     ):
-        link = _url(
+        link = list_url(
             "messaging:metrics",
             date_from=since.isoformat(),
             date_to=board.today.isoformat(),
@@ -441,7 +298,7 @@ def _conversations(board: Dashboard, user, past: list[dict], month) -> None:
     per_day[board.today] = today
     days = [board.since + dt.timedelta(days=n) for n in range(DAYS)]
     board.charts["first_response"] = {
-        "labels": [_day(day) for day in days],
+        "labels": [day_label(day) for day in days],
         "values": [
             None if per_day.get(day) is None else round(per_day[day] / 60, 1)
             for day in days
@@ -467,5 +324,5 @@ def _overdue(board: Dashboard, user) -> None:
     board.overdue_amounts = [(row["currency"], row["n"], row["amount"]) for row in rows]
     board.overdue = Number(
         sum(n for _currency, n, _amount in board.overdue_amounts),
-        _url("invoices:list", status=PaymentStatus.OVERDUE),
+        list_url("invoices:list", status=PaymentStatus.OVERDUE),
     )
