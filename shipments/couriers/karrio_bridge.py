@@ -36,8 +36,6 @@ import base64
 import binascii
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future
-from concurrent.futures import TimeoutError as FutureTimeout
 from decimal import Decimal, InvalidOperation
 from types import SimpleNamespace
 
@@ -52,8 +50,6 @@ from shipments.couriers.base import (
     BookingRequest,
     Courier,
     CourierError,
-    CourierUnanswered,
-    CourierUnavailable,
     ServiceOption,
     ServiceType,
     ShipmentNotFound,
@@ -68,6 +64,13 @@ from shipments.couriers.common import (
     parse_date,
     parse_datetime,
     with_price_overrides,
+)
+from shipments.couriers.karrio_calls import (
+    as_courier_error,
+    is_error,
+    message_text,
+    messages_error,
+    run_with_deadline,
 )
 
 NOT_INSTALLED = (
@@ -108,26 +111,6 @@ _sdk_lock = threading.Lock()
 
 def karrio_status(code: str) -> T:
     return map_status(STATUS_MAP, code, courier="karrio")
-
-
-def run_with_deadline(func: Callable, *, deadline_s: float, what: str):
-    """func() in a fresh daemon thread; its result, or CourierUnavailable when it
-    has not finished in `deadline_s` seconds. Exceptions propagate."""
-    future: Future = Future()
-
-    def work():
-        if not future.set_running_or_notify_cancel():
-            return
-        try:
-            future.set_result(func())
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            future.set_exception(exc)
-
-    threading.Thread(target=work, name="karrio-call", daemon=True).start()
-    try:
-        return future.result(timeout=deadline_s)
-    except FutureTimeout as exc:
-        raise CourierUnanswered(f"{what} did not answer in time.") from exc
 
 
 class KarrioCourier(Courier):
@@ -248,7 +231,7 @@ class KarrioCourier(Courier):
             except CourierError:
                 raise
             except Exception as exc:
-                raise _as_courier_error(self.name, what, exc) from exc
+                raise as_courier_error(self.name, what, exc) from exc
 
         return run_with_deadline(guarded, deadline_s=self.deadline_s, what=self.name)
 
@@ -299,7 +282,7 @@ class KarrioCourier(Courier):
             lambda k, gw: k.sdk.Shipment.create(shipment_request).from_(gw).parse(),
         )
         if details is None:
-            raise _messages_error(self.name, "refused the booking", messages)
+            raise messages_error(self.name, "refused the booking", messages)
         label_type = (details.label_type or "PDF").upper()
         if label_type != "PDF":
             raise CourierError(
@@ -334,7 +317,7 @@ class KarrioCourier(Courier):
             lambda k, gw: k.sdk.Shipment.cancel(request).from_(gw).parse(),
         )
         if confirmation is None or not getattr(confirmation, "success", False):
-            raise _messages_error(self.name, "refused the cancellation", messages)
+            raise messages_error(self.name, "refused the cancellation", messages)
 
     def track(self, tracking_number: str) -> TrackingUpdate:
         k = self._sdk()
@@ -348,11 +331,11 @@ class KarrioCourier(Courier):
             (details or [None])[0],
         )
         if detail is None:
-            if any(_is_error(msg) for msg in messages or []):
-                raise _messages_error(self.name, "refused the request", messages)
+            if any(is_error(msg) for msg in messages or []):
+                raise messages_error(self.name, "refused the request", messages)
             raise ShipmentNotFound(
                 f"{self.name} does not know this tracking number: "
-                + (_message_text(messages) or tracking_number)
+                + (message_text(messages) or tracking_number)
             )
         return TrackingUpdate(
             tracking_number=tracking_number,
@@ -431,59 +414,6 @@ def _time24(value) -> str:
         if parts[1].upper() == "AM" and hours == 12:
             hours = 0
     return f"{hours:02d}:{minutes:02d}"
-
-
-def _is_error(message) -> bool:
-    return (getattr(message, "level", None) or "error") == "error"
-
-
-def _message_text(messages) -> str:
-    return "; ".join(
-        join_nonempty(getattr(m, "code", ""), getattr(m, "message", ""), sep=": ")
-        for m in messages or []
-        if _is_error(m)
-    )
-
-
-# karrio turns any exception inside a call, network failures included, into a
-# message with this code and the exception's text.
-SDK_ERROR = "SHIPPING_SDK_INTERNAL_ERROR"
-NETWORK_HINTS = (
-    "urlopen error",
-    "urlerror",
-    "connection refused",
-    "connection reset",
-    "timed out",
-    "remotedisconnected",
-    "name or service not known",
-    "temporary failure in name resolution",
-)
-
-
-def _messages_error(name: str, verb: str, messages) -> CourierError:
-    detail = _message_text(messages) or "no reason given"
-    internal = [m for m in messages or [] if getattr(m, "code", None) == SDK_ERROR]
-    if internal:
-        text = " ".join(str(m.message or "") for m in internal).lower()
-        if any(hint in text for hint in NETWORK_HINTS):
-            return CourierUnavailable(
-                f"{name} could not be reached.", raw=repr(messages)
-            )
-        return CourierError(
-            f"{name}: the karrio bridge failed: {detail}", raw=repr(messages)
-        )
-    return CourierError(f"{name} {verb}: {detail}", raw=repr(messages))
-
-
-def _as_courier_error(name: str, what: str, exc: Exception) -> CourierError:
-    """karrio's exceptions as ours: parsed carrier messages keep their text;
-    network failures are retryable."""
-    messages = getattr(exc, "messages", None)
-    if messages:
-        return _messages_error(name, "refused the request", messages)
-    if isinstance(exc, OSError):  # URLError, connection refused, socket errors
-        return CourierUnavailable(f"{name} could not be reached.")
-    return CourierError(f"{name} failed while {what}: {exc}")
 
 
 __all__ = ["KarrioCourier", "NOT_INSTALLED", "STATUS_MAP"]
