@@ -8,7 +8,11 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import environ
-from celery.schedules import crontab
+
+from performile.settings.schedule import (  # noqa: F401 (settings of their own module)
+    CELERY_BEAT_SCHEDULE,
+    WORKER_QUEUES,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -155,8 +159,6 @@ CELERY_TASK_ROUTES = {
     "shipments.tasks.*": {"queue": "polling"},
     "invoices.tasks.*": {"queue": "documents"},
 }
-# The queues above, each served by a worker of its own.
-WORKER_QUEUES = ("celery", "notifications", "polling", "bookings", "documents")
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
@@ -169,87 +171,13 @@ INBOUND_APPLY_EAGER = env.bool("INBOUND_APPLY_EAGER", default=False)
 # A countdown longer than this is redelivered in a loop on Redis
 # (docs/providers.md#celery-on-redis).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
-# Records each tick for /healthz (performile.beat).
+# Records each tick for /healthz (performile.beat). The schedule and the queues
+# are in settings/schedule.py.
 CELERY_BEAT_SCHEDULER = "performile.beat:Scheduler"
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME",
     default=str(BASE_DIR / ".run" / "celerybeat-schedule"),
 )
-# Every periodic task is declared here, in one place.
-CELERY_BEAT_SCHEDULE: dict = {
-    "shipments-poll-due": {
-        "task": "shipments.tasks.shipments_poll_due",
-        "schedule": 15.0,
-    },
-    "shipments-flag-stuck": {
-        "task": "shipments.tasks.shipments_flag_stuck",
-        "schedule": 15 * 60.0,
-    },
-    # Courier news of numbers no order got within 30 days (shipments.tracking).
-    "shipments-purge-pending-tracking": {
-        "task": "shipments.tasks.pending_tracking_updates_purge",
-        "schedule": crontab(hour=4, minute=20),
-    },
-    # Outbox retries and messages whose task was lost (performile.outbox).
-    "outbox-deliver-due": {
-        "task": "performile.tasks.outbox_deliver_due",
-        "schedule": 30.0,
-    },
-    # Unseen customer messages, by email to the staff they concern.
-    "messages-send-digests": {
-        "task": "messaging.tasks.messages_send_digests",
-        "schedule": 5 * 60.0,
-    },
-    # Last month's statements; a no-op once made, so a missed 1st is caught up.
-    "invoices-monthly-statements": {
-        "task": "invoices.tasks.invoices_monthly_statements",
-        "schedule": crontab(hour=3, minute=0),
-    },
-    # Work whose task the broker could not take (Redis away; docs/faults.md).
-    "invoices-render-missing": {
-        "task": "invoices.tasks.invoices_render_missing",
-        "schedule": 10 * 60.0,
-    },
-    "shipments-track-missing": {
-        "task": "shipments.tasks.shipments_track_missing",
-        "schedule": 10 * 60.0,
-    },
-    # Bulk bookings whose task was lost or whose worker died (shipments.bulk).
-    "bulk-bookings-sweep": {
-        "task": "shipments.tasks.bulk_bookings_sweep",
-        "schedule": 15.0,
-        "options": {"expires": 15},
-    },
-    # Bookings the courier did not answer: attached or cancelled (shipments.reconcile).
-    "bookings-reconcile": {
-        "task": "shipments.tasks.bookings_reconcile",
-        "schedule": 30.0,
-    },
-    # Confirmed orders the after-commit receiver failed to invoice.
-    "invoices-issue-missed": {
-        "task": "invoices.tasks.invoices_issue_missed",
-        "schedule": crontab(minute=40),
-    },
-    # Reminders of newly overdue invoices, once per invoice.
-    "invoices-send-overdue-reminders": {
-        "task": "invoices.tasks.invoices_send_overdue_reminders",
-        "schedule": crontab(minute=10),
-    },
-    # Webshop orders their webhooks missed, per store's reconcile_every_minutes
-    # (orders.reconcile; docs/webhooks.md, "Catching up").
-    "stores-reconcile-due": {
-        "task": "orders.tasks.stores_reconcile_due",
-        "schedule": 5 * 60.0,
-    },
-}
-# Each queue's workers answer a heartbeat every 30 s (/healthz, docs/faults.md).
-for _queue in WORKER_QUEUES:
-    CELERY_BEAT_SCHEDULE[f"heartbeat-{_queue}"] = {
-        "task": "performile.tasks.heartbeat",
-        "schedule": 30.0,
-        "args": (_queue,),
-        "options": {"queue": _queue, "expires": 60},
-    }
 # A parcel with no tracking news for this long is flagged "stuck".
 SHIPMENT_STUCK_AFTER_HOURS = env.int("SHIPMENT_STUCK_AFTER_HOURS", default=72)
 
