@@ -21,7 +21,7 @@ CaptureQueriesContext), both ways.
 
 import time
 
-from bench import common, orders_list, portal
+from bench import common, http_client, orders_list, portal, portal_seed
 
 ORDERS = orders_list.ORDERS
 WARMUP = common.sized(20, 2)
@@ -42,15 +42,15 @@ def run() -> dict[str, float]:
     other_store, _u, _t = orders_list._tenant_create(
         "Other Goods", "other-goods", staff=False
     )
-    account = portal._courier_account(store)
+    account = portal_seed.courier_account(store)
     started = time.perf_counter()
     with connection.cursor() as cursor:
         orders_list.tenants_seed(cursor, store, staff, other_store)
-        portal._lines_seed(cursor, store)
+        portal_seed.lines_seed(cursor, store)
         _shipments_seed(cursor, store, account)
         _threads_seed(cursor, store)
         with transaction.atomic():
-            portal._invoices_seed(cursor, store)
+            portal_seed.invoices_seed(cursor, store)
         cursor.execute("VACUUM ANALYZE")
     seed_seconds = time.perf_counter() - started
 
@@ -139,7 +139,7 @@ async def _measure(
     (every view is the first of its slot: workspace.dashboard.history)."""
     from django.core.cache import cache
 
-    conn = common.connection_to(base_url)
+    conn = http_client.connection_to(base_url)
     headers = [("Cookie", cookie), ("Accept", "text/html")]
     latencies = []
     try:

@@ -11,7 +11,7 @@ import json
 import random
 import uuid
 
-from bench import common
+from bench import common, http_client
 
 WARMUP = common.sized(300, 20)
 ORDERS = common.sized(5_000, 100)
@@ -54,13 +54,13 @@ def run() -> dict[str, float]:
     warmup = [_request(store, rng, next(numbers)) for _ in range(WARMUP)]
     timed = [_request(store, rng, next(numbers)) for _ in range(ORDERS)]
     with common.web_server("ingest") as server:
-        asyncio.run(common.run_load(server.url, warmup, CONCURRENCY))
+        asyncio.run(http_client.run_load(server.url, warmup, CONCURRENCY))
         common.wait_applied()
         first_timed = common.next_delivery_id()
         cpu, tally = _cpu(server), common.StatementTally()
         with tally:
             seconds, results = asyncio.run(
-                common.run_load(server.url, timed, CONCURRENCY)
+                http_client.run_load(server.url, timed, CONCURRENCY)
             )
             common.wait_applied()
         client, web, applier, database = (

@@ -19,7 +19,7 @@ import time
 from datetime import date, timedelta
 from decimal import Decimal
 
-from bench import common, orders_list
+from bench import common, http_client, orders_list
 
 CUSTOMERS = common.sized(10_000, 50)
 PDF_INVOICES = common.sized(60, 3)
@@ -255,7 +255,7 @@ def _session_cookie(user) -> str:
 
 
 async def _downloads(base_url: str, cookie: str, invoice_ids) -> dict[str, float]:
-    conn = common.connection_to(base_url)
+    conn = http_client.connection_to(base_url)
     headers = [("Cookie", cookie), ("Accept", "application/pdf")]
     paths = [
         f"/invoices/{invoice_ids[n % len(invoice_ids)]}/pdf"

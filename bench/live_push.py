@@ -21,7 +21,7 @@ import time
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from bench import common
+from bench import common, http_client
 
 CLIENTS = int(os.environ.get("BENCH_LIVE_CLIENTS", common.sized("200", "10")))
 WEBHOOKS = int(os.environ.get("BENCH_LIVE_WEBHOOKS", common.sized("1000", "50")))
@@ -269,7 +269,7 @@ async def _send(base_url, requests, sent: dict, answered: dict, *, first=0) -> i
     slot (the server was not keeping up)."""
     idle = asyncio.Queue()
     for _ in range(SENDERS):
-        idle.put_nowait(common.connection_to(base_url))
+        idle.put_nowait(http_client.connection_to(base_url))
     failures, tasks, late = [], [], 0
 
     async def post(conn, seq, path, headers, body):

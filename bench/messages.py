@@ -18,7 +18,7 @@ import json
 import random
 import time
 
-from bench import common, orders_list
+from bench import common, http_client, orders_list
 
 ORDERS = common.sized(100_000, 500)
 CUSTOMERS = common.sized(10_000, 50)
@@ -247,7 +247,7 @@ async def _threads(base_url: str, token: str, order_ids) -> dict[str, float]:
 
 
 async def _timed_gets(base_url, token, paths, *, warmup: int) -> dict[str, float]:
-    conn = common.connection_to(base_url)
+    conn = http_client.connection_to(base_url)
     headers = [("Authorization", f"Token {token}"), ("Accept", "application/json")]
     latencies = []
     try:
@@ -271,7 +271,9 @@ def _ingest(server, rng) -> dict[str, float]:
     phones = list(Customer.objects.values_list("phone", flat=True)[:2000])
     requests = [_whatsapp(rng, phones, n) for n in range(WARMUP_WEBHOOKS + WEBHOOKS)]
     before = Message.objects.count()
-    asyncio.run(common.run_load(server.url, requests[:WARMUP_WEBHOOKS], CONCURRENCY))
+    asyncio.run(
+        http_client.run_load(server.url, requests[:WARMUP_WEBHOOKS], CONCURRENCY)
+    )
     common.wait_applied()
     first_timed = common.next_delivery_id()
     cpu = (
@@ -281,7 +283,7 @@ def _ingest(server, rng) -> dict[str, float]:
     )
     with common.StatementTally() as tally:
         seconds, results = asyncio.run(
-            common.run_load(server.url, requests[WARMUP_WEBHOOKS:], CONCURRENCY)
+            http_client.run_load(server.url, requests[WARMUP_WEBHOOKS:], CONCURRENCY)
         )
         common.wait_applied()
     web = server.cpu_seconds() - cpu[0]

@@ -8,7 +8,7 @@ import asyncio
 import json
 import time
 
-from bench import common
+from bench import common, http_client
 
 ORDERS = common.sized(100_000, 500)
 NOISE_ORDERS = common.sized(
@@ -109,7 +109,7 @@ def _tenant_create(name: str, slug: str, *, staff: bool):
 
 async def _measure(base_url: str, token: str, count: int) -> list[float]:
     """Latency of each request, sent one after another on one connection."""
-    conn = common.connection_to(base_url)
+    conn = http_client.connection_to(base_url)
     headers = [("Authorization", f"Token {token}"), ("Accept", "application/json")]
     latencies = []
     try:

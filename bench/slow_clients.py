@@ -11,7 +11,7 @@ import asyncio
 import time
 from urllib.parse import urlsplit
 
-from bench import common
+from bench import common, http_client
 
 SLOW_CLIENTS = common.sized(200, 20)
 PROBES = common.sized(200, 20)
@@ -78,7 +78,7 @@ async def _measure(base_url: str, path: str):
     clients = [asyncio.create_task(slow_client()) for _ in range(SLOW_CLIENTS)]
     await asyncio.sleep(3)  # every one of them is in, and has sent a byte more
     latencies, failed = [], 0
-    conn = common.connection_to(base_url)
+    conn = http_client.connection_to(base_url)
     for _ in range(PROBES):
         started = time.perf_counter()
         try:
@@ -89,7 +89,7 @@ async def _measure(base_url: str, path: str):
         except (TimeoutError, OSError, RuntimeError):
             failed += 1
             await conn.close()
-            conn = common.connection_to(base_url)
+            conn = http_client.connection_to(base_url)
         latencies.append(time.perf_counter() - started)
         await asyncio.sleep(0.02)
     await conn.close()
