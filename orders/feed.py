@@ -90,15 +90,16 @@ def current_cursor() -> Cursor:
 
 def order_changes(user, since: Cursor, *, limit: int = PAGE_SIZE) -> Page:
     """The user's order events after `since`, oldest first, with the current state
-    of each order they touched (deleted orders included, so clients drop them)."""
+    of each order they touched (deleted orders included, so clients drop them).
+    The conversations' changes are among them (OrderEvent.feed_kind names them)."""
     horizon = _horizon()
     visible = visible_orders(user, include_deleted=True)
     events = list(
-        OrderEvent.objects.filter(order__in=visible)
+        OrderEvent.feed_events.filter(order__in=visible)
         .filter(txid__gte=since.txid, txid__lt=horizon)
         .filter(Q(txid__gt=since.txid) | Q(id__gt=since.event_id))
         .order_by("txid", "id")
-        .only("id", "txid", "order_id", "kind", "created_at")[: limit + 1]
+        .only("id", "txid", "order_id", "kind", "data", "created_at")[: limit + 1]
     )
     has_more = len(events) > limit
     events = events[:limit]

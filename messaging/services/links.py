@@ -5,9 +5,9 @@ from django.db import transaction
 from messaging.models import Message, Thread
 from messaging.services.common import Direction, order_audit
 from messaging.services.threads import locked_thread, thread_record_message
-from orders import live
 from orders.models import Order
 from orders.selectors import order_is_managed_by
+from orders.services import order_conversation_changed
 from performile.actors import Actor
 from performile.errors import ApplicationError, NotAllowed
 
@@ -32,7 +32,7 @@ def message_link(*, message: Message, order: Order, actor: Actor) -> Message:
         if message.direction == Direction.INBOUND:
             _awaits_reply(thread, message)
         order_audit("message.linked", order=order, target=message, actor=actor)
-        live.order_changed(order.pk, "message", row_changed=False)
+        order_conversation_changed(order.pk, "message")
     return message
 
 

@@ -7,9 +7,9 @@ from django.utils import timezone
 
 from messaging.models import Message, Thread
 from messaging.services.common import Visibility, is_user, order_audit
-from orders import live
 from orders.models import Order
 from orders.selectors import order_is_workable_by
+from orders.services import order_conversation_changed
 from performile.actors import Actor
 from performile.errors import NotAllowed
 
@@ -57,7 +57,7 @@ def _thread_set_status(order: Order, actor: Actor, status: str) -> Thread:
             "thread.closed" if status == Thread.Status.CLOSED else "thread.reopened"
         )
         order_audit(action, order=order, target=thread, actor=actor)
-        live.order_changed(order.pk, "thread", row_changed=False)
+        order_conversation_changed(order.pk, "thread")
     return thread
 
 

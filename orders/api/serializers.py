@@ -358,10 +358,20 @@ class AssignSerializer(serializers.Serializer):
         return attrs
 
 
+# The kinds the feed names: the order's events, and its conversation's changes.
+FEED_KINDS = [
+    *(choice for choice in OrderEvent.Kind.choices if choice[0] != "conversation"),
+    ("message", "A customer message"),
+    ("message_reply", "A reply to the customer"),
+    ("message_system", "A system message in the conversation"),
+    ("thread", "The conversation closed or reopened"),
+]
+
+
 class OrderChangeSerializer(serializers.Serializer):
     cursor = serializers.CharField()
     order_id = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=OrderEvent.Kind.choices)
+    kind = serializers.ChoiceField(choices=FEED_KINDS)
     at = serializers.DateTimeField()
 
 

@@ -191,7 +191,7 @@ class OrderChangesApi(APIView):
                     {
                         "cursor": str(feed.Cursor(event.txid, event.id)),
                         "order_id": event.order_id,
-                        "kind": event.kind,
+                        "kind": event.feed_kind,
                         "at": event.created_at,
                     }
                     for event in page.events

@@ -372,8 +372,21 @@ class OrderLine(models.Model):
         return self.unit_price * self.quantity
 
 
+class TimelineEvents(models.Manager):
+    """The order's timeline and audit trail: every event but the conversation's
+    marks, which only the change feed reads (OrderEvent.feed_events)."""
+
+    def get_queryset(self):
+        return super().get_queryset().exclude(kind=OrderEvent.Kind.CONVERSATION)
+
+
 class OrderEvent(models.Model):
-    """The order's audit trail and timeline. Written only by orders.services."""
+    """The order's audit trail and timeline. Written only by orders.services.
+
+    A CONVERSATION event marks a change of the order's conversation (a message, a
+    reply, the thread closed) in the change feed, so clients that were offline
+    catch up; `data["change"]` is the change's live kind. Timelines never show
+    them: `objects` (and `order.events`) leave them out, `feed_events` has all."""
 
     class Kind(models.TextChoices):
         CREATED = "created", "Created"
@@ -383,6 +396,7 @@ class OrderEvent(models.Model):
         TRACKING = "tracking", "Tracking"
         NOTE = "note", "Note"
         DELETED = "deleted", "Deleted"
+        CONVERSATION = "conversation", "Conversation"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -411,8 +425,13 @@ class OrderEvent(models.Model):
         help_text="The writing transaction; the change feed's cursor (orders.feed).",
     )
 
+    feed_events = models.Manager()
+    objects = TimelineEvents()
+
     class Meta:
         ordering = ["created_at", "id"]
+        default_manager_name = "objects"
+        base_manager_name = "feed_events"
         indexes = [
             models.Index(fields=["order", "created_at"], name="orderevent_order_idx"),
             models.Index(fields=["txid", "id"], name="orderevent_feed_idx"),
@@ -422,6 +441,13 @@ class OrderEvent(models.Model):
         return (
             f"{self.order} {self.get_kind_display()} {self.created_at:%Y-%m-%d %H:%M}"
         )
+
+    @property
+    def feed_kind(self) -> str:
+        """What the change feed calls it: a conversation's change by its own name."""
+        if self.kind == self.Kind.CONVERSATION:
+            return self.data.get("change", self.kind)
+        return self.kind
 
     @property
     def actor_name(self) -> str:

@@ -21,6 +21,7 @@ from orders.services.common import (
     EDITABLE_FIELDS,
     INITIAL_STATUSES,
     changed_event_data,
+    order_conversation_changed,
 )
 from orders.services.create import (
     OrderAlreadyImported,
@@ -80,6 +81,7 @@ __all__ = [
     "BULK_MAX",
     "order_change_status",
     "order_change_status_many",
+    "order_conversation_changed",
     "order_create",
     "order_create_manual",
     "order_delete",

@@ -65,6 +65,16 @@ def _event(order, kind, *, actor: Actor = None, actor_label="", **fields) -> Ord
     return event
 
 
+def order_conversation_changed(order_id: int, change: str) -> None:
+    """The order's conversation changed (`change`: "message", "message_reply",
+    "message_system", "thread"): marked in the change feed in this transaction,
+    and pushed to open pages after it. Nothing a list row shows has changed."""
+    OrderEvent.objects.create(
+        order_id=order_id, kind=OrderEvent.Kind.CONVERSATION, data={"change": change}
+    )
+    live.order_changed(order_id, change, row_changed=False)
+
+
 @contextmanager
 def _locked(order: Order) -> Iterator[Order]:
     """A transaction with the order's row locked (`select_for_update`), yielding
