@@ -10,13 +10,14 @@ DEVSTACK := $(BIN)/python -m performile.devstack
 PYTEST_ARGS ?=
 SCENARIO ?=
 
-.PHONY: run test lint audit format bench lock system-deps clean help
+.PHONY: run test lint audit format bench messages lock system-deps clean help
 
 help:
 	@echo "make run    - the platform with demo data on http://localhost:8000"
 	@echo "make test   - linters and the whole test suite (browser tests included)"
 	@echo "make lint   - ruff check and ruff format --check"
 	@echo "make bench  - benchmark scenarios (SCENARIO=<name> for one)"
+	@echo "make messages - collect the texts to translate into locale/, compile them"
 
 # uv installs the pinned requirements several times faster than pip (a warm cache
 # makes it seconds). uv itself, at this version, is installed by pip once per
@@ -68,6 +69,13 @@ format: $(STAMP)
 # counts its statements (pg_stat_statements) for statements per event.
 bench: $(STAMP) system-deps
 	@PERFORMILE_PG_SHARED_BUFFERS=$${PERFORMILE_PG_SHARED_BUFFERS:-1GB} PERFORMILE_PG_STAT_STATEMENTS=1 $(DEVSTACK) --state .run/bench --roles -- $(BIN)/python -m bench $(SCENARIO)
+
+# Customer-facing texts: collect what is marked for translation into locale/*.po
+# (translate there), then compile the .mo files, which are committed. GNU gettext.
+MESSAGES_ENV = DATABASE_URL=postgres://localhost/none REDIS_URL=redis://localhost:1 SECRET_KEY=messages
+messages: $(STAMP)
+	$(MESSAGES_ENV) $(BIN)/python manage.py makemessages -l sv -l nb -l da --no-wrap --no-location --ignore='.venv/*' --ignore='bench/*' --ignore='tests/*'
+	$(MESSAGES_ENV) $(BIN)/python manage.py compilemessages --ignore='.venv/*'
 
 lock:
 	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv

@@ -15,7 +15,7 @@ from django.utils import timezone
 from demo.orders import catalog
 from demo.orders.story import clock
 from messaging import services
-from messaging.models import Message
+from messaging.models import Message, Thread
 from messaging.notifications.history import status_changes_announce
 from orders.models import Membership, Order
 
@@ -107,6 +107,10 @@ def _conversation(order: Order, index: int, rng: random.Random) -> None:
         )
     if index % 4 == 3:
         return  # still waiting for an answer
+    if not Thread.objects.filter(
+        order=order, awaiting_reply_since__isnull=False
+    ).exists():
+        return  # answered automatically: nothing left for staff
     staff = _staff(order, rng)
     answered = asked + timedelta(minutes=rng.randint(4, 240))
     if answered > timezone.now():

@@ -35,6 +35,10 @@ class InboxFilters:
     store_id: int | None = None
     date_from: date | None = None
     date_to: date | None = None
+    assignee: str = ""  # "", "mine", "unassigned": the order's assigned staff member
+
+
+ASSIGNEES = ("mine", "unassigned")
 
 
 def inbox_filters_from(data) -> InboxFilters:
@@ -55,6 +59,7 @@ def inbox_filters_from(data) -> InboxFilters:
     )
     channel = _choice(get("channel"), Message.Channel.values, "channel", errors)
     unread = _boolean(get("unread"), "unread", errors)
+    assignee = _choice(get("assignee"), ASSIGNEES, "assignee", errors)
     store_field = "store" if get("store") else "store_id"
     store_id = _positive_int(get(store_field), store_field, errors)
     date_from = _date(get("date_from"), "date_from", errors)
@@ -72,6 +77,7 @@ def inbox_filters_from(data) -> InboxFilters:
         store_id=store_id,
         date_from=date_from,
         date_to=date_to,
+        assignee=assignee,
     )
 
 
@@ -130,9 +136,14 @@ def search_query(q: str) -> SearchQuery:
 
 
 def filter_threads(
-    threads: QuerySet[Thread], filters: InboxFilters
+    threads: QuerySet[Thread], filters: InboxFilters, user=None
 ) -> QuerySet[Thread]:
-    """The filters on the thread itself: its status, its order's, its store."""
+    """The filters on the thread itself: its status, its order's (status, who it is
+    assigned to: `user` for "mine"), its store."""
+    if filters.assignee == "mine":
+        threads = threads.filter(order__assigned_staff=user)
+    elif filters.assignee == "unassigned":
+        threads = threads.filter(order__assigned_staff=None)
     if filters.status:
         threads = threads.filter(status=filters.status)
     if filters.order_status:

@@ -3,8 +3,8 @@
 from django import forms
 
 from messaging.models import Message, Thread
-from messaging.services.replies import ReplyChannel, auto_channel, reply_channels
-from orders.models import Order
+from messaging.services.outgoing import ReplyChannel, auto_channel, reply_channels
+from orders.models import Merchant, Order
 from orders.selectors import visible_orders
 from orders.state_machine import OrderStatus
 
@@ -139,6 +139,11 @@ class InboxFilterForm(forms.Form):
         choices=[("", "Any channel"), *Channel.choices],
     )
     store = forms.ChoiceField(required=False, label="Store")
+    assignee = forms.ChoiceField(
+        required=False,
+        label="Assigned to",
+        choices=[("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")],
+    )
     date_from = forms.CharField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -178,3 +183,26 @@ class MetricsFilterForm(forms.Form):
         ]
         for name, field in self.fields.items():
             field.widget.attrs.setdefault("id", f"metrics_{name}")
+
+
+class CannedReplyForm(forms.Form):
+    """A canned reply's title and text (and, for a new one of someone who works
+    for several merchants, whose it is); messaging.services.canned checks them."""
+
+    merchant = forms.ModelChoiceField(queryset=None, label="Merchant")
+    title = forms.CharField(label="Title", max_length=80)
+    body = forms.CharField(
+        label="Reply",
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Variables in double braces are filled in from the order.",
+    )
+
+    def __init__(self, *args, merchants, reply=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["merchant"]
+        field.queryset = Merchant.objects.filter(pk__in=[m.pk for m in merchants])
+        if reply is not None or len(merchants) == 1:
+            field.initial = reply.merchant if reply is not None else merchants[0]
+            field.widget = forms.HiddenInput()
+            field.disabled = True

@@ -72,7 +72,7 @@ def inbox_threads(user, filters: InboxFilters) -> QuerySet[Thread]:
     if not user or not user.is_authenticated:
         return Thread.objects.none()
     scope = internal_scope(user)
-    threads = filter_threads(visible_threads(user), filters)
+    threads = filter_threads(visible_threads(user), filters, user)
     # A thread opened with no message yet (the drawer's panel) is no conversation.
     threads = threads.exclude(last_message_at=None)
     threads = threads.filter(date_range("last_message_at", filters))
@@ -89,7 +89,8 @@ def inbox_threads(user, filters: InboxFilters) -> QuerySet[Thread]:
             Exists(Message.objects.filter(message_rule, thread=OuterRef("pk")))
         )
     threads = with_unread(threads, user, internal=scope)
-    return threads.select_related("order", "store", "order__customer").order_by(
+    related = ("order", "store", "order__customer", "order__assigned_staff")
+    return threads.select_related(*related).order_by(
         F("last_message_at").desc(nulls_last=True), "-id"
     )
 

@@ -101,6 +101,13 @@ class Row:
     unread: int = 0
     awaiting_reply: int = 0
     resolution: Durations = field(default_factory=Durations)
+    # Conversations a customer wrote in, and those answered automatically (stores).
+    asked: int = 0
+    auto_answered: int = 0
+
+    @property
+    def auto_share(self) -> float | None:
+        return self.auto_answered / self.asked if self.asked else None
 
 
 @dataclass
@@ -260,6 +267,14 @@ def _counts(rows: QuerySet, group: str) -> dict[int, int]:
     return {row["key"]: row["n"] for row in result.order_by()}
 
 
+def _threads(messages: QuerySet[Message]) -> dict[int, int]:
+    """Conversations with such messages, per store."""
+    rows = messages.values("thread__store_id").annotate(
+        n=Count("thread_id", distinct=True)
+    )
+    return {row["thread__store_id"]: row["n"] for row in rows.order_by()}
+
+
 # --- Per store ----------------------------------------------------------------------
 
 
@@ -291,6 +306,8 @@ def _store_rows(threads, messages, start, end) -> list[Row]:
         "resolution": _durations(
             _resolved(threads, start, end), "store_id", _resolution_seconds()
         ),
+        "asked": _threads(messages.filter(direction=Direction.INBOUND)),
+        "auto_answered": _threads(messages.filter(automatic=True)),
     }
     ids = set().union(*measures.values())
     names = dict(Store.objects.filter(pk__in=ids).values_list("pk", "name"))

@@ -92,7 +92,7 @@ def _search_threads(user, scope, filters: InboxFilters) -> QuerySet[Thread]:
     threads = visible_threads(user)
     if scope is not True:
         threads = threads.filter(merchant_id__in=list(scope))
-    return filter_threads(threads, filters)
+    return filter_threads(threads, filters, user)
 
 
 def _search_messages(user, scope, filters: InboxFilters) -> QuerySet[Message]:

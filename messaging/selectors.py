@@ -10,8 +10,17 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 
-from messaging.models import Message, ReadReceipt, Thread, ThreadReadState
+from messaging import canned
+from messaging.models import (
+    CannedReply,
+    Message,
+    ReadReceipt,
+    SupportSettings,
+    Thread,
+    ThreadReadState,
+)
 from orders.models import TEAM_ROLES, Order, Store
 from orders.selectors import (
     merchant_members,
@@ -235,3 +244,38 @@ def store_channels(store: Store) -> list[ChannelState]:
         ),
         ChannelState(Message.Channel.IN_APP, "In-app (portal)", True, True, "", ""),
     ]
+
+
+def auto_answering(stores) -> dict[int, bool]:
+    """Store id -> whether it answers "where is my order?" automatically (on
+    unless turned off), in one query."""
+    ids = [store.pk for store in stores]
+    off = set(
+        SupportSettings.objects.filter(
+            store_id__in=ids, auto_answers=False
+        ).values_list("store_id", flat=True)
+    )
+    return {pk: pk not in off for pk in ids}
+
+
+def team_canned_replies(user) -> QuerySet[CannedReply]:
+    """The canned replies of the merchants where `user` is staff or admin."""
+    if not user or not user.is_authenticated:
+        return CannedReply.objects.none()
+    return CannedReply.objects.filter(
+        merchant_id__in=sorted(user_team_merchant_ids(user))
+    ).select_related("merchant")
+
+
+def canned_reply_get_for_user(user, pk: int) -> CannedReply:
+    return get_object_or_404(team_canned_replies(user), pk=pk)
+
+
+def canned_replies_for_order(user, order: Order) -> list[tuple[str, str]]:
+    """(title, text) of each canned reply the user may use on `order`, its
+    variables filled in for it: the merchant's team only."""
+    if not order_is_managed_by(user, order):
+        return []
+    values = canned.order_values(order)
+    replies = CannedReply.objects.filter(merchant_id=order.merchant_id)
+    return [(reply.title, canned.render(reply.body, values)) for reply in replies]

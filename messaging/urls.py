@@ -1,6 +1,6 @@
 from django.urls import path
 
-from messaging import views
+from messaging import canned_views, views
 
 app_name = "messaging"
 urlpatterns = [
@@ -8,6 +8,11 @@ urlpatterns = [
     path("unmatched/", views.unmatched_view, name="unmatched"),
     path("unmatched/<int:pk>/link/", views.unmatched_link_view, name="link"),
     path("metrics/", views.metrics_view, name="metrics"),
+    path("canned/", canned_views.canned_list_view, name="canned"),
+    path("canned/<int:pk>/", canned_views.canned_edit_view, name="canned-edit"),
+    path(
+        "canned/<int:pk>/delete/", canned_views.canned_delete_view, name="canned-delete"
+    ),
     path("orders/<int:order_pk>/", views.thread_panel_view, name="thread"),
     path("orders/<int:order_pk>/post/", views.thread_post_view, name="post"),
     path("orders/<int:order_pk>/close/", views.thread_close_view, name="close"),

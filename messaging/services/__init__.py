@@ -6,11 +6,18 @@ By subdomain: `threads` (an order's conversation and its bookkeeping), `inbound`
 (customer messages from email, WhatsApp and SMS), `replies` (what is written in
 the app, and the reply's way out through the outbox), `links` (an unmatched
 message put in its thread), `general` (a customer's question about no order, from
-the portal), `preferences` (how a customer hears about their orders), `reading`
+the portal), `preferences` (how a customer hears about their orders),
+`auto_answers` ("where is my order?" answered at once), `support` (a store's
+support settings), `canned` (the team's canned replies), `reading`
 (read state), `staff_notifications` and `redaction` (messages withdrawn from every
 display at a customer's erasure: the rows stay, a redaction record beside them).
 """
 
+from messaging.services.canned import (
+    canned_reply_create,
+    canned_reply_delete,
+    canned_reply_update,
+)
 from messaging.services.common import BODY_LIMIT
 from messaging.services.general import message_send_general
 from messaging.services.inbound import IncomingAttachment, message_receive
@@ -25,6 +32,7 @@ from messaging.services.replies import (
     message_reply,
     message_send_in_app,
 )
+from messaging.services.support import support_settings_update
 from messaging.services.threads import (
     thread_close,
     thread_get_or_create,
@@ -34,6 +42,9 @@ from messaging.services.threads import (
 __all__ = [
     "BODY_LIMIT",
     "IncomingAttachment",
+    "canned_reply_create",
+    "canned_reply_delete",
+    "canned_reply_update",
     "message_add_note",
     "message_add_system",
     "message_link",
@@ -45,6 +56,7 @@ __all__ = [
     "messages_mark_read",
     "messages_redact",
     "notification_preferences_update",
+    "support_settings_update",
     "thread_close",
     "thread_get_or_create",
     "thread_reopen",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from messaging import matching
 from messaging.models import Attachment, Message, Thread
+from messaging.services.auto_answers import answer_tracking_question
 from messaging.services.common import BODY_LIMIT, Direction, clean_body, order_audit
 from messaging.services.staff_notifications import notify_staff, notify_unmatched
 from messaging.services.threads import (
@@ -21,7 +22,7 @@ from messaging.services.threads import (
     thread_add_message,
     thread_record_message,
 )
-from orders import live
+from orders.services import order_conversation_changed
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +105,9 @@ def _file(match: matching.Match, fields: dict) -> Message:
 
 def record_inbound(thread: Thread, message: Message) -> None:
     """Bookkeeping of a customer message in its thread: it waits for an answer,
-    reopens a closed conversation, and tells the staff concerned."""
+    reopens a closed conversation, is answered at once when it asks where the
+    order is (messaging.services.auto_answers), and tells the staff concerned
+    unless that answer settled it."""
     thread_record_message(
         thread,
         message,
@@ -120,8 +123,10 @@ def record_inbound(thread: Thread, message: Message) -> None:
             target=thread,
             actor_label="customer message",
         )
-    notify_staff(thread, message)
-    live.order_changed(thread.order_id, "message", row_changed=False)
+    answer_tracking_question(thread, message)
+    if thread.awaiting_reply_since is not None:  # not settled by the answer
+        notify_staff(thread, message)
+    order_conversation_changed(thread.order_id, "message")
 
 
 def _save_attachments(message: Message, attachments: Iterable[IncomingAttachment]):

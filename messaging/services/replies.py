@@ -1,13 +1,11 @@
 """Messages written in the app: the customer writing from the portal, staff
 replying (through the outbox, on the channel the customer last used), internal
-notes, and system messages of what happened to the order."""
-
-from dataclasses import dataclass
+notes, and system messages of what happened to the order. The reply's way out is
+`messaging.services.outgoing`."""
 
 from django.db import transaction
 from django.utils import timezone
 
-from messaging import email_threads
 from messaging.models import Message, Thread
 from messaging.selectors import user_sees_internal_notes
 from messaging.services.common import (
@@ -19,27 +17,19 @@ from messaging.services.common import (
     order_audit,
 )
 from messaging.services.inbound import record_inbound
+from messaging.services.outgoing import delivery_fields, queue_reply, reply_channel
 from messaging.services.reading import advance_read_state
 from messaging.services.threads import (
     locked_thread,
     thread_add_message,
     thread_record_message,
 )
-from orders import live
-from orders.models import Customer, Order
+from orders.models import Order
 from orders.selectors import order_is_workable_by
-from performile import outbox
+from orders.services import order_conversation_changed
 from performile.actors import Actor
 from performile.errors import ApplicationError, NotAllowed
 from performile.models import OutboxMessage
-
-# Channels a reply can go out on, to the outbox channel that carries it.
-REPLY_CHANNELS = {
-    Channel.EMAIL: OutboxMessage.Channel.EMAIL,
-    Channel.SMS: OutboxMessage.Channel.SMS,
-    Channel.WHATSAPP: OutboxMessage.Channel.WHATSAPP,
-}
-SMS_LIMIT = 1600  # Twilio's limit for one message body
 
 
 def message_post(
@@ -89,8 +79,8 @@ def message_reply(
     body = clean_body(body)
     with transaction.atomic():
         thread = locked_thread(order)
-        channel = _reply_channel(thread, channel)
-        delivery = _queue_reply(thread, channel, body)
+        channel = reply_channel(thread, channel)
+        delivery = queue_reply(thread, channel, body)
         message = _add_reply(thread, actor, channel, body, delivery)
         advance_read_state(thread, actor, message.pk)
         order_audit(
@@ -101,7 +91,7 @@ def message_reply(
             channel=channel,
             outbox_message_id=delivery.pk if delivery else None,
         )
-        live.order_changed(order.pk, "message_reply", row_changed=False)
+        order_conversation_changed(order.pk, "message_reply")
     return message
 
 
@@ -121,11 +111,8 @@ def _add_reply(
         channel=channel,
         direction=Direction.OUTBOUND,
         author_user=actor,
-        recipient=delivery.recipient if delivery else "",
-        subject=delivery.subject if delivery else "",
         body=body,
-        headers=delivery.headers if delivery else {},
-        delivery=delivery,
+        **delivery_fields(delivery),
         response_seconds=int((now - waited).total_seconds()) if waited else None,
         created_at=now,
     )
@@ -182,152 +169,5 @@ def message_add_system(*, order: Order, body: str, broadcast: bool = True) -> Me
             body=clean_body(body),
         )
         if broadcast:
-            live.order_changed(order.pk, "message_system", row_changed=False)
+            order_conversation_changed(order.pk, "message_system")
     return message
-
-
-# --- The reply's way out -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReplyChannel:
-    """A channel a reply may go by, and why not when it cannot ("" when it can)."""
-
-    channel: str
-    label: str
-    unavailable: str = ""
-
-
-def reply_channels(order: Order, thread: Thread | None) -> list[ReplyChannel]:
-    """The composer's channels for the order's customer: each provider channel
-    with why a reply cannot go by it (not set up on this platform; no address or
-    number for the customer, on file or written from), and in-app (the portal),
-    which always can. No queries: the customer and the thread say it all."""
-    customer = order.customer
-    found = []
-    for channel, way_out in REPLY_CHANNELS.items():
-        label = Channel(channel).label
-        if not outbox.channel_ready(way_out):
-            found.append(ReplyChannel(channel, label, "not set up on this platform"))
-            continue
-        on_file = customer is not None and (
-            customer.email if channel == Channel.EMAIL else customer.phone
-        )
-        wrote = thread is not None and thread.last_inbound_channel == channel
-        reason = "" if on_file or wrote else "no address or number for this customer"
-        found.append(ReplyChannel(channel, label, reason))
-    found.append(ReplyChannel(Channel.IN_APP, "In-app (portal)"))
-    return found
-
-
-def auto_channel(order: Order, thread: Thread | None) -> str:
-    """Where an Auto reply goes: the channel the customer last wrote on, if a
-    reply can go by it; else the portal for a customer who signs in; else email,
-    SMS or WhatsApp, the first a reply can go by; else the portal."""
-    can = [
-        option.channel
-        for option in reply_channels(order, thread)
-        if not option.unavailable
-    ]
-    last = thread.last_inbound_channel if thread is not None else ""
-    if last in can:
-        return last
-    customer = order.customer
-    if customer is not None and customer.user_id:
-        return Channel.IN_APP
-    return can[0]  # in-app is always there, last
-
-
-def _reply_channel(thread: Thread, requested: str | None) -> str:
-    if requested and requested != "auto":
-        if requested not in (*REPLY_CHANNELS, Channel.IN_APP):
-            raise ApplicationError(
-                f"A reply cannot go by {requested}.",
-                fields={"channel": ["Choose email, sms, whatsapp or in_app."]},
-            )
-        return requested
-    return auto_channel(thread.order, thread)
-
-
-def _queue_reply(thread: Thread, channel: str, body: str) -> OutboxMessage | None:
-    """The outbox row that carries the reply (none for an in-app reply to a
-    customer without an email address: they read it in the portal)."""
-    customer = thread.order.customer
-    if channel == Channel.IN_APP:
-        return _queue_in_app_notice(thread, customer, body)
-    if not outbox.channel_ready(REPLY_CHANNELS[channel]):
-        raise ApplicationError(
-            f"{Channel(channel).label} is not set up on this platform.",
-            fields={"channel": ["Not configured."]},
-        )
-    recipient = _recipient(thread, channel, customer)
-    if not recipient:
-        raise ApplicationError(
-            f"There is no {Channel(channel).label} contact for this customer.",
-            fields={"channel": ["No address or number for this channel."]},
-        )
-    if channel == Channel.EMAIL:
-        return _queue_email(thread, recipient, body)
-    if channel == Channel.SMS and len(body) > SMS_LIMIT:
-        raise ApplicationError(
-            f"A text message holds at most {SMS_LIMIT} characters.",
-            fields={"body": ["Too long for SMS."]},
-        )
-    return outbox.enqueue(
-        channel=REPLY_CHANNELS[channel],
-        recipient=recipient,
-        body=body,
-        order_id=thread.order_id,
-    )
-
-
-def _queue_in_app_notice(
-    thread: Thread, customer: Customer | None, body: str
-) -> OutboxMessage | None:
-    """In-app replies are read in the portal; the customer is told by email when
-    they have an address."""
-    if customer is not None and customer.email:
-        return _queue_email(thread, customer.email, body)
-    if customer is None or not customer.user_id:
-        raise ApplicationError(
-            "This customer has no portal account and no email address: choose"
-            " SMS or WhatsApp, or add an internal note.",
-            fields={"channel": ["The customer cannot read in-app replies."]},
-        )
-    return None
-
-
-def _queue_email(thread: Thread, recipient: str, body: str) -> OutboxMessage:
-    last_email = _last_inbound(thread, Channel.EMAIL)
-    return outbox.enqueue(
-        channel=OutboxMessage.Channel.EMAIL,
-        recipient=recipient,
-        subject=email_threads.reply_subject(thread, last_email),
-        body=body,
-        headers=email_threads.reply_headers(thread, last_email),
-        order_id=thread.order_id,
-    )
-
-
-def _recipient(thread: Thread, channel: str, customer: Customer | None) -> str:
-    """Where the customer wrote from on that channel, when it was them; else their
-    address or number on file (a stranger quoting an order number gets no reply)."""
-    last = _last_inbound(thread, channel)
-    # A redacted message's address is withdrawn with it (docs/privacy.md).
-    theirs = last is not None and last.author_customer_id and not last.is_redacted
-    if theirs and last.sender:
-        return last.sender
-    if customer is None:
-        return ""
-    if channel == Channel.EMAIL:
-        return customer.email
-    return customer.phone
-
-
-def _last_inbound(thread: Thread, channel: str) -> Message | None:
-    return (
-        thread.messages.filter(direction=Direction.INBOUND, channel=channel)
-        .select_related("redaction")
-        .order_by("-pk")
-        .first()
-    )

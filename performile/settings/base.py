@@ -246,6 +246,14 @@ PERMISSIONS_POLICY = {
     feature: [] for feature in ("camera", "microphone", "geolocation", "payment", "usb")
 }
 LANGUAGE_CODE = "en"
+# The languages customers are written to in (docs/decisions.md, "Languages").
+LANGUAGES = [
+    ("en", "English"),
+    ("sv", "Svenska"),
+    ("nb", "Norsk bokmål"),
+    ("da", "Dansk"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

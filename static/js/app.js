@@ -90,5 +90,11 @@
     if (event.detail && event.detail.text) toast(event.detail.text, event.detail.level);
   });
 
+  // Forms that ask first (data-confirm): no inline handlers under our CSP.
+  document.addEventListener("submit", function (event) {
+    var question = event.target.getAttribute && event.target.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) event.preventDefault();
+  });
+
   window.Performile = { toast: toast, closeMenus: closeMenus };
 })();

@@ -41,10 +41,5 @@
     }
   });
 
-  document.addEventListener("submit", function (event) {
-    var question = event.target.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) event.preventDefault();
-  });
-
   document.addEventListener("DOMContentLoaded", refresh);
 })();

@@ -2,8 +2,8 @@
 // replies, a thread is closed or reopened) the list is fetched again as the page's
 // filters show it (htmx, the same request as a filter change, without touching the
 // address). The socket, the feed reads and the indicator are static/js/live-core.js;
-// the feed holds no messages, so every read of it refreshes the list too (after a
-// reconnect, every two minutes while connected, every 30 s while offline).
+// the feed names the conversations' changes as the socket does, so a page that was
+// offline catches up on what it missed with the same refresh.
 (function () {
   "use strict";
 
@@ -14,7 +14,7 @@
 
   function aboutConversations(kinds) {
     return (kinds || []).some(function (kind) {
-      return kind.indexOf("message") === 0 || kind === "thread";
+      return kind.indexOf("message") === 0 || kind === "thread" || kind === "assigned";
     });
   }
 
@@ -42,8 +42,9 @@
     onMessage: function (message) {
       if (message.type === "order" && aboutConversations(message.kinds)) refresh();
     },
-    onPage: function () {
-      refresh();
+    onPage: function (page) {
+      var kinds = (page.changes || []).map(function (change) { return change.kind; });
+      if (aboutConversations(kinds)) refresh();
     },
   });
 })();

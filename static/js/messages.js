@@ -91,7 +91,21 @@
     if (event.target.matches('[data-composer-form] input[name="internal"]')) {
       syncComposer(event.target.closest("[data-composer-form]"));
     }
+    if (event.target.matches("[data-canned-reply]")) insertCanned(event.target);
   });
+
+  // A canned reply, its variables filled in for this order by the server, goes
+  // into the reply box (after what is written there), ready to edit and send.
+  function insertCanned(select) {
+    var option = select.selectedOptions[0];
+    var form = select.closest("[data-composer-form]");
+    var body = form && form.querySelector("textarea");
+    if (!option || !option.dataset.text || !body) return;
+    body.value = body.value.trim() ? body.value.replace(/\s+$/, "") + "\n\n" + option.dataset.text : option.dataset.text;
+    select.value = "";
+    body.focus();
+    body.setSelectionRange(body.value.length, body.value.length);
+  }
 
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;

@@ -30,7 +30,7 @@ def _url(order, suffix=""):
     return f"/api/orders/{order.pk}/messages{suffix}"
 
 
-def _customer_writes(order, customer, body="Where is my parcel?"):
+def _customer_writes(order, customer, body="Can I change the colour?"):
     return services.message_send_in_app(order=order, actor=customer.user, body=body)
 
 

@@ -22,6 +22,8 @@ PARAMETRIZED = {
     "messaging:reopen": ["order"],
     "messaging:link": ["stray"],
     "messaging:attachment": ["attachment"],
+    "messaging:canned-edit": ["canned"],
+    "messaging:canned-delete": ["canned"],
     "api-order-messages": ["order"],
     "api-message-read": ["order", "message"],
     "api-thread-close": ["order"],
@@ -34,6 +36,7 @@ OTHER_WAYS = {
     "messaging:inbox": "query",
     "messaging:unmatched": "listing",
     "messaging:metrics": None,
+    "messaging:canned": "listing",
     "api-message-search": "query",
     "api-unmatched": "listing",
     "api-unread": "counts",
@@ -149,6 +152,7 @@ def test_another_merchants_staff_get_404_everywhere(
     conversation,
     other_store,
     other_merchant_staff,
+    staff_user,
 ):
     settings.MEDIA_ROOT = tmp_path
     asked, note = conversation
@@ -161,11 +165,18 @@ def test_another_merchants_staff_get_404_everywhere(
     attachment = Attachment.objects.create(
         message=stray, file=ContentFile(b"x", name="a.txt"), filename="a.txt"
     )
+    reply = services.canned_reply_create(
+        merchant=merchant,
+        actor=staff_user,
+        title="Where is it",
+        body="Your {{order_number}} is on its way.",
+    )
     theirs = {
         "order": order,
         "message": asked,
         "stray": stray,
         "attachment": attachment,
+        "canned": reply,
     }
     own_order = OrderFactory(store=other_store)
     before = (Message.objects.count(), ReadReceipt.objects.count())
@@ -176,11 +187,14 @@ def test_another_merchants_staff_get_404_everywhere(
         url = reverse(name, args=[theirs[kind].pk for kind in kinds])
         assert_not_found(client, url, data)
 
-    for name in ("messaging:inbox", "messaging:unmatched"):
+    for name in ("messaging:inbox", "messaging:unmatched", "messaging:canned"):
         page = client.get(reverse(name), {"q": "lamp"})
         assert page.status_code == 200, name
         assert order.order_number not in page.content.decode(), name
         assert "A lamp?" not in page.content.decode(), name
+        assert "Where is it" not in page.content.decode(), name
+    reply.refresh_from_db()
+    assert reply.title == "Where is it"
     hits = client.get(reverse("api-message-search"), {"q": "lamp"}).json()
     assert hits["results"] == []
     assert client.get(reverse("api-unmatched")).json()["messages"] == []

@@ -205,3 +205,18 @@ def test_bad_metrics_filters_answer_400(staff_api, params, field):
     assert field in answer.json()["error"]["fields"]
     with pytest.raises(ApplicationError):
         metrics_filters_from(params)
+
+
+def test_metrics_count_the_conversations_answered_automatically(
+    history, staff_user, store, second_store, customer
+):
+    asked = OrderFactory(store=store, customer=customer, order_number="ORD-50004")
+    with at(4, 9):
+        services.message_send_in_app(
+            order=asked, actor=customer.user, body="Where is my order?"
+        )
+
+    goods, outlet = messaging_metrics(staff_user, metrics_filters_from(MARCH)).stores
+
+    assert (goods.asked, goods.auto_answered, goods.auto_share) == (2, 1, 0.5)
+    assert (outlet.asked, outlet.auto_answered, outlet.auto_share) == (1, 0, 0)

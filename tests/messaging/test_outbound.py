@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from messaging import services
 from messaging.models import Message
-from messaging.services.replies import auto_channel, reply_channels
+from messaging.services.outgoing import auto_channel, reply_channels
 from performile import outbox
 from performile.errors import ApplicationError
 from performile.models import OutboxMessage
@@ -37,15 +37,6 @@ def whatsapp(settings, httpserver):
     settings.WHATSAPP_API_BASE = httpserver.url_for("/v21.0")
     settings.WHATSAPP_ACCESS_TOKEN = "graph-token"
     settings.WHATSAPP_PHONE_NUMBER_ID = "1100200300"
-    return httpserver
-
-
-@pytest.fixture
-def twilio_server(settings, httpserver):
-    settings.TWILIO_ACCOUNT_SID = "AC-test"
-    settings.TWILIO_AUTH_TOKEN = "twilio-token"
-    settings.TWILIO_FROM_NUMBER = "+46700000001"
-    settings.TWILIO_API_BASE = httpserver.url_for("/")
     return httpserver
 
 

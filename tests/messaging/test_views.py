@@ -322,6 +322,30 @@ def test_the_inbox_lists_threads_with_unread_counts(client, staff_user, order, a
     assert 'data-inbox-count="1"' in html  # the nav
 
 
+def test_the_inbox_shows_mine_unassigned_or_everyones(
+    client, staff_user, admin_member, store, customer
+):
+    mine = OrderFactory(store=store, customer=customer, assigned_staff=staff_user)
+    theirs = OrderFactory(store=store, customer=customer, assigned_staff=admin_member)
+    nobodys = OrderFactory(store=store, customer=customer)
+    for order in (mine, theirs, nobodys):
+        services.message_send_in_app(order=order, actor=customer.user, body="Hello")
+    login(client, staff_user)
+
+    def numbers(**query):
+        html = client.get(INBOX, query).content.decode()
+        return {
+            o.order_number for o in (mine, theirs, nobodys) if o.order_number in html
+        }
+
+    assert numbers() == {mine.order_number, theirs.order_number, nobodys.order_number}
+    assert numbers(assignee="mine") == {mine.order_number}
+    assert numbers(assignee="unassigned") == {nobodys.order_number}
+    html = client.get(INBOX, {"assignee": "mine"}).content.decode()
+    assert f"data-assignee>{staff_user.get_full_name() or staff_user.username}<" in html
+    assert client.get(INBOX, {"assignee": "someone"}).status_code == 400
+
+
 def test_a_reply_shows_its_text_in_the_inbox_not_its_subject(
     client, staff_user, order, asked
 ):

@@ -27,8 +27,10 @@ BEFORE = {
     OrderLine: 502,
     OrderEvent: 1488,
     Thread: 232,
-    Message: 638,
-    OutboxMessage: 571,
+    # 638 and 571 before automatic answers: a question they settle gets no staff
+    # reply (demo.messaging), the conversations still waiting got one more message.
+    Message: 637,
+    OutboxMessage: 570,
     Invoice: 221,
     Payment: 185,
     CreditNote: 2,

@@ -111,8 +111,8 @@ def customer_world(store, customer, staff_user, *, number, external_id, words):
     asked = messaging.message_receive(
         channel=Message.Channel.EMAIL,
         sender=customer.email,
-        subject=f"Where is {number}?",
-        body=f"My lamp has not arrived, {words}.",
+        subject=f"About {number}",
+        body=f"My lamp came scratched, {words}.",
         provider_message_id=f"<{external_id}@mail.example>",
         attachments=[IncomingAttachment("photo of door.jpg", b"\xff\xd8 jpeg")],
     )

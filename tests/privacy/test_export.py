@@ -59,7 +59,7 @@ def test_the_export_holds_every_section_and_the_documents(anna, annas, staff_use
     assert shipment["recipient"]["name"] == "Anna Berg"
     assert shipment["tracking"][0]["description"] == "On its way"
     bodies = [message["body"] for message in data["messages"]]
-    assert "My lamp has not arrived, zanzibar." in bodies
+    assert "My lamp came scratched, zanzibar." in bodies
     assert "Hello Anna Berg, tomorrow." in bodies
     assert data["invoices"][0]["number"] == annas["invoice"].number
     assert data["invoices"][0]["buyer"]["name"] == "Anna Berg"

@@ -142,7 +142,7 @@ def shop(store, staff_user, profile):
                 channel=Message.Channel.EMAIL,
                 sender=customer.email,
                 subject=order.order_number,
-                body="Where is my order?",
+                body="Can I change the colour of my order?",
             )
         if answered:
             with at(*answered):

@@ -131,7 +131,17 @@ class StoreForm(SettingsForm):
 
 
 class ChannelsForm(SettingsForm):
-    """Where the store's customers write to (docs/messaging-channels.md)."""
+    """Where the store's customers write to (docs/messaging-channels.md), and
+    whether "where is my order?" is answered automatically (docs/inbox.md)."""
+
+    auto_answers = forms.BooleanField(
+        label="Answer “where is my order?” automatically",
+        required=False,
+        help_text="A customer who asks where their order is gets its live status,"
+        " last scan, expected delivery and tracking link at once, on the channel"
+        " they wrote on. Not within an hour of a reply from your team; anything"
+        " else they ask still waits for you.",
+    )
 
     class Meta:
         model = Store

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from invoices.models import BillingProfile
+from messaging.models import SupportSettings
 from orders.models import DiscordGuild
 from performile.models import AuditEvent
 from tests.workspace.settings.conftest import make_guild
@@ -34,6 +35,33 @@ def test_a_stores_addresses_are_saved(admin_client, admin_member, store):
     assert (store.support_email, store.sms_number) == (
         "help@nordic.example",
         "+46701234567",
+    )
+
+
+def test_automatic_answers_are_on_until_an_admin_turns_them_off(
+    admin_client, admin_member, store
+):
+    url = reverse("workspace:settings:channel", args=[store.pk])
+    form = admin_client.get(url).content.decode()
+    assert 'name="auto_answers"' in form
+    assert "checked" in form.split('name="auto_answers"')[1].split(">")[0]
+
+    response = admin_client.post(url, {"support_email": "help@nordic.example"})
+
+    assert response.status_code == 302
+    assert not SupportSettings.objects.get(store=store).auto_answers
+    event = AuditEvent.objects.get(action="store.support_settings_updated")
+    assert (event.actor_id, event.data["auto_answers"]) == (admin_member.pk, False)
+    listing = admin_client.get(reverse("workspace:settings:channels")).content.decode()
+    assert 'data-auto-answers="off"' in listing
+
+    admin_client.post(
+        url, {"support_email": "help@nordic.example", "auto_answers": "on"}
+    )
+
+    assert SupportSettings.objects.get(store=store).auto_answers
+    assert (
+        AuditEvent.objects.filter(action="store.support_settings_updated").count() == 2
     )
 
 

@@ -1,10 +1,12 @@
 """Messaging channels: which ones reach each store (the platform's providers,
 set by the operator, and the store's own addresses, set here)."""
 
+from django.db import transaction
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from messaging.selectors import store_channels
+from messaging.selectors import auto_answering, store_channels
+from messaging.services import support_settings_update
 from orders import services
 from workspace.settings import selectors
 from workspace.settings.forms import ChannelsForm
@@ -15,10 +17,9 @@ from workspace.settings.views.common import admin_only, current_merchant, page, 
 @require_safe
 def channel_list_view(request):
     merchant = current_merchant(request)
-    stores = [
-        (store, store_channels(store))
-        for store in selectors.admin_stores(request.user, merchant)
-    ]
+    found = list(selectors.admin_stores(request.user, merchant))
+    answering = auto_answering(found)
+    stores = [(store, store_channels(store), answering[store.pk]) for store in found]
     return page(
         request,
         "workspace/settings/channels.html",
@@ -32,9 +33,19 @@ def channel_list_view(request):
 @require_http_methods(["GET", "POST"])
 def channel_edit_view(request, pk: int):
     store = selectors.store_get_for_admin(request.user, pk)
-    form = ChannelsForm(request.POST or None, instance=store)
+    form = ChannelsForm(
+        request.POST or None,
+        instance=store,
+        initial={"auto_answers": auto_answering([store])[store.pk]},
+    )
     if request.method == "POST" and form.is_valid():
-        services.store_update(store=store, actor=request.user, values=form.values())
+        with transaction.atomic():
+            services.store_update(store=store, actor=request.user, values=form.values())
+            support_settings_update(
+                store=store,
+                actor=request.user,
+                auto_answers=form.cleaned_data["auto_answers"],
+            )
         url = reverse("workspace:settings:channels")
         return saved(request, f"Channels of {store.name} saved.", url)
     return page(

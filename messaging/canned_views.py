@@ -1,0 +1,93 @@
+"""The team's canned replies: listed, written, changed and deleted at
+/messages/canned/ (the merchant's staff and admins; anyone else 403, another
+merchant's reply 404). Thin: parse, call one service, render."""
+
+from django.contrib import messages as flash
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from messaging import canned, selectors, services
+from messaging.forms import CannedReplyForm
+from orders.models import Merchant
+from orders.selectors import user_team_merchant_ids
+from orders.views.common import member_required
+from performile.errors import ApplicationError
+from performile.forms import add_service_error
+
+
+def _team_merchants(user) -> list[Merchant]:
+    merchants = list(Merchant.objects.filter(pk__in=user_team_merchant_ids(user)))
+    if not merchants:
+        raise PermissionDenied("Canned replies are for the merchant's staff.")
+    return merchants
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def canned_list_view(request):
+    """The replies, and a form for a new one."""
+    merchants = _team_merchants(request.user)
+    form = CannedReplyForm(request.POST or None, merchants=merchants)
+    if request.method == "POST" and form.is_valid():
+        try:
+            reply = services.canned_reply_create(
+                merchant=form.cleaned_data["merchant"],
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            flash.success(request, f"Canned reply “{reply.title}” saved.")
+            return redirect("messaging:canned")
+    return _page(request, form, status=400 if form.errors else 200)
+
+
+@member_required
+@require_http_methods(["GET", "POST"])
+def canned_edit_view(request, pk: int):
+    merchants = _team_merchants(request.user)
+    reply = selectors.canned_reply_get_for_user(request.user, pk)
+    form = CannedReplyForm(
+        request.POST or None,
+        merchants=merchants,
+        reply=reply,
+        initial={"title": reply.title, "body": reply.body},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.canned_reply_update(
+                reply=reply,
+                actor=request.user,
+                title=form.cleaned_data["title"],
+                body=form.cleaned_data["body"],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            flash.success(request, f"Canned reply “{reply.title}” saved.")
+            return redirect("messaging:canned")
+    status = 400 if form.errors else 200
+    return _page(request, form, editing=reply, status=status)
+
+
+@member_required
+@require_POST
+def canned_delete_view(request, pk: int):
+    _team_merchants(request.user)
+    reply = selectors.canned_reply_get_for_user(request.user, pk)
+    services.canned_reply_delete(reply=reply, actor=request.user)
+    flash.success(request, f"Canned reply “{reply.title}” deleted.")
+    return redirect("messaging:canned")
+
+
+def _page(request, form, *, editing=None, status=200):
+    context = {
+        "replies": selectors.team_canned_replies(request.user),
+        "form": form,
+        "editing": editing,
+        "variables": canned.VARIABLES,
+    }
+    return render(request, "messaging/canned.html", context, status=status)
