@@ -31,6 +31,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from messaging import sla
 from messaging.filters import day_start, internal_scope
 from messaging.models import Message, Thread, ThreadReadState
 from messaging.selectors import visible_threads
@@ -105,9 +106,17 @@ class Row:
     asked: int = 0
     auto_answered: int = 0
 
+    # First replies measured against the store's reply target, and those in time.
+    sla_measured: int = 0
+    sla_met: int = 0
+
     @property
     def auto_share(self) -> float | None:
         return self.auto_answered / self.asked if self.asked else None
+
+    @property
+    def sla_share(self) -> float | None:
+        return self.sla_met / self.sla_measured if self.sla_measured else None
 
 
 @dataclass
@@ -267,6 +276,17 @@ def _counts(rows: QuerySet, group: str) -> dict[int, int]:
     return {row["key"]: row["n"] for row in result.order_by()}
 
 
+def _service_level(threads, start, end) -> dict[str, dict[int, int]]:
+    """Per store: first replies measured against its reply target, and in time."""
+    measured = sla.with_response_target(_first_responses(threads, start, end)).exclude(
+        response_minutes=None
+    )
+    return {
+        "sla_measured": _counts(measured, "store_id"),
+        "sla_met": _counts(measured.filter(sla.first_reply_in_time()), "store_id"),
+    }
+
+
 def _threads(messages: QuerySet[Message]) -> dict[int, int]:
     """Conversations with such messages, per store."""
     rows = messages.values("thread__store_id").annotate(
@@ -307,6 +327,7 @@ def _store_rows(threads, messages, start, end) -> list[Row]:
             _resolved(threads, start, end), "store_id", _resolution_seconds()
         ),
         "asked": _threads(messages.filter(direction=Direction.INBOUND)),
+        **_service_level(threads, start, end),
         "auto_answered": _threads(messages.filter(automatic=True)),
     }
     ids = set().union(*measures.values())

@@ -258,6 +258,17 @@ def auto_answering(stores) -> dict[int, bool]:
     return {pk: pk not in off for pk in ids}
 
 
+def support_initial(store: Store) -> dict:
+    """The store's support settings as a form's initial values (the defaults
+    where it has none)."""
+    found = SupportSettings.objects.filter(store=store).first() or SupportSettings()
+    return {
+        "auto_answers": found.auto_answers,
+        "first_response_minutes": found.first_response_minutes,
+        "resolution_hours": found.resolution_hours,
+    }
+
+
 def team_canned_replies(user) -> QuerySet[CannedReply]:
     """The canned replies of the merchants where `user` is staff or admin."""
     if not user or not user.is_authenticated:

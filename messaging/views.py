@@ -8,10 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
 
-from messaging import inbox, metrics, selectors, services
+from messaging import inbox, metrics, selectors, services, sla
 from messaging.forms import InboxFilterForm, LinkForm, MessageForm, MetricsFilterForm
 from messaging.models import Attachment, Message
 from orders import feed
@@ -259,7 +260,19 @@ def _inbox_rows(user, threads) -> list[dict]:
         "author_user", "author_customer", "redaction"
     )
     by_pk = {message.pk: message for message in last}
-    return [{"thread": t, "last": by_pk.get(last_id(t))} for t in threads]
+    targets = sla.targets_by_store({thread.store_id for thread in threads})
+    now = timezone.now()
+    return [
+        {
+            "thread": t,
+            "last": by_pk.get(last_id(t)),
+            "flags": [
+                (flag, flag.describe(now))
+                for flag in sla.thread_flags(t, targets[t.store_id], now)
+            ],
+        }
+        for t in threads
+    ]
 
 
 def _inbox_template(request) -> str:

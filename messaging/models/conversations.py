@@ -9,6 +9,7 @@ from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Now
 from django.utils.timezone import now
 
 from orders.models import Customer, Merchant, Order, Store
@@ -68,6 +69,16 @@ class Thread(models.Model):
         null=True,
         blank=True,
         help_text="The last automatic answer to a customer's question.",
+    )
+    opened_at = models.DateTimeField(
+        default=now,
+        db_default=Now(),
+        help_text="When it was started, or last reopened.",
+    )
+    sla_escalated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its overdue reply was last escalated (messaging.sla).",
     )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(

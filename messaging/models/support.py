@@ -2,6 +2,7 @@
 replies the team keeps ready."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.timezone import now
 
@@ -17,6 +18,21 @@ class SupportSettings(models.Model):
     auto_answers = models.BooleanField(
         default=True,
         help_text="Answer “where is my order?” at once with the live status.",
+    )
+    # Service-level targets (messaging.sla); empty: no target.
+    first_response_minutes = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=240,
+        validators=[MinValueValidator(1)],
+        help_text="A customer who writes gets a person's reply within this time.",
+    )
+    resolution_hours = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        default=48,
+        validators=[MinValueValidator(1)],
+        help_text="A conversation is closed within this time of its first message.",
     )
     updated_at = models.DateTimeField(default=now)
 

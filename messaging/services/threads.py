@@ -66,7 +66,11 @@ def set_status(thread: Thread, status: str, actor: Actor = None) -> None:
     closing = status == Thread.Status.CLOSED
     thread.closed_at = timezone.now() if closing else None
     thread.closed_by = actor if closing and is_user(actor) else None
-    thread.save(update_fields=["status", "closed_at", "closed_by"])
+    changed = ["status", "closed_at", "closed_by"]
+    if not closing:  # the resolution clock starts again (messaging.sla)
+        thread.opened_at = timezone.now()
+        changed.append("opened_at")
+    thread.save(update_fields=changed)
 
 
 def thread_add_message(thread: Thread, **fields) -> Message:

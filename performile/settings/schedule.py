@@ -29,6 +29,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "messaging.tasks.messages_send_digests",
         "schedule": 5 * 60.0,
     },
+    # Customers waiting past their store's reply target: their team is told.
+    "messages-sla-escalate": {
+        "task": "messaging.tasks.sla_escalate",
+        "schedule": 5 * 60.0,
+    },
     # Last month's statements; a no-op once made, so a missed 1st is caught up.
     "invoices-monthly-statements": {
         "task": "invoices.tasks.invoices_monthly_statements",

@@ -142,6 +142,23 @@ class ChannelsForm(SettingsForm):
         " they wrote on. Not within an hour of a reply from your team; anything"
         " else they ask still waits for you.",
     )
+    first_response_minutes = forms.IntegerField(
+        label="Reply within (minutes)",
+        required=False,
+        min_value=1,
+        max_value=60 * 24 * 30,
+        help_text="A customer who writes gets a reply from your team within this"
+        " time. Conversations near it and past it are flagged in the Inbox, and"
+        " past it the assignee and the admins are emailed. Empty: no target.",
+    )
+    resolution_hours = forms.IntegerField(
+        label="Close within (hours)",
+        required=False,
+        min_value=1,
+        max_value=24 * 90,
+        help_text="From the customer's first message (or a reopening) to closing"
+        " the conversation. Empty: no target.",
+    )
 
     class Meta:
         model = Store

@@ -65,6 +65,26 @@ def test_automatic_answers_are_on_until_an_admin_turns_them_off(
     )
 
 
+def test_the_targets_are_set_on_the_stores_channels_settings(
+    admin_client, admin_member, store
+):
+    url = reverse("workspace:settings:channel", args=[store.pk])
+    form = admin_client.get(url).content.decode()
+    assert 'name="first_response_minutes" value="240"' in form
+
+    response = admin_client.post(
+        url,
+        {"auto_answers": "on", "first_response_minutes": "30", "resolution_hours": ""},
+    )
+
+    assert response.status_code == 302
+    found = SupportSettings.objects.get(store=store)
+    assert (found.first_response_minutes, found.resolution_hours) == (30, None)
+    event = AuditEvent.objects.get(action="store.support_settings_updated")
+    assert event.data == {"first_response_minutes": 30, "resolution_hours": None}
+    assert admin_client.post(url, {"first_response_minutes": "0"}).status_code == 400
+
+
 def test_a_number_that_is_not_e164_is_400(admin_client, store):
     response = admin_client.post(
         reverse("workspace:settings:channel", args=[store.pk]),

@@ -5,8 +5,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from messaging.selectors import auto_answering, store_channels
+from messaging.selectors import auto_answering, store_channels, support_initial
 from messaging.services import support_settings_update
+from messaging.services.support import FIELDS as SUPPORT_FIELDS
 from orders import services
 from workspace.settings import selectors
 from workspace.settings.forms import ChannelsForm
@@ -36,7 +37,7 @@ def channel_edit_view(request, pk: int):
     form = ChannelsForm(
         request.POST or None,
         instance=store,
-        initial={"auto_answers": auto_answering([store])[store.pk]},
+        initial=support_initial(store),
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -44,7 +45,7 @@ def channel_edit_view(request, pk: int):
             support_settings_update(
                 store=store,
                 actor=request.user,
-                auto_answers=form.cleaned_data["auto_answers"],
+                **{name: form.cleaned_data[name] for name in SUPPORT_FIELDS},
             )
         url = reverse("workspace:settings:channels")
         return saved(request, f"Channels of {store.name} saved.", url)

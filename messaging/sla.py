@@ -1,0 +1,176 @@
+"""Service levels: each store's targets for a person's reply and for closing a
+conversation (`SupportSettings`), what the Inbox flags against them, and what the
+metrics count as met (docs/inbox.md, "Service levels").
+
+- **Reply**: a customer who waits (`Thread.awaiting_reply_since`, set by their first
+  unanswered message, cleared by a reply or a settling automatic answer) is
+  answered within `first_response_minutes`. Every wait counts, not only the first.
+- **Resolution**: an open conversation is closed within `resolution_hours` of the
+  start of its current open period: its first customer message, or its reopening.
+- **Near** a target: three quarters of its time gone. **Breached**: all of it.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+
+from messaging.models import SupportSettings, Thread
+
+NEAR_SHARE = 0.75
+# A store without settings: the model's defaults.
+DEFAULT_RESPONSE_MINUTES = SupportSettings._meta.get_field(
+    "first_response_minutes"
+).default
+DEFAULT_RESOLUTION_HOURS = SupportSettings._meta.get_field("resolution_hours").default
+
+
+@dataclass(frozen=True)
+class Targets:
+    response: dt.timedelta | None
+    resolution: dt.timedelta | None
+
+
+DEFAULT_TARGETS = Targets(
+    dt.timedelta(minutes=DEFAULT_RESPONSE_MINUTES),
+    dt.timedelta(hours=DEFAULT_RESOLUTION_HOURS),
+)
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A conversation near or past one of its targets."""
+
+    kind: str  # "reply" or "resolution"
+    breached: bool
+    due_at: dt.datetime
+
+    def describe(self, now: dt.datetime) -> str:
+        what = "Reply" if self.kind == "reply" else "Resolution"
+        if self.breached:
+            return f"{what} overdue {span(now - self.due_at)}"
+        return f"{what} due in {span(self.due_at - now)}"
+
+
+def targets_by_store(store_ids) -> dict[int, Targets]:
+    """Each store's targets, in one query; the defaults for a store without
+    settings."""
+    found = {
+        row.store_id: Targets(
+            _minutes(row.first_response_minutes), _hours(row.resolution_hours)
+        )
+        for row in SupportSettings.objects.filter(store_id__in=list(store_ids))
+    }
+    return {pk: found.get(pk, DEFAULT_TARGETS) for pk in store_ids}
+
+
+def thread_flags(thread: Thread, targets: Targets, now: dt.datetime) -> list[Flag]:
+    """The open conversation's flags: its reply and its resolution, each near or
+    past its target (none when comfortably within them, or closed)."""
+    if not thread.is_open:
+        return []
+    flags = []
+    if thread.awaiting_reply_since and targets.response:
+        flags += _flag("reply", thread.awaiting_reply_since, targets.response, now)
+    start = resolution_start(thread)
+    if start and targets.resolution:
+        flags += _flag("resolution", start, targets.resolution, now)
+    return flags
+
+
+def resolution_start(thread: Thread) -> dt.datetime | None:
+    """Where the resolution clock of the current open period starts: its first
+    customer message, or the reopening after it."""
+    if not thread.first_inbound_at:
+        return None
+    return max(thread.first_inbound_at, thread.opened_at)
+
+
+def _flag(kind: str, since, target: dt.timedelta, now) -> list[Flag]:
+    due = since + target
+    if now >= due:
+        return [Flag(kind, True, due)]
+    if now - since >= target * NEAR_SHARE:
+        return [Flag(kind, False, due)]
+    return []
+
+
+# --- In SQL: the escalation sweep and the metrics --------------------------------
+
+
+def with_response_target(threads: QuerySet[Thread]) -> QuerySet[Thread]:
+    """Each thread with `response_minutes`: its store's reply target (the default
+    for a store without settings; None where the store set none)."""
+    settings = SupportSettings.objects.filter(store_id=OuterRef("store_id"))
+    return threads.annotate(
+        response_minutes=Case(
+            When(
+                Exists(settings),
+                then=Subquery(settings.values("first_response_minutes")[:1]),
+            ),
+            default=Value(DEFAULT_RESPONSE_MINUTES),
+            output_field=IntegerField(),
+        )
+    )
+
+
+def reply_overdue(threads: QuerySet[Thread], now: dt.datetime) -> QuerySet[Thread]:
+    """Open threads whose customer has waited past the store's reply target and
+    whose wait was not escalated yet."""
+    minute = dt.timedelta(minutes=1)
+    due = ExpressionWrapper(
+        F("awaiting_reply_since") + F("response_minutes") * Value(minute),
+        output_field=DateTimeField(),
+    )
+    return (
+        with_response_target(threads)
+        .filter(status=Thread.Status.OPEN, awaiting_reply_since__isnull=False)
+        .exclude(response_minutes=None)
+        .annotate(reply_due=due)
+        .filter(reply_due__lte=now)
+        .filter(
+            Q(sla_escalated_at=None) | Q(sla_escalated_at__lt=F("awaiting_reply_since"))
+        )
+    )
+
+
+def first_reply_in_time() -> Q:
+    """On threads `with_response_target`: the first reply came within it."""
+    minute = dt.timedelta(minutes=1)
+    return Q(
+        first_response_at__lte=ExpressionWrapper(
+            F("first_inbound_at") + F("response_minutes") * Value(minute),
+            output_field=DateTimeField(),
+        )
+    )
+
+
+def _minutes(value: int | None) -> dt.timedelta | None:
+    return dt.timedelta(minutes=value) if value else None
+
+
+def _hours(value: int | None) -> dt.timedelta | None:
+    return dt.timedelta(hours=value) if value else None
+
+
+def span(delta: dt.timedelta) -> str:
+    minutes = max(int(delta.total_seconds() // 60), 1)
+    hours, minutes = divmod(minutes, 60)
+    if hours >= 48:
+        return f"{hours // 24} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    return f"{minutes} min"
