@@ -115,8 +115,10 @@ def enqueue(
     subject: str = "",
     headers: dict | None = None,
     order_id: int | None = None,
+    send_at=None,
 ) -> OutboxMessage:
-    """Queue a message in the current transaction; it is sent after commit."""
+    """Queue a message in the current transaction; it is sent after commit, or
+    from `send_at` (by the sweep, within its 30 s) when that is later."""
     message = _message(
         channel=channel,
         recipient=recipient,
@@ -129,11 +131,13 @@ def enqueue(
         message.status, message.sent_at = Status.SENT, timezone.now()
         message.save()
         return message
-    message.next_attempt_at = timezone.now()
+    now = timezone.now()
+    message.next_attempt_at = max(send_at or now, now)
     message.save()
-    # A broker that is down at commit must not fail the caller's request: the
-    # sweep sends the message instead.
-    after_commit(_schedule, message.pk)
+    if message.next_attempt_at <= now:
+        # A broker that is down at commit must not fail the caller's request: the
+        # sweep sends the message instead.
+        after_commit(_schedule, message.pk)
     return message
 
 

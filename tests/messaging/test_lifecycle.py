@@ -255,7 +255,13 @@ def track(committed, shipment, status, code, hours, description=""):
         location="Stockholm" if description else "",
     )
     update = TrackingUpdate(tracking_number="SBX1", events=(event,))
-    committed(shipment_apply_update, shipment=shipment, update=update, source="poll")
+    # The scan arrives when it happened: hours apart, as couriers report them
+    # (notices within minutes of each other would become one message).
+    arrives = timezone.now() + timedelta(hours=hours, minutes=1)
+    with time_machine.travel(arrives, tick=False):
+        committed(
+            shipment_apply_update, shipment=shipment, update=update, source="poll"
+        )
 
 
 def test_tracking_milestones_are_told_once_each(order, shipment, committed):

@@ -1,0 +1,97 @@
+"""One policy for customer notifications: several notices about one order within
+minutes become one message saying where the order is now, and texts wait for the
+morning during the shop's quiet hours (messaging.notifications.customers)."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from messaging.notifications.customers import (
+    DIGEST_WINDOW,
+    NOTICE_HEADER,
+    Notice,
+    customer_notify,
+)
+from messaging.services import notification_preferences_update
+from performile.models import OutboxMessage
+from tests.factories import CustomerFactory, OrderFactory
+
+pytestmark = pytest.mark.django_db
+NOON = dt.datetime(2026, 3, 2, 11, 0, tzinfo=dt.UTC)  # 12:00 in Stockholm
+
+
+def notice(text):
+    return Notice(
+        subject=text, body=f"Hello,\n\n{text}", text=text, group="order_updates"
+    )
+
+
+@pytest.fixture
+def order(store):
+    customer = CustomerFactory(
+        merchant=store.merchant, email="anna@example.com", phone="+46701234567"
+    )
+    return OrderFactory(store=store, customer=customer)
+
+
+def at(moment):
+    return time_machine.travel(moment, tick=False)
+
+
+def queued(order):
+    return list(OutboxMessage.objects.filter(order_id=order.pk).order_by("pk"))
+
+
+def test_notices_within_minutes_become_one_message(order):
+    with at(NOON):
+        customer_notify(order=order, notice=notice("Confirmed"))
+    with at(NOON + dt.timedelta(minutes=2)):
+        customer_notify(order=order, notice=notice("Shipped"))
+    with at(NOON + dt.timedelta(minutes=3)):
+        customer_notify(order=order, notice=notice("Out for delivery"))
+
+    first, second = queued(order)
+    assert (first.subject, first.next_attempt_at) == ("Confirmed", NOON)
+    assert second.subject == "Out for delivery"  # the newest says where it is now
+    assert "Out for delivery" in second.body
+    assert second.next_attempt_at == NOON + DIGEST_WINDOW
+    assert second.headers[NOTICE_HEADER] == "order_updates"
+
+
+def test_a_notice_after_the_window_goes_at_once(order):
+    with at(NOON):
+        customer_notify(order=order, notice=notice("Confirmed"))
+    later = NOON + DIGEST_WINDOW + dt.timedelta(seconds=1)
+    with at(later):
+        customer_notify(order=order, notice=notice("Shipped"))
+
+    assert [m.next_attempt_at for m in queued(order)] == [NOON, later]
+
+
+def test_a_text_waits_for_the_morning_an_email_does_not(order, twilio_server):
+    notification_preferences_update(
+        customer=order.customer, actor=None, email=True, sms=True
+    )
+    late = dt.datetime(2026, 3, 2, 21, 30, tzinfo=dt.UTC)  # 22:30 in Stockholm
+    with at(late):
+        customer_notify(order=order, notice=notice("Shipped"))
+
+    by_channel = {m.channel: m.next_attempt_at for m in queued(order)}
+    assert by_channel["email"] == late
+    assert by_channel["sms"] == dt.datetime(2026, 3, 3, 7, 0, tzinfo=dt.UTC)  # 08:00
+
+
+def test_replies_and_other_messages_are_not_merged(order, staff_user):
+    from messaging import services
+
+    with at(NOON):
+        customer_notify(order=order, notice=notice("Confirmed"))
+        services.message_reply(order=order, actor=staff_user, body="Thanks!")
+    with at(NOON + dt.timedelta(minutes=1)):
+        customer_notify(order=order, notice=notice("Shipped"))
+
+    subjects = [m.subject for m in queued(order)]
+    assert subjects[0] == "Confirmed"
+    assert "Shipped" in subjects
+    assert len(subjects) == 3
