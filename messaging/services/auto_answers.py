@@ -20,7 +20,6 @@ problem, cancelled) keeps waiting for a person.
 import logging
 from datetime import timedelta
 
-from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -92,9 +91,8 @@ def answer_tracking_question(thread: Thread, message: Message) -> Message | None
         return None
     with translation.override(LANGUAGES[question.language]):
         body = answer_text(order)
-    try:
-        with transaction.atomic():  # a channel that cannot carry it changes nothing
-            delivery = queue_reply(thread, message.channel, body)
+    try:  # refused before it writes anything: a channel that cannot carry it
+        delivery = queue_reply(thread, message.channel, body)
     except ApplicationError as exc:
         logger.info("no automatic answer on order %s: %s", order.pk, exc.message)
         return None
