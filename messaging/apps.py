@@ -7,3 +7,7 @@ class MessagingConfig(AppConfig):
 
     def ready(self):
         from messaging import receivers, senders  # noqa: F401
+        from messaging.notifications.customers import manual_choice
+        from orders.notifications import register_customer_choice
+
+        register_customer_choice(manual_choice)

@@ -2,17 +2,21 @@
 which channel, and queuing them in the outbox (performile.outbox).
 
 Channels: email when the customer has an address, SMS when they have a phone number
-and SMS is set up on the platform; both when both are known. Customer notification
-preferences come with the customer portal and will narrow this down.
+and SMS is set up on the platform; both when both are known, narrowed by what the
+customer chose in the portal. Their choices are the messaging app's
+(NotificationPreference), above this one: it registers `CustomerChoice` at start
+(`register_customer_choice`), and without it every channel that reaches them is
+used.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import formats, timezone
 
 from orders import selectors, services
-from orders.models import Order
+from orders.models import Customer, Order
 from orders.phones import normalize_phone
 from orders.tracking import TrackingStatus
 from performile import outbox
@@ -63,6 +67,24 @@ FINAL = frozenset({T.DELIVERED, T.RETURNED, T.EXPIRED})
 
 
 @dataclass(frozen=True)
+class CustomerChoice:
+    """What the customer allows for tracking news: `refused` says why nothing may
+    be sent (they turned shipping updates off); else the channels they allow."""
+
+    email: bool = True
+    sms: bool = True
+    refused: str = ""
+
+
+_customer_choice: Callable[[Customer], CustomerChoice] | None = None
+
+
+def register_customer_choice(choice: Callable[[Customer], CustomerChoice]) -> None:
+    global _customer_choice
+    _customer_choice = choice
+
+
+@dataclass(frozen=True)
 class TrackingNotification:
     """What the order's customer gets, on which channels, and why a channel is left
     out (`notes`)."""
@@ -96,15 +118,34 @@ def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotifi
     phone, notes = sms_number(customer.phone)
     if not customer.email and not phone:
         raise ApplicationError(f"This customer has no email address. {notes[0]}")
+    email, phone, notes = _as_chosen(customer, customer.email, phone, notes)
     subject, body, sms_body = _compose(order, customer.name)
     return TrackingNotification(
         subject=subject,
         body=body,
         sms_body=sms_body,
-        email=customer.email,
+        email=email,
         phone=phone,
         notes=notes,
     )
+
+
+def _as_chosen(customer: Customer, email: str, phone: str, notes: tuple):
+    """The addresses the customer's own choices leave (ApplicationError when they
+    leave none)."""
+    choice = _customer_choice(customer) if _customer_choice else CustomerChoice()
+    name = customer.name or "The customer"
+    if choice.refused:
+        raise ApplicationError(f"{name} {choice.refused}: nothing was sent.")
+    if email and not choice.email:
+        email, notes = "", (*notes, f"{name} turned off email notifications.")
+    if phone and not choice.sms:
+        phone, notes = "", (*notes, f"{name} turned off text messages.")
+    if not email and not phone:
+        raise ApplicationError(
+            f"{name} turned off the channels we could reach them on: nothing was sent."
+        )
+    return email, phone, notes
 
 
 def order_send_tracking_notification(

@@ -15,7 +15,12 @@ from messaging.models import Message, NotificationPreference
 from messaging.services import message_add_system, thread_get_or_create
 from orders import state_machine
 from orders.models import Customer, Order, OrderEvent
-from orders.notifications import ON_ITS_WAY, WORDING, order_tracking_notification
+from orders.notifications import (
+    ON_ITS_WAY,
+    WORDING,
+    CustomerChoice,
+    order_tracking_notification,
+)
 from orders.phones import normalize_phone
 from orders.state_machine import OrderStatus as S
 from orders.tracking import TrackingStatus as T
@@ -353,3 +358,16 @@ def notification_message(order, thread, channel: str, recipient: str, notice) ->
             headers=email_threads.reply_headers(thread, None),
         )
     return message
+
+
+def manual_choice(customer: Customer) -> CustomerChoice:
+    """What a customer's own choices allow for the Orders view's "Send
+    notification" (registered with orders.notifications): nothing when they turned
+    shipping updates off; with a saved preference, only its channels. A customer
+    who never chose anything may be reached on every channel."""
+    preference = NotificationPreference.objects.filter(customer=customer).first()
+    if preference is None:
+        return CustomerChoice()
+    if not preference.shipping_updates:
+        return CustomerChoice(refused="turned off shipping updates in the portal")
+    return CustomerChoice(email=preference.email, sms=preference.sms)

@@ -13,7 +13,12 @@ from messaging.notifications.customers import (
     Notice,
     customer_notify,
 )
-from messaging.services import notification_preferences_update
+from messaging.services import message_reply, notification_preferences_update
+from orders.notifications import (
+    order_send_tracking_notification,
+    order_tracking_notification,
+)
+from performile.errors import ApplicationError
 from performile.models import OutboxMessage
 from tests.factories import CustomerFactory, OrderFactory
 
@@ -83,11 +88,9 @@ def test_a_text_waits_for_the_morning_an_email_does_not(order, twilio_server):
 
 
 def test_replies_and_other_messages_are_not_merged(order, staff_user):
-    from messaging import services
-
     with at(NOON):
         customer_notify(order=order, notice=notice("Confirmed"))
-        services.message_reply(order=order, actor=staff_user, body="Thanks!")
+        message_reply(order=order, actor=staff_user, body="Thanks!")
     with at(NOON + dt.timedelta(minutes=1)):
         customer_notify(order=order, notice=notice("Shipped"))
 
@@ -95,3 +98,48 @@ def test_replies_and_other_messages_are_not_merged(order, staff_user):
     assert subjects[0] == "Confirmed"
     assert "Shipped" in subjects
     assert len(subjects) == 3
+
+
+# --- The Orders view's "Send notification" honours the customer's choices ----------
+
+
+@pytest.fixture
+def tracked(order):
+    order.tracking_number = "SBX123"
+    order.tracking_status = "in_transit"
+    order.save(update_fields=["tracking_number", "tracking_status"])
+    return order
+
+
+def test_a_customer_who_turned_shipping_updates_off_gets_no_manual_notice(
+    tracked, staff_user, twilio_server
+):
+    notification_preferences_update(
+        customer=tracked.customer, actor=None, shipping_updates=False
+    )
+
+    with pytest.raises(ApplicationError, match="turned off shipping updates"):
+        order_send_tracking_notification(order=tracked, actor=staff_user)
+    assert queued(tracked) == []
+
+
+def test_a_manual_notice_goes_only_by_the_channels_they_chose(
+    tracked, staff_user, twilio_server
+):
+    notification_preferences_update(
+        customer=tracked.customer, actor=None, email=True, sms=False
+    )
+
+    preview = order_tracking_notification(order=tracked, actor=staff_user)
+    assert (preview.email, preview.phone) == ("anna@example.com", "")
+    assert any("turned off text messages" in note for note in preview.notes)
+    sent = order_send_tracking_notification(order=tracked, actor=staff_user)
+    assert [m.channel for m in sent] == ["email"]
+
+
+def test_a_customer_who_never_chose_is_reached_on_every_channel(
+    tracked, staff_user, twilio_server
+):
+    sent = order_send_tracking_notification(order=tracked, actor=staff_user)
+
+    assert sorted(m.channel for m in sent) == ["email", "sms"]
