@@ -10,7 +10,7 @@ used.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import formats, timezone
@@ -118,16 +118,26 @@ def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotifi
     phone, notes = sms_number(customer.phone)
     if not customer.email and not phone:
         raise ApplicationError(f"This customer has no email address. {notes[0]}")
-    email, phone, notes = _as_chosen(customer, customer.email, phone, notes)
     subject, body, sms_body = _compose(order, customer.name)
     return TrackingNotification(
         subject=subject,
         body=body,
         sms_body=sms_body,
-        email=email,
+        email=customer.email,
         phone=phone,
         notes=notes,
     )
+
+
+def manual_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotification:
+    """The tracking notification someone on the team would send now from the
+    Orders view: `order_tracking_notification` on the channels the customer's own
+    choices leave (ApplicationError when they leave none)."""
+    notification = order_tracking_notification(order=order, actor=actor)
+    email, phone, notes = _as_chosen(
+        order.customer, notification.email, notification.phone, notification.notes
+    )
+    return replace(notification, email=email, phone=phone, notes=notes)
 
 
 def _as_chosen(customer: Customer, email: str, phone: str, notes: tuple):
@@ -153,7 +163,7 @@ def order_send_tracking_notification(
 ) -> list[OutboxMessage]:
     """Queue the tracking notification on every channel the customer can be reached
     on, and note it on the order's timeline, in one transaction."""
-    notification = order_tracking_notification(order=order, actor=actor)
+    notification = manual_tracking_notification(order=order, actor=actor)
     with transaction.atomic():
         queued = []
         if notification.email:

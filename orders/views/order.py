@@ -276,7 +276,7 @@ def order_notify_view(request, pk: int):
     order = selectors.order_get_for_user(request.user, pk)
     try:
         if request.method == "GET":
-            preview = notifications.order_tracking_notification(
+            preview = notifications.manual_tracking_notification(
                 order=order, actor=request.user
             )
             context = {"order": order, "notification": preview}

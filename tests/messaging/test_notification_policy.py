@@ -15,8 +15,8 @@ from messaging.notifications.customers import (
 )
 from messaging.services import message_reply, notification_preferences_update
 from orders.notifications import (
+    manual_tracking_notification,
     order_send_tracking_notification,
-    order_tracking_notification,
 )
 from performile.errors import ApplicationError
 from performile.models import OutboxMessage
@@ -130,7 +130,7 @@ def test_a_manual_notice_goes_only_by_the_channels_they_chose(
         customer=tracked.customer, actor=None, email=True, sms=False
     )
 
-    preview = order_tracking_notification(order=tracked, actor=staff_user)
+    preview = manual_tracking_notification(order=tracked, actor=staff_user)
     assert (preview.email, preview.phone) == ("anna@example.com", "")
     assert any("turned off text messages" in note for note in preview.notes)
     sent = order_send_tracking_notification(order=tracked, actor=staff_user)
