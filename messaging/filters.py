@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.search import SearchQuery
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from messaging.languages import CONFIGS as LANGUAGE_CONFIGS
 from messaging.models import SEARCH_CONFIG, Message, Thread, ThreadReadState
 from orders.selectors import user_team_merchant_ids
 from orders.state_machine import OrderStatus
@@ -132,7 +133,26 @@ def date_range(field: str, filters: InboxFilters) -> Q:
 
 
 def search_query(q: str) -> SearchQuery:
-    return SearchQuery(q, search_type="websearch", config=SEARCH_CONFIG)
+    """The words as each language reads them (a message is indexed in its own)."""
+    queries = [
+        SearchQuery(q, search_type="websearch", config=config)
+        for config in LANGUAGE_CONFIGS.values()
+    ]
+    combined = queries[0]
+    for query in queries[1:]:
+        combined |= query
+    return combined
+
+
+def headline_config():
+    """Each message's own configuration, for highlighting the words found."""
+    return Case(
+        *(
+            When(language=code, then=Value(config))
+            for code, config in LANGUAGE_CONFIGS.items()
+        ),
+        default=Value(SEARCH_CONFIG),
+    )
 
 
 def filter_threads(

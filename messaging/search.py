@@ -13,11 +13,12 @@ from messaging.filters import (
     InboxFilters,
     date_range,
     filter_threads,
+    headline_config,
     internal_scope,
     search_query,
     unread_message,
 )
-from messaging.models import SEARCH_CONFIG, Message, Thread
+from messaging.models import Message, Thread
 from messaging.selectors import visible_threads
 from orders.models import Order
 from performile.errors import NotAllowed
@@ -161,7 +162,7 @@ def _with_snippet(messages: QuerySet[Message], q: str) -> QuerySet[Message]:
         snippet=SearchHeadline(
             text,
             search_query(q),
-            config=SEARCH_CONFIG,
+            config=headline_config(),
             start_sel=MARK_START,
             stop_sel=MARK_STOP,
             max_words=30,

@@ -8,16 +8,18 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.db.models.functions import Now
 from django.utils.timezone import now
 
+from messaging.languages import CONFIGS as LANGUAGE_CONFIGS
+from messaging.languages import DEFAULT as DEFAULT_LANGUAGE
 from orders.models import Customer, Merchant, Order, Store
 from performile.models import OutboxMessage
 
-# Full-text search of messages (messaging.selectors.message_search); one
-# configuration, fixed in the generated column and its queries.
-SEARCH_CONFIG = "english"
+# Full-text search of messages (messaging.search): each message by the configuration
+# of its language (messaging.languages), English by default.
+SEARCH_CONFIG = LANGUAGE_CONFIGS[DEFAULT_LANGUAGE]
 # What every display shows of a redacted message's text and sender (MessageRedaction).
 REDACTED = "[removed at the customer's request]"
 
@@ -199,8 +201,22 @@ class Message(models.Model):
         help_text="Written by the platform on its own: an automatic answer.",
     )
     created_at = models.DateTimeField(default=now)
+    language = models.CharField(
+        max_length=2,
+        choices=[(code, code) for code in LANGUAGE_CONFIGS],
+        default=DEFAULT_LANGUAGE,
+        db_default=DEFAULT_LANGUAGE,
+        help_text="What it is written in (messaging.languages): how it is searched.",
+    )
     search = models.GeneratedField(
-        expression=SearchVector("subject", "body", config=SEARCH_CONFIG),
+        expression=Case(
+            *(
+                When(language=code, then=SearchVector("subject", "body", config=name))
+                for code, name in LANGUAGE_CONFIGS.items()
+                if code != DEFAULT_LANGUAGE
+            ),
+            default=SearchVector("subject", "body", config=SEARCH_CONFIG),
+        ),
         output_field=SearchVectorField(),
         db_persist=True,
     )

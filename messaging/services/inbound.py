@@ -21,6 +21,7 @@ from messaging.services.threads import (
     set_status,
     thread_add_message,
     thread_record_message,
+    with_language,
 )
 from orders.services import order_conversation_changed
 
@@ -94,7 +95,9 @@ def message_receive(
 def _file(match: matching.Match, fields: dict) -> Message:
     """In its order's thread, or unmatched in its merchant's (if known) inbox."""
     if match.order is None:
-        message = Message.objects.create(merchant_id=match.merchant_id, **fields)
+        message = Message.objects.create(
+            merchant_id=match.merchant_id, **with_language(fields)
+        )
         notify_unmatched(message)
         return message
     thread = locked_thread(match.order)

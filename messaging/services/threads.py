@@ -5,6 +5,7 @@ unread counts and metrics)."""
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from messaging import languages
 from messaging.models import Message, Thread
 from messaging.services.common import Visibility, is_user, order_audit
 from orders.models import Order
@@ -75,8 +76,14 @@ def set_status(thread: Thread, status: str, actor: Actor = None) -> None:
 
 def thread_add_message(thread: Thread, **fields) -> Message:
     return Message.objects.create(
-        thread=thread, merchant_id=thread.merchant_id, **fields
+        thread=thread, merchant_id=thread.merchant_id, **with_language(fields)
     )
+
+
+def with_language(fields: dict) -> dict:
+    """A new message's fields with the language it is searched in."""
+    text = f"{fields.get('subject', '')}\n{fields.get('body', '')}"
+    return {"language": languages.detect(text), **fields}
 
 
 def thread_record_message(thread: Thread, message: Message, **fields) -> None:

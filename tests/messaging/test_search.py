@@ -315,3 +315,39 @@ def test_anonymous_and_inactive_users_see_nothing(order, staff_user):
         assert list(inbox_threads(user, InboxFilters())) == []
         with pytest.raises(NotAllowed):
             message_search(user, InboxFilters(q="hello"))
+
+
+@pytest.mark.parametrize(
+    ("text", "query", "found"),
+    [
+        (
+            "Hej! Jag har inte fått beställningen än, paketen är sena.",
+            "beställning",
+            "beställningen",
+        ),
+        ("Hei! Jeg har ikke fått pakken ennå, leveringen er sen.", "pakke", "pakken"),
+        ("Hej! Jeg har ikke fået pakken endnu, hvornår kommer den?", "pakke", "pakken"),
+        ("Hi, both parcels arrived damaged.", "parcel", "parcels"),
+    ],
+)
+def test_search_reads_each_message_in_its_own_language(
+    order, staff_user, customer, text, query, found
+):
+    message = services.message_receive(
+        channel=Channel.EMAIL, sender=customer.email, subject="Fråga", body=text
+    )
+
+    hits = message_search(staff_user, InboxFilters(q=query))
+
+    assert [hit.message.pk for hit in hits] == [message.pk]
+    assert f"<mark>{found}</mark>" in hits[0].snippet
+
+
+def test_a_swedish_message_is_stored_as_swedish(order, customer):
+    message = services.message_receive(
+        channel=Channel.EMAIL,
+        sender=customer.email,
+        body="Hej, kan ni ändra adressen på min beställning? Tack!",
+    )
+
+    assert message.language == "sv"
