@@ -81,6 +81,31 @@ def test_staff_read_and_answer_a_customer_in_the_drawer(
     assert Message.objects.filter(visibility="internal").count() == 1
 
 
+def test_staff_answer_from_a_canned_reply(
+    new_page, asgi_server, staff_user, asked, merchant, customer, artifacts
+):
+    services.canned_reply_create(
+        merchant=merchant,
+        actor=staff_user,
+        title="Leaves today",
+        body="Hi {{customer_name}}, {{order_number}} leaves our warehouse today.",
+    )
+    page = new_page(viewport={"width": 1360, "height": 900})
+    sign_in(page, asgi_server, staff_user)
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-mode", "live")
+    page.get_by_role("link", name="ORD-10042", exact=True).click()
+    composer = page.locator("#drawer [data-composer-form]")
+
+    composer.get_by_label("Insert a canned reply").select_option(label="Leaves today")
+
+    text = f"Hi {customer.name}, ORD-10042 leaves our warehouse today."
+    expect(composer.get_by_label("Message")).to_have_value(text)
+    page.screenshot(path=artifacts / "messages-canned.png")
+    composer.get_by_role("button", name="Send reply").click()
+    reply = page.locator("#drawer .msg--team").filter(has_text="leaves our warehouse")
+    expect(reply).to_be_visible()
+
+
 def test_the_inbox_on_a_phone(new_page, asgi_server, staff_user, asked, artifacts):
     page = new_page(**PHONE)
     sign_in(page, asgi_server, staff_user)
