@@ -38,9 +38,11 @@ class InboxFilters:
     date_from: date | None = None
     date_to: date | None = None
     assignee: str = ""  # "", "mine", "unassigned": the order's assigned staff member
+    reply: str = ""  # "", "overdue", "near": against the store's reply target
 
 
 ASSIGNEES = ("mine", "unassigned")
+REPLY_STATES = ("overdue", "near")
 
 
 def inbox_filters_from(data) -> InboxFilters:
@@ -62,6 +64,7 @@ def inbox_filters_from(data) -> InboxFilters:
     channel = _choice(get("channel"), Message.Channel.values, "channel", errors)
     unread = _boolean(get("unread"), "unread", errors)
     assignee = _choice(get("assignee"), ASSIGNEES, "assignee", errors)
+    reply = _choice(get("reply"), REPLY_STATES, "reply", errors)
     store_field = "store" if get("store") else "store_id"
     store_id = _positive_int(get(store_field), store_field, errors)
     date_from = _date(get("date_from"), "date_from", errors)
@@ -80,6 +83,7 @@ def inbox_filters_from(data) -> InboxFilters:
         date_from=date_from,
         date_to=date_to,
         assignee=assignee,
+        reply=reply,
     )
 
 

@@ -144,6 +144,15 @@ class InboxFilterForm(forms.Form):
         label="Assigned to",
         choices=[("", "Everyone's"), ("mine", "Mine"), ("unassigned", "Unassigned")],
     )
+    reply = forms.ChoiceField(
+        required=False,
+        label="Reply target",
+        choices=[
+            ("", "Any reply target"),
+            ("overdue", "Reply overdue"),
+            ("near", "Reply due soon"),
+        ],
+    )
     date_from = forms.CharField(
         required=False, label="From", widget=forms.DateInput(attrs={"type": "date"})
     )

@@ -10,7 +10,9 @@ importable from here too.
 from dataclasses import dataclass
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.utils import timezone
 
+from messaging import sla
 from messaging.filters import (
     InboxFilters,
     date_range,
@@ -73,6 +75,8 @@ def inbox_threads(user, filters: InboxFilters) -> QuerySet[Thread]:
         return Thread.objects.none()
     scope = internal_scope(user)
     threads = filter_threads(visible_threads(user), filters, user)
+    if filters.reply:
+        threads = sla.waiting_for_reply(threads, filters.reply, timezone.now())
     # A thread opened with no message yet (the drawer's panel) is no conversation.
     threads = threads.exclude(last_message_at=None)
     threads = threads.filter(date_range("last_message_at", filters))

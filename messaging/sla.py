@@ -127,6 +127,32 @@ def with_response_target(threads: QuerySet[Thread]) -> QuerySet[Thread]:
     )
 
 
+def waiting_for_reply(
+    threads: QuerySet[Thread], state: str, now: dt.datetime
+) -> QuerySet[Thread]:
+    """Open threads whose customer waits past the store's reply target
+    (`state` "overdue") or in its last quarter ("near"), as the Inbox flags them."""
+    minute = dt.timedelta(minutes=1)
+    target = F("response_minutes") * Value(minute)
+    threads = (
+        with_response_target(threads)
+        .filter(status=Thread.Status.OPEN, awaiting_reply_since__isnull=False)
+        .exclude(response_minutes=None)
+        .annotate(
+            reply_due=ExpressionWrapper(
+                F("awaiting_reply_since") + target, output_field=DateTimeField()
+            ),
+            reply_near=ExpressionWrapper(
+                F("awaiting_reply_since") + target * Value(NEAR_SHARE),
+                output_field=DateTimeField(),
+            ),
+        )
+    )
+    if state == "overdue":
+        return threads.filter(reply_due__lte=now)
+    return threads.filter(reply_near__lte=now, reply_due__gt=now)
+
+
 def reply_overdue(threads: QuerySet[Thread], now: dt.datetime) -> QuerySet[Thread]:
     """Open threads whose customer has waited past the store's reply target and
     whose wait was not escalated yet."""

@@ -187,3 +187,29 @@ def test_messages_not_from_the_customer_start_no_wait(order, staff_user, targets
     with at(hours=3):
         assert sla_escalate_overdue() == 0
     assert Message.objects.filter(thread__order=order).count() == 2
+
+
+def test_the_inbox_filters_replies_overdue_and_due_soon(
+    client, store, customer, staff_user, targets
+):
+    overdue = OrderFactory(store=store, customer=customer, order_number="ORD-30101")
+    soon = OrderFactory(store=store, customer=customer, order_number="ORD-30102")
+    fine = OrderFactory(store=store, customer=customer, order_number="ORD-30103")
+    with at():
+        customer_asks(overdue, customer)
+    with at(minutes=30):
+        customer_asks(soon, customer)
+    with at(minutes=70):
+        customer_asks(fine, customer)
+    client.force_login(staff_user)
+
+    def shown(**query):
+        with at(minutes=80):
+            page = client.get(reverse("messaging:inbox"), query).content.decode()
+        return [o.order_number for o in (overdue, soon, fine) if o.order_number in page]
+
+    assert shown(reply="overdue") == ["ORD-30101"]
+    assert shown(reply="near") == ["ORD-30102"]
+    assert shown() == ["ORD-30101", "ORD-30102", "ORD-30103"]
+    with at(minutes=80):
+        assert client.get(reverse("messaging:inbox"), {"reply": "x"}).status_code == 400
