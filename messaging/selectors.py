@@ -269,6 +269,16 @@ def support_initial(store: Store) -> dict:
     }
 
 
+def team_people(user) -> list:
+    """The staff and admins of the merchants where `user` is one: whom the Inbox
+    may assign conversations to."""
+    people = {}
+    for merchant_id in sorted(user_team_merchant_ids(user)):
+        for person in merchant_members(merchant_id, *TEAM_ROLES):
+            people.setdefault(person.pk, person)
+    return list(people.values())
+
+
 def team_canned_replies(user) -> QuerySet[CannedReply]:
     """The canned replies of the merchants where `user` is staff or admin."""
     if not user or not user.is_authenticated:

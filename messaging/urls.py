@@ -1,10 +1,11 @@
 from django.urls import path
 
-from messaging import canned_views, views
+from messaging import bulk_views, canned_views, views
 
 app_name = "messaging"
 urlpatterns = [
     path("", views.inbox_view, name="inbox"),
+    path("bulk/", bulk_views.inbox_bulk_view, name="bulk"),
     path("unmatched/", views.unmatched_view, name="unmatched"),
     path("unmatched/<int:pk>/link/", views.unmatched_link_view, name="link"),
     path("metrics/", views.metrics_view, name="metrics"),

@@ -230,6 +230,7 @@ def inbox_view(request):
         "hits": None,
         "may_search": inbox.user_may_search(user),
         "is_staff": _is_team(user),
+        "assignees": selectors.team_people(user),
         "querystring": _without_page(request),
     }
     try:

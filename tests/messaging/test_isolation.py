@@ -10,7 +10,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from messaging import services
-from messaging.models import Attachment, Message, ReadReceipt
+from messaging.models import Attachment, Message, ReadReceipt, Thread
 from tests.factories import OrderFactory
 from tests.urls_sweep import app_routes, assert_not_found, assert_swept
 
@@ -37,6 +37,7 @@ OTHER_WAYS = {
     "messaging:unmatched": "listing",
     "messaging:metrics": None,
     "messaging:canned": "listing",
+    "messaging:bulk": "form",
     "api-message-search": "query",
     "api-unmatched": "listing",
     "api-unread": "counts",
@@ -195,6 +196,8 @@ def test_another_merchants_staff_get_404_everywhere(
         assert "Where is it" not in page.content.decode(), name
     reply.refresh_from_db()
     assert reply.title == "Where is it"
+    client.post(reverse("messaging:bulk"), {"orders": [order.pk], "action": "close"})
+    assert Thread.objects.get(order=order).is_open
     hits = client.get(reverse("api-message-search"), {"q": "lamp"}).json()
     assert hits["results"] == []
     assert client.get(reverse("api-unmatched")).json()["messages"] == []
