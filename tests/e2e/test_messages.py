@@ -106,6 +106,41 @@ def test_staff_answer_from_a_canned_reply(
     expect(reply).to_be_visible()
 
 
+def test_the_inbox_by_keyboard(new_page, asgi_server, staff_user, asked, store):
+    other = OrderFactory(
+        store=store,
+        customer=CustomerFactory(merchant=store.merchant),
+        order_number="ORD-10043",
+    )
+    services.message_receive(
+        channel=Message.Channel.EMAIL,
+        sender=other.customer.email,
+        subject="ORD-10043",
+        body="Can I change the colour?",
+        provider_message_id="<e2e-keys@mail.example>",
+    )
+    page = new_page(viewport={"width": 1360, "height": 900})
+    sign_in(page, asgi_server, staff_user)
+    page.goto(f"{asgi_server}/messages/")
+    expect(page.locator("[data-live-status]")).to_have_attribute("data-mode", "live")
+    links = page.locator("#inbox-results .inbox-link")
+
+    page.keyboard.press("j")
+    expect(links.nth(0)).to_be_focused()
+    page.keyboard.press("j")
+    expect(links.nth(1)).to_be_focused()
+    page.keyboard.press("x")
+    expect(page.locator("#inbox-results .inbox-select").nth(1)).to_be_checked()
+    page.keyboard.press("k")
+    expect(links.nth(0)).to_be_focused()
+    page.keyboard.press("/")
+    expect(page.locator("#inbox_q")).to_be_focused()
+
+    links.nth(0).focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#drawer [data-thread-panel]")).to_be_visible()
+
+
 def test_the_inbox_on_a_phone(new_page, asgi_server, staff_user, asked, artifacts):
     page = new_page(**PHONE)
     sign_in(page, asgi_server, staff_user)
