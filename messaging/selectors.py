@@ -246,27 +246,15 @@ def store_channels(store: Store) -> list[ChannelState]:
     ]
 
 
-def auto_answering(stores) -> dict[int, bool]:
-    """Store id -> whether it answers "where is my order?" automatically (on
-    unless turned off), in one query."""
-    ids = [store.pk for store in stores]
-    off = set(
-        SupportSettings.objects.filter(
-            store_id__in=ids, auto_answers=False
-        ).values_list("store_id", flat=True)
-    )
-    return {pk: pk not in off for pk in ids}
-
-
-def support_initial(store: Store) -> dict:
-    """The store's support settings as a form's initial values (the defaults
-    where it has none)."""
-    found = SupportSettings.objects.filter(store=store).first() or SupportSettings()
-    return {
-        "auto_answers": found.auto_answers,
-        "first_response_minutes": found.first_response_minutes,
-        "resolution_hours": found.resolution_hours,
+def support_settings(store_ids) -> dict[int, SupportSettings]:
+    """Each store's support settings, in one query: the saved row, or the
+    defaults (unsaved) for a store that has none. The one reading of them: the
+    automatic answers, the service levels and the settings form start here."""
+    ids = list(store_ids)
+    saved = {
+        row.store_id: row for row in SupportSettings.objects.filter(store_id__in=ids)
     }
+    return {pk: saved.get(pk) or SupportSettings(store_id=pk) for pk in ids}
 
 
 def team_people(user) -> list:

@@ -29,25 +29,17 @@ from django.db.models import (
 )
 
 from messaging.models import SupportSettings, Thread
+from messaging.selectors import support_settings
 
 NEAR_SHARE = 0.75
-# A store without settings: the model's defaults.
-DEFAULT_RESPONSE_MINUTES = SupportSettings._meta.get_field(
-    "first_response_minutes"
-).default
-DEFAULT_RESOLUTION_HOURS = SupportSettings._meta.get_field("resolution_hours").default
+# A store without settings: the model's default (SQL needs it as a value).
+DEFAULT_RESPONSE_MINUTES = SupportSettings().first_response_minutes
 
 
 @dataclass(frozen=True)
 class Targets:
     response: dt.timedelta | None
     resolution: dt.timedelta | None
-
-
-DEFAULT_TARGETS = Targets(
-    dt.timedelta(minutes=DEFAULT_RESPONSE_MINUTES),
-    dt.timedelta(hours=DEFAULT_RESOLUTION_HOURS),
-)
 
 
 @dataclass(frozen=True)
@@ -66,15 +58,13 @@ class Flag:
 
 
 def targets_by_store(store_ids) -> dict[int, Targets]:
-    """Each store's targets, in one query; the defaults for a store without
-    settings."""
-    found = {
-        row.store_id: Targets(
-            _minutes(row.first_response_minutes), _hours(row.resolution_hours)
+    """Each store's targets (messaging.selectors.support_settings: one query)."""
+    return {
+        pk: Targets(
+            _minutes(found.first_response_minutes), _hours(found.resolution_hours)
         )
-        for row in SupportSettings.objects.filter(store_id__in=list(store_ids))
+        for pk, found in support_settings(store_ids).items()
     }
-    return {pk: found.get(pk, DEFAULT_TARGETS) for pk in store_ids}
 
 
 def thread_flags(thread: Thread, targets: Targets, now: dt.datetime) -> list[Flag]:
@@ -154,22 +144,9 @@ def waiting_for_reply(
 
 
 def reply_overdue(threads: QuerySet[Thread], now: dt.datetime) -> QuerySet[Thread]:
-    """Open threads whose customer has waited past the store's reply target and
-    whose wait was not escalated yet."""
-    minute = dt.timedelta(minutes=1)
-    due = ExpressionWrapper(
-        F("awaiting_reply_since") + F("response_minutes") * Value(minute),
-        output_field=DateTimeField(),
-    )
-    return (
-        with_response_target(threads)
-        .filter(status=Thread.Status.OPEN, awaiting_reply_since__isnull=False)
-        .exclude(response_minutes=None)
-        .annotate(reply_due=due)
-        .filter(reply_due__lte=now)
-        .filter(
-            Q(sla_escalated_at=None) | Q(sla_escalated_at__lt=F("awaiting_reply_since"))
-        )
+    """The overdue waits (`waiting_for_reply`) not escalated yet."""
+    return waiting_for_reply(threads, "overdue", now).filter(
+        Q(sla_escalated_at=None) | Q(sla_escalated_at__lt=F("awaiting_reply_since"))
     )
 
 

@@ -25,7 +25,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from messaging import tracking_questions
-from messaging.models import Message, SupportSettings, Thread
+from messaging.models import Message, Thread
+from messaging.selectors import support_settings
 from messaging.services.common import Direction, Visibility, order_audit
 from messaging.services.outgoing import delivery_fields, queue_reply
 from messaging.services.threads import thread_add_message, thread_record_message
@@ -137,9 +138,7 @@ def _question_text(message: Message) -> str:
 def _may_answer(thread: Thread, at) -> bool:
     if thread.auto_answered_at and thread.auto_answered_at > at - ONCE_PER:
         return False
-    if SupportSettings.objects.filter(
-        store_id=thread.store_id, auto_answers=False
-    ).exists():
+    if not support_settings([thread.store_id])[thread.store_id].auto_answers:
         return False
     return not thread.messages.filter(
         direction=Direction.OUTBOUND,

@@ -2,10 +2,11 @@
 set by the operator, and the store's own addresses, set here)."""
 
 from django.db import transaction
+from django.forms.models import model_to_dict
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
-from messaging.selectors import auto_answering, store_channels, support_initial
+from messaging.selectors import store_channels, support_settings
 from messaging.services import support_settings_update
 from messaging.services.support import FIELDS as SUPPORT_FIELDS
 from orders import services
@@ -19,8 +20,11 @@ from workspace.settings.views.common import admin_only, current_merchant, page, 
 def channel_list_view(request):
     merchant = current_merchant(request)
     found = list(selectors.admin_stores(request.user, merchant))
-    answering = auto_answering(found)
-    stores = [(store, store_channels(store), answering[store.pk]) for store in found]
+    settings = support_settings(store.pk for store in found)
+    stores = [
+        (store, store_channels(store), settings[store.pk].auto_answers)
+        for store in found
+    ]
     return page(
         request,
         "workspace/settings/channels.html",
@@ -37,7 +41,9 @@ def channel_edit_view(request, pk: int):
     form = ChannelsForm(
         request.POST or None,
         instance=store,
-        initial=support_initial(store),
+        initial=model_to_dict(
+            support_settings([store.pk])[store.pk], fields=SUPPORT_FIELDS
+        ),
     )
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
