@@ -144,11 +144,23 @@ class OutboxMessage(models.Model):
     provider_message_id = models.CharField(max_length=255, blank=True)
     # A weak reference: performile sits below orders and never imports it.
     order_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    digest_key = models.CharField(
+        max_length=200,
+        blank=True,
+        db_default="",
+        default="",
+        help_text="Messages with one key close together become one (outbox.enqueue).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
+            models.Index(
+                fields=["digest_key", "-id"],
+                name="outbox_digest_idx",
+                condition=~models.Q(digest_key=""),
+            ),
             # The due sweep: only rows still waiting to go out are in it.
             models.Index(
                 fields=["next_attempt_at"],

@@ -26,7 +26,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.utils import make_msgid, parseaddr
 
 from django.conf import settings
@@ -116,9 +116,28 @@ def enqueue(
     headers: dict | None = None,
     order_id: int | None = None,
     send_at=None,
+    digest_key: str = "",
+    digest_window: timedelta = timedelta(0),
+    hold: Callable[[datetime], datetime] | None = None,
 ) -> OutboxMessage:
     """Queue a message in the current transaction; it is sent after commit, or
-    from `send_at` (by the sweep, within its 30 s) when that is later."""
+    from `send_at` (by the sweep, within its 30 s) when that is later.
+
+    A digest: messages with one `digest_key` become one. While one of them is still
+    held, a new one replaces its text (the newest says it all); within
+    `digest_window` of the last one, a new one is held until the window ends.
+    `hold(at)` moves a due time it may not go at (quiet hours) to one it may."""
+    now = timezone.now()
+    due = max(send_at or now, now)
+    if digest_key and not getattr(_history, "active", False):
+        held = _held(digest_key, now)
+        if held is not None:
+            held.subject, held.body = subject, body
+            held.save(update_fields=["subject", "body"])
+            return held
+        due = max(due, _window_end(digest_key, digest_window, now))
+    if hold is not None:
+        due = hold(due)
     message = _message(
         channel=channel,
         recipient=recipient,
@@ -126,19 +145,46 @@ def enqueue(
         subject=subject,
         headers=headers,
         order_id=order_id,
+        digest_key=digest_key,
     )
     if getattr(_history, "active", False):
         message.status, message.sent_at = Status.SENT, timezone.now()
         message.save()
         return message
-    now = timezone.now()
-    message.next_attempt_at = max(send_at or now, now)
+    message.next_attempt_at = due
     message.save()
     if message.next_attempt_at <= now:
         # A broker that is down at commit must not fail the caller's request: the
         # sweep sends the message instead.
         after_commit(_schedule, message.pk)
     return message
+
+
+def _held(digest_key: str, now) -> OutboxMessage | None:
+    """The digest's message still waiting to go (never tried), locked; a sender
+    that claims it first takes it out of the digest."""
+    return (
+        OutboxMessage.objects.select_for_update()
+        .filter(
+            digest_key=digest_key,
+            status=Status.QUEUED,
+            attempts=0,
+            next_attempt_at__gt=now,
+        )
+        .order_by("-id")
+        .first()
+    )
+
+
+def _window_end(digest_key: str, window: timedelta, now):
+    """When the window opened by the digest's last message ends (`now` when it
+    has ended)."""
+    last = (
+        OutboxMessage.objects.filter(digest_key=digest_key, created_at__gt=now - window)
+        .order_by("-id")
+        .first()
+    )
+    return last.created_at + window if last is not None else now
 
 
 def history_write(messages: list[tuple]) -> list[OutboxMessage]:

@@ -37,8 +37,6 @@ WHATSAPP_WINDOW = timedelta(hours=24)
 DIGEST_WINDOW = timedelta(minutes=5)
 # Texts and WhatsApp messages wait for the morning (the shop's time, hours 21-08).
 QUIET_HOURS = (21, 8)
-# Marks a customer notification in the outbox (and the email's headers).
-NOTICE_HEADER = "X-Performile-Notice"
 
 # Order statuses the customer hears about: (subject, opening sentence).
 STATUS_WORDING = {
@@ -300,36 +298,20 @@ def _phone(raw: str) -> str:
 
 
 def _enqueue(order: Order, channel: str, recipient: str, notice: Notice):
-    """The notice on one channel, within the policy: a notice still waiting to go
-    to them on that channel takes the newer text (several changes in a row become
-    one message, saying where the order is now); after one sent within
-    DIGEST_WINDOW, it waits for the window's end; a text or WhatsApp message
-    waits for the morning during the shop's QUIET_HOURS."""
+    """The notice on one channel, within the policy: notices to them about the
+    order on that channel within DIGEST_WINDOW become one message, saying where
+    the order is now (outbox.enqueue's digest); a text or WhatsApp message waits
+    for the morning during the shop's QUIET_HOURS."""
     thread = thread_get_or_create(order=order) if channel == Channel.EMAIL else None
-    message = notification_message(order, thread, channel, recipient, notice)
-    message["headers"] = {**(message.get("headers") or {}), NOTICE_HEADER: notice.group}
-    now = timezone.now()
-    earlier = OutboxMessage.objects.filter(
-        order_id=order.pk,
-        channel=channel,
-        recipient=recipient,
-        headers__has_key=NOTICE_HEADER,
+    zone = order.merchant.zone
+    return outbox.enqueue(
+        **notification_message(order, thread, channel, recipient, notice),
+        digest_key=f"notice:{order.pk}:{channel}:{recipient}",
+        digest_window=DIGEST_WINDOW,
+        hold=None
+        if channel == Channel.EMAIL
+        else (lambda at: _after_quiet_hours(at, zone)),
     )
-    waiting = (
-        earlier.select_for_update()
-        .filter(status=OutboxMessage.Status.QUEUED, attempts=0, next_attempt_at__gt=now)
-        .order_by("-pk")
-        .first()
-    )
-    if waiting is not None:
-        waiting.subject, waiting.body = message.get("subject", ""), message["body"]
-        waiting.save(update_fields=["subject", "body"])
-        return waiting
-    last = earlier.filter(created_at__gt=now - DIGEST_WINDOW).order_by("-pk").first()
-    send_at = last.created_at + DIGEST_WINDOW if last is not None else now
-    if channel != Channel.EMAIL:
-        send_at = _after_quiet_hours(send_at, order.merchant.zone)
-    return outbox.enqueue(**message, send_at=send_at)
 
 
 def _after_quiet_hours(at, zone):

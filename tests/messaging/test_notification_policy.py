@@ -9,7 +9,6 @@ import time_machine
 
 from messaging.notifications.customers import (
     DIGEST_WINDOW,
-    NOTICE_HEADER,
     Notice,
     customer_notify,
 )
@@ -61,7 +60,7 @@ def test_notices_within_minutes_become_one_message(order):
     assert second.subject == "Out for delivery"  # the newest says where it is now
     assert "Out for delivery" in second.body
     assert second.next_attempt_at == NOON + DIGEST_WINDOW
-    assert second.headers[NOTICE_HEADER] == "order_updates"
+    assert second.digest_key == f"notice:{order.pk}:email:anna@example.com"
 
 
 def test_a_notice_after_the_window_goes_at_once(order):

@@ -337,3 +337,69 @@ def test_recording_history_stores_messages_as_sent_and_sends_nothing(
     assert message.next_attempt_at is None
     assert callbacks == []
     assert outbox.deliver(message.pk) is None
+
+
+# --- Digests: messages with one key close together become one ------------------
+
+WINDOW = timedelta(minutes=5)
+
+
+def digested(body, **extra):
+    return outbox.enqueue(
+        channel=OutboxMessage.Channel.SMS,
+        recipient="+46701234567",
+        body=body,
+        digest_key="notice:1",
+        digest_window=WINDOW,
+        **extra,
+    )
+
+
+def test_a_digest_sends_the_first_at_once_and_holds_the_rest_as_one():
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        first = digested("Confirmed")
+    with time_machine.travel(start + timedelta(minutes=1), tick=False):
+        second = digested("Shipped")
+    with time_machine.travel(start + timedelta(minutes=2), tick=False):
+        third = digested("Out for delivery")
+
+    assert first.next_attempt_at == start
+    assert third.pk == second.pk
+    second.refresh_from_db()
+    assert (second.body, second.next_attempt_at) == ("Out for delivery", start + WINDOW)
+    assert OutboxMessage.objects.count() == 2
+
+
+def test_a_held_message_a_sender_took_is_no_longer_replaced():
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        digested("Confirmed")
+        held = digested("Shipped")
+    with time_machine.travel(start + WINDOW, tick=False):
+        outbox._claim(held.pk)  # a sender took it
+        later = digested("Delivered")
+
+    assert later.pk != held.pk
+    held.refresh_from_db()
+    assert held.body == "Shipped"
+
+
+def test_hold_moves_a_due_time_it_may_not_go_at():
+    morning = timezone.now() + timedelta(hours=9)
+
+    message = digested("Shipped", hold=lambda at: morning)
+
+    assert message.next_attempt_at == morning
+
+
+def test_other_keys_and_messages_without_one_are_never_merged():
+    digested("Confirmed")
+    other = outbox.enqueue(
+        channel=OutboxMessage.Channel.SMS,
+        recipient="+46701234567",
+        body="Reply",
+    )
+
+    assert other.digest_key == ""
+    assert OutboxMessage.objects.count() == 2
