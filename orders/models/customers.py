@@ -26,6 +26,13 @@ class Customer(models.Model):
         max_length=20, blank=True, help_text="E.164, e.g. +46701234567"
     )
     discord_user_id = models.CharField(max_length=32, blank=True)
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        blank=True,
+        db_default="",
+        help_text="The language the customer is written to; empty: the store's.",
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
         null=True,

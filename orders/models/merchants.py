@@ -128,6 +128,14 @@ class Store(models.Model):
         blank=True,
         help_text="The WhatsApp Cloud API phone number id of the store's number.",
     )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        db_default="en",
+        help_text="The language customers are written to unless they chose their"
+        " own (orders.languages).",
+    )
     created_at = models.DateTimeField(default=now)
 
     class Meta:

@@ -1,0 +1,33 @@
+"""The language a customer is written to: their own choice (Customer.language, set
+in the portal), else their store's (Store.language), else English. Every text sent
+to a customer is rendered inside `customer_language(...)`'s translation.override,
+so `gettext` picks the catalogue of locale/ (docs/decisions.md, "Languages")."""
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.utils import translation
+
+CODES = frozenset(code for code, _name in settings.LANGUAGES)
+DEFAULT = settings.LANGUAGE_CODE
+
+
+def language_of(*, customer=None, store=None) -> str:
+    """The customer's language, else the store's, else the default."""
+    for chosen in (getattr(customer, "language", ""), getattr(store, "language", "")):
+        if chosen in CODES:
+            return chosen
+    return DEFAULT
+
+
+def order_language(order) -> str:
+    """The language of the order's customer (with the order's store's default)."""
+    customer = order.customer if order.customer_id else None
+    return language_of(customer=customer, store=order.store)
+
+
+@contextmanager
+def writing_to(language: str):
+    """Texts rendered inside are in `language` (one of CODES, else the default)."""
+    with translation.override(language if language in CODES else DEFAULT):
+        yield
