@@ -12,14 +12,15 @@ from messaging.forms import CannedReplyForm
 from orders.models import Merchant
 from orders.selectors import user_team_merchant_ids
 from orders.views.common import member_required
-from performile.errors import ApplicationError
-from performile.forms import add_service_error
+from performile.forms import run_service
 
 
-def _team_merchants(user) -> list[Merchant]:
+def team_merchants(user) -> list[Merchant]:
+    """The merchants where the user is staff or admin; 403 when none (the team's
+    own tools: canned replies, labels)."""
     merchants = list(Merchant.objects.filter(pk__in=user_team_merchant_ids(user)))
     if not merchants:
-        raise PermissionDenied("Canned replies are for the merchant's staff.")
+        raise PermissionDenied("This page is for the merchant's staff.")
     return merchants
 
 
@@ -27,19 +28,19 @@ def _team_merchants(user) -> list[Merchant]:
 @require_http_methods(["GET", "POST"])
 def canned_list_view(request):
     """The replies, and a form for a new one."""
-    merchants = _team_merchants(request.user)
+    merchants = team_merchants(request.user)
     form = CannedReplyForm(request.POST or None, merchants=merchants)
-    if request.method == "POST" and form.is_valid():
-        try:
-            reply = services.canned_reply_create(
-                merchant=form.cleaned_data["merchant"],
+    if request.method == "POST":
+        reply = run_service(
+            form,
+            lambda data: services.canned_reply_create(
+                merchant=data["merchant"],
                 actor=request.user,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
+                title=data["title"],
+                body=data["body"],
+            ),
+        )
+        if reply is not None:
             flash.success(request, f"Canned reply “{reply.title}” saved.")
             return redirect("messaging:canned")
     return _page(request, form, status=400 if form.errors else 200)
@@ -48,7 +49,7 @@ def canned_list_view(request):
 @member_required
 @require_http_methods(["GET", "POST"])
 def canned_edit_view(request, pk: int):
-    merchants = _team_merchants(request.user)
+    merchants = team_merchants(request.user)
     reply = selectors.canned_reply_get_for_user(request.user, pk)
     form = CannedReplyForm(
         request.POST or None,
@@ -56,18 +57,15 @@ def canned_edit_view(request, pk: int):
         reply=reply,
         initial={"title": reply.title, "body": reply.body},
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.canned_reply_update(
-                reply=reply,
-                actor=request.user,
-                title=form.cleaned_data["title"],
-                body=form.cleaned_data["body"],
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
-            flash.success(request, f"Canned reply “{reply.title}” saved.")
+    if request.method == "POST":
+        saved = run_service(
+            form,
+            lambda data: services.canned_reply_update(
+                reply=reply, actor=request.user, title=data["title"], body=data["body"]
+            ),
+        )
+        if saved is not None:
+            flash.success(request, f"Canned reply “{saved.title}” saved.")
             return redirect("messaging:canned")
     status = 400 if form.errors else 200
     return _page(request, form, editing=reply, status=status)
@@ -76,7 +74,7 @@ def canned_edit_view(request, pk: int):
 @member_required
 @require_POST
 def canned_delete_view(request, pk: int):
-    _team_merchants(request.user)
+    team_merchants(request.user)
     reply = selectors.canned_reply_get_for_user(request.user, pk)
     services.canned_reply_delete(reply=reply, actor=request.user)
     flash.success(request, f"Canned reply “{reply.title}” deleted.")

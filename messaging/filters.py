@@ -38,11 +38,13 @@ class InboxFilters:
     date_from: date | None = None
     date_to: date | None = None
     assignee: str = ""  # "", "mine", "unassigned": the order's assigned staff member
-    reply: str = ""  # "", "overdue", "near": against the store's reply target
+    reply: str = ""  # "", "waiting", "overdue", "near": the customer's wait
+    label_id: int | None = None  # conversations carrying this label
+    snoozed: bool = False  # only the snoozed ones (else they are left out)
 
 
 ASSIGNEES = ("mine", "unassigned")
-REPLY_STATES = ("overdue", "near")
+REPLY_STATES = ("waiting", "overdue", "near")
 
 
 def inbox_filters_from(data) -> InboxFilters:
@@ -65,6 +67,8 @@ def inbox_filters_from(data) -> InboxFilters:
     unread = _boolean(get("unread"), "unread", errors)
     assignee = _choice(get("assignee"), ASSIGNEES, "assignee", errors)
     reply = _choice(get("reply"), REPLY_STATES, "reply", errors)
+    snoozed = _boolean(get("snoozed"), "snoozed", errors)
+    label_id = _positive_int(get("label"), "label", errors)
     store_field = "store" if get("store") else "store_id"
     store_id = _positive_int(get(store_field), store_field, errors)
     date_from = _date(get("date_from"), "date_from", errors)
@@ -84,6 +88,8 @@ def inbox_filters_from(data) -> InboxFilters:
         date_to=date_to,
         assignee=assignee,
         reply=reply,
+        label_id=label_id,
+        snoozed=snoozed,
     )
 
 
@@ -175,8 +181,9 @@ def headline_config():
 def filter_threads(
     threads: QuerySet[Thread], filters: InboxFilters, user=None
 ) -> QuerySet[Thread]:
-    """The filters on the thread itself: its status, its order's (status, who it is
-    assigned to: `user` for "mine"), its store."""
+    """The filters on the thread itself: its status, labels and snooze, its
+    order's (status, who it is assigned to: `user` for "mine"), its store. A
+    snoozed conversation shows only among the snoozed, and in a search."""
     if filters.assignee == "mine":
         threads = threads.filter(order__assigned_staff=user)
     elif filters.assignee == "unassigned":
@@ -187,6 +194,13 @@ def filter_threads(
         threads = threads.filter(order__status=filters.order_status)
     if filters.store_id:
         threads = threads.filter(store_id=filters.store_id)
+    if filters.label_id:
+        threads = threads.filter(labels=filters.label_id)
+    now = timezone.now()
+    if filters.snoozed:
+        threads = threads.filter(snoozed_until__gt=now)
+    elif not filters.q:
+        threads = threads.filter(Q(snoozed_until=None) | Q(snoozed_until__lte=now))
     return threads
 
 

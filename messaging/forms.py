@@ -2,7 +2,9 @@
 
 from django import forms
 
+from messaging import snooze
 from messaging.models import Message, Thread
+from messaging.models import labels as label_colours
 from messaging.services.outgoing import ReplyChannel, auto_channel, reply_channels
 from orders.models import Merchant, Order
 from orders.selectors import visible_orders
@@ -149,6 +151,7 @@ class InboxFilterForm(forms.Form):
         label="Reply target",
         choices=[
             ("", "Any reply target"),
+            ("waiting", "Awaiting reply"),
             ("overdue", "Reply overdue"),
             ("near", "Reply due soon"),
         ],
@@ -209,9 +212,60 @@ class CannedReplyForm(forms.Form):
 
     def __init__(self, *args, merchants, reply=None, **kwargs):
         super().__init__(*args, **kwargs)
-        field = self.fields["merchant"]
-        field.queryset = Merchant.objects.filter(pk__in=[m.pk for m in merchants])
-        if reply is not None or len(merchants) == 1:
-            field.initial = reply.merchant if reply is not None else merchants[0]
-            field.widget = forms.HiddenInput()
-            field.disabled = True
+        one_merchant(self.fields["merchant"], merchants, reply)
+
+
+class SnoozeForm(forms.Form):
+    """Snooze a conversation: one of messaging.snooze's choices, or a time of the
+    user's own (read in the page's time zone)."""
+
+    until = forms.ChoiceField(label="Snooze", choices=snooze.CHOICES)
+    at = forms.DateTimeField(
+        label="Until",
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("until") == "custom" and not data.get("at"):
+            self.add_error("at", "Pick the time to snooze until.")
+        return data
+
+
+class LabelsForm(forms.Form):
+    """The labels on one conversation, among its merchant's."""
+
+    labels = forms.MultipleChoiceField(
+        label="Labels", required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, labels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["labels"].choices = [
+            (str(label.pk), label.name) for label in labels
+        ]
+
+
+class LabelForm(forms.Form):
+    """A label's name and colour (and, for a new one of someone who works for
+    several merchants, whose it is); messaging.services.organising checks them."""
+
+    merchant = forms.ModelChoiceField(queryset=None, label="Merchant")
+    name = forms.CharField(label="Name", max_length=40)
+    colour = forms.ChoiceField(label="Colour", choices=label_colours.COLOURS)
+
+    def __init__(self, *args, merchants, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        one_merchant(self.fields["merchant"], merchants, label)
+
+
+def one_merchant(field, merchants, editing) -> None:
+    """The merchant field of a team's form: fixed when editing or when the user
+    works for one merchant only."""
+    field.queryset = Merchant.objects.filter(pk__in=[m.pk for m in merchants])
+    if editing is not None or len(merchants) == 1:
+        field.initial = editing.merchant if editing is not None else merchants[0]
+        field.widget = forms.HiddenInput()
+        field.disabled = True

@@ -9,7 +9,7 @@ importable from here too.
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from messaging import sla
@@ -38,8 +38,10 @@ from orders.models import Order
 
 __all__ = [
     "InboxFilters",
+    "VIEWS",
     "SearchHit",
     "ThreadPage",
+    "current_view",
     "day_start",
     "inbox_filters_from",
     "inbox_threads",
@@ -49,6 +51,7 @@ __all__ = [
     "thread_page",
     "unread_total",
     "user_may_search",
+    "view_counts",
 ]
 
 Direction = Message.Direction
@@ -75,7 +78,11 @@ def inbox_threads(user, filters: InboxFilters) -> QuerySet[Thread]:
         return Thread.objects.none()
     scope = internal_scope(user)
     threads = filter_threads(visible_threads(user), filters, user)
-    if filters.reply:
+    if filters.reply == "waiting":
+        threads = threads.filter(
+            status=Thread.Status.OPEN, awaiting_reply_since__isnull=False
+        )
+    elif filters.reply:
         threads = sla.waiting_for_reply(threads, filters.reply, timezone.now())
     # A thread opened with no message yet (the drawer's panel) is no conversation.
     threads = threads.exclude(last_message_at=None)
@@ -94,8 +101,10 @@ def inbox_threads(user, filters: InboxFilters) -> QuerySet[Thread]:
         )
     threads = with_unread(threads, user, internal=scope)
     related = ("order", "store", "order__customer", "order__assigned_staff")
-    return threads.select_related(*related).order_by(
-        F("last_message_at").desc(nulls_last=True), "-id"
+    return (
+        threads.select_related(*related)
+        .prefetch_related("labels")
+        .order_by(F("last_message_at").desc(nulls_last=True), "-id")
     )
 
 
@@ -163,3 +172,55 @@ def unread_total(user, threads: QuerySet[Thread]) -> int:
         thread__in=threads.values("pk"),
     )
     return messages.count()
+
+
+# --- The Inbox's views --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class View:
+    key: str
+    label: str
+    query: dict  # the filters it sets
+
+
+VIEWS = (
+    View("all", "All conversations", {}),
+    View("mine", "Mine", {"assignee": "mine"}),
+    View("unassigned", "Unassigned", {"assignee": "unassigned"}),
+    View("waiting", "Awaiting reply", {"reply": "waiting"}),
+    View("overdue", "Reply overdue", {"reply": "overdue"}),
+    View("snoozed", "Snoozed", {"snoozed": "1"}),
+    View("closed", "Closed", {"status": "closed"}),
+)
+# The views whose open conversations are counted beside their name.
+COUNTED = ("mine", "unassigned", "waiting", "snoozed")
+
+
+def view_counts(user) -> dict[str, int]:
+    """How many open conversations each of COUNTED holds for `user`, in one
+    query (snoozed ones count only as snoozed)."""
+    now = timezone.now()
+    awake = Q(snoozed_until=None) | Q(snoozed_until__lte=now)
+    threads = visible_threads(user).filter(
+        status=Thread.Status.OPEN, last_message_at__isnull=False
+    )
+    return threads.aggregate(
+        mine=Count("pk", filter=awake & Q(order__assigned_staff=user)),
+        unassigned=Count("pk", filter=awake & Q(order__assigned_staff=None)),
+        waiting=Count("pk", filter=awake & Q(awaiting_reply_since__isnull=False)),
+        snoozed=Count("pk", filter=Q(snoozed_until__gt=now)),
+    )
+
+
+def current_view(query) -> str:
+    """The view whose filters the query string sets exactly (else "")."""
+    given = {
+        name: value
+        for name, value in query.items()
+        if value and name not in ("page", "open")
+    }
+    for view in VIEWS:
+        if given == view.query:
+            return view.key
+    return ""

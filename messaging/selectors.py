@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404
 from messaging import canned
 from messaging.models import (
     CannedReply,
+    Label,
     Message,
     ReadReceipt,
     SupportSettings,
@@ -288,3 +289,24 @@ def canned_replies_for_order(user, order: Order) -> list[tuple[str, str]]:
     values = canned.order_values(order)
     replies = CannedReply.objects.filter(merchant_id=order.merchant_id)
     return [(reply.title, canned.render(reply.body, values)) for reply in replies]
+
+
+def team_labels(user) -> QuerySet[Label]:
+    """The labels of the merchants where `user` is staff or admin."""
+    if not user or not user.is_authenticated:
+        return Label.objects.none()
+    return Label.objects.filter(
+        merchant_id__in=sorted(user_team_merchant_ids(user))
+    ).select_related("merchant")
+
+
+def label_get_for_user(user, pk: int) -> Label:
+    return get_object_or_404(team_labels(user), pk=pk)
+
+
+def labels_for_order(user, order: Order) -> list[Label]:
+    """The labels the user may put on the order's conversation: its merchant's,
+    for the merchant's team."""
+    if not order_is_managed_by(user, order):
+        return []
+    return list(Label.objects.filter(merchant_id=order.merchant_id))

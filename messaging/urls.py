@@ -1,6 +1,12 @@
 from django.urls import path
 
-from messaging import bulk_views, canned_views, views
+from messaging import (
+    bulk_views,
+    canned_views,
+    conversation_views,
+    label_views,
+    views,
+)
 
 app_name = "messaging"
 urlpatterns = [
@@ -14,7 +20,25 @@ urlpatterns = [
     path(
         "canned/<int:pk>/delete/", canned_views.canned_delete_view, name="canned-delete"
     ),
+    path("labels/", label_views.label_list_view, name="labels"),
+    path("labels/<int:pk>/", label_views.label_edit_view, name="label-edit"),
+    path("labels/<int:pk>/delete/", label_views.label_delete_view, name="label-delete"),
     path("orders/<int:order_pk>/", views.thread_panel_view, name="thread"),
+    path(
+        "orders/<int:order_pk>/conversation/",
+        conversation_views.conversation_view,
+        name="conversation",
+    ),
+    path(
+        "orders/<int:order_pk>/labels/",
+        conversation_views.thread_labels_view,
+        name="thread-labels",
+    ),
+    path(
+        "orders/<int:order_pk>/snooze/",
+        conversation_views.thread_snooze_view,
+        name="snooze",
+    ),
     path("orders/<int:order_pk>/post/", views.thread_post_view, name="post"),
     path("orders/<int:order_pk>/close/", views.thread_close_view, name="close"),
     path("orders/<int:order_pk>/reopen/", views.thread_reopen_view, name="reopen"),

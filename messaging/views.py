@@ -10,11 +10,11 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
-from django_htmx.http import trigger_client_event
 
 from messaging import inbox, metrics, selectors, services, sla
 from messaging.forms import InboxFilterForm, LinkForm, MessageForm, MetricsFilterForm
 from messaging.models import Attachment, Message
+from messaging.panel import conversation_context, panel_context, read_trigger
 from orders import feed
 from orders import selectors as order_selectors
 from orders.models import Membership
@@ -23,7 +23,6 @@ from performile.errors import ApplicationError, NotAllowed
 from performile.forms import add_service_error
 from performile.htmx import toast
 
-THREAD_SHOWN = 100  # the newest messages a panel shows before "Show all"
 INBOX_PAGE = 25
 UNMATCHED_PAGE = 20
 SEARCH_HITS = 10
@@ -122,58 +121,11 @@ def _after_write(request, order, text: str):
 def _render_panel(
     request, order, *, form=None, mark_read=False, show_all=False, status=200
 ):
-    user = request.user
-    thread = selectors.thread_for_order(order)
-    sees_notes = selectors.user_sees_internal_notes(user, order)
-    thread_messages = selectors.thread_messages(user, order)
-    total = thread_messages.count() if thread else 0
-    shown = thread_messages if show_all else _newest(thread_messages, total)
-    first_unread = _first_unread(user, thread)
-    if mark_read and first_unread is not None:
-        newest = thread_messages.order_by("-pk").first()
-        services.messages_mark_read(order=order, message=newest, user=user)
-    shown = list(shown) if thread else []
-    # "Seen by Anna 14:02": read receipts, for the merchant's team only.
-    seen = selectors.seen_by_team(order, shown) if sees_notes and shown else {}
-    for message in shown:
-        message.seen = seen.get(message.pk, [])
-    context = {
-        "order": order,
-        "thread": thread,
-        "thread_messages": shown,
-        "hidden_count": 0 if show_all else max(total - THREAD_SHOWN, 0),
-        "first_unread": first_unread,
-        "sees_notes": sees_notes,
-        "may_write": order_selectors.order_is_workable_by(user, order),
-        "canned": selectors.canned_replies_for_order(user, order) if sees_notes else [],
-        "form": form
-        or MessageForm(order=order, thread=thread, allow_internal=sees_notes),
-    }
+    context = panel_context(
+        request, order, form=form, mark_read=mark_read, show_all=show_all
+    )
     response = render(request, "messaging/_panel.html", context, status=status)
-    if mark_read and first_unread is not None:
-        trigger_client_event(response, "performile:thread-read", {"order": order.pk})
-    return response
-
-
-def _newest(thread_messages, total: int):
-    if total <= THREAD_SHOWN:
-        return thread_messages
-    return thread_messages.filter(
-        pk__gte=thread_messages.order_by("-pk").values_list("pk", flat=True)[
-            THREAD_SHOWN - 1
-        ]
-    )
-
-
-def _first_unread(user, thread) -> int | None:
-    if thread is None:
-        return None
-    return (
-        selectors.unread_messages(user, thread)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .first()
-    )
+    return read_trigger(response, order, context)
 
 
 # --- Attachments ---------------------------------------------------------------
@@ -240,15 +192,46 @@ def inbox_view(request):
         return render(request, _inbox_template(request), context, status=400)
     threads = inbox.inbox_threads(user, filters)
     context["page"] = Paginator(threads, INBOX_PAGE).get_page(request.GET.get("page"))
-    context["rows"] = _inbox_rows(user, context["page"].object_list)
+    context["rows"] = _inbox_rows(
+        user, context["page"].object_list, _with_page(request)
+    )
     if filters.q and context["may_search"] and context["page"].number == 1:
         context["hits"] = inbox.message_search(user, filters, limit=SEARCH_HITS)
-    return render(request, _inbox_template(request), context)
+    template = _inbox_template(request)
+    if template == "messaging/inbox.html":
+        context.update(_workspace(request))
+    return render(request, template, context)
 
 
-def _inbox_rows(user, threads) -> list[dict]:
+def _workspace(request) -> dict:
+    """What the whole Inbox page shows around the list: its views with their
+    counts, the team's labels, and the conversation named by `?open=`."""
+    user = request.user
+    counts = inbox.view_counts(user)
+    current = inbox.current_view(request.GET)
+    label = request.GET.get("label", "")
+    context = {
+        "views": [
+            (view, counts.get(view.key), view.key == current) for view in inbox.VIEWS
+        ],
+        "nav_labels": [
+            (item, current == "" and label == str(item.pk) and len(request.GET) <= 2)
+            for item in selectors.team_labels(user)
+        ],
+        "pane": None,
+    }
+    opened = request.GET.get("open", "")
+    if opened.isdigit():
+        order = order_selectors.order_get_for_user(user, int(opened))
+        context.update(conversation_context(request, order, mark_read=True))
+        context["pane"] = True
+    return context
+
+
+def _inbox_rows(user, threads, query: str) -> list[dict]:
     """Each thread with its newest message as the user may see it (the newest
-    public one where internal notes are not theirs to read)."""
+    public one where internal notes are not theirs to read), and the Inbox's
+    address with it open (the list's `query` kept)."""
     scope = inbox.internal_scope(user)
     threads = list(threads)
 
@@ -267,6 +250,8 @@ def _inbox_rows(user, threads) -> list[dict]:
         {
             "thread": t,
             "last": by_pk.get(last_id(t)),
+            "opened": f"?{query}{'&' if query else ''}open={t.order_id}",
+            "snoozed": t.snoozed_until is not None and t.snoozed_until > now,
             "flags": [
                 (flag, flag.describe(now))
                 for flag in sla.thread_flags(t, targets[t.store_id], now)
@@ -292,9 +277,16 @@ def _describe(form, exc: ApplicationError) -> list[str]:
     return described or [exc.message]
 
 
+def _with_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("open", None)
+    return query.urlencode()
+
+
 def _without_page(request) -> str:
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("open", None)
     return query.urlencode()
 
 

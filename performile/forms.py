@@ -53,3 +53,16 @@ class SecretFieldsMixin:
             if not cleaned.get(name):
                 cleaned[name] = getattr(self.instance, name, "")
         return cleaned
+
+
+def run_service(form: forms.Form, call):
+    """`call(form.cleaned_data)` when the form is valid: its result, or None when
+    the form is invalid or the service refused (its ApplicationError then on the
+    form, see `add_service_error`)."""
+    if not form.is_valid():
+        return None
+    try:
+        return call(form.cleaned_data)
+    except ApplicationError as exc:
+        add_service_error(form, exc)
+        return None

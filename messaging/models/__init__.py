@@ -10,6 +10,7 @@ from messaging.models.conversations import (
     attachment_path,
     new_thread_token,
 )
+from messaging.models.labels import Label
 from messaging.models.preferences import NotificationPreference
 from messaging.models.reading import ReadReceipt, SupportNotification, ThreadReadState
 from messaging.models.support import CannedReply, SupportSettings
@@ -19,6 +20,7 @@ __all__ = [
     "SEARCH_CONFIG",
     "Attachment",
     "CannedReply",
+    "Label",
     "Message",
     "MessageRedaction",
     "NotificationPreference",

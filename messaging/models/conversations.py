@@ -82,6 +82,14 @@ class Thread(models.Model):
         blank=True,
         help_text="When its overdue reply was last escalated (messaging.sla).",
     )
+    snoozed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Out of the Inbox until then, or until the customer writes.",
+    )
+    labels = models.ManyToManyField(
+        "messaging.Label", blank=True, related_name="threads"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -8,7 +8,8 @@ the app, and the reply's way out through the outbox), `links` (an unmatched
 message put in its thread), `general` (a customer's question about no order, from
 the portal), `preferences` (how a customer hears about their orders),
 `auto_answers` ("where is my order?" answered at once), `support` (a store's
-support settings), `canned` (the team's canned replies), `reading`
+support settings), `canned` (the team's canned replies), `organising` (labels and snooze),
+`reading`
 (read state), `staff_notifications` and `redaction` (messages withdrawn from every
 display at a customer's erasure: the rows stay, a redaction record beside them).
 """
@@ -22,6 +23,13 @@ from messaging.services.common import BODY_LIMIT
 from messaging.services.general import message_send_general
 from messaging.services.inbound import IncomingAttachment, message_receive
 from messaging.services.links import message_link
+from messaging.services.organising import (
+    label_create,
+    label_delete,
+    label_update,
+    thread_set_labels,
+    thread_snooze,
+)
 from messaging.services.preferences import notification_preferences_update
 from messaging.services.reading import messages_mark_read
 from messaging.services.redaction import messages_redact
@@ -45,6 +53,9 @@ __all__ = [
     "canned_reply_create",
     "canned_reply_delete",
     "canned_reply_update",
+    "label_create",
+    "label_delete",
+    "label_update",
     "message_add_note",
     "message_add_system",
     "message_link",
@@ -60,4 +71,6 @@ __all__ = [
     "thread_close",
     "thread_get_or_create",
     "thread_reopen",
+    "thread_set_labels",
+    "thread_snooze",
 ]

@@ -1,11 +1,12 @@
 """The merchant's canned replies: written, changed and deleted by the team (staff
 and admins), each change audited."""
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from messaging.canned import VARIABLES, unknown_variables
 from messaging.models import CannedReply
+from messaging.services.common import save_team_record
 from orders.models import Merchant
 from orders.selectors import merchant_is_managed_by
 from performile.actors import Actor
@@ -78,18 +79,10 @@ def _clean(title: str, body: str) -> tuple[str, str]:
 
 
 def _save(reply: CannedReply, action: str, actor: Actor) -> None:
-    try:
-        with transaction.atomic():
-            reply.save()
-            audit(
-                action,
-                actor=actor,
-                target=reply,
-                merchant_id=reply.merchant_id,
-                title=reply.title,
-            )
-    except IntegrityError as exc:
-        raise ApplicationError(
-            "The canned reply cannot be saved.",
-            fields={"title": ["Another canned reply has this title."]},
-        ) from exc
+    save_team_record(
+        reply,
+        action,
+        actor,
+        refusal="The canned reply cannot be saved.",
+        taken={"title": ["Another canned reply has this title."]},
+    )

@@ -1,6 +1,8 @@
 """What every messaging service shares: the message body's rules, who the actor
 is, and the audit row of an action in an order's conversation."""
 
+from django.db import IntegrityError, transaction
+
 from messaging.models import Message
 from orders.models import Customer, Order
 from performile.actors import Actor
@@ -49,3 +51,21 @@ def order_audit(action: str, *, order: Order, target, **fields) -> None:
         merchant_id=order.merchant_id,
         **fields,
     )
+
+
+def save_team_record(record, action: str, actor: Actor, *, refusal: str, taken: dict):
+    """Save one of the merchant's own records (a canned reply, a label) with its
+    audit row; a clash with a unique constraint is `refusal`, with `taken` as
+    its field errors, and nothing is saved."""
+    try:
+        with transaction.atomic():
+            record.save()
+            audit(
+                action,
+                actor=actor,
+                target=record,
+                merchant_id=record.merchant_id,
+                name=str(record),
+            )
+    except IntegrityError as exc:
+        raise ApplicationError(refusal, fields=taken) from exc

@@ -117,6 +117,7 @@ def record_inbound(thread: Thread, message: Message) -> None:
         last_inbound_channel=message.channel,
         awaiting_reply_since=thread.awaiting_reply_since or message.created_at,
         first_inbound_at=thread.first_inbound_at or message.created_at,
+        snoozed_until=None,  # the customer wrote: back in the Inbox
     )
     if not thread.is_open:
         set_status(thread, Thread.Status.OPEN)

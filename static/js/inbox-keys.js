@@ -33,7 +33,7 @@
         if (box) box.checked = !box.checked;
         break;
       case "r":
-        var reply = document.querySelector("#drawer [data-composer-form] textarea");
+        var reply = document.querySelector("#inbox-pane [data-composer-form] textarea");
         if (reply) reply.focus();
         break;
       case "/":

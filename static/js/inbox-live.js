@@ -14,7 +14,7 @@
 
   function aboutConversations(kinds) {
     return (kinds || []).some(function (kind) {
-      return kind.indexOf("message") === 0 || kind === "thread" || kind === "assigned";
+      return kind.indexOf("message") === 0 || ["thread", "assigned", "labels", "snooze"].indexOf(kind) >= 0;
     });
   }
 
@@ -30,6 +30,11 @@
     }, 300);
   }
 
+  // The open conversation (static/js/inbox-pane.js) refreshes itself.
+  function changed(orderIds) {
+    document.dispatchEvent(new CustomEvent("performile:inbox-changed", { detail: { orderIds: orderIds } }));
+  }
+
   window.PerformileLiveCore.start(root, {
     offlineText: function (live) {
       return "Offline · checking every " + live.pollSeconds + " s";
@@ -40,11 +45,18 @@
         : "Checking for new messages every " + live.pollSeconds + " seconds.";
     },
     onMessage: function (message) {
-      if (message.type === "order" && aboutConversations(message.kinds)) refresh();
+      if (message.type === "order" && aboutConversations(message.kinds)) {
+        refresh();
+        changed([message.order && message.order.id]);
+      }
     },
     onPage: function (page) {
-      var kinds = (page.changes || []).map(function (change) { return change.kind; });
-      if (aboutConversations(kinds)) refresh();
+      var changes = (page.changes || []).filter(function (change) {
+        return aboutConversations([change.kind]);
+      });
+      if (!changes.length) return;
+      refresh();
+      changed(changes.map(function (change) { return change.order_id; }));
     },
   });
 })();

@@ -61,6 +61,9 @@
     if (!panel && event.detail.elt && event.detail.elt.matches && event.detail.elt.matches("[data-thread-panel]")) {
       panel = event.detail.elt;
     }
+    if (!panel && event.detail.elt && event.detail.elt.id === "inbox-pane") {
+      panel = event.detail.elt.querySelector("[data-thread-panel]");
+    }
     if (!panel) return;
     scrollThread(panel, true);
     syncComposer(panel.querySelector("[data-composer-form]"));

@@ -49,6 +49,16 @@ def test_the_inbox_shows_a_portal_message_and_a_reply_as_they_are_written(
     )
     expect(results).to_contain_text("You: Yes, write it here.")
     assert page.evaluate("window.__loads") == 1
+
+    # The open conversation, beside the list, shows the customer's next message.
+    results.get_by_role("link").filter(has_text="ORD-7001").click()
+    pane = page.locator("#inbox-pane")
+    expect(pane.locator("[data-thread-panel]")).to_contain_text("Yes, write it here.")
+    services.message_send_in_app(
+        order=order, actor=portal_user, body="Storgatan 1, 111 22 Stockholm."
+    )
+    expect(pane.locator("[data-thread-panel]")).to_contain_text("Storgatan 1")
+    assert page.evaluate("window.__loads") == 1
     page.screenshot(path=artifacts / "inbox-live-desktop.png", full_page=True)
 
 

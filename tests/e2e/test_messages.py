@@ -138,7 +138,11 @@ def test_the_inbox_by_keyboard(new_page, asgi_server, staff_user, asked, store):
 
     links.nth(0).focus()
     page.keyboard.press("Enter")
-    expect(page.locator("#drawer [data-thread-panel]")).to_be_visible()
+    pane = page.locator("#inbox-pane")
+    expect(pane.locator("[data-thread-panel]")).to_be_visible()
+    expect(page.locator("#inbox-results .inbox-row.is-current")).to_have_count(1)
+    page.keyboard.press("r")
+    expect(pane.locator("[data-composer-form] textarea")).to_be_focused()
 
 
 def test_the_inbox_on_a_phone(new_page, asgi_server, staff_user, asked, artifacts):
@@ -157,12 +161,18 @@ def test_the_inbox_on_a_phone(new_page, asgi_server, staff_user, asked, artifact
     # Opening the thread shows the order on its messages and reads it.
     page.wait_for_function("window.htmx && window.PerformileMessages")
     row.get_by_role("link").click()
-    drawer = page.locator("#drawer")
-    expect(drawer.locator("[data-thread-panel]")).to_contain_text("It has been a week")
-    expect(drawer.locator("#messages-heading")).to_be_in_viewport()
+    pane = page.locator("#inbox-pane")
+    expect(pane.locator("[data-thread-panel]")).to_contain_text("It has been a week")
+    expect(pane.locator("#messages-heading")).to_be_in_viewport()
     expect(row.locator("[data-unread-badge]")).to_have_count(0)
     expect(page.locator("[data-inbox-count]")).to_have_count(0)
+    page.wait_for_function("document.documentElement.scrollWidth <= 390")
     page.screenshot(path=artifacts / "inbox-thread-phone.png")
+
+    # Back to the list, where it was.
+    pane.get_by_role("button", name="Back to the conversations").click()
+    expect(pane).to_be_hidden()
+    expect(row.get_by_role("link")).to_be_focused()
 
 
 def test_link_an_unmatched_message_and_see_the_metrics_on_a_phone(

@@ -24,6 +24,11 @@ PARAMETRIZED = {
     "messaging:attachment": ["attachment"],
     "messaging:canned-edit": ["canned"],
     "messaging:canned-delete": ["canned"],
+    "messaging:conversation": ["order"],
+    "messaging:thread-labels": ["order"],
+    "messaging:snooze": ["order"],
+    "messaging:label-edit": ["label"],
+    "messaging:label-delete": ["label"],
     "api-order-messages": ["order"],
     "api-message-read": ["order", "message"],
     "api-thread-close": ["order"],
@@ -37,6 +42,7 @@ OTHER_WAYS = {
     "messaging:unmatched": "listing",
     "messaging:metrics": None,
     "messaging:canned": "listing",
+    "messaging:labels": "listing",
     "messaging:bulk": "form",
     "api-message-search": "query",
     "api-unmatched": "listing",
@@ -172,7 +178,12 @@ def test_another_merchants_staff_get_404_everywhere(
         title="Where is it",
         body="Your {{order_number}} is on its way.",
     )
+    label = services.label_create(
+        merchant=merchant, actor=staff_user, name="Lamp trouble", colour="red"
+    )
+    services.thread_set_labels(order=order, actor=staff_user, label_ids=[label.pk])
     theirs = {
+        "label": label,
         "order": order,
         "message": asked,
         "stray": stray,
@@ -188,14 +199,22 @@ def test_another_merchants_staff_get_404_everywhere(
         url = reverse(name, args=[theirs[kind].pk for kind in kinds])
         assert_not_found(client, url, data)
 
-    for name in ("messaging:inbox", "messaging:unmatched", "messaging:canned"):
-        page = client.get(reverse(name), {"q": "lamp"})
+    listings = ("messaging:inbox", "messaging:unmatched", "messaging:canned")
+    for name in (*listings, "messaging:labels"):
+        page = client.get(reverse(name), {"q": "lamp", "label": label.pk})
         assert page.status_code == 200, name
         assert order.order_number not in page.content.decode(), name
         assert "A lamp?" not in page.content.decode(), name
         assert "Where is it" not in page.content.decode(), name
+        assert "Lamp trouble" not in page.content.decode(), name
+    opened = client.get(reverse("messaging:inbox"), {"open": order.pk})
+    assert opened.status_code == 404
     reply.refresh_from_db()
     assert reply.title == "Where is it"
+    label.refresh_from_db()
+    assert label.name == "Lamp trouble"
+    assert list(Thread.objects.get(order=order).labels.all()) == [label]
+    assert Thread.objects.get(order=order).snoozed_until is None
     client.post(reverse("messaging:bulk"), {"orders": [order.pk], "action": "close"})
     assert Thread.objects.get(order=order).is_open
     hits = client.get(reverse("api-message-search"), {"q": "lamp"}).json()
