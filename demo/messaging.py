@@ -48,6 +48,24 @@ NOTES = [
     "Second delay for this customer: offer free shipping next time.",
     "Checked with the warehouse: the item was short-picked.",
 ]
+# The labels each demo merchant sorts by, and words that earn a conversation one.
+LABELS = [
+    ("Missing item", "red", "missing"),
+    ("Address change", "blue", "address"),
+    ("Urgent", "orange", "before friday"),
+]
+CANNED = [
+    (
+        "Where is my parcel",
+        "Hi {{customer_name}}, your order {{order_number}} is on its way: follow it"
+        " at {{tracking_link}}. It should be with you {{eta}}.",
+    ),
+    (
+        "Missing item",
+        "Hi {{customer_name}}, so sorry something was missing from"
+        " {{order_number}}. We are sending it today at no cost.",
+    ),
+]
 UNMATCHED = [
     (
         Channel.EMAIL,
@@ -87,6 +105,7 @@ def _conversations_create(seed: int, conversations: int) -> int:
         for index, order in enumerate(orders[:conversations]):
             _conversation(order, index, rng)
         _unmatched(orders)
+        _team_tools(orders[:conversations], rng)
     return Message.objects.count() - before
 
 
@@ -179,3 +198,45 @@ def _staff(order: Order, rng: random.Random):
         ).select_related("user")
     )
     return rng.choice(members).user
+
+
+def _team_tools(orders: list[Order], rng: random.Random) -> None:
+    """The demo merchants' canned replies and labels; conversations labelled by
+    what their customer asked, and one waiting conversation snoozed to tomorrow."""
+    labels = {}
+    for merchant_id in sorted({order.merchant_id for order in orders}):
+        order = next(o for o in orders if o.merchant_id == merchant_id)
+        staff = _staff(order, rng)
+        if order.merchant.labels.exists():
+            continue  # kept from an earlier run of the demo
+        for title, body in CANNED:
+            services.canned_reply_create(
+                merchant=order.merchant, actor=staff, title=title, body=body
+            )
+        for name, colour, words in LABELS:
+            label = services.label_create(
+                merchant=order.merchant, actor=staff, name=name, colour=colour
+            )
+            labels[(merchant_id, words)] = label
+    snoozed = False
+    for order in orders:
+        thread = Thread.objects.filter(order=order).first()
+        if thread is None:
+            continue
+        asked = " ".join(
+            thread.messages.filter(direction=Message.Direction.INBOUND).values_list(
+                "body", flat=True
+            )
+        ).lower()
+        chosen = [
+            label.pk
+            for (merchant_id, words), label in labels.items()
+            if merchant_id == order.merchant_id and words in asked
+        ]
+        staff = _staff(order, rng)
+        if chosen:
+            services.thread_set_labels(order=order, actor=staff, label_ids=chosen)
+        if not snoozed and thread.is_open and thread.awaiting_reply_since is None:
+            tomorrow = timezone.now() + timedelta(days=1)
+            services.thread_snooze(order=order, actor=staff, until=tomorrow)
+            snoozed = True

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from messaging.models import Message, Thread
+from messaging.models import CannedReply, Message, Thread
 
 
 @pytest.fixture
@@ -26,6 +26,10 @@ def test_demo_messages_cover_every_channel_and_the_unmatched_inbox(demo):
     assert Message.objects.filter(visibility=Message.Visibility.INTERNAL).exists()
     assert Thread.objects.filter(status=Thread.Status.CLOSED).exists()
     assert Thread.objects.exclude(awaiting_reply_since=None).exists()
+    # The team's tools: canned replies, labels on what customers asked, a snooze.
+    assert CannedReply.objects.exists()
+    assert Thread.objects.filter(labels__name="Missing item").exists()
+    assert Thread.objects.exclude(snoozed_until=None).count() == 1
 
 
 def test_demo_messages_if_empty_leaves_existing_conversations(demo):
