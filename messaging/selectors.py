@@ -20,6 +20,7 @@ from messaging.models import (
     SupportSettings,
     Thread,
     ThreadReadState,
+    WhatsAppTemplate,
 )
 from orders.models import TEAM_ROLES, Order, Store
 from orders.selectors import (
@@ -288,3 +289,18 @@ def canned_replies_for_order(user, order: Order) -> list[tuple[str, str]]:
     values = canned.order_values(order)
     replies = CannedReply.objects.filter(merchant_id=order.merchant_id)
     return [(reply.title, canned.render(reply.body, values)) for reply in replies]
+
+
+def team_whatsapp_templates(user) -> QuerySet[WhatsAppTemplate]:
+    """The WhatsApp templates of the merchants where `user` is staff or admin
+    (only admins may change them: messaging.services.whatsapp_templates)."""
+    if not user or not user.is_authenticated:
+        return WhatsAppTemplate.objects.none()
+    return WhatsAppTemplate.objects.filter(
+        merchant_id__in=sorted(user_team_merchant_ids(user))
+    ).select_related("merchant")
+
+
+def whatsapp_template_get_for_user(user, pk: int) -> WhatsAppTemplate:
+    """Another merchant's template is Http404, like one that does not exist."""
+    return get_object_or_404(team_whatsapp_templates(user), pk=pk)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from messaging import bulk_views, canned_views, views
+from messaging import bulk_views, canned_views, views, whatsapp_template_views
 
 app_name = "messaging"
 urlpatterns = [
@@ -13,6 +13,21 @@ urlpatterns = [
     path("canned/<int:pk>/", canned_views.canned_edit_view, name="canned-edit"),
     path(
         "canned/<int:pk>/delete/", canned_views.canned_delete_view, name="canned-delete"
+    ),
+    path(
+        "whatsapp-templates/",
+        whatsapp_template_views.whatsapp_template_list_view,
+        name="whatsapp-templates",
+    ),
+    path(
+        "whatsapp-templates/<int:pk>/",
+        whatsapp_template_views.whatsapp_template_edit_view,
+        name="whatsapp-template-edit",
+    ),
+    path(
+        "whatsapp-templates/<int:pk>/delete/",
+        whatsapp_template_views.whatsapp_template_delete_view,
+        name="whatsapp-template-delete",
     ),
     path("orders/<int:order_pk>/", views.thread_panel_view, name="thread"),
     path("orders/<int:order_pk>/post/", views.thread_post_view, name="post"),

@@ -13,6 +13,7 @@ from messaging.models.conversations import (
 from messaging.models.preferences import NotificationPreference
 from messaging.models.reading import ReadReceipt, SupportNotification, ThreadReadState
 from messaging.models.support import CannedReply, SupportSettings
+from messaging.models.whatsapp import WhatsAppTemplate
 
 __all__ = [
     "REDACTED",
@@ -27,6 +28,7 @@ __all__ = [
     "SupportSettings",
     "Thread",
     "ThreadReadState",
+    "WhatsAppTemplate",
     "attachment_path",
     "new_thread_token",
 ]

@@ -24,6 +24,8 @@ PARAMETRIZED = {
     "messaging:attachment": ["attachment"],
     "messaging:canned-edit": ["canned"],
     "messaging:canned-delete": ["canned"],
+    "messaging:whatsapp-template-edit": ["whatsapp_template"],
+    "messaging:whatsapp-template-delete": ["whatsapp_template"],
     "api-order-messages": ["order"],
     "api-message-read": ["order", "message"],
     "api-thread-close": ["order"],
@@ -37,6 +39,8 @@ OTHER_WAYS = {
     "messaging:unmatched": "listing",
     "messaging:metrics": None,
     "messaging:canned": "listing",
+    # Its form's merchant is one of the admin's own (test_whatsapp_templates.py).
+    "messaging:whatsapp-templates": "listing",
     "messaging:bulk": "form",
     "api-message-search": "query",
     "api-unmatched": "listing",
@@ -154,6 +158,7 @@ def test_another_merchants_staff_get_404_everywhere(
     other_store,
     other_merchant_staff,
     staff_user,
+    admin_member,
 ):
     settings.MEDIA_ROOT = tmp_path
     asked, note = conversation
@@ -172,12 +177,24 @@ def test_another_merchants_staff_get_404_everywhere(
         title="Where is it",
         body="Your {{order_number}} is on its way.",
     )
+    template = services.whatsapp_template_create(
+        merchant=merchant,
+        actor=admin_member,
+        values={
+            "purpose": "reply_waiting",
+            "name": "reply_waiting",
+            "language_code": "en",
+            "body": "New reply about {{1}}: {{2}}",
+            "parameters": ["order_number", "reply_text"],
+        },
+    )
     theirs = {
         "order": order,
         "message": asked,
         "stray": stray,
         "attachment": attachment,
         "canned": reply,
+        "whatsapp_template": template,
     }
     own_order = OrderFactory(store=other_store)
     before = (Message.objects.count(), ReadReceipt.objects.count())
@@ -196,6 +213,8 @@ def test_another_merchants_staff_get_404_everywhere(
         assert "Where is it" not in page.content.decode(), name
     reply.refresh_from_db()
     assert reply.title == "Where is it"
+    template.refresh_from_db()
+    assert template.body == "New reply about {{1}}: {{2}}"
     client.post(reverse("messaging:bulk"), {"orders": [order.pk], "action": "close"})
     assert Thread.objects.get(order=order).is_open
     hits = client.get(reverse("api-message-search"), {"q": "lamp"}).json()
