@@ -87,7 +87,9 @@ def outgoing(
     (update, reply_text)."""
     with writing_to(template.language):
         values = {**canned.order_values(order), **extra}
-    parameters = [parameter_text(values.get(name, "")) for name in template.parameters]
+        parameters = [
+            parameter_text(values.get(name, "")) for name in template.parameters
+        ]
     data = {
         "name": template.name,
         "language": template.language_code,
