@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from messaging.models import Message, Thread
+from messaging.models import Message, Thread, WhatsAppTemplate
 
 
 @pytest.fixture
@@ -26,6 +26,12 @@ def test_demo_messages_cover_every_channel_and_the_unmatched_inbox(demo):
     assert Message.objects.filter(visibility=Message.Visibility.INTERNAL).exists()
     assert Thread.objects.filter(status=Thread.Status.CLOSED).exists()
     assert Thread.objects.exclude(awaiting_reply_since=None).exists()
+    assert set(WhatsAppTemplate.objects.values_list("purpose", "language")) == {
+        ("order_update", "en"),
+        ("order_update", "sv"),
+        ("reply_waiting", "en"),
+        ("reply_waiting", "sv"),
+    }
 
 
 def test_demo_messages_if_empty_leaves_existing_conversations(demo):
