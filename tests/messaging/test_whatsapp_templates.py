@@ -217,6 +217,21 @@ def test_the_customers_language_chooses_the_template(
     assert message.template["language"] == expected
 
 
+def test_a_notice_held_for_the_night_goes_as_the_template_if_the_window_closes(
+    order, merchant, admin_member, whatsapp
+):
+    """The customer wrote at 07:30 (Stockholm); a notice at 22:00 waits for 08:00
+    the next morning, when the window has closed: it is queued as the template."""
+    template(merchant, admin_member, "order_update")
+    with at(dt.datetime(2026, 3, 2, 6, 30, tzinfo=dt.UTC)):
+        customer_writes_on_whatsapp()
+    with at(dt.datetime(2026, 3, 2, 21, 0, tzinfo=dt.UTC)):
+        (message,) = notify(order)
+
+    assert message.next_attempt_at == dt.datetime(2026, 3, 3, 7, 0, tzinfo=dt.UTC)
+    assert message.template["name"] == "order_update_en"
+
+
 def test_without_a_template_a_closed_window_falls_back_to_email(
     order, merchant, admin_member, whatsapp
 ):
