@@ -15,7 +15,7 @@ from django.utils import timezone
 from demo.orders import catalog
 from demo.orders.story import clock
 from messaging import services
-from messaging.models import Message, Thread
+from messaging.models import Message, Thread, WhatsAppTemplate
 from messaging.notifications.history import status_changes_announce
 from orders.models import Membership, Order
 
@@ -66,6 +66,38 @@ CANNED = [
         " {{order_number}}. We are sending it today at no cost.",
     ),
 ]
+# The WhatsApp templates each demo merchant has "approved" (Settings → WhatsApp
+# templates): (purpose, name, Meta's language code, body, its variables).
+WHATSAPP_TEMPLATES = [
+    (
+        "order_update",
+        "order_update",
+        "en",
+        "Hello {{1}}, news about your order {{2}} from {{3}}: {{4}}",
+        ["customer_name", "order_number", "store_name", "update"],
+    ),
+    (
+        "order_update",
+        "order_update",
+        "sv",
+        "Hej {{1}}! Nytt om din order {{2}} från {{3}}: {{4}}",
+        ["customer_name", "order_number", "store_name", "update"],
+    ),
+    (
+        "reply_waiting",
+        "reply_waiting",
+        "en",
+        "You have a new reply about order {{1}} from {{2}}: {{3}}",
+        ["order_number", "store_name", "reply_text"],
+    ),
+    (
+        "reply_waiting",
+        "reply_waiting",
+        "sv",
+        "Du har fått ett nytt svar om order {{1}} från {{2}}: {{3}}",
+        ["order_number", "store_name", "reply_text"],
+    ),
+]
 UNMATCHED = [
     (
         Channel.EMAIL,
@@ -88,7 +120,37 @@ def demo_messages_create(*, seed: int = 2026, conversations: int = 24) -> dict:
     return {
         "announced": announced,
         "conversations": _conversations_create(seed, conversations),
+        "whatsapp_templates": _whatsapp_templates_create(slugs),
     }
+
+
+def _whatsapp_templates_create(slugs: list[str]) -> int:
+    """WHATSAPP_TEMPLATES for each demo merchant, saved by one of its admins;
+    those it has already are left as they are."""
+    made = 0
+    admins = Membership.objects.filter(
+        merchant__slug__in=slugs, role=Membership.Role.ADMIN
+    ).select_related("merchant", "user")
+    for membership in {m.merchant_id: m for m in admins}.values():
+        merchant = membership.merchant
+        for purpose, name, code, body, parameters in WHATSAPP_TEMPLATES:
+            if WhatsAppTemplate.objects.filter(
+                merchant=merchant, purpose=purpose, language=code[:2]
+            ).exists():
+                continue
+            services.whatsapp_template_create(
+                merchant=merchant,
+                actor=membership.user,
+                values={
+                    "purpose": purpose,
+                    "name": name,
+                    "language_code": code,
+                    "body": body,
+                    "parameters": parameters,
+                },
+            )
+            made += 1
+    return made
 
 
 def _conversations_create(seed: int, conversations: int) -> int:

@@ -3,9 +3,10 @@
 from django import forms
 
 from messaging import snooze
-from messaging.models import Message, Thread
+from messaging.models import Message, Thread, WhatsAppTemplate
 from messaging.models import labels as label_colours
 from messaging.services.outgoing import ReplyChannel, auto_channel, reply_channels
+from messaging.whatsapp_templates import META_LANGUAGES
 from orders.models import Merchant, Order
 from orders.selectors import visible_orders
 from orders.state_machine import OrderStatus
@@ -50,6 +51,7 @@ class MessageForm(forms.Form):
         field.widget.choices = channel_choices(options, auto_channel(order, thread))
         # Shown under the choice: what is not offered, and why.
         self.unavailable = [option for option in options if option.unavailable]
+        self.notes = [option.note for option in options if option.note]
         if not allow_internal:
             del self.fields["internal"]
 
@@ -269,3 +271,65 @@ def one_merchant(field, merchants, editing) -> None:
         field.initial = editing.merchant if editing is not None else merchants[0]
         field.widget = forms.HiddenInput()
         field.disabled = True
+
+
+class WhatsAppTemplateForm(forms.Form):
+    """A WhatsApp template as approved in WhatsApp Manager, and the variables
+    that fill its placeholders (messaging.services.whatsapp_templates checks
+    them); `merchant` as in CannedReplyForm."""
+
+    merchant = forms.ModelChoiceField(queryset=None, label="Merchant")
+    purpose = forms.ChoiceField(
+        label="Used for", choices=WhatsAppTemplate.Purpose.choices
+    )
+    name = forms.CharField(
+        label="Template name",
+        max_length=512,
+        help_text="Exactly as in WhatsApp Manager (order_update_v2).",
+    )
+    language_code = forms.ChoiceField(
+        label="Approved in",
+        choices=[
+            (code, f"{label} ({code})") for code, (_, label) in META_LANGUAGES.items()
+        ],
+        help_text="Sent to customers who read this language.",
+    )
+    body = forms.CharField(
+        label="Body as approved",
+        max_length=1024,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Paste it with its placeholders: “Your order {{1}} from {{2}}…”.",
+    )
+    parameters = forms.CharField(
+        label="Placeholders filled with",
+        required=False,
+        max_length=500,
+        help_text="One variable per placeholder, in order, separated by commas.",
+    )
+    active = forms.BooleanField(label="In use", required=False, initial=True)
+
+    def __init__(self, *args, merchants, template=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        one_merchant(self.fields["merchant"], merchants, template)
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "purpose": data["purpose"],
+            "name": data["name"],
+            "language_code": data["language_code"],
+            "body": data["body"],
+            "parameters": [p for p in data["parameters"].split(",") if p.strip()],
+            "active": data["active"],
+        }
+
+    @staticmethod
+    def initial_for(template) -> dict:
+        return {
+            "purpose": template.purpose,
+            "name": template.name,
+            "language_code": template.language_code,
+            "body": template.body,
+            "parameters": ", ".join(template.parameters),
+            "active": template.active,
+        }

@@ -21,6 +21,7 @@ from messaging.models import (
     SupportSettings,
     Thread,
     ThreadReadState,
+    WhatsAppTemplate,
 )
 from orders.models import TEAM_ROLES, Order, Store
 from orders.selectors import (
@@ -300,6 +301,16 @@ def team_labels(user) -> QuerySet[Label]:
     ).select_related("merchant")
 
 
+def team_whatsapp_templates(user) -> QuerySet[WhatsAppTemplate]:
+    """The WhatsApp templates of the merchants where `user` is staff or admin
+    (only admins may change them: messaging.services.whatsapp_templates)."""
+    if not user or not user.is_authenticated:
+        return WhatsAppTemplate.objects.none()
+    return WhatsAppTemplate.objects.filter(
+        merchant_id__in=sorted(user_team_merchant_ids(user))
+    ).select_related("merchant")
+
+
 def label_get_for_user(user, pk: int) -> Label:
     return get_object_or_404(team_labels(user), pk=pk)
 
@@ -310,3 +321,8 @@ def labels_for_order(user, order: Order) -> list[Label]:
     if not order_is_managed_by(user, order):
         return []
     return list(Label.objects.filter(merchant_id=order.merchant_id))
+
+
+def whatsapp_template_get_for_user(user, pk: int) -> WhatsAppTemplate:
+    """Another merchant's template is Http404, like one that does not exist."""
+    return get_object_or_404(team_whatsapp_templates(user), pk=pk)

@@ -2,7 +2,9 @@
 
 WhatsApp goes out through Meta's WhatsApp Cloud API (Graph API): POST
 `{WHATSAPP_API_BASE}/{phone_number_id}/messages` with a bearer token; the answer
-carries the message's wamid, which the status callbacks name later.
+carries the message's wamid, which the status callbacks name later. A row with a
+`template` (messaging.whatsapp_templates) goes as that template message, else as
+text.
 """
 
 import logging
@@ -25,6 +27,18 @@ WHATSAPP_TIMEOUT = (5, 20)
 RATE_LIMIT_CODES = frozenset({4, 80007, 130429, 131048, 131056})
 # More than 24 h since the customer's last message: only a template may go out.
 REENGAGEMENT_CODE = 131047
+# A template Meta will not send as asked: fix it in WhatsApp Manager or in our
+# settings; sending again will not help.
+TEMPLATE_ERRORS = {
+    132000: "its number of parameters does not match the approved template",
+    132001: "no template of that name is approved in that language",
+    132005: "its text is too long once the parameters are filled in",
+    132007: "its text breaks WhatsApp's policies",
+    132012: "its parameters are not in the format the template was approved with",
+    132015: "the template is paused for low quality",
+    132016: "the template is disabled for low quality",
+    132018: "a parameter has characters WhatsApp does not take",
+}
 
 
 def whatsapp_ready() -> bool:
@@ -53,7 +67,7 @@ def send_whatsapp(message: OutboxMessage) -> str:
     try:
         response = requests.post(
             url,
-            json=_text_payload(message),
+            json=_payload(message),
             headers={"Authorization": f"Bearer {settings.WHATSAPP_ACCESS_TOKEN}"},
             timeout=WHATSAPP_TIMEOUT,
         )
@@ -63,7 +77,7 @@ def send_whatsapp(message: OutboxMessage) -> str:
             f"WhatsApp could not be reached: {exc}", retryable=True
         ) from exc
     if response.status_code >= 400:
-        raise _whatsapp_error(response)
+        raise _whatsapp_error(response, message)
     return _wamid(response, message)
 
 
@@ -80,15 +94,29 @@ def whatsapp_phone_number_id(*, order_id: int | None) -> str:
     return settings.WHATSAPP_PHONE_NUMBER_ID
 
 
-def _text_payload(message: OutboxMessage) -> dict:
-    return {
+def _payload(message: OutboxMessage) -> dict:
+    payload = {
         "messaging_product": "whatsapp",
         "recipient_type": "individual",
         # The Cloud API wants the number in international form without the "+".
         "to": message.recipient.lstrip("+"),
-        "type": "text",
-        "text": {"body": message.body, "preview_url": False},
     }
+    template = message.template
+    if not template:
+        return {
+            **payload,
+            "type": "text",
+            "text": {"body": message.body, "preview_url": False},
+        }
+    sent = {"name": template["name"], "language": {"code": template["language"]}}
+    if parameters := template.get("parameters"):
+        sent["components"] = [
+            {
+                "type": "body",
+                "parameters": [{"type": "text", "text": text} for text in parameters],
+            }
+        ]
+    return {**payload, "type": "template", "template": sent}
 
 
 def _wamid(response: requests.Response, message: OutboxMessage) -> str:
@@ -100,7 +128,7 @@ def _wamid(response: requests.Response, message: OutboxMessage) -> str:
         return ""
 
 
-def _whatsapp_error(response: requests.Response) -> SendError:
+def _whatsapp_error(response: requests.Response, message: OutboxMessage) -> SendError:
     """Graph API errors: {"error": {"message", "type", "code", "error_subcode",
     "fbtrace_id"}}."""
     error = _error_body(response)
@@ -111,6 +139,14 @@ def _whatsapp_error(response: requests.Response) -> SendError:
         text += f"/{error['error_subcode']})" if error.get("error_subcode") else ")"
     if error.get("fbtrace_id"):
         text = f"{text} [fbtrace {error['fbtrace_id']}]"
+    if code in TEMPLATE_ERRORS and message.template:
+        name, language = message.template["name"], message.template["language"]
+        return SendError(
+            f"WhatsApp refused the template “{name}” ({language}):"
+            f" {TEMPLATE_ERRORS[code]}. Check it in WhatsApp Manager and in"
+            f" WhatsApp templates. {text}",
+            retryable=False,
+        )
     if code == REENGAGEMENT_CODE:
         return SendError(
             "WhatsApp refused the message: more than 24 hours have passed since the"

@@ -6,6 +6,7 @@ from messaging import (
     conversation_views,
     label_views,
     views,
+    whatsapp_template_views,
 )
 
 app_name = "messaging"
@@ -23,6 +24,21 @@ urlpatterns = [
     path("labels/", label_views.label_list_view, name="labels"),
     path("labels/<int:pk>/", label_views.label_edit_view, name="label-edit"),
     path("labels/<int:pk>/delete/", label_views.label_delete_view, name="label-delete"),
+    path(
+        "whatsapp-templates/",
+        whatsapp_template_views.whatsapp_template_list_view,
+        name="whatsapp-templates",
+    ),
+    path(
+        "whatsapp-templates/<int:pk>/",
+        whatsapp_template_views.whatsapp_template_edit_view,
+        name="whatsapp-template-edit",
+    ),
+    path(
+        "whatsapp-templates/<int:pk>/delete/",
+        whatsapp_template_views.whatsapp_template_delete_view,
+        name="whatsapp-template-delete",
+    ),
     path("orders/<int:order_pk>/", views.thread_panel_view, name="thread"),
     path(
         "orders/<int:order_pk>/conversation/",

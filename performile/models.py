@@ -151,6 +151,13 @@ class OutboxMessage(models.Model):
         default="",
         help_text="Messages with one key close together become one (outbox.enqueue).",
     )
+    # Set by the app that queues it, read by its channel's sender; null: plain text.
+    template = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="A provider template to send instead of the text (WhatsApp's:"
+        " name, language, parameters); `body` is its text as the customer reads it.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -115,6 +115,7 @@ def enqueue(
     subject: str = "",
     headers: dict | None = None,
     order_id: int | None = None,
+    template: dict | None = None,
     send_at=None,
     digest_key: str = "",
     digest_window: timedelta = timedelta(0),
@@ -126,14 +127,16 @@ def enqueue(
     A digest: messages with one `digest_key` become one. While one of them is still
     held, a new one replaces its text (the newest says it all); within
     `digest_window` of the last one, a new one is held until the window ends.
-    `hold(at)` moves a due time it may not go at (quiet hours) to one it may."""
+    `hold(at)` moves a due time it may not go at (quiet hours) to one it may.
+    `template`: what the channel's sender sends instead of `body` (a provider
+    template, such as WhatsApp's outside its 24-hour window); `body` is its text."""
     now = timezone.now()
     due = max(send_at or now, now)
     if digest_key and not getattr(_history, "active", False):
         held = _held(digest_key, now)
         if held is not None:
-            held.subject, held.body = subject, body
-            held.save(update_fields=["subject", "body"])
+            held.subject, held.body, held.template = subject, body, template
+            held.save(update_fields=["subject", "body", "template"])
             return held
         due = max(due, _window_end(digest_key, digest_window, now))
     if hold is not None:
@@ -145,6 +148,7 @@ def enqueue(
         subject=subject,
         headers=headers,
         order_id=order_id,
+        template=template,
         digest_key=digest_key,
     )
     if getattr(_history, "active", False):

@@ -14,6 +14,7 @@ from messaging.models.labels import Label
 from messaging.models.preferences import NotificationPreference
 from messaging.models.reading import ReadReceipt, SupportNotification, ThreadReadState
 from messaging.models.support import CannedReply, SupportSettings
+from messaging.models.whatsapp import WhatsAppTemplate
 
 __all__ = [
     "REDACTED",
@@ -29,6 +30,7 @@ __all__ = [
     "SupportSettings",
     "Thread",
     "ThreadReadState",
+    "WhatsAppTemplate",
     "attachment_path",
     "new_thread_token",
 ]

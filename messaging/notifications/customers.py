@@ -10,8 +10,8 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import formats, timezone
 
-from messaging import email_threads
-from messaging.models import Message, NotificationPreference
+from messaging import email_threads, whatsapp_templates
+from messaging.models import NotificationPreference, WhatsAppTemplate
 from messaging.services import message_add_system, thread_get_or_create
 from orders import state_machine
 from orders.models import Customer, Order, OrderEvent
@@ -31,8 +31,6 @@ from performile.models import OutboxMessage
 Channel = OutboxMessage.Channel
 ORDER_UPDATES = "order_updates"
 SHIPPING_UPDATES = "shipping_updates"
-# The customer can only be sent free text within 24 h of their last WhatsApp message.
-WHATSAPP_WINDOW = timedelta(hours=24)
 # Notices to one customer about one order within this time become one message.
 DIGEST_WINDOW = timedelta(minutes=5)
 # Texts and WhatsApp messages wait for the morning (the shop's time, hours 21-08).
@@ -245,7 +243,7 @@ def customer_notify(*, order: Order, notice: Notice) -> list[OutboxMessage]:
     preference = notification_preference(customer=customer)
     if not getattr(preference, notice.group):
         return []
-    routes = notification_routes(customer=customer, preference=preference)
+    routes = notification_routes(customer=customer, preference=preference, order=order)
     return [_enqueue(order, channel, to, notice) for channel, to in routes]
 
 
@@ -256,18 +254,22 @@ def notification_preference(*, customer: Customer) -> NotificationPreference:
 
 
 def notification_routes(
-    *, customer: Customer, preference: NotificationPreference
+    *,
+    customer: Customer,
+    preference: NotificationPreference,
+    order: Order | None = None,
 ) -> list[tuple[str, str]]:
     """(outbox channel, recipient) pairs. A customer who chose channels that cannot
-    reach them (no email address, WhatsApp outside its 24 h window) gets email, or
-    else SMS; one who turned every channel off gets nothing."""
+    reach them (no email address, WhatsApp outside its 24 h window without the
+    merchant's order update template for `order`) gets email, or else SMS; one who
+    turned every channel off gets nothing."""
     phone = _phone(customer.phone)
     routes = []
     if preference.email and customer.email:
         routes.append((Channel.EMAIL, customer.email))
     if preference.sms and phone and outbox.channel_ready(Channel.SMS):
         routes.append((Channel.SMS, phone))
-    if preference.whatsapp and phone and _whatsapp_open(customer):
+    if preference.whatsapp and phone and _whatsapp_reaches(customer, order):
         routes.append((Channel.WHATSAPP, phone))
     chose_any = preference.email or preference.sms or preference.whatsapp
     if routes or not chose_any:
@@ -279,15 +281,17 @@ def notification_routes(
     return []
 
 
-def _whatsapp_open(customer: Customer) -> bool:
+def _whatsapp_reaches(customer: Customer, order: Order | None) -> bool:
+    """Within the 24-hour window, or outside it with a template for the order."""
     if not outbox.channel_ready(Channel.WHATSAPP):
         return False
-    return Message.objects.filter(
-        author_customer=customer,
-        channel=Message.Channel.WHATSAPP,
-        direction=Message.Direction.INBOUND,
-        created_at__gte=timezone.now() - WHATSAPP_WINDOW,
-    ).exists()
+    if whatsapp_templates.window_open(customer=customer):
+        return True
+    return order is not None and _update_template(order) is not None
+
+
+def _update_template(order: Order) -> WhatsAppTemplate | None:
+    return whatsapp_templates.template_for(order, WhatsAppTemplate.Purpose.ORDER_UPDATE)
 
 
 def _phone(raw: str) -> str:
@@ -304,14 +308,33 @@ def _enqueue(order: Order, channel: str, recipient: str, notice: Notice):
     for the morning during the shop's QUIET_HOURS."""
     thread = thread_get_or_create(order=order) if channel == Channel.EMAIL else None
     zone = order.merchant.zone
+    message = notification_message(order, thread, channel, recipient, notice)
+    if channel == Channel.WHATSAPP:
+        message.update(_whatsapp_template(order, notice, zone))
     return outbox.enqueue(
-        **notification_message(order, thread, channel, recipient, notice),
+        **message,
         digest_key=f"notice:{order.pk}:{channel}:{recipient}",
         digest_window=DIGEST_WINDOW,
         hold=None
         if channel == Channel.EMAIL
         else (lambda at: _after_quiet_hours(at, zone)),
     )
+
+
+def _whatsapp_template(order: Order, notice: Notice, zone) -> dict:
+    """The order update template (and the text it reads as) when the window will
+    be closed by the time the message may go (after the quiet hours); nothing
+    while it is open."""
+    due = _after_quiet_hours(timezone.now(), zone)
+    if whatsapp_templates.window_open(customer=order.customer, at=due):
+        return {}
+    template = _update_template(order)
+    if template is None:
+        return {}  # sent as text all the same: Meta's refusal is recorded
+    data, text = whatsapp_templates.outgoing(
+        template, order, {"update": notice.subject}
+    )
+    return {"template": data, "body": text}
 
 
 def _after_quiet_hours(at, zone):

@@ -8,8 +8,8 @@ the app, and the reply's way out through the outbox), `links` (an unmatched
 message put in its thread), `general` (a customer's question about no order, from
 the portal), `preferences` (how a customer hears about their orders),
 `auto_answers` ("where is my order?" answered at once), `support` (a store's
-support settings), `canned` (the team's canned replies), `organising` (labels and snooze),
-`reading`
+support settings), `canned` (the team's canned replies), `organising` (labels and
+snooze), `whatsapp_templates` (the merchant's WhatsApp template messages), `reading`
 (read state), `staff_notifications` and `redaction` (messages withdrawn from every
 display at a customer's erasure: the rows stay, a redaction record beside them).
 """
@@ -46,6 +46,11 @@ from messaging.services.threads import (
     thread_get_or_create,
     thread_reopen,
 )
+from messaging.services.whatsapp_templates import (
+    whatsapp_template_create,
+    whatsapp_template_delete,
+    whatsapp_template_update,
+)
 
 __all__ = [
     "BODY_LIMIT",
@@ -73,4 +78,7 @@ __all__ = [
     "thread_reopen",
     "thread_set_labels",
     "thread_snooze",
+    "whatsapp_template_create",
+    "whatsapp_template_delete",
+    "whatsapp_template_update",
 ]

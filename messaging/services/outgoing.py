@@ -5,11 +5,12 @@ WhatsApp, or an in-app reply with its email notice)."""
 from dataclasses import dataclass
 
 from messaging import email_threads
-from messaging.models import Message, Thread
+from messaging.models import Message, Thread, WhatsAppTemplate
 from messaging.services.common import (
     Channel,
     Direction,
 )
+from messaging.whatsapp_templates import outgoing, template_for, window_open
 from orders.models import Customer, Order
 from performile import outbox
 from performile.errors import ApplicationError
@@ -24,20 +25,29 @@ REPLY_CHANNELS = {
 SMS_LIMIT = 1600  # Twilio's limit for one message body
 
 
+WINDOW_CLOSED = (
+    "more than 24 hours have passed since the customer's last WhatsApp message"
+)
+
+
 @dataclass(frozen=True)
 class ReplyChannel:
-    """A channel a reply may go by, and why not when it cannot ("" when it can)."""
+    """A channel a reply may go by, and why not when it cannot ("" when it can);
+    `note` says how it goes when that is not plain (a WhatsApp template)."""
 
     channel: str
     label: str
     unavailable: str = ""
+    note: str = ""
 
 
 def reply_channels(order: Order, thread: Thread | None) -> list[ReplyChannel]:
     """The composer's channels for the order's customer: each provider channel
     with why a reply cannot go by it (not set up on this platform; no address or
     number for the customer, on file or written from), and in-app (the portal),
-    which always can. No queries: the customer and the thread say it all."""
+    which always can. WhatsApp outside its 24-hour window goes as the merchant's
+    reply template, or not at all (one query for the window, one for the
+    template)."""
     customer = order.customer
     found = []
     for channel, way_out in REPLY_CHANNELS.items():
@@ -49,10 +59,38 @@ def reply_channels(order: Order, thread: Thread | None) -> list[ReplyChannel]:
             customer.email if channel == Channel.EMAIL else customer.phone
         )
         wrote = thread is not None and thread.last_inbound_channel == channel
-        reason = "" if on_file or wrote else "no address or number for this customer"
-        found.append(ReplyChannel(channel, label, reason))
+        if not (on_file or wrote):
+            reason = "no address or number for this customer"
+            found.append(ReplyChannel(channel, label, reason))
+        elif channel == Channel.WHATSAPP:
+            found.append(_whatsapp_option(order, thread, label))
+        else:
+            found.append(ReplyChannel(channel, label))
     found.append(ReplyChannel(Channel.IN_APP, "In-app (portal)"))
     return found
+
+
+def _whatsapp_option(order: Order, thread: Thread | None, label: str):
+    if window_open(customer=order.customer, thread=thread):
+        return ReplyChannel(Channel.WHATSAPP, label)
+    template = _reply_template(order)
+    if template is None:
+        return ReplyChannel(
+            Channel.WHATSAPP,
+            label,
+            f"{WINDOW_CLOSED} and there is no reply template"
+            " (Settings → WhatsApp templates)",
+        )
+    return ReplyChannel(
+        Channel.WHATSAPP,
+        f"{label} (template: {template.name})",
+        note=f"WhatsApp goes as the approved template “{template.name}”"
+        f" ({template.language_code}) with your reply in it: {WINDOW_CLOSED}.",
+    )
+
+
+def _reply_template(order: Order) -> WhatsAppTemplate | None:
+    return template_for(order, WhatsAppTemplate.Purpose.REPLY_WAITING)
 
 
 def auto_channel(order: Order, thread: Thread | None) -> str:
@@ -103,6 +141,8 @@ def queue_reply(thread: Thread, channel: str, body: str) -> OutboxMessage | None
         )
     if channel == Channel.EMAIL:
         return _queue_email(thread, recipient, body)
+    if channel == Channel.WHATSAPP:
+        return _queue_whatsapp(thread, recipient, body)
     if channel == Channel.SMS and len(body) > SMS_LIMIT:
         raise ApplicationError(
             f"A text message holds at most {SMS_LIMIT} characters.",
@@ -113,6 +153,30 @@ def queue_reply(thread: Thread, channel: str, body: str) -> OutboxMessage | None
         recipient=recipient,
         body=body,
         order_id=thread.order_id,
+    )
+
+
+def _queue_whatsapp(thread: Thread, recipient: str, body: str) -> OutboxMessage:
+    """Text within the window; outside it the reply template with the reply in
+    it, or a refusal saying why."""
+    order = thread.order
+    message = {"body": body}
+    if not window_open(customer=order.customer, thread=thread):
+        template = _reply_template(order)
+        if template is None:
+            raise ApplicationError(
+                f"WhatsApp cannot carry this reply: {WINDOW_CLOSED}, and only an"
+                " approved template may go now. Add a “reply waiting” template in"
+                " Settings → WhatsApp templates, or answer by email or SMS.",
+                fields={"channel": ["Outside WhatsApp's 24-hour window."]},
+            )
+        data, text = outgoing(template, order, {"reply_text": body})
+        message = {"body": text, "template": data}
+    return outbox.enqueue(
+        channel=OutboxMessage.Channel.WHATSAPP,
+        recipient=recipient,
+        order_id=thread.order_id,
+        **message,
     )
 
 

@@ -3,7 +3,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
-from messaging.models import CannedReply, Message, Thread
+from messaging.models import CannedReply, Message, Thread, WhatsAppTemplate
 
 
 @pytest.fixture
@@ -30,6 +30,12 @@ def test_demo_messages_cover_every_channel_and_the_unmatched_inbox(demo):
     assert CannedReply.objects.exists()
     assert Thread.objects.filter(labels__name="Missing item").exists()
     assert Thread.objects.exclude(snoozed_until=None).count() == 1
+    assert set(WhatsAppTemplate.objects.values_list("purpose", "language")) == {
+        ("order_update", "en"),
+        ("order_update", "sv"),
+        ("reply_waiting", "en"),
+        ("reply_waiting", "sv"),
+    }
 
 
 def test_demo_messages_if_empty_leaves_existing_conversations(demo):

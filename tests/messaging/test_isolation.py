@@ -29,6 +29,8 @@ PARAMETRIZED = {
     "messaging:snooze": ["order"],
     "messaging:label-edit": ["label"],
     "messaging:label-delete": ["label"],
+    "messaging:whatsapp-template-edit": ["whatsapp_template"],
+    "messaging:whatsapp-template-delete": ["whatsapp_template"],
     "api-order-messages": ["order"],
     "api-message-read": ["order", "message"],
     "api-thread-close": ["order"],
@@ -43,6 +45,8 @@ OTHER_WAYS = {
     "messaging:metrics": None,
     "messaging:canned": "listing",
     "messaging:labels": "listing",
+    # Its form's merchant is one of the admin's own (test_whatsapp_templates.py).
+    "messaging:whatsapp-templates": "listing",
     "messaging:bulk": "form",
     "api-message-search": "query",
     "api-unmatched": "listing",
@@ -160,6 +164,7 @@ def test_another_merchants_staff_get_404_everywhere(
     other_store,
     other_merchant_staff,
     staff_user,
+    admin_member,
 ):
     settings.MEDIA_ROOT = tmp_path
     asked, note = conversation
@@ -182,6 +187,17 @@ def test_another_merchants_staff_get_404_everywhere(
         merchant=merchant, actor=staff_user, name="Lamp trouble", colour="red"
     )
     services.thread_set_labels(order=order, actor=staff_user, label_ids=[label.pk])
+    template = services.whatsapp_template_create(
+        merchant=merchant,
+        actor=admin_member,
+        values={
+            "purpose": "reply_waiting",
+            "name": "reply_waiting",
+            "language_code": "en",
+            "body": "New reply about {{1}}: {{2}}",
+            "parameters": ["order_number", "reply_text"],
+        },
+    )
     theirs = {
         "label": label,
         "order": order,
@@ -189,6 +205,7 @@ def test_another_merchants_staff_get_404_everywhere(
         "stray": stray,
         "attachment": attachment,
         "canned": reply,
+        "whatsapp_template": template,
     }
     own_order = OrderFactory(store=other_store)
     before = (Message.objects.count(), ReadReceipt.objects.count())
@@ -215,6 +232,8 @@ def test_another_merchants_staff_get_404_everywhere(
     assert label.name == "Lamp trouble"
     assert list(Thread.objects.get(order=order).labels.all()) == [label]
     assert Thread.objects.get(order=order).snoozed_until is None
+    template.refresh_from_db()
+    assert template.body == "New reply about {{1}}: {{2}}"
     client.post(reverse("messaging:bulk"), {"orders": [order.pk], "action": "close"})
     assert Thread.objects.get(order=order).is_open
     hits = client.get(reverse("api-message-search"), {"q": "lamp"}).json()

@@ -371,6 +371,21 @@ def test_a_digest_sends_the_first_at_once_and_holds_the_rest_as_one():
     assert OutboxMessage.objects.count() == 2
 
 
+def test_the_newest_in_a_digest_brings_its_template_or_none():
+    """A held message takes the newest one's template as well as its text: a
+    template queued earlier is dropped when the newest is plain text."""
+    start = timezone.now()
+    shipped = {"name": "order_update", "language": "sv", "parameters": ["Shipped"]}
+    with time_machine.travel(start, tick=False):
+        digested("Confirmed")
+        held = digested("Shipped", template=shipped)
+        assert OutboxMessage.objects.get(pk=held.pk).template == shipped
+        digested("Delivered")
+
+    held.refresh_from_db()
+    assert (held.body, held.template) == ("Delivered", None)
+
+
 def test_a_held_message_a_sender_took_is_no_longer_replaced():
     start = timezone.now()
     with time_machine.travel(start, tick=False):

@@ -18,6 +18,8 @@ SECTIONS = [
     ("stores", "Stores", "workspace:settings:stores"),
     ("couriers", "Courier accounts", "workspace:settings:couriers"),
     ("channels", "Messaging channels", "workspace:settings:channels"),
+    # The messaging app's own page (messaging.whatsapp_template_views).
+    ("whatsapp", "WhatsApp templates", "messaging:whatsapp-templates"),
     ("billing", "Billing", "workspace:settings:billing"),
     ("discord", "Discord servers", "workspace:settings:discord"),
     ("team", "Team", "workspace:settings:team"),
