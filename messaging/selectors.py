@@ -18,6 +18,7 @@ from messaging.models import (
     Label,
     Message,
     ReadReceipt,
+    SupportNotification,
     SupportSettings,
     Thread,
     ThreadReadState,
@@ -326,3 +327,25 @@ def labels_for_order(user, order: Order) -> list[Label]:
 def whatsapp_template_get_for_user(user, pk: int) -> WhatsAppTemplate:
     """Another merchant's template is Http404, like one that does not exist."""
     return get_object_or_404(team_whatsapp_templates(user), pk=pk)
+
+
+def escalations_for(user, *, limit: int = 5) -> list[SupportNotification]:
+    """The escalations to `user` (messaging.services.escalation) not seen yet, in
+    conversations they may still see, newest first; seen once they read the
+    conversation."""
+    if not user or not user.is_authenticated:
+        return []
+    escalations = (
+        SupportNotification.objects.filter(
+            user=user,
+            seen_at=None,
+            kind__in=[
+                SupportNotification.Kind.REPLY_OVERDUE,
+                SupportNotification.Kind.RESOLUTION_OVERDUE,
+            ],
+            message__thread__in=visible_threads(user).filter(status=Thread.Status.OPEN),
+        )
+        .select_related("message__thread__order")
+        .order_by("-pk")
+    )
+    return list(escalations[:limit])

@@ -27,12 +27,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Greatest
 
 from messaging.models import SupportSettings, Thread
 from messaging.selectors import support_settings
 
 NEAR_SHARE = 0.75
-# A store without settings: the model's default (SQL needs it as a value).
+# A store without settings: the model's default.
 DEFAULT_RESPONSE_MINUTES = SupportSettings().first_response_minutes
 
 
@@ -104,16 +105,20 @@ def _flag(kind: str, since, target: dt.timedelta, now) -> list[Flag]:
 def with_response_target(threads: QuerySet[Thread]) -> QuerySet[Thread]:
     """Each thread with `response_minutes`: its store's reply target (the default
     for a store without settings; None where the store set none)."""
+    return _with_target(threads, "first_response_minutes", "response_minutes")
+
+
+def _with_target(threads: QuerySet[Thread], field: str, name: str):
     settings = SupportSettings.objects.filter(store_id=OuterRef("store_id"))
+    default = getattr(SupportSettings(), field)
     return threads.annotate(
-        response_minutes=Case(
-            When(
-                Exists(settings),
-                then=Subquery(settings.values("first_response_minutes")[:1]),
-            ),
-            default=Value(DEFAULT_RESPONSE_MINUTES),
-            output_field=IntegerField(),
-        )
+        **{
+            name: Case(
+                When(Exists(settings), then=Subquery(settings.values(field)[:1])),
+                default=Value(default),
+                output_field=IntegerField(),
+            )
+        }
     )
 
 
@@ -147,6 +152,29 @@ def reply_overdue(threads: QuerySet[Thread], now: dt.datetime) -> QuerySet[Threa
     """The overdue waits (`waiting_for_reply`) not escalated yet."""
     return waiting_for_reply(threads, "overdue", now).filter(
         Q(sla_escalated_at=None) | Q(sla_escalated_at__lt=F("awaiting_reply_since"))
+    )
+
+
+def resolution_overdue(threads: QuerySet[Thread], now: dt.datetime):
+    """Open threads past their store's resolution target in their current open
+    period (`resolution_start`), not escalated in it yet."""
+    hour = dt.timedelta(hours=1)
+    start = Greatest("first_inbound_at", "opened_at")
+    threads = (
+        _with_target(threads, "resolution_hours", "resolution_target")
+        .filter(status=Thread.Status.OPEN, first_inbound_at__isnull=False)
+        .exclude(resolution_target=None)
+        .annotate(
+            resolution_from=start,
+            resolution_due=ExpressionWrapper(
+                start + F("resolution_target") * Value(hour),
+                output_field=DateTimeField(),
+            ),
+        )
+    )
+    return threads.filter(resolution_due__lte=now).filter(
+        Q(resolution_escalated_at=None)
+        | Q(resolution_escalated_at__lt=F("resolution_from"))
     )
 
 

@@ -197,6 +197,7 @@ def inbox_view(request):
     )
     if filters.q and context["may_search"] and context["page"].number == 1:
         context["hits"] = inbox.message_search(user, filters, limit=SEARCH_HITS)
+    context["escalations"] = selectors.escalations_for(user)
     template = _inbox_template(request)
     if template == "messaging/inbox.html":
         context.update(_workspace(request))

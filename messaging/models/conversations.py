@@ -82,6 +82,11 @@ class Thread(models.Model):
         blank=True,
         help_text="When its overdue reply was last escalated (messaging.sla).",
     )
+    resolution_escalated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When its overdue resolution was last escalated (messaging.sla).",
+    )
     snoozed_until = models.DateTimeField(
         null=True,
         blank=True,

@@ -56,11 +56,23 @@ class SupportNotification(models.Model):
     """A new customer message, for one staff member: the in-app list, the live
     toast and the email digest."""
 
+    class Kind(models.TextChoices):
+        MESSAGE = "message", "New customer message"
+        REPLY_OVERDUE = "reply_overdue", "Reply overdue"
+        RESOLUTION_OVERDUE = "resolution_overdue", "Resolution overdue"
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     message = models.ForeignKey(
         Message, on_delete=models.PROTECT, related_name="notifications"
+    )
+    kind = models.CharField(
+        max_length=24,
+        choices=Kind.choices,
+        default=Kind.MESSAGE,
+        db_default=Kind.MESSAGE,
+        help_text="An escalation names the customer message that waits.",
     )
     created_at = models.DateTimeField(default=now)
     seen_at = models.DateTimeField(null=True, blank=True)
@@ -69,7 +81,7 @@ class SupportNotification(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "message"], name="support_notification_unique"
+                fields=["user", "message", "kind"], name="support_notification_unique"
             )
         ]
         indexes = [

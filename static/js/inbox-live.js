@@ -14,7 +14,7 @@
 
   function aboutConversations(kinds) {
     return (kinds || []).some(function (kind) {
-      return kind.indexOf("message") === 0 || ["thread", "assigned", "labels", "snooze"].indexOf(kind) >= 0;
+      return kind.indexOf("message") === 0 || ["thread", "assigned", "labels", "snooze", "escalated"].indexOf(kind) >= 0;
     });
   }
 

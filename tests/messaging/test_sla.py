@@ -10,10 +10,11 @@ import time_machine
 from django.core import mail
 from django.urls import reverse
 
-from messaging import services, sla
+from messaging import selectors, services, sla
 from messaging.metrics import messaging_metrics, metrics_filters_from
-from messaging.models import Message, SupportSettings, Thread
+from messaging.models import Message, SupportNotification, SupportSettings, Thread
 from messaging.services.escalation import sla_escalate_overdue
+from orders.models import OrderEvent
 from performile import outbox
 from performile.models import AuditEvent, OutboxMessage
 from tests.factories import OrderFactory
@@ -213,3 +214,66 @@ def test_the_inbox_filters_replies_overdue_and_due_soon(
     assert shown() == ["ORD-30101", "ORD-30102", "ORD-30103"]
     with at(minutes=80):
         assert client.get(reverse("messaging:inbox"), {"reply": "x"}).status_code == 400
+
+
+def test_an_escalation_is_in_the_app_until_the_conversation_is_read(
+    client, order, customer, staff_user, admin_member, targets
+):
+    with at():
+        customer_asks(order, customer)
+    with at(minutes=61):
+        sla_escalate_overdue()
+    [escalation] = selectors.escalations_for(staff_user)
+    assert escalation.kind == SupportNotification.Kind.REPLY_OVERDUE
+    assert escalation.emailed_at is not None  # its own email: not in the digest
+    assert [e.kind for e in selectors.escalations_for(admin_member)] == [
+        "reply_overdue"
+    ]
+    assert OrderEvent.feed_events.filter(order=order).last().feed_kind == "escalated"
+
+    client.force_login(staff_user)
+    page = client.get(reverse("messaging:inbox")).content.decode()
+    assert "Escalated to you" in page
+    assert "Reply overdue</strong> · order ORD-30001" in page
+    client.get(
+        reverse("messaging:conversation", args=[order.pk]), HTTP_HX_REQUEST="true"
+    )
+    assert selectors.escalations_for(staff_user) == []
+    assert (
+        "Escalated to you"
+        not in client.get(reverse("messaging:inbox")).content.decode()
+    )
+    assert len(selectors.escalations_for(admin_member)) == 1  # theirs until they read
+
+
+def test_a_conversation_open_past_its_resolution_target_is_escalated_once_per_opening(
+    order, customer, staff_user, admin_member, targets
+):
+    with at():
+        customer_asks(order, customer)
+    with at(minutes=20):
+        services.message_reply(order=order, actor=staff_user, body="Looking into it")
+    with at(hours=23):
+        assert sla_escalate_overdue() == 0
+    with at(hours=24, minutes=1):
+        assert sla_escalate_overdue() == 1
+        assert sla_escalate_overdue() == 0
+    subjects = set(OutboxMessage.objects.values_list("subject", flat=True))
+    assert "Resolution overdue: order ORD-30001" in subjects
+    assert AuditEvent.objects.filter(action="thread.resolution_escalated").count() == 1
+    assert [e.kind for e in selectors.escalations_for(staff_user)] == [
+        "resolution_overdue"
+    ]
+
+    # Closed and reopened: a new open period, escalated again when it runs over.
+    with at(hours=25):
+        services.thread_close(order=order, actor=staff_user)
+        services.thread_reopen(order=order, actor=staff_user)
+    with at(hours=48):
+        assert sla_escalate_overdue() == 0
+    with at(hours=49, minutes=1):
+        assert sla_escalate_overdue() == 1
+    with at(hours=50):
+        services.thread_close(order=order, actor=staff_user)
+    with at(hours=100):
+        assert sla_escalate_overdue() == 0
