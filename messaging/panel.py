@@ -26,8 +26,8 @@ def panel_context(request, order, *, form=None, mark_read=False, show_all=False)
         newest = thread_messages.order_by("-pk").first()
         services.messages_mark_read(order=order, message=newest, user=user)
     shown = list(shown) if thread else []
-    # "Seen by Anna 14:02": read receipts, for the merchant's team only.
-    seen = selectors.seen_by_team(order, shown) if sees_notes and shown else {}
+    # "Seen by Anna 14:02", "Seen by the customer": for the merchant's team only.
+    seen = selectors.seen_by(order, shown) if sees_notes and shown else {}
     for message in shown:
         message.seen = seen.get(message.pk, [])
     return {

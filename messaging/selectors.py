@@ -51,22 +51,28 @@ class Seen:
     at: object  # datetime
 
 
-def seen_by_team(order: Order, messages) -> dict[int, list[Seen]]:
+def seen_by(order: Order, messages) -> dict[int, list[Seen]]:
     """Who of the order's merchant's team (staff and admins) read each message,
+    and whether the order's customer read the team's replies ("the customer"),
     first reader first, by message id: the panel's "Seen by" (one query). For
     the team's eyes only (`user_sees_internal_notes`)."""
     team = merchant_members(order.merchant_id, *TEAM_ROLES).values("pk")
+    readers = Q(user__in=team)
+    customer = order.customer if order.customer_id else None
+    if customer is not None and customer.user_id:
+        readers |= Q(user_id=customer.user_id, message__direction=Direction.OUTBOUND)
     receipts = (
-        ReadReceipt.objects.filter(
-            message__in=[message.pk for message in messages], user__in=team
-        )
+        ReadReceipt.objects.filter(readers, message__in=[m.pk for m in messages])
         .select_related("user")
         .order_by("read_at", "pk")
     )
     found: dict[int, list[Seen]] = {}
     for receipt in receipts:
         user = receipt.user
-        name = user.get_short_name() or user.get_username()
+        if customer is not None and user.pk == customer.user_id:
+            name = "the customer"
+        else:
+            name = user.get_short_name() or user.get_username()
         found.setdefault(receipt.message_id, []).append(Seen(name, receipt.read_at))
     return found
 

@@ -14,6 +14,7 @@ from messaging.models import (
 from messaging.selectors import unread_messages
 from messaging.services.common import order_audit
 from orders.models import Order
+from orders.services import order_conversation_changed
 
 
 def messages_mark_read(*, order: Order, message: Message, user) -> int:
@@ -43,6 +44,8 @@ def messages_mark_read(*, order: Order, message: Message, user) -> int:
             actor=user,
             message_ids=unread,
         )
+        if unread:  # "Seen by" on open panels, and in the feed for the offline
+            order_conversation_changed(order.pk, "read")
     return len(unread)
 
 

@@ -18,6 +18,11 @@
     });
   }
 
+  // Someone read a conversation: its "Seen by" changes, not the list.
+  function wasRead(kinds) {
+    return (kinds || []).indexOf("read") >= 0;
+  }
+
   // Several changes in a row (a bulk close, a burst of messages): one request.
   function refresh() {
     clearTimeout(timer);
@@ -45,18 +50,18 @@
         : "Checking for new messages every " + live.pollSeconds + " seconds.";
     },
     onMessage: function (message) {
-      if (message.type === "order" && aboutConversations(message.kinds)) {
-        refresh();
+      if (message.type !== "order") return;
+      if (aboutConversations(message.kinds)) refresh();
+      if (aboutConversations(message.kinds) || wasRead(message.kinds)) {
         changed([message.order && message.order.id]);
       }
     },
     onPage: function (page) {
-      var changes = (page.changes || []).filter(function (change) {
-        return aboutConversations([change.kind]);
-      });
-      if (!changes.length) return;
-      refresh();
-      changed(changes.map(function (change) { return change.order_id; }));
+      var changes = page.changes || [];
+      if (aboutConversations(changes.map(function (change) { return change.kind; }))) refresh();
+      changed(changes.filter(function (change) {
+        return aboutConversations([change.kind]) || wasRead([change.kind]);
+      }).map(function (change) { return change.order_id; }));
     },
   });
 })();

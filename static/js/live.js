@@ -91,7 +91,7 @@
   // a note...) or of the thread, and cancels the event: then no toast about it.
   function announceMessages(order, kinds) {
     var talk = kinds.some(function (kind) {
-      return kind.indexOf("message") === 0 || kind === "thread";
+      return kind.indexOf("message") === 0 || kind === "thread" || kind === "read";
     });
     if (!talk) return kinds;
     var shown = !document.dispatchEvent(new CustomEvent("performile:order-message", {

@@ -33,6 +33,9 @@
         : "Checking for status changes every " + live.pollSeconds + " seconds.";
     },
     onMessage: function (message) {
+      // The team reading the conversation changes nothing the customer sees.
+      var kinds = message.kinds || [];
+      if (kinds.length && kinds.every(function (kind) { return kind === "read"; })) return;
       if (message.type === "order" && message.order) refresh([message.order.id]);
     },
     onPage: function (page) {

@@ -83,3 +83,32 @@ def test_a_message_linked_from_the_unmatched_inbox_is_in_the_feed(store, staff_u
     services.message_link(message=message, order=order, actor=staff_user)
 
     assert kinds(feed(staff_user, start), order) == ["message"]
+
+
+def test_reading_a_conversation_is_in_the_feed_once_per_new_read(
+    order, customer, staff_user
+):
+    services.message_send_in_app(order=order, actor=customer.user, body="Hello?")
+    start = feed(staff_user)["next"]
+    asked = Message.objects.get(thread__order=order)
+
+    assert services.messages_mark_read(order=order, message=asked, user=staff_user)
+    assert not services.messages_mark_read(order=order, message=asked, user=staff_user)
+
+    assert kinds(feed(staff_user, start), order) == ["read"]
+
+
+def test_the_team_sees_that_the_customer_read_their_reply(
+    client, order, customer, staff_user
+):
+    services.message_send_in_app(order=order, actor=customer.user, body="Hello?")
+    reply = services.message_reply(
+        order=order, actor=staff_user, body="Hi!", channel="in_app"
+    )
+    services.messages_mark_read(order=order, message=reply, user=customer.user)
+
+    client.force_login(staff_user)
+    html = client.get(
+        f"/messages/orders/{order.pk}/", HTTP_HX_REQUEST="true"
+    ).content.decode()
+    assert "Seen by the customer" in html
