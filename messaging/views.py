@@ -86,6 +86,8 @@ def _first_error(form) -> str:
 def _posted_text(message: Message) -> str:
     if message.is_internal:
         return "Internal note added."
+    if message.channel == Message.Channel.IN_APP and message.delivery_id:
+        return "Reply posted in the customer's portal; they are told by email."
     if message.delivery_id:
         return f"Reply queued to go out by {message.delivery.get_channel_display()}."
     return "Reply posted in the customer's portal."

@@ -66,7 +66,8 @@ def reply_channels(order: Order, thread: Thread | None) -> list[ReplyChannel]:
             found.append(_whatsapp_option(order, thread, label))
         else:
             found.append(ReplyChannel(channel, label))
-    found.append(ReplyChannel(Channel.IN_APP, "In-app (portal)"))
+    told = " + email" if order.customer_id and order.customer.email else ""
+    found.append(ReplyChannel(Channel.IN_APP, f"In-app (portal{told})"))
     return found
 
 
