@@ -33,8 +33,8 @@ ORDER_UPDATES = "order_updates"
 SHIPPING_UPDATES = "shipping_updates"
 # Notices to one customer about one order within this time become one message.
 DIGEST_WINDOW = timedelta(minutes=5)
-# Texts and WhatsApp messages wait for the morning (the shop's time, hours 21-08).
-QUIET_HOURS = (21, 8)
+# Texts and WhatsApp messages wait out the customer's quiet hours (the shop's
+# time; by default 21-08, NotificationPreference), emails go at once.
 
 # Order statuses the customer hears about: (subject, opening sentence).
 STATUS_WORDING = {
@@ -244,7 +244,8 @@ def customer_notify(*, order: Order, notice: Notice) -> list[OutboxMessage]:
     if not getattr(preference, notice.group):
         return []
     routes = notification_routes(customer=customer, preference=preference, order=order)
-    return [_enqueue(order, channel, to, notice) for channel, to in routes]
+    quiet = quiet_hours_of(preference)
+    return [_enqueue(order, channel, to, notice, quiet) for channel, to in routes]
 
 
 def notification_preference(*, customer: Customer) -> NotificationPreference:
@@ -301,31 +302,38 @@ def _phone(raw: str) -> str:
         return ""
 
 
-def _enqueue(order: Order, channel: str, recipient: str, notice: Notice):
+def quiet_hours_of(preference: NotificationPreference) -> tuple[int, int] | None:
+    """(start, end) hours the customer is not texted in; None: any time."""
+    if not preference.quiet_hours:
+        return None
+    return (preference.quiet_start, preference.quiet_end)
+
+
+def _enqueue(order: Order, channel: str, recipient: str, notice: Notice, quiet):
     """The notice on one channel, within the policy: notices to them about the
     order on that channel within DIGEST_WINDOW become one message, saying where
     the order is now (outbox.enqueue's digest); a text or WhatsApp message waits
-    for the morning during the shop's QUIET_HOURS."""
+    out the customer's `quiet` hours (`quiet_hours_of`)."""
     thread = thread_get_or_create(order=order) if channel == Channel.EMAIL else None
     zone = order.merchant.zone
     message = notification_message(order, thread, channel, recipient, notice)
     if channel == Channel.WHATSAPP:
-        message.update(_whatsapp_template(order, notice, zone))
+        message.update(_whatsapp_template(order, notice, zone, quiet))
     return outbox.enqueue(
         **message,
         digest_key=f"notice:{order.pk}:{channel}:{recipient}",
         digest_window=DIGEST_WINDOW,
         hold=None
         if channel == Channel.EMAIL
-        else (lambda at: _after_quiet_hours(at, zone)),
+        else (lambda at: _after_quiet_hours(at, zone, quiet)),
     )
 
 
-def _whatsapp_template(order: Order, notice: Notice, zone) -> dict:
+def _whatsapp_template(order: Order, notice: Notice, zone, quiet) -> dict:
     """The order update template (and the text it reads as) when the window will
     be closed by the time the message may go (after the quiet hours); nothing
     while it is open."""
-    due = _after_quiet_hours(timezone.now(), zone)
+    due = _after_quiet_hours(timezone.now(), zone, quiet)
     if whatsapp_templates.window_open(customer=order.customer, at=due):
         return {}
     template = _update_template(order)
@@ -337,14 +345,19 @@ def _whatsapp_template(order: Order, notice: Notice, zone) -> dict:
     return {"template": data, "body": text}
 
 
-def _after_quiet_hours(at, zone):
-    """`at`, or the end of the shop's quiet hours when it falls in them."""
+def _after_quiet_hours(at, zone, quiet):
+    """`at`, or the end of the `quiet` hours (start, end; in the shop's `zone`,
+    wrapping past midnight when start > end) when it falls in them."""
+    if quiet is None:
+        return at
+    start, end = quiet
     local = timezone.localtime(at, zone)
-    start, end = QUIET_HOURS
-    if start <= local.hour or local.hour < end:
-        morning = local if local.hour < end else local + timedelta(days=1)
-        return morning.replace(hour=end, minute=0, second=0, microsecond=0)
-    return at
+    hour = local.hour
+    inside = (start <= hour or hour < end) if start > end else start <= hour < end
+    if not inside:
+        return at
+    day = local if hour < end else local + timedelta(days=1)
+    return day.replace(hour=end, minute=0, second=0, microsecond=0)
 
 
 def notification_message(order, thread, channel: str, recipient: str, notice) -> dict:

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 import time_machine
 
+from messaging.models import NotificationPreference
 from messaging.notifications.customers import (
     DIGEST_WINDOW,
     Notice,
@@ -84,6 +85,46 @@ def test_a_text_waits_for_the_morning_an_email_does_not(order, twilio_server):
     by_channel = {m.channel: m.next_attempt_at for m in queued(order)}
     assert by_channel["email"] == late
     assert by_channel["sms"] == dt.datetime(2026, 3, 3, 7, 0, tzinfo=dt.UTC)  # 08:00
+
+
+def test_a_customers_own_quiet_hours_decide_when_a_text_goes(order, twilio_server):
+    """Hours 22-07 instead of 21-08: 21:30 goes at once, 06:30 waits for 07:00;
+    a customer who turned quiet hours off is texted at any time."""
+    notification_preferences_update(
+        customer=order.customer,
+        actor=None,
+        email=False,
+        sms=True,
+        quiet_start=22,
+        quiet_end=7,
+    )
+    evening = dt.datetime(2026, 3, 2, 20, 30, tzinfo=dt.UTC)  # 21:30 in Stockholm
+    with at(evening):
+        customer_notify(order=order, notice=notice("Shipped"))
+    early = dt.datetime(2026, 3, 4, 5, 30, tzinfo=dt.UTC)  # 06:30 in Stockholm
+    with at(early):
+        customer_notify(order=order, notice=notice("Out for delivery"))
+    notification_preferences_update(
+        customer=order.customer, actor=None, quiet_hours=False
+    )
+    night = dt.datetime(2026, 3, 6, 1, 0, tzinfo=dt.UTC)  # 02:00 in Stockholm
+    with at(night):
+        customer_notify(order=order, notice=notice("Delivered"))
+
+    assert [m.next_attempt_at for m in queued(order)] == [
+        evening,
+        dt.datetime(2026, 3, 4, 6, 0, tzinfo=dt.UTC),  # 07:00
+        night,
+    ]
+
+
+def test_quiet_hours_are_whole_hours_that_differ(order):
+    for hours in ({"quiet_start": 24}, {"quiet_end": "x"}, {"quiet_start": 8}):
+        with pytest.raises(ApplicationError):
+            notification_preferences_update(
+                customer=order.customer, actor=None, **hours
+            )
+    assert not NotificationPreference.objects.filter(customer=order.customer).exists()
 
 
 def test_replies_and_other_messages_are_not_merged(order, staff_user):
