@@ -31,3 +31,20 @@ def writing_to(language: str):
     """Texts rendered inside are in `language` (one of CODES, else the default)."""
     with translation.override(language if language in CODES else DEFAULT):
         yield
+
+
+def customer_language(customer) -> str:
+    """The customer's own choice, else the language of the store they last ordered
+    from (a merchant's stores may differ), else the default."""
+    if customer.language in CODES:
+        return customer.language
+    latest = customer.orders.select_related("store").order_by("-placed_at").first()
+    return language_of(store=latest.store if latest else None)
+
+
+def from_locale(locale: str) -> str:
+    """Our language for a locale tag ("sv-SE", "no", "da"), or "" when none fits.
+    Discord says "no" for Norwegian, which is bokmål."""
+    base = (locale or "").lower().replace("_", "-").split("-")[0]
+    base = {"no": "nb", "nn": "nb"}.get(base, base)
+    return base if base in CODES else ""

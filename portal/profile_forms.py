@@ -2,6 +2,8 @@
 need the database (a free email address, one default address) are the services'."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import DeliveryAddress
 from portal.services import ADDRESS_FIELDS
@@ -20,6 +22,17 @@ class ContactDetailsForm(forms.Form):
         label="Email",
         help_text="A new address is used once you confirm it from the email we send.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+class LanguageForm(forms.Form):
+    """English, Svenska, Norsk, Dansk (each named in itself), or the store's."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("The shop's language"))] + list(settings.LANGUAGES),
+        help_text=_("The language of this portal and of what we send you."),
     )
 
 
