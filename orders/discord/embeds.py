@@ -62,8 +62,8 @@ DONE, TODO = "🟩", "⬜"
 
 def style(status: str) -> StatusStyle:
     found = STATUS_STYLE.get(status)
-    if found is not None:
-        return found
+    if found is not None:  # the label in the active language, now
+        return StatusStyle(found.emoji, found.colour, str(found.label))
     return StatusStyle(_UNKNOWN.emoji, _UNKNOWN.colour, str(status))
 
 
