@@ -125,7 +125,8 @@ def tracking_text(order: Order) -> str:
         parts.append(str(TrackingStatus(order.tracking_status).label))
     link = web_url(order.tracking_url)
     if link:
-        parts.append(f"[{gettext('Track parcel')}]({link})")
+        label = gettext("Track parcel")
+        parts.append(f"[{label}]({link})")
     return " · ".join(parts)
 
 
