@@ -6,7 +6,11 @@ so `gettext` picks the catalogue of locale/ (docs/decisions.md, "Languages")."""
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.db.models import OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import translation
+
+from orders.models import Order
 
 CODES = frozenset(code for code, _name in settings.LANGUAGES)
 DEFAULT = settings.LANGUAGE_CODE
@@ -35,11 +39,23 @@ def writing_to(language: str):
 
 def customer_language(customer) -> str:
     """The customer's own choice, else the language of the store they last ordered
-    from (a merchant's stores may differ), else the default."""
+    from (a merchant's stores may differ), else the default. A customer read
+    `with_store_language` costs no query."""
     if customer.language in CODES:
         return customer.language
-    latest = customer.orders.select_related("store").order_by("-placed_at").first()
-    return language_of(store=latest.store if latest else None)
+    store_language = getattr(customer, "store_language", None)
+    if store_language is None:
+        latest = customer.orders.order_by("-placed_at").values("store__language")
+        store_language = next(iter(latest[:1]), {}).get("store__language", "")
+    return store_language if store_language in CODES else DEFAULT
+
+
+def with_store_language(customers):
+    """`customers` (a queryset) with the language of each one's latest order's
+    store, for `customer_language` (the portal reads it on every page)."""
+    latest = Order.objects.filter(customer=OuterRef("pk")).order_by("-placed_at")
+    language = Subquery(latest.values("store__language")[:1])
+    return customers.annotate(store_language=Coalesce(language, Value("")))
 
 
 def from_locale(locale: str) -> str:

@@ -9,7 +9,6 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from orders.languages import CODES
 from orders.models import Customer
 from orders.phones import normalize_phone
 from performile.actors import Actor
@@ -69,31 +68,6 @@ def profile_update(
                 email_pending_verification=bool(email_to_verify),
             )
     return ProfileChange(changed=changed, email_to_verify=email_to_verify)
-
-
-def profile_language_update(*, customer: Customer, actor: Actor, language: str) -> bool:
-    """The language the customer is written to ("" for their store's). False when
-    it was theirs already; ApplicationError, nothing changed, for a language we do
-    not write in."""
-    if language and language not in CODES:
-        raise ApplicationError(
-            _("We do not write in that language."),
-            fields={"language": [_("Choose one of the languages listed.")]},
-        )
-    with transaction.atomic():
-        locked = Customer.objects.select_for_update().get(pk=customer.pk)
-        if locked.language == language:
-            return False
-        locked.language = customer.language = language
-        locked.save(update_fields=["language"])
-        audit(
-            "profile.updated",
-            actor=actor,
-            target=customer,
-            merchant_id=customer.merchant_id,
-            fields=["language"],
-        )
-    return True
 
 
 def profile_email_confirmed(*, email_address) -> None:

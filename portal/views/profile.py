@@ -14,6 +14,7 @@ from messaging import services as messaging_services
 from messaging.notifications import notification_preference
 from messaging.services.preferences import PREFERENCE_FIELDS
 from orders.languages import customer_language, writing_to
+from orders.services import customer_language_set
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
 from portal import services
@@ -97,7 +98,7 @@ def profile_language_view(request):
     form = LanguageForm(request.POST)
     if form.is_valid():
         try:
-            services.profile_language_update(
+            customer_language_set(
                 customer=request.customer,
                 actor=request.user,
                 language=form.cleaned_data["language"],
