@@ -1,8 +1,8 @@
 """The portal speaks the customer's language: a signed-in customer's own choice
 (else their store's, `orders.languages.customer_language`); before sign-in, the
 browser's (Accept-Language), else English. The rest of the site (the staff's) stays
-English: only the portal's paths, and the password page a portal invitation links
-to, are switched (docs/decisions.md, "Languages")."""
+English: only the portal's paths and the password-reset pages are switched
+(docs/decisions.md, "Languages")."""
 
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
@@ -10,7 +10,9 @@ from django.utils.cache import patch_vary_headers
 from orders.languages import DEFAULT, customer_language, writing_to
 from portal.selectors import portal_customer
 
-CUSTOMER_PATHS = ("/portal/", "/accounts/password/reset/key/")
+# The password-reset pages are where the portal's "Forgot password?" and a portal
+# invitation lead; anonymous there, they follow the browser like the sign-in page.
+CUSTOMER_PATHS = ("/portal/", "/accounts/password/reset/")
 
 
 def portal_language(request) -> str:
