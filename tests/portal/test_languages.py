@@ -5,8 +5,9 @@ pages stay English."""
 import pytest
 from django.urls import reverse
 
-from performile.models import AuditEvent
-from tests.factories import OrderFactory
+from performile.models import AuditEvent, OutboxMessage
+from portal.invitations import invitation_send
+from tests.factories import CustomerFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -96,3 +97,19 @@ def test_an_unknown_language_is_refused_and_nothing_changes(portal, portal_user)
 
 def test_the_language_form_is_post_only(portal):
     assert portal.get(LANGUAGE).status_code == 405
+
+
+def test_the_invitation_is_written_in_the_customers_language(store, staff_user):
+    customer = CustomerFactory(
+        merchant=store.merchant, name="Ole Hansen", email="ole@example.com"
+    )
+    customer.language = "nb"
+    customer.save(update_fields=["language"])
+
+    invitation_send(customer=customer, actor=staff_user)
+
+    email = OutboxMessage.objects.get(recipient="ole@example.com")
+    assert email.subject == f"{store.merchant.name} inviterer deg til kundeportalen din"
+    assert email.body.startswith("Hei Ole Hansen,\n\n")
+    assert "Velg passordet ditt her for å komme i gang:" in email.body
+    assert "kundenummeret ditt, " + customer.customer_number in email.body
