@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db.models import DateField, F, Func
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from invoices.models import Payment
 from invoices.selectors import (
@@ -50,10 +51,10 @@ COLUMNS = [
     "payment_reference",
 ]
 KIND_CHOICES = [
-    ("invoices", "Invoices"),
-    ("credit_notes", "Credit notes"),
-    ("payments", "Payments"),
-    ("all", "All"),
+    ("invoices", _("Invoices")),
+    ("credit_notes", _("Credit notes")),
+    ("payments", _("Payments")),
+    ("all", _("All")),
 ]
 KINDS = tuple(kind for kind, _label in KIND_CHOICES)
 # Documents read per round trip: a few hundred rows and their lines in memory.

@@ -23,6 +23,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 
 from orders.models import Customer, Merchant, Order, Store
 
@@ -303,12 +304,12 @@ class Payment(models.Model):
 
     class Method(models.TextChoices):
         STRIPE = "stripe", "Stripe"
-        BANK_TRANSFER = "bank_transfer", "Bank transfer"
-        CARD = "card", "Card"
-        CASH = "cash", "Cash"
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        CARD = "card", _("Card")
+        CASH = "cash", _("Cash")
         PAYPAL = "paypal", "PayPal"
         WEBSHOP = "webshop", "Webshop"
-        OTHER = "other", "Other"
+        OTHER = "other", _("Other")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.PROTECT, related_name="+")
     customer = models.ForeignKey(

@@ -10,9 +10,11 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from invoices.models import Invoice, InvoiceReminder
 from invoices.selectors import PaymentStatus, with_balance
+from orders.languages import customer_language, writing_to
 from orders.notifications import sms_number
 from performile.outbox import Channel, enqueue
 
@@ -69,7 +71,8 @@ def _remind(invoice_id: int, at: datetime) -> bool:
                 " ".join(why_not) or "no email or phone",
             )
             return False
-        subject, body = _message(invoice, sms=channel == Channel.SMS)
+        with writing_to(customer_language(customer)):
+            subject, body = _message(invoice, sms=channel == Channel.SMS)
         message = enqueue(
             channel=channel,
             recipient=recipient,
@@ -87,29 +90,41 @@ def _remind(invoice_id: int, at: datetime) -> bool:
 
 
 def _message(invoice: Invoice, *, sms: bool) -> tuple[str, str]:
-    merchant = (invoice.seller or {}).get("name") or invoice.merchant.name
-    amount = f"{invoice.outstanding:.2f} {invoice.currency}"
-    due = invoice.due_date.isoformat()
+    """The reminder in the active language (the customer's)."""
     how = invoice.payment_instructions.strip()
-    subject = f"Invoice {invoice.number} is overdue"
+    values = {
+        "merchant": (invoice.seller or {}).get("name") or invoice.merchant.name,
+        "number": invoice.number,
+        "amount": f"{invoice.outstanding:.2f} {invoice.currency}",
+        "due": invoice.due_date.isoformat(),
+        "issued": invoice.issue_date.isoformat(),
+        "name": invoice.customer.name or invoice.customer.customer_number,
+    }
+    subject = _("Invoice %(number)s is overdue") % values
     if sms:
         body = (
-            f"{merchant}: invoice {invoice.number} is overdue. {amount} was due on"
-            f" {due}. Please pay quoting {invoice.number}."
+            _(
+                "%(merchant)s: invoice %(number)s is overdue. %(amount)s was due on"
+                " %(due)s. Please pay quoting %(number)s."
+            )
+            % values
         )
         return subject, body
     lines = [
-        f"Hello {invoice.customer.name or invoice.customer.customer_number},",
+        _("Hello %(name)s,") % values,
         "",
-        f"Invoice {invoice.number} of {invoice.issue_date.isoformat()} was due on"
-        f" {due} and {amount} is still outstanding.",
+        _(
+            "Invoice %(number)s of %(issued)s was due on %(due)s and %(amount)s is"
+            " still outstanding."
+        )
+        % values,
         "",
-        "How to pay:",
-        how or "Reply to this message and we will tell you how to pay.",
-        f"Please quote {invoice.number} with your payment.",
+        _("How to pay:"),
+        how or _("Reply to this message and we will tell you how to pay."),
+        _("Please quote %(number)s with your payment.") % values,
         "",
-        "If you have paid already, thank you, and please ignore this reminder.",
+        _("If you have paid already, thank you, and please ignore this reminder."),
         "",
-        merchant,
+        values["merchant"],
     ]
     return subject, "\n".join(lines)

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from invoices.access import billing_reaches
 from invoices.models import CreditNote, Invoice, Payment, Statement
@@ -35,7 +36,12 @@ class PaymentStatus:
     OVERDUE = "overdue"
     VOID = "void"
 
-    LABELS = {PAID: "Paid", PENDING: "Pending", OVERDUE: "Overdue", VOID: "Void"}
+    LABELS = {
+        PAID: _("Paid"),
+        PENDING: _("Pending"),
+        OVERDUE: _("Overdue"),
+        VOID: _("Void"),
+    }
     CHOICES = list(LABELS.items())
 
 

@@ -14,8 +14,11 @@ from dataclasses import dataclass, field, replace
 
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from orders import selectors, services
+from orders.languages import order_language, writing_to
 from orders.models import Customer, Order
 from orders.phones import normalize_phone
 from orders.tracking import TrackingStatus
@@ -27,40 +30,49 @@ from performile.models import OutboxMessage
 T = TrackingStatus
 Channel = OutboxMessage.Channel
 
-# Per tracking status: the subject, and the sentence that opens the message.
+# Per tracking status: the subject, and the sentence that opens the message (in
+# the customer's language: rendered inside `writing_to`).
 WORDING = {
     T.OUT_FOR_DELIVERY: (
-        "Your order {number} is out for delivery",
-        "Your order {number} from {store} is out for delivery.",
+        _("Your order %(number)s is out for delivery"),
+        _("Your order %(number)s from %(store)s is out for delivery."),
     ),
     T.AVAILABLE_FOR_PICKUP: (
-        "Your order {number} is ready for pickup",
-        "Your order {number} from {store} is ready to be picked up.",
+        _("Your order %(number)s is ready for pickup"),
+        _("Your order %(number)s from %(store)s is ready to be picked up."),
     ),
     T.ATTEMPT_FAILED: (
-        "We could not deliver your order {number}",
-        "The courier tried to deliver your order {number} from {store}, but could not.",
+        _("We could not deliver your order %(number)s"),
+        _(
+            "The courier tried to deliver your order %(number)s from %(store)s,"
+            " but could not."
+        ),
     ),
     T.DELIVERED: (
-        "Your order {number} has been delivered",
-        "Your order {number} from {store} has been delivered.",
+        _("Your order %(number)s has been delivered"),
+        _("Your order %(number)s from %(store)s has been delivered."),
     ),
     T.EXCEPTION: (
-        "A delivery problem with your order {number}",
-        "There is a problem with the delivery of your order {number} from {store}.",
+        _("A delivery problem with your order %(number)s"),
+        _(
+            "There is a problem with the delivery of your order %(number)s from %(store)s."
+        ),
     ),
     T.RETURNED: (
-        "Your order {number} is being returned",
-        "Your order {number} from {store} is on its way back to the store.",
+        _("Your order %(number)s is being returned"),
+        _("Your order %(number)s from %(store)s is on its way back to the store."),
     ),
     T.EXPIRED: (
-        "An update on your order {number}",
-        "The courier has had no news of your order {number} from {store} for a while.",
+        _("An update on your order %(number)s"),
+        _(
+            "The courier has had no news of your order %(number)s from %(store)s"
+            " for a while."
+        ),
     ),
 }
 ON_ITS_WAY = (
-    "Your order {number} is on its way",
-    "Your order {number} from {store} is on its way.",
+    _("Your order %(number)s is on its way"),
+    _("Your order %(number)s from %(store)s is on its way."),
 )
 # Statuses after which an estimated delivery date means nothing any more.
 FINAL = frozenset({T.DELIVERED, T.RETURNED, T.EXPIRED})
@@ -118,7 +130,8 @@ def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotifi
     phone, notes = sms_number(customer.phone)
     if not customer.email and not phone:
         raise ApplicationError(f"This customer has no email address. {notes[0]}")
-    subject, body, sms_body = _compose(order, customer.name)
+    with writing_to(order_language(order)):
+        subject, body, sms_body = _compose(order, customer.name)
     return TrackingNotification(
         subject=subject,
         body=body,
@@ -222,11 +235,13 @@ def sms_number(raw: str) -> tuple[str, tuple[str, ...]]:
 
 
 def _compose(order: Order, name: str) -> tuple[str, str, str]:
-    """Subject, email body and SMS text for the order's current tracking."""
+    """Subject, email body and SMS text for the order's current tracking, in the
+    active language."""
+    _ = gettext
     store = order.store.name
     subject, opening = WORDING.get(order.tracking_status, ON_ITS_WAY)
-    subject = subject.format(number=order.order_number)
-    opening = opening.format(number=order.order_number, store=store)
+    subject = subject % {"number": order.order_number}
+    opening = opening % {"number": order.order_number, "store": store}
     # Before the courier's first scan, the order's own status (not "Shipped" for
     # an order that is still pending).
     if order.tracking_status:
@@ -235,26 +250,41 @@ def _compose(order: Order, name: str) -> tuple[str, str, str]:
         status = order.get_status_display()
     carrier = f" ({order.courier})" if order.courier else ""
     eta = order.estimated_delivery if order.tracking_status not in FINAL else None
-    facts = [f"Status: {status}"]
+    facts = [_("Status: %(status)s") % {"status": status}]
     if order.tracking_event:
-        facts.append(f"Latest update: {order.tracking_event}{_when(order)}")
-    facts.append(f"Tracking number: {order.tracking_number}{carrier}")
+        facts.append(
+            _("Latest update: %(event)s%(when)s")
+            % {"event": order.tracking_event, "when": _when(order)}
+        )
+    facts.append(
+        _("Tracking number: %(number)s") % {"number": order.tracking_number + carrier}
+    )
     if order.tracking_url:
-        facts.append(f"Track your parcel: {order.tracking_url}")
+        facts.append(_("Track your parcel: %(url)s") % {"url": order.tracking_url})
     if eta:
-        facts.append(f"Estimated delivery: {formats.date_format(eta, 'l j F Y')}")
+        facts.append(
+            _("Estimated delivery: %(date)s")
+            % {"date": formats.date_format(eta, "l j F Y")}
+        )
     body = "\n\n".join(
         [
-            f"Hello {name}," if name else "Hello,",
+            _("Hello %(name)s,") % {"name": name} if name else _("Hello,"),
             opening,
             "\n".join(facts),
-            f"Kind regards,\n{store}",
+            _("Kind regards,") + f"\n{store}",
         ]
     )
-    sms = [f"{store}: {subject}.", f"Tracking {order.tracking_number}"]
-    sms[-1] += f": {order.tracking_url}" if order.tracking_url else "."
+    tracking = {"number": order.tracking_number, "url": order.tracking_url}
+    sms = [
+        f"{store}: {subject}.",
+        _("Tracking %(number)s: %(url)s") % tracking
+        if order.tracking_url
+        else _("Tracking %(number)s.") % tracking,
+    ]
     if eta:
-        sms.append(f"Expected {formats.date_format(eta, 'D j M')}.")
+        sms.append(
+            _("Expected %(date)s.") % {"date": formats.date_format(eta, "D j M")}
+        )
     return subject, body, " ".join(sms)
 
 

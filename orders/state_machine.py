@@ -8,22 +8,23 @@ the only code that moves an order along it.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from performile.errors import ApplicationError
 
 
 class OrderStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    PENDING = "pending", "Pending"
-    PAYMENT_VERIFIED = "payment_verified", "Payment verified"
-    IN_PROGRESS = "in_progress", "In progress"
-    IN_REVIEW = "in_review", "In review"
-    CONFIRMED = "confirmed", "Confirmed"
-    SHIPPED = "shipped", "Shipped"
-    DELIVERED = "delivered", "Delivered"
-    COMPLETE = "complete", "Complete"
-    ON_HOLD = "on_hold", "On hold"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    PENDING = "pending", _("Pending")
+    PAYMENT_VERIFIED = "payment_verified", _("Payment verified")
+    IN_PROGRESS = "in_progress", _("In progress")
+    IN_REVIEW = "in_review", _("In review")
+    CONFIRMED = "confirmed", _("Confirmed")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    COMPLETE = "complete", _("Complete")
+    ON_HOLD = "on_hold", _("On hold")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 S = OrderStatus
@@ -87,7 +88,7 @@ class InvalidTransition(ApplicationError):
 
 def label(status: str) -> str:
     try:
-        return OrderStatus(status).label
+        return str(OrderStatus(status).label)
     except ValueError:
         return str(status)
 

@@ -5,19 +5,20 @@ status; the shipments app maps every courier's raw codes onto these.
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class TrackingStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    INFO_RECEIVED = "info_received", "Info received"
-    IN_TRANSIT = "in_transit", "In transit"
-    OUT_FOR_DELIVERY = "out_for_delivery", "Out for delivery"
-    AVAILABLE_FOR_PICKUP = "available_for_pickup", "Available for pickup"
-    ATTEMPT_FAILED = "attempt_failed", "Attempt failed"
-    DELIVERED = "delivered", "Delivered"
-    EXCEPTION = "exception", "Exception"
-    RETURNED = "returned", "Returned"
-    EXPIRED = "expired", "Expired"
+    PENDING = "pending", _("Pending")
+    INFO_RECEIVED = "info_received", _("Info received")
+    IN_TRANSIT = "in_transit", _("In transit")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("Out for delivery")
+    AVAILABLE_FOR_PICKUP = "available_for_pickup", _("Available for pickup")
+    ATTEMPT_FAILED = "attempt_failed", _("Attempt failed")
+    DELIVERED = "delivered", _("Delivered")
+    EXCEPTION = "exception", _("Exception")
+    RETURNED = "returned", _("Returned")
+    EXPIRED = "expired", _("Expired")
 
 
 T = TrackingStatus

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from invoices.selectors import PaymentStatus
 from orders.models import Order, OrderEvent, OrderLine
@@ -81,7 +82,7 @@ def notifications(user, *, limit: int = NOTIFICATIONS) -> list[Notification]:
 
 def _from_event(event: OrderEvent) -> Notification:
     if event.kind == OrderEvent.Kind.TRACKING:
-        text = "Tracking is available for your parcel."
+        text = _("Tracking is available for your parcel.")
         tone = "blue"
     else:
         text = order_timeline.status_news(event.to_status)

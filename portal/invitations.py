@@ -30,7 +30,9 @@ from django.db.models import (
 )
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from orders.languages import customer_language, writing_to
 from orders.models import Customer
 from orders.selectors import merchant_is_managed_by
 from performile.actors import Actor
@@ -274,16 +276,20 @@ def _check_invitable(customer: Customer, latest: PortalInvitation | None) -> Non
 def _send(invitation: PortalInvitation) -> None:
     customer = invitation.customer
     merchant = customer.merchant
-    invitation.message = account_email_enqueue(
-        user=invitation.user,
-        template="portal/email/invitation.txt",
-        subject=f"{merchant.name} invites you to your customer portal",
-        context={
-            "customer": customer,
-            "merchant": merchant,
-            "login_url": settings.PUBLIC_BASE_URL.rstrip("/") + reverse("portal:login"),
-        },
-    )
+    # In the customer's language: the staff member inviting them may speak another.
+    with writing_to(customer_language(customer)):
+        invitation.message = account_email_enqueue(
+            user=invitation.user,
+            template="portal/email/invitation.txt",
+            subject=_("%(merchant)s invites you to your customer portal")
+            % {"merchant": merchant.name},
+            context={
+                "customer": customer,
+                "merchant": merchant,
+                "login_url": settings.PUBLIC_BASE_URL.rstrip("/")
+                + reverse("portal:login"),
+            },
+        )
     invitation.save(update_fields=["message"])
 
 

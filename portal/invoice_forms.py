@@ -6,16 +6,17 @@ Dates are the merchant's calendar days (the caller passes the merchant's today).
 import datetime as dt
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from invoices.exports import KIND_CHOICES
 from invoices.selectors import PaymentStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
 STATUSES = [
-    ("", "Any status"),
-    (PaymentStatus.PENDING, "Pending"),
-    (PaymentStatus.OVERDUE, "Overdue"),
-    (PaymentStatus.PAID, "Paid"),
+    ("", _("Any status")),
+    (PaymentStatus.PENDING, _("Pending")),
+    (PaymentStatus.OVERDUE, _("Overdue")),
+    (PaymentStatus.PAID, _("Paid")),
 ]
 STATEMENT_MONTHS = 24
 
@@ -44,14 +45,14 @@ class _Period(forms.Form):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if start and end and start > end:
-            self.add_error("start", "The period starts after it ends.")
+            self.add_error("start", _("The period starts after it ends."))
         return data
 
 
 class InvoiceFilterForm(_Period):
-    status = forms.ChoiceField(label="Status", choices=STATUSES, required=False)
-    start = forms.DateField(label="Issued from", required=False, widget=DATE)
-    end = forms.DateField(label="Issued to", required=False, widget=DATE)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)
+    start = forms.DateField(label=_("Issued from"), required=False, widget=DATE)
+    end = forms.DateField(label=_("Issued to"), required=False, widget=DATE)
 
     def apply(self, invoices):
         data = self.cleaned_data
@@ -65,9 +66,9 @@ class InvoiceFilterForm(_Period):
 
 
 class StatementForm(_Period):
-    currency = forms.ChoiceField(label="Currency")
-    start = forms.DateField(label="From", widget=DATE)
-    end = forms.DateField(label="To", widget=DATE)
+    currency = forms.ChoiceField(label=_("Currency"))
+    start = forms.DateField(label=_("From"), widget=DATE)
+    end = forms.DateField(label=_("To"), widget=DATE)
 
     def __init__(self, *args, currencies: list[str], today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,26 +85,29 @@ class StatementForm(_Period):
         data = super().clean()
         start, end = data.get("start"), data.get("end")
         if end and end > self.today:
-            self.add_error("end", "The period cannot end in the future.")
+            self.add_error("end", _("The period cannot end in the future."))
         elif start and end and start <= end:
             limit = months_back(end + dt.timedelta(days=1), STATEMENT_MONTHS)
             if start < limit:
                 self.add_error(
                     "start",
-                    f"A statement covers at most {STATEMENT_MONTHS} months:"
-                    f" start on {limit:%Y-%m-%d} or later.",
+                    _(
+                        "A statement covers at most %(months)s months: start on"
+                        " %(date)s or later."
+                    )
+                    % {"months": STATEMENT_MONTHS, "date": f"{limit:%Y-%m-%d}"},
                 )
         return data
 
 
 class ExportForm(_Period):
     kind = forms.ChoiceField(
-        label="Export",
+        label=_("Export"),
         choices=KIND_CHOICES,
         initial="invoices",
     )
-    start = forms.DateField(label="From", widget=DATE)
-    end = forms.DateField(label="To", widget=DATE)
+    start = forms.DateField(label=_("From"), widget=DATE)
+    end = forms.DateField(label=_("To"), widget=DATE)
 
     def __init__(self, *args, today: dt.date, **kwargs):
         super().__init__(*args, **kwargs)

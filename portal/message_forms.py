@@ -2,25 +2,30 @@
 support" (about one of the customer's orders, or about something else)."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from messaging.services import BODY_LIMIT
 
 GENERAL = "general"
 BODY_WIDGET = forms.Textarea(
-    attrs={"rows": 4, "placeholder": "Write your message...", "maxlength": BODY_LIMIT}
+    attrs={
+        "rows": 4,
+        "placeholder": _("Write your message..."),
+        "maxlength": BODY_LIMIT,
+    }
 )
 
 
 class ReplyForm(forms.Form):
     body = forms.CharField(
-        label="Message", max_length=BODY_LIMIT, strip=True, widget=BODY_WIDGET
+        label=_("Message"), max_length=BODY_LIMIT, strip=True, widget=BODY_WIDGET
     )
 
 
 class ContactForm(forms.Form):
-    about = forms.ChoiceField(label="What is it about?")
+    about = forms.ChoiceField(label=_("What is it about?"))
     body = forms.CharField(
-        label="Message", max_length=BODY_LIMIT, strip=True, widget=BODY_WIDGET
+        label=_("Message"), max_length=BODY_LIMIT, strip=True, widget=BODY_WIDGET
     )
 
     def __init__(self, *args, orders=(), **kwargs):

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orders.state_machine import OPEN, OrderStatus
 
@@ -14,14 +15,14 @@ S = OrderStatus
 # Customer's choice -> the statuses it covers. "active" is everything still under
 # way (the dashboard's active orders); "pending" the part of it not yet started.
 STATUS_FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "": ("All orders", ()),
-    "active": ("Active", tuple(sorted(OPEN))),
-    "pending": ("Pending", (S.DRAFT, S.PENDING, S.PAYMENT_VERIFIED)),
-    "in_progress": ("In progress", (S.IN_PROGRESS, S.IN_REVIEW, S.CONFIRMED)),
-    "shipped": ("On its way", (S.SHIPPED,)),
-    "delivered": ("Delivered / complete", (S.DELIVERED, S.COMPLETE)),
-    "on_hold": ("On hold", (S.ON_HOLD,)),
-    "cancelled": ("Cancelled", (S.CANCELLED,)),
+    "": (_("All orders"), ()),
+    "active": (_("Active"), tuple(sorted(OPEN))),
+    "pending": (_("Pending"), (S.DRAFT, S.PENDING, S.PAYMENT_VERIFIED)),
+    "in_progress": (_("In progress"), (S.IN_PROGRESS, S.IN_REVIEW, S.CONFIRMED)),
+    "shipped": (_("On its way"), (S.SHIPPED,)),
+    "delivered": (_("Delivered / complete"), (S.DELIVERED, S.COMPLETE)),
+    "on_hold": (_("On hold"), (S.ON_HOLD,)),
+    "cancelled": (_("Cancelled"), (S.CANCELLED,)),
 }
 
 
@@ -29,24 +30,24 @@ class OrderFilterForm(forms.Form):
     q = forms.CharField(
         required=False,
         max_length=64,
-        label="Order number",
+        label=_("Order number"),
         widget=forms.TextInput(
-            attrs={"type": "search", "placeholder": "Order number", "id": "filter_q"}
+            attrs={"type": "search", "placeholder": _("Order number"), "id": "filter_q"}
         ),
     )
     status = forms.ChoiceField(
         required=False,
-        label="Status",
-        choices=[(key, label) for key, (label, _) in STATUS_FILTERS.items()],
+        label=_("Status"),
+        choices=[(key, label) for key, (label, _statuses) in STATUS_FILTERS.items()],
     )
     placed_from = forms.DateField(
         required=False,
-        label="Placed from",
+        label=_("Placed from"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     placed_to = forms.DateField(
         required=False,
-        label="to",
+        label=_("to"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -54,7 +55,7 @@ class OrderFilterForm(forms.Form):
         data = super().clean()
         start, end = data.get("placed_from"), data.get("placed_to")
         if start and end and start > end:
-            raise forms.ValidationError("The start date is after the end date.")
+            raise forms.ValidationError(_("The start date is after the end date."))
         return data
 
 

@@ -9,6 +9,8 @@ event's note, data or actor, which are the merchant's.
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext_lazy as _
+
 from orders.models import OrderEvent
 from orders.state_machine import PHYSICAL_FLOW, OrderStatus, flow_of
 from orders.tracking import TrackingStatus
@@ -17,14 +19,14 @@ S = OrderStatus
 T = TrackingStatus
 
 STEP_LABELS = {
-    S.PENDING: "Order received",
-    S.CONFIRMED: "Confirmed",
-    S.SHIPPED: "Shipped",
-    S.DELIVERED: "Delivered",
-    S.PAYMENT_VERIFIED: "Payment received",
-    S.IN_PROGRESS: "In progress",
-    S.IN_REVIEW: "In review",
-    S.COMPLETE: "Complete",
+    S.PENDING: _("Order received"),
+    S.CONFIRMED: _("Confirmed"),
+    S.SHIPPED: _("Shipped"),
+    S.DELIVERED: _("Delivered"),
+    S.PAYMENT_VERIFIED: _("Payment received"),
+    S.IN_PROGRESS: _("In progress"),
+    S.IN_REVIEW: _("In review"),
+    S.COMPLETE: _("Complete"),
 }
 
 # Statuses outside an order's own flow, placed on the step they belong to (a
@@ -44,30 +46,30 @@ _SERVICE_RANK = {
 
 # What a status change says to the customer (drafts are not news).
 STATUS_NEWS = {
-    S.PENDING: "We have received your order.",
-    S.PAYMENT_VERIFIED: "Your payment was received.",
-    S.IN_PROGRESS: "We are working on your order.",
-    S.IN_REVIEW: "Your order is being reviewed before completion.",
-    S.CONFIRMED: "Your order is confirmed.",
-    S.SHIPPED: "Your order is on its way.",
-    S.DELIVERED: "Your order was delivered.",
-    S.COMPLETE: "Your order is complete.",
-    S.ON_HOLD: "Your order is on hold. We will be in touch.",
-    S.CANCELLED: "Your order was cancelled.",
+    S.PENDING: _("We have received your order."),
+    S.PAYMENT_VERIFIED: _("Your payment was received."),
+    S.IN_PROGRESS: _("We are working on your order."),
+    S.IN_REVIEW: _("Your order is being reviewed before completion."),
+    S.CONFIRMED: _("Your order is confirmed."),
+    S.SHIPPED: _("Your order is on its way."),
+    S.DELIVERED: _("Your order was delivered."),
+    S.COMPLETE: _("Your order is complete."),
+    S.ON_HOLD: _("Your order is on hold. We will be in touch."),
+    S.CANCELLED: _("Your order was cancelled."),
 }
 
 # The parcel milestones worth a notification (a scan that only repeats "in
 # transit" at another terminal is shown on the order, not announced).
 TRACKING_NEWS = {
-    T.INFO_RECEIVED: "The courier has your parcel's details.",
-    T.IN_TRANSIT: "Your parcel is in transit.",
-    T.OUT_FOR_DELIVERY: "Your parcel is out for delivery.",
-    T.AVAILABLE_FOR_PICKUP: "Your parcel is ready for pickup.",
-    T.ATTEMPT_FAILED: "The courier could not deliver your parcel.",
-    T.DELIVERED: "Your parcel was delivered.",
-    T.EXCEPTION: "Your parcel is delayed: the courier reported a problem.",
-    T.RETURNED: "Your parcel is being returned.",
-    T.EXPIRED: "Your parcel's tracking has expired.",
+    T.INFO_RECEIVED: _("The courier has your parcel's details."),
+    T.IN_TRANSIT: _("Your parcel is in transit."),
+    T.OUT_FOR_DELIVERY: _("Your parcel is out for delivery."),
+    T.AVAILABLE_FOR_PICKUP: _("Your parcel is ready for pickup."),
+    T.ATTEMPT_FAILED: _("The courier could not deliver your parcel."),
+    T.DELIVERED: _("Your parcel was delivered."),
+    T.EXCEPTION: _("Your parcel is delayed: the courier reported a problem."),
+    T.RETURNED: _("Your parcel is being returned."),
+    T.EXPIRED: _("Your parcel's tracking has expired."),
 }
 
 

@@ -2,49 +2,82 @@
 need the database (a free email address, one default address) are the services'."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from portal.models import DeliveryAddress
 from portal.services import ADDRESS_FIELDS
 
 
 class ContactDetailsForm(forms.Form):
-    name = forms.CharField(label="Name", max_length=200)
+    name = forms.CharField(label=_("Name"), max_length=200)
     phone = forms.CharField(
-        label="Phone",
+        label=_("Phone"),
         max_length=40,
         required=False,
-        help_text="With the country code, e.g. +46 70 123 45 67.",
+        help_text=_("With the country code, e.g. +46 70 123 45 67."),
         widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"}),
     )
     email = forms.EmailField(
-        label="Email",
-        help_text="A new address is used once you confirm it from the email we send.",
+        label=_("Email"),
+        help_text=_(
+            "A new address is used once you confirm it from the email we send."
+        ),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
 
+class LanguageForm(forms.Form):
+    """English, Svenska, Norsk, Dansk (each named in itself), or the store's."""
+
+    language = forms.ChoiceField(
+        label=_("Language"),
+        required=False,
+        choices=[("", _("The shop's language"))] + list(settings.LANGUAGES),
+        help_text=_("The language of this portal and of what we send you."),
+    )
+
+
 class NotificationPreferenceForm(forms.Form):
-    email = forms.BooleanField(label="Email", required=False)
+    email = forms.BooleanField(label=_("Email"), required=False)
     sms = forms.BooleanField(label="SMS", required=False)
     whatsapp = forms.BooleanField(label="WhatsApp", required=False)
     order_updates = forms.BooleanField(
-        label="Order updates",
+        label=_("Order updates"),
         required=False,
-        help_text="Confirmed, in progress, complete, cancelled...",
+        help_text=_("Confirmed, in progress, complete, cancelled…"),
     )
     shipping_updates = forms.BooleanField(
-        label="Shipping updates",
+        label=_("Shipping updates"),
         required=False,
-        help_text="Your parcel is booked, on its way, out for delivery, delivered.",
+        help_text=_("Your parcel is booked, on its way, out for delivery, delivered."),
     )
 
 
 class AddressForm(forms.ModelForm):
-    is_default = forms.BooleanField(label="Use as my default address", required=False)
+    is_default = forms.BooleanField(
+        label=_("Use as my default address"), required=False
+    )
 
     class Meta:
         model = DeliveryAddress
         fields = list(ADDRESS_FIELDS)
+        labels = {
+            "label": _("Label"),
+            "name": _("Name"),
+            "company": _("Company"),
+            "line1": _("Address"),
+            "line2": _("Address line 2"),
+            "postal_code": _("Postal code"),
+            "city": _("City"),
+            "region": _("Region"),
+            "country": _("Country"),
+            "phone": _("Phone"),
+        }
+        help_texts = {
+            "label": _("Home, Office, Restaurant…"),
+            "country": _("ISO 3166 code, e.g. SE."),
+        }
         widgets = {
             "country": forms.TextInput(
                 attrs={"maxlength": 2, "autocomplete": "country", "size": 2}
@@ -55,5 +88,5 @@ class AddressForm(forms.ModelForm):
     def clean_country(self):
         country = self.cleaned_data["country"].strip().upper()
         if len(country) != 2 or not country.isalpha():
-            raise forms.ValidationError("Two letters, e.g. SE.")
+            raise forms.ValidationError(_("Two letters, e.g. SE."))
         return country

@@ -25,6 +25,7 @@ from invoices.selectors import (
     visible_payments,
     visible_statements,
 )
+from orders.languages import with_store_language
 from orders.models import Customer, Order
 from orders.selectors import visible_orders
 from orders.state_machine import OrderStatus
@@ -40,7 +41,8 @@ def portal_customer(user) -> Customer | None:
         return None
     cached = getattr(user, "_portal_customer", False)
     if cached is False:
-        cached = Customer.objects.select_related("merchant").filter(user=user).first()
+        customers = Customer.objects.select_related("merchant").filter(user=user)
+        cached = with_store_language(customers).first()
         user._portal_customer = cached
     return cached
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from orders.models import Customer
 from orders.phones import normalize_phone
@@ -106,8 +107,8 @@ def email_check_free(email: str, *, user) -> None:
     )
     if taken:
         raise ApplicationError(
-            "This email address belongs to another account.",
-            fields={"email": ["This email address belongs to another account."]},
+            _("This email address belongs to another account."),
+            fields={"email": [_("This email address belongs to another account.")]},
         )
 
 
@@ -115,7 +116,9 @@ def clean_phone(raw: str, *, region: str | None = None) -> str:
     try:
         return normalize_phone(raw, region)
     except ValueError as exc:
-        message = f"{exc} Write it with the country code, e.g. +46 70 123 45 67."
+        message = _(
+            "%(problem)s Write it with the country code, e.g. +46 70 123 45 67."
+        ) % {"problem": exc}
         raise ApplicationError(message, fields={"phone": [message]}) from exc
 
 
@@ -210,14 +213,14 @@ def _address_fields(data: dict) -> dict:
     ]
     if missing:
         raise ApplicationError(
-            "Fill in the address's name, street, postal code, city and country.",
-            fields={name: ["This field is required."] for name in missing},
+            _("Fill in the address's name, street, postal code, city and country."),
+            fields={name: [_("This field is required.")] for name in missing},
         )
     fields["country"] = fields["country"].upper()
     if len(fields["country"]) != 2 or not fields["country"].isalpha():
         raise ApplicationError(
-            "The country is a two-letter code, e.g. SE.",
-            fields={"country": ["Two letters, e.g. SE."]},
+            _("The country is a two-letter code, e.g. SE."),
+            fields={"country": [_("Two letters, e.g. SE.")]},
         )
     fields["phone"] = clean_phone(fields["phone"], region=fields["country"])
     return fields

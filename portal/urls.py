@@ -66,6 +66,7 @@ urlpatterns = [
     # Profile and help
     path("profile/", profile.profile_view, name="profile"),
     path("profile/contact/", profile.profile_contact_view, name="profile_contact"),
+    path("profile/language/", profile.profile_language_view, name="profile_language"),
     path("profile/verify-email/", profile.profile_verify_view, name="profile_verify"),
     path(
         "profile/notifications/",

@@ -142,7 +142,8 @@ def _customers_create(cast: Cast, rng: random.Random, password: str) -> None:
             )
         # No service links a portal sign-in yet; this is the one direct write.
         customer.user = _user(email, first, last, password)
-        customer.save(update_fields=["user"])
+        customer.language = catalog.PORTAL_LANGUAGES.get(email, "")
+        customer.save(update_fields=["user", "language"])
         cast.customers.setdefault(f"portal-{country or 'discord'}", []).append(customer)
 
 

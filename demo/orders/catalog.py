@@ -25,6 +25,7 @@ MERCHANTS = [
                 "support_email": "support@nordic.example",
                 "sms_number": "+46766860001",
                 "currency": "SEK",
+                "language": "sv",
                 "webhook_secret": "demo-nordic-shopify-secret",
                 "pickup_address": {
                     "name": "Nordic Goods warehouse",
@@ -43,6 +44,7 @@ MERCHANTS = [
                 "support_email": "hjelp@fjordtrade.example",
                 "sms_number": "+4759440001",
                 "currency": "NOK",
+                "language": "nb",
                 "webhook_secret": "demo-nordic-woo-secret",
                 "pickup_address": {
                     "name": "Fjordtrade lager",
@@ -68,6 +70,9 @@ MERCHANTS = [
                 "platform": "discord",
                 "domain": "discord.gg/pixelforge",
                 "currency": "USD",
+                # Sells worldwide on Discord: English, and each Discord user's
+                # own client language answers /trackorder (docs/decisions.md).
+                "language": "en",
                 "webhook_secret": "demo-pixel-discord-secret",
                 "pickup_address": {
                     "name": "Pixel Forge Studio",
@@ -100,6 +105,12 @@ PORTAL_CUSTOMERS = [
     ("mette.larsen@example.com", "Mette", "Larsen", "nordic", "DK"),
     ("kai.nakamura@example.com", "Kai", "Nakamura", "pixel", ""),
 ]
+# The portal customers who chose their own language (the rest get their store's):
+# Ole and Mette order from the Swedish shop but read Norwegian and Danish.
+PORTAL_LANGUAGES = {
+    "ole.hansen@example.com": "nb",
+    "mette.larsen@example.com": "da",
+}
 
 FIRST_NAMES = {
     "SE": ["Elsa", "Johan", "Maja", "Oskar", "Ingrid", "Nils", "Freja", "Gustav"],

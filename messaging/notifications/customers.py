@@ -9,11 +9,14 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from messaging import email_threads, whatsapp_templates
 from messaging.models import NotificationPreference, WhatsAppTemplate
 from messaging.services import message_add_system, thread_get_or_create
 from orders import state_machine
+from orders.languages import order_language, writing_to
 from orders.models import Customer, Order, OrderEvent
 from orders.notifications import (
     ON_ITS_WAY,
@@ -36,40 +39,45 @@ DIGEST_WINDOW = timedelta(minutes=5)
 # Texts and WhatsApp messages wait out the customer's quiet hours (the shop's
 # time; by default 21-08, NotificationPreference), emails go at once.
 
-# Order statuses the customer hears about: (subject, opening sentence).
+# Order statuses the customer hears about: (subject, opening sentence), in the
+# customer's language (rendered inside `writing_to`).
 STATUS_WORDING = {
     S.PAYMENT_VERIFIED: (
-        "We have received your payment for order {number}",
-        "Your payment for order {number} from {store} has been verified.",
+        _("We have received your payment for order %(number)s"),
+        _("Your payment for order %(number)s from %(store)s has been verified."),
     ),
     S.IN_PROGRESS: (
-        "Work on your order {number} has started",
-        "We have started working on your order {number} from {store}.",
+        _("Work on your order %(number)s has started"),
+        _("We have started working on your order %(number)s from %(store)s."),
     ),
     S.IN_REVIEW: (
-        "Your order {number} is being reviewed",
-        "Your order {number} from {store} is done and in review.",
+        _("Your order %(number)s is being reviewed"),
+        _("Your order %(number)s from %(store)s is done and in review."),
     ),
     S.CONFIRMED: (
-        "Your order {number} is confirmed",
-        "Your order {number} from {store} is confirmed.",
+        _("Your order %(number)s is confirmed"),
+        _("Your order %(number)s from %(store)s is confirmed."),
     ),
     S.SHIPPED: ON_ITS_WAY,
     S.DELIVERED: WORDING[T.DELIVERED],
     S.COMPLETE: (
-        "Your order {number} is complete",
-        "Your order {number} from {store} is complete.",
+        _("Your order %(number)s is complete"),
+        _("Your order %(number)s from %(store)s is complete."),
     ),
     S.CANCELLED: (
-        "Your order {number} has been cancelled",
-        "Your order {number} from {store} has been cancelled.",
+        _("Your order %(number)s has been cancelled"),
+        _("Your order %(number)s from %(store)s has been cancelled."),
     ),
 }
+BOOKED = (
+    _("Your order %(number)s is booked with %(courier)s"),
+    _("Your order %(number)s from %(store)s is booked for delivery with %(courier)s."),
+)
 # Once the order has a shipment, its booking and tracking tell the customer about
 # these steps: the status change gets a system message but no notification.
 TOLD_BY_SHIPMENT = frozenset({S.CONFIRMED, S.SHIPPED, S.DELIVERED})
 # Tracking statuses worth a system message and a notification (in_transit only the
-# first time); the rest is noise.
+# first time); the rest is noise. The system message is the staff's: English.
 MILESTONES = frozenset(
     {
         T.IN_TRANSIT,
@@ -162,12 +170,11 @@ def _status_notice(order: Order, to_status: str) -> Notice | None:
 def status_notice(order: Order, to_status: str) -> Notice:
     """What the customer is told of the order's move to `to_status` (a status of
     STATUS_WORDING), when there is something new to tell."""
-    facts = []
-    if order.tracking_number and to_status == S.SHIPPED:
-        facts.append(f"Tracking number: {order.tracking_number}")
-        if order.tracking_url:
-            facts.append(f"Track your parcel: {order.tracking_url}")
-    return _notice(order, STATUS_WORDING[to_status], facts, ORDER_UPDATES)
+    with writing_to(order_language(order)):
+        facts = []
+        if order.tracking_number and to_status == S.SHIPPED:
+            facts = _tracking_facts(order.tracking_number, order.tracking_url)
+        return _notice(order, STATUS_WORDING[to_status], facts, ORDER_UPDATES)
 
 
 def _been_in_status_before(order: Order, status: str) -> bool:
@@ -179,18 +186,20 @@ def _been_in_status_before(order: Order, status: str) -> bool:
 
 
 def _booking_notice(order: Order, shipment) -> Notice:
-    courier = shipment.account.name
-    wording = (
-        "Your order {number} is booked with {courier}",
-        "Your order {number} from {store} is booked for delivery with {courier}.",
-    )
-    facts = [f"Tracking number: {shipment.tracking_number}"]
-    if order.tracking_url:
-        facts.append(f"Track your parcel: {order.tracking_url}")
-    if shipment.estimated_delivery:
-        eta = formats.date_format(shipment.estimated_delivery, "l j F Y")
-        facts.append(f"Estimated delivery: {eta}")
-    return _notice(order, wording, facts, SHIPPING_UPDATES, courier=courier)
+    with writing_to(order_language(order)):
+        facts = _tracking_facts(shipment.tracking_number, order.tracking_url)
+        if shipment.estimated_delivery:
+            eta = formats.date_format(shipment.estimated_delivery, "l j F Y")
+            facts.append(gettext("Estimated delivery: %(date)s") % {"date": eta})
+        courier = shipment.account.name
+        return _notice(order, BOOKED, facts, SHIPPING_UPDATES, courier=courier)
+
+
+def _tracking_facts(number: str, url: str) -> list[str]:
+    facts = [gettext("Tracking number: %(number)s") % {"number": number}]
+    if url:
+        facts.append(gettext("Track your parcel: %(url)s") % {"url": url})
+    return facts
 
 
 def _tracking_notice(order: Order) -> Notice | None:
@@ -208,15 +217,18 @@ def _tracking_notice(order: Order) -> Notice | None:
 
 
 def _notice(order: Order, wording, facts: list[str], group: str, **extra) -> Notice:
+    """The notice in the active language (the caller's `writing_to`)."""
     store = order.store.name
-    subject, opening = (
-        part.format(number=order.order_number, store=store, **extra) for part in wording
-    )
+    values = {"number": order.order_number, "store": store, **extra}
+    subject, opening = (part % values for part in wording)
     name = order.customer.name if order.customer_id else ""
-    paragraphs = [f"Hello {name}," if name else "Hello,", opening]
+    greeting = (
+        gettext("Hello %(name)s,") % {"name": name} if name else gettext("Hello,")
+    )
+    paragraphs = [greeting, opening]
     if facts:
         paragraphs.append("\n".join(facts))
-    paragraphs.append(f"Kind regards,\n{store}")
+    paragraphs.append(gettext("Kind regards,") + f"\n{store}")
     text = " ".join([f"{store}: {subject}.", *facts[:2]])
     return Notice(subject=subject, body="\n\n".join(paragraphs), text=text, group=group)
 

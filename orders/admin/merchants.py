@@ -65,7 +65,7 @@ class DiscordGuildAdmin(admin.ModelAdmin):
 
 class StoreInline(admin.TabularInline):
     model = Store
-    fields = ["name", "platform", "domain", "currency"]
+    fields = ["name", "platform", "domain", "currency", "language"]
     extra = 0
     show_change_link = True
 
@@ -86,7 +86,19 @@ class StoreAdmin(admin.ModelAdmin):
     readonly_fields = ["webhook_urls", "webhook_secret_rotated_at", "reconciled_at"]
     inlines = [DiscordGuildInline]
     fieldsets = [
-        (None, {"fields": ["merchant", "name", "platform", "domain", "currency"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "merchant",
+                    "name",
+                    "platform",
+                    "domain",
+                    "currency",
+                    "language",
+                ]
+            },
+        ),
         (
             "Webhooks",
             {"fields": ["webhook_urls", "webhook_secret", "webhook_secret_rotated_at"]},
@@ -151,8 +163,16 @@ class StoreAdmin(admin.ModelAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ["customer_number", "name", "email", "phone", "merchant", "user"]
-    list_filter = ["merchant"]
+    list_display = [
+        "customer_number",
+        "name",
+        "email",
+        "phone",
+        "language",
+        "merchant",
+        "user",
+    ]
+    list_filter = ["merchant", "language"]
     search_fields = ["customer_number", "name", "email", "phone", "discord_user_id"]
     raw_id_fields = ["user"]
 

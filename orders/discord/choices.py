@@ -19,7 +19,7 @@ PAYMENT_METHODS = (
 )
 
 STATUSES = tuple(
-    (status.value, status.label)
+    (status.value, str(status.label))  # Discord's choices: the staff's, English
     for status in (
         OrderStatus.PAYMENT_VERIFIED,
         OrderStatus.IN_PROGRESS,

@@ -14,6 +14,9 @@ progress, service, payment, assigned staff, notes) and tracking. Nothing interna
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
 from orders.discord import choices
 from orders.models import Membership, Order
 from orders.state_machine import SERVICE_FLOW, OrderStatus, flow_of
@@ -33,23 +36,23 @@ S = OrderStatus
 class StatusStyle:
     emoji: str
     colour: int  # an embed's `color`, 0xRRGGBB
-    label: str  # the guide's capitalisation ("In Progress")
+    label: str  # the guide's capitalisation ("In Progress"), lazily translated
 
 
 STATUS_STYLE: dict[str, StatusStyle] = {
     # The guide's service flow and its two extra statuses.
-    S.PAYMENT_VERIFIED: StatusStyle("💳", 0x3498DB, "Payment Verified"),
-    S.IN_PROGRESS: StatusStyle("🔄", 0xF1C40F, "In Progress"),
-    S.IN_REVIEW: StatusStyle("🔍", 0x9B59B6, "In Review"),
-    S.COMPLETE: StatusStyle("✅", 0x2ECC71, "Complete"),
-    S.ON_HOLD: StatusStyle("⏸️", 0xE67E22, "On Hold"),
-    S.CANCELLED: StatusStyle("❌", 0xE74C3C, "Cancelled"),
+    S.PAYMENT_VERIFIED: StatusStyle("💳", 0x3498DB, _("Payment Verified")),
+    S.IN_PROGRESS: StatusStyle("🔄", 0xF1C40F, _("In Progress")),
+    S.IN_REVIEW: StatusStyle("🔍", 0x9B59B6, _("In Review")),
+    S.COMPLETE: StatusStyle("✅", 0x2ECC71, _("Complete")),
+    S.ON_HOLD: StatusStyle("⏸️", 0xE67E22, _("On Hold")),
+    S.CANCELLED: StatusStyle("❌", 0xE74C3C, _("Cancelled")),
     # The physical flow, and orders not placed yet.
-    S.DRAFT: StatusStyle("📝", 0x607D8B, "Draft"),
-    S.PENDING: StatusStyle("🕒", 0x95A5A6, "Pending"),
-    S.CONFIRMED: StatusStyle("📋", 0x1ABC9C, "Confirmed"),
-    S.SHIPPED: StatusStyle("🚚", 0x5865F2, "Shipped"),
-    S.DELIVERED: StatusStyle("📦", 0x27AE60, "Delivered"),
+    S.DRAFT: StatusStyle("📝", 0x607D8B, _("Draft")),
+    S.PENDING: StatusStyle("🕒", 0x95A5A6, _("Pending")),
+    S.CONFIRMED: StatusStyle("📋", 0x1ABC9C, _("Confirmed")),
+    S.SHIPPED: StatusStyle("🚚", 0x5865F2, _("Shipped")),
+    S.DELIVERED: StatusStyle("📦", 0x27AE60, _("Delivered")),
 }
 _UNKNOWN = StatusStyle("❔", 0x95A5A6, "")
 
@@ -59,8 +62,8 @@ DONE, TODO = "🟩", "⬜"
 
 def style(status: str) -> StatusStyle:
     found = STATUS_STYLE.get(status)
-    if found is not None:
-        return found
+    if found is not None:  # the label in the active language, now
+        return StatusStyle(found.emoji, found.colour, str(found.label))
     return StatusStyle(_UNKNOWN.emoji, _UNKNOWN.colour, str(status))
 
 
@@ -94,7 +97,7 @@ def staff_text(order: Order) -> str:
     """A mention when the staff member has linked their Discord id, else a name."""
     user = order.assigned_staff
     if user is None:
-        return "Unassigned"
+        return gettext("Unassigned")
     discord_id = (
         Membership.objects.filter(user=user, merchant_id=order.merchant_id)
         .exclude(discord_user_id="")
@@ -119,10 +122,11 @@ def tracking_text(order: Order) -> str:
         return ""
     parts = [f"{order.courier} `{order.tracking_number}`".strip()]
     if order.tracking_status:
-        parts.append(TrackingStatus(order.tracking_status).label)
+        parts.append(str(TrackingStatus(order.tracking_status).label))
     link = web_url(order.tracking_url)
     if link:
-        parts.append(f"[Track parcel]({link})")
+        label = gettext("Track parcel")
+        parts.append(f"[{label}]({link})")
     return " · ".join(parts)
 
 
@@ -148,24 +152,28 @@ def order_embed(order: Order) -> dict:
 
     Reads the order's assigned staff, its newest customer note and its staff
     member's Discord link (three small queries; select_related("assigned_staff")
-    saves one)."""
-    fields = [field("Status", status_text(order.status), inline=True)]
+    saves one). In the active language: a customer's, when they are who reads it
+    (`orders.languages.writing_to`)."""
+    _ = gettext
+    fields = [field(_("Status"), status_text(order.status), inline=True)]
     if flow_of(order) == SERVICE_FLOW:
-        fields.append(field("Progress", progress_bar(order)))
+        fields.append(field(_("Progress"), progress_bar(order)))
     if order.service:
-        fields.append(field("Service", order.service, inline=True))
-    fields.append(field("Payment", payment_text(order), inline=True))
-    fields.append(field("Assigned staff", staff_text(order), inline=True))
+        fields.append(field(_("Service"), order.service, inline=True))
+    fields.append(field(_("Payment"), payment_text(order), inline=True))
+    fields.append(field(_("Assigned staff"), staff_text(order), inline=True))
     note = latest_note(order)
     if note:
-        fields.append(field("Latest notes", note))
+        fields.append(field(_("Latest notes"), note))
     tracking = tracking_text(order)
     if tracking:
-        fields.append(field("Tracking", tracking))
-    fields.append(field("Placed", timestamp(order.placed_at), inline=True))
-    fields.append(field("Last update", timestamp(order.updated_at), inline=True))
+        fields.append(field(_("Tracking"), tracking))
+    fields.append(field(_("Placed"), timestamp(order.placed_at), inline=True))
+    fields.append(field(_("Last update"), timestamp(order.updated_at), inline=True))
     return {
-        "title": clip(f"Order {order.order_number}", TITLE_MAX),
+        "title": clip(
+            _("Order %(number)s") % {"number": order.order_number}, TITLE_MAX
+        ),
         "color": style(order.status).colour,
         "fields": fields[:FIELDS_MAX],
     }

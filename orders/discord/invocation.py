@@ -39,6 +39,7 @@ class Invocation:
     users: dict = field(default_factory=dict)  # resolved users by id
     token: str = ""
     application_id: str = ""
+    locale: str = ""  # the caller's Discord client language, e.g. "sv-SE"
 
     @property
     def may_manage(self) -> bool:
@@ -103,6 +104,7 @@ def from_payload(payload: dict, guild: DiscordGuild) -> Invocation:
         users=users,
         token=str(payload.get("token") or ""),
         application_id=str(payload.get("application_id") or ""),
+        locale=str(payload.get("locale") or ""),
     )
 
 

@@ -1,7 +1,8 @@
 """Who a Discord user is to us: a staff member (by their Membership's Discord id)
 or a customer (by the Customer's Discord id)."""
 
-from orders.discord.invocation import DiscordUser
+from orders.discord.invocation import DiscordUser, Invocation
+from orders.languages import from_locale, language_of
 from orders.models import TEAM_ROLES, Customer, Membership, Merchant, Store
 from orders.services import customer_get_or_create
 
@@ -35,3 +36,14 @@ def customer_for_discord(store: Store, user: DiscordUser) -> Customer:
 
 def display_name(user) -> str:
     return user.get_full_name() or user.get_username()
+
+
+def caller_language(asked: Invocation) -> str:
+    """The caller's Discord client language when we write in it; else the
+    language of the store's customer they are, else the store's."""
+    if from_locale(asked.locale):
+        return from_locale(asked.locale)
+    customer = Customer.objects.filter(
+        merchant_id=asked.store.merchant_id, discord_user_id=asked.caller.id
+    ).first()
+    return language_of(customer=customer, store=asked.store)

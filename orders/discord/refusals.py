@@ -4,7 +4,11 @@ text the caller reads, and the command answers it (ephemeral, `replies.error`).
 The first three are the guide's error messages (seeds/000), word for word.
 """
 
-NOT_FOUND = "❌ Order ID not found"
+from django.utils.translation import gettext_lazy as _
+
+# /trackorder's refusal is read by customers: in their language (the others are the
+# staff's commands, English).
+NOT_FOUND = _("❌ Order ID not found")
 PERMISSION_DENIED = "❌ Permission denied"
 UPDATE_FAILED = "❌ Failed to update order"
 

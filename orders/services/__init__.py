@@ -32,7 +32,11 @@ from orders.services.create import (
     order_lines,
     order_row,
 )
-from orders.services.customers import customer_get_or_create, webshop_identity
+from orders.services.customers import (
+    customer_get_or_create,
+    customer_language_set,
+    webshop_identity,
+)
 from orders.services.deletion import order_delete, order_restore
 from orders.services.memberships import (
     membership_change_role,
@@ -77,6 +81,7 @@ __all__ = [
     "changed_event_data",
     "created_event_data",
     "customer_get_or_create",
+    "customer_language_set",
     "order_assign",
     "BULK_MAX",
     "order_change_status",

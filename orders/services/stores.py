@@ -19,6 +19,7 @@ STORE_CONNECTION_FIELDS = (
     "platform",
     "domain",
     "currency",
+    "language",
     "api_token",
     "api_secret",
     "reconcile_every_minutes",

@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from orders import labels, selectors, table, tracking
 from orders.models import Order, OrderEvent, Source
@@ -110,14 +111,14 @@ def eta_countdown(order: Order) -> str:
         return ""
     days = (eta - timezone.localdate()).days
     if days > 1:
-        return f"Arrives in {days} days"
+        return _("Arrives in %(days)s days") % {"days": days}
     if days == 1:
-        return "Arrives tomorrow"
+        return _("Arrives tomorrow")
     if days == 0:
-        return "Arrives today"
+        return _("Arrives today")
     if days == -1:
-        return "Was due yesterday"
-    return f"Was due {-days} days ago"
+        return _("Was due yesterday")
+    return _("Was due %(days)s days ago") % {"days": -days}
 
 
 @register.simple_tag(takes_context=True)

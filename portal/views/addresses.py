@@ -5,6 +5,7 @@ from django.contrib import messages as flash
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from performile.errors import ApplicationError
@@ -41,7 +42,7 @@ def address_new_view(request):
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
-            flash.success(request, "Address added.")
+            flash.success(request, _("Address added."))
             return redirect(_addresses_url())
     return _form_page(request, form, address=None)
 
@@ -59,7 +60,7 @@ def address_edit_view(request, pk: int):
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
-            flash.success(request, "Address saved.")
+            flash.success(request, _("Address saved."))
             return redirect(_addresses_url())
     return _form_page(request, form, address=address)
 
@@ -68,7 +69,7 @@ def address_edit_view(request, pk: int):
 @require_POST
 def address_delete_view(request, pk: int):
     services.address_delete(address=_own_address(request, pk), actor=request.user)
-    flash.success(request, "Address removed.")
+    flash.success(request, _("Address removed."))
     return redirect(_addresses_url())
 
 

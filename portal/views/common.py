@@ -6,6 +6,7 @@ from functools import wraps
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from orders import feed
 from performile.htmx import login_required_htmx
@@ -14,11 +15,11 @@ from portal.selectors import portal_customer
 from portal.session import idle_limit, touch_every
 
 NAV = (
-    ("dashboard", "Overview"),
-    ("orders", "Orders"),
-    ("messages", "Messages"),
-    ("invoices", "Invoices"),
-    ("profile", "Profile"),
+    ("dashboard", _("Overview")),
+    ("orders", _("Orders")),
+    ("messages", _("Messages")),
+    ("invoices", _("Invoices")),
+    ("profile", _("Profile")),
 )
 
 

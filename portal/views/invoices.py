@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -157,7 +158,7 @@ def invoices_statements_view(request):
         except ApplicationError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, "Your statement is ready.")
+            messages.success(request, _("Your statement is ready."))
             return redirect("portal:invoices_statement", statement.pk)
     statements = portal_statements(user).order_by("-period_end", "-generated_at", "-pk")
     context = {

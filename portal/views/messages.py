@@ -6,6 +6,7 @@ from django.contrib import messages as flash
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import (
     require_http_methods,
     require_POST,
@@ -64,7 +65,7 @@ def message_send_view(request, order_id: int):
         else:
             if request.htmx:
                 return _thread_panel(request, order, sent=True)
-            flash.success(request, "Message sent. We will answer here.")
+            flash.success(request, _("Message sent. We will answer here."))
             return redirect(thread_url(order))
     if request.htmx:
         return _thread_panel(request, order, form=form, status=400)
@@ -99,7 +100,7 @@ def _contact_send(request, form: ContactForm) -> str:
             customer=request.customer, actor=request.user, body=body
         )
         flash.success(
-            request, "Message sent to support. You will find the answer here."
+            request, _("Message sent to support. You will find the answer here.")
         )
         return f"{reverse('portal:messages')}#other-questions"
     order = portal_order_get(request.user, order_id)

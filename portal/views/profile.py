@@ -7,15 +7,22 @@ from allauth.account.models import EmailAddress
 from django.contrib import messages as flash
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from messaging import services as messaging_services
 from messaging.notifications import notification_preference
 from messaging.services.preferences import PREFERENCE_FIELDS
+from orders.languages import customer_language, writing_to
+from orders.services import customer_language_set
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
 from portal import services
-from portal.profile_forms import ContactDetailsForm, NotificationPreferenceForm
+from portal.profile_forms import (
+    ContactDetailsForm,
+    LanguageForm,
+    NotificationPreferenceForm,
+)
 from portal.views.common import customer_required
 from privacy.models import PrivacyRequest
 from privacy.selectors import privacy_request_current
@@ -43,11 +50,14 @@ def profile_contact_view(request):
                 send_verification(request, change.email_to_verify)
                 flash.info(
                     request,
-                    f"We sent a link to {change.email_to_verify}. Your sign-in stays"
-                    f" {request.user.email} until you confirm the new address.",
+                    _(
+                        "We sent a link to %(new)s. Your sign-in stays %(current)s"
+                        " until you confirm the new address."
+                    )
+                    % {"new": change.email_to_verify, "current": request.user.email},
                 )
             if change.changed or not change.email_to_verify:
-                flash.success(request, "Your contact details are saved.")
+                flash.success(request, _("Your contact details are saved."))
             return redirect(f"{reverse('portal:profile')}#contact")
     return _profile_page(request, contact_form=form, status=400)
 
@@ -60,10 +70,12 @@ def profile_verify_view(request):
     pending = _email_state(request.user)["pending"]
     email = pending.email if pending else request.user.email
     if not email:
-        flash.error(request, "There is no email address to verify.")
+        flash.error(request, _("There is no email address to verify."))
     else:
         send_verification(request, email)
-        flash.info(request, f"We sent a verification link to {email}.")
+        flash.info(
+            request, _("We sent a verification link to %(email)s.") % {"email": email}
+        )
     return redirect(reverse("portal:profile"))
 
 
@@ -76,8 +88,29 @@ def profile_notifications_view(request):
     messaging_services.notification_preferences_update(
         customer=request.customer, actor=request.user, **form.cleaned_data
     )
-    flash.success(request, "Your notification preferences are saved.")
+    flash.success(request, _("Your notification preferences are saved."))
     return redirect(f"{reverse('portal:profile')}#notifications")
+
+
+@customer_required
+@require_POST
+def profile_language_view(request):
+    form = LanguageForm(request.POST)
+    if form.is_valid():
+        try:
+            customer_language_set(
+                customer=request.customer,
+                actor=request.user,
+                language=form.cleaned_data["language"],
+            )
+        except ApplicationError as exc:
+            add_service_error(form, exc)
+        else:
+            # Said in the language chosen, as the next page will be.
+            with writing_to(customer_language(request.customer)):
+                flash.success(request, _("Your language is saved."))
+            return redirect(f"{reverse('portal:profile')}#language")
+    return _profile_page(request, language_form=form, status=400)
 
 
 def send_verification(request, email: str) -> None:
@@ -101,7 +134,14 @@ def _email_state(user) -> dict:
     return {"current_verified": verified or not current, "pending": pending}
 
 
-def _profile_page(request, *, contact_form=None, notifications_form=None, status=200):
+def _profile_page(
+    request,
+    *,
+    contact_form=None,
+    notifications_form=None,
+    language_form=None,
+    status=200,
+):
     customer = request.customer
     preference = notification_preference(customer=customer)
     context = {
@@ -117,6 +157,8 @@ def _profile_page(request, *, contact_form=None, notifications_form=None, status
         or NotificationPreferenceForm(
             initial={name: getattr(preference, name) for name in PREFERENCE_FIELDS}
         ),
+        "language_form": language_form
+        or LanguageForm(initial={"language": customer.language}),
         "email_state": _email_state(request.user),
         "addresses": list(customer.delivery_addresses.all()),
         "erasure_request": privacy_request_current(

@@ -63,6 +63,7 @@ POST_ONLY = {
     "profile_contact": None,
     "profile_verify": None,
     "profile_notifications": None,
+    "profile_language": None,
     "profile_address_delete": "address",
     "profile_address_default": "address",
     "profile_erasure": None,

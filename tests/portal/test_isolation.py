@@ -46,6 +46,7 @@ QUERY_ID = {
     "profile_contact": None,
     "profile_verify": None,
     "profile_notifications": None,
+    "profile_language": None,
     "profile_address_new": None,
     "profile_export": None,
     "profile_erasure": None,

@@ -25,7 +25,7 @@ from tests.workspace.conftest import customer_with_balances
 pytestmark = pytest.mark.django_db
 
 LIST = "/customers/"
-BY_ID = ["detail", "access", "invite", "resend", "revoke", "merge"]
+BY_ID = ["detail", "access", "invite", "resend", "revoke", "merge", "language"]
 OTHER = {
     # A list of the caller's own customers; a selection with a foreign id is 404
     # (test_a_selection_with_another_merchants_customer_is_404).
@@ -319,3 +319,28 @@ def test_the_privacy_page_links_to_the_portal_access(client, staff_user, bo):
     client.force_login(staff_user)
     page = client.get(reverse("privacy:customer", args=[bo.pk])).content.decode()
     assert f'href="{url("detail", bo.pk)}"' in page
+
+
+def test_the_team_sets_the_language_a_customer_is_written_to(
+    client, staff_user, cecilia
+):
+    client.force_login(staff_user)
+    page = client.get(url("detail", cecilia.pk)).content.decode()
+    assert "The store&#x27;s language" in page  # the team's page stays English
+
+    response = client.post(url("language", cecilia.pk), {"language": "nb"})
+
+    assert response.status_code == 302
+    cecilia.refresh_from_db()
+    assert cecilia.language == "nb"
+
+
+def test_an_unknown_language_is_400_and_changes_nothing(client, staff_user, cecilia):
+    client.force_login(staff_user)
+
+    response = client.post(url("language", cecilia.pk), {"language": "klingon"})
+
+    assert response.status_code == 400
+    assert "Choose one of the languages listed" in response.content.decode()
+    cecilia.refresh_from_db()
+    assert cecilia.language == ""

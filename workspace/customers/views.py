@@ -14,11 +14,13 @@ from django.views.decorators.http import require_POST, require_safe
 
 from orders.customers import customer_merge
 from orders.selectors import customer_by_number_for_team
+from orders.services import customer_language_set
 from orders.views.common import member_required, merchant_timezone
 from performile.errors import ApplicationError
 from portal import invitations
 from portal.invitations import ACCESS_LABELS
 from workspace.customers import selectors
+from workspace.customers.forms import CustomerLanguageForm
 
 PAGE_SIZE = 25
 
@@ -54,6 +56,29 @@ def customer_access_view(request, pk: int):
         "next": _safe_next(request, request.GET.get("next", "")),
     }
     return render(request, "workspace/customers/_order_access.html", context)
+
+
+@member_required
+@require_POST
+@merchant_timezone
+def customer_language_view(request, pk: int):
+    """The language the customer is written to, set by the team (400 and nothing
+    changed for one we do not write in)."""
+    customer = selectors.customer_detail(request.user, pk)
+    form = CustomerLanguageForm(request.POST)
+    if not form.is_valid():
+        error = "Choose one of the languages listed: nothing was changed."
+        return _detail_page(request, customer, error=error, status=400)
+    try:
+        customer_language_set(
+            customer=customer,
+            actor=request.user,
+            language=form.cleaned_data["language"],
+        )
+    except ApplicationError as exc:
+        return _detail_page(request, customer, error=exc.message, status=400)
+    messages.success(request, "Language saved.")
+    return redirect(reverse("workspace:customers:detail", args=[customer.pk]))
 
 
 def _invitation_action(service, done: str):
@@ -164,6 +189,7 @@ def _detail_page(request, customer, *, error: str = "", status: int = 200):
         ),
         "access": selectors.customer_access(customer, history[0] if history else None),
         "invitations": history,
+        "language_form": CustomerLanguageForm(initial={"language": customer.language}),
         "error": error,
     }
     return render(request, "workspace/customers/detail.html", context, status=status)

@@ -89,10 +89,16 @@ class StoreForm(SettingsForm):
             "api_token": "API token",
             "api_secret": "API secret",
             "reconcile_every_minutes": "Catch up every (minutes)",
+            "language": "Customers' language",
+        }
+        help_texts = {
+            "language": "Notifications, emails and the portal are in it, for each"
+            " customer who has not chosen their own.",
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["language"].required = False
         address = self.instance.pickup_address or {}
         for key, label, _required in PICKUP_FIELDS:
             self.fields[f"pickup_{key}"] = forms.CharField(
@@ -104,6 +110,10 @@ class StoreForm(SettingsForm):
 
     def clean_currency(self):
         return _currency(self.cleaned_data.get("currency"))
+
+    def clean_language(self):
+        # A post without it (a script of the merchant's) leaves it as it is.
+        return self.cleaned_data.get("language") or self.instance.language or "en"
 
     def clean(self):
         cleaned = super().clean()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from orders.discord import choices, people
 from orders.discord.dms import send_dm
@@ -22,6 +23,7 @@ from orders.discord.refusals import (
     PERMISSION_DENIED,
     Refused,
 )
+from orders.languages import order_language, writing_to
 from orders.models import Order, Source
 from orders.money import order_currency, parse_amount
 from orders.services import order_create, order_log_payment
@@ -132,23 +134,38 @@ def _record(asked: Invocation, new: NewOrder) -> Order:
             actor_label=asked.caller.label,
             verified_by=people.display_name(staff) if staff else asked.caller.label,
         )
-        send_dm(
-            guild=asked.guild,
-            user_id=new.customer.id,
-            content=_confirmation(order, asked.guild, method_name),
-            embeds=[order_embed(order)],
-            order_id=order.pk,
-        )
+        with writing_to(order_language(order)):
+            send_dm(
+                guild=asked.guild,
+                user_id=new.customer.id,
+                content=_confirmation(order, asked.guild, method_name),
+                embeds=[order_embed(order)],
+                order_id=order.pk,
+            )
     return order
 
 
 def _confirmation(order: Order, guild, method_name: str) -> str:
-    where = f" in **{guild.name}**" if guild.name else ""
-    return (
-        f"✅ **Order confirmed{where}**\n"
-        f"Your payment of {order.amount} {order.currency} by {method_name} for"
-        f" **{order.service}** is verified.\n"
-        f"Order ID: **{order.order_number}** (keep it for reference)\n"
-        f"Follow your order with `/trackorder order_id:{order.order_number}`"
-        f" (or just `/trackorder` for your latest order)."
+    """The customer's DM, in the active language."""
+    values = {
+        "guild": guild.name,
+        "amount": f"{order.amount} {order.currency}",
+        "method": method_name,
+        "service": order.service,
+        "number": order.order_number,
+    }
+    title = (
+        _("Order confirmed in **%(guild)s**") if guild.name else _("Order confirmed")
     )
+    lines = [
+        "✅ **" + title % values + "**",
+        _("Your payment of %(amount)s by %(method)s for **%(service)s** is verified.")
+        % values,
+        _("Order ID: **%(number)s** (keep it for reference)") % values,
+        _(
+            "Follow your order with `/trackorder order_id:%(number)s` (or just"
+            " `/trackorder` for your latest order)."
+        )
+        % values,
+    ]
+    return "\n".join(lines)

@@ -76,9 +76,9 @@ def parse_status(value) -> str:
         return ""
     key = text.lower().replace("-", " ").replace("_", " ")
     for status in OrderStatus:
-        if key in (status.value.replace("_", " "), status.label.lower()):
+        if key in (status.value.replace("_", " "), str(status.label).lower()):
             return status.value
-    known = ", ".join(style.label for style in STATUS_STYLE.values())
+    known = ", ".join(str(style.label) for style in STATUS_STYLE.values())
     raise BadOption(f"Unknown status “{clip(text, 50)}”: use one of {known}.")
 
 

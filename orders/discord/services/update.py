@@ -7,6 +7,7 @@ of it.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from orders.discord import choices, people
 from orders.discord.dms import send_dm
@@ -19,6 +20,7 @@ from orders.discord.refusals import (
     Refused,
 )
 from orders.discord.selectors import discord_order_to_update
+from orders.languages import order_language, writing_to
 from orders.models import Order
 from orders.services import order_assign, order_change_status, order_update
 from performile.errors import ApplicationError
@@ -106,13 +108,14 @@ def _apply(
             changed.append("assigned_staff")
         recipient = _dm_recipient(order)
         if changed and recipient:
-            send_dm(
-                guild=asked.guild,
-                user_id=recipient,
-                content=_update_text(order, changed, notes),
-                embeds=[order_embed(order)],
-                order_id=order.pk,
-            )
+            with writing_to(order_language(order)):
+                send_dm(
+                    guild=asked.guild,
+                    user_id=recipient,
+                    content=_update_text(order, changed, notes),
+                    embeds=[order_embed(order)],
+                    order_id=order.pk,
+                )
     return changed
 
 
@@ -121,14 +124,17 @@ def _dm_recipient(order: Order) -> str:
 
 
 def _update_text(order: Order, changed: list[str], notes: str) -> str:
+    """The customer's DM, in the active language."""
+    number = {"number": order.order_number}
     lines = [
-        f"📦 **Update on your order {order.order_number}**",
-        f"Status: **{status_text(order.status)}**",
+        "📦 **" + _("Update on your order %(number)s") % number + "**",
+        _("Status: %(status)s") % {"status": f"**{status_text(order.status)}**"},
         progress_bar(order),
     ]
     if notes:
-        lines.append(f"Notes: {notes}")
+        lines.append(_("Notes: %(notes)s") % {"notes": notes})
     if "assigned_staff" in changed and order.assigned_staff:
-        lines.append(f"Assigned to: {people.display_name(order.assigned_staff)}")
-    lines.append(f"Track it with `/trackorder order_id:{order.order_number}`.")
+        name = people.display_name(order.assigned_staff)
+        lines.append(_("Assigned to: %(name)s") % {"name": name})
+    lines.append(_("Track it with `/trackorder order_id:%(number)s`.") % number)
     return "\n".join(lines)

@@ -215,3 +215,23 @@ def test_the_business_time_zone_is_saved(admin_client, merchant):
     assert response.status_code == 302
     merchant.refresh_from_db()
     assert (merchant.timezone, merchant.default_currency) == ("Europe/Oslo", "NOK")
+
+
+def test_the_customers_language_is_a_store_setting(admin_client, store):
+    fields = {
+        "name": store.name,
+        "platform": "manual",
+        "currency": "SEK",
+        "reconcile_every_minutes": "0",
+    }
+
+    admin_client.post(_store_url(store), {**fields, "language": "sv"})
+    store.refresh_from_db()
+    assert store.language == "sv"
+
+    # A post without it leaves it; one we do not write in is refused.
+    admin_client.post(_store_url(store), fields)
+    response = admin_client.post(_store_url(store), {**fields, "language": "xx"})
+    assert response.status_code == 400
+    store.refresh_from_db()
+    assert store.language == "sv"
