@@ -145,6 +145,7 @@ def _render_panel(
         "first_unread": first_unread,
         "sees_notes": sees_notes,
         "may_write": order_selectors.order_is_workable_by(user, order),
+        "rating": selectors.order_latest_rating(order) if sees_notes else None,
         "canned": selectors.canned_replies_for_order(user, order) if sees_notes else [],
         "form": form
         or MessageForm(order=order, thread=thread, allow_internal=sees_notes),

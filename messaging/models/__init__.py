@@ -12,6 +12,7 @@ from messaging.models.conversations import (
 )
 from messaging.models.preferences import NotificationPreference
 from messaging.models.reading import ReadReceipt, SupportNotification, ThreadReadState
+from messaging.models.satisfaction import SatisfactionSurvey
 from messaging.models.support import CannedReply, SupportSettings
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "MessageRedaction",
     "NotificationPreference",
     "ReadReceipt",
+    "SatisfactionSurvey",
     "SupportNotification",
     "SupportSettings",
     "Thread",

@@ -310,11 +310,11 @@ def _enqueue(order: Order, channel: str, recipient: str, notice: Notice):
         digest_window=DIGEST_WINDOW,
         hold=None
         if channel == Channel.EMAIL
-        else (lambda at: _after_quiet_hours(at, zone)),
+        else (lambda at: after_quiet_hours(at, zone)),
     )
 
 
-def _after_quiet_hours(at, zone):
+def after_quiet_hours(at, zone):
     """`at`, or the end of the shop's quiet hours when it falls in them."""
     local = timezone.localtime(at, zone)
     start, end = QUIET_HOURS
