@@ -42,7 +42,7 @@ def surveys_send_due() -> int:
     while handled < SWEEP_BATCH:
         with transaction.atomic():
             survey = (
-                Survey.objects.select_for_update(skip_locked=True)
+                Survey.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("order__store", "order__customer", "order__merchant")
                 .filter(status=Survey.Status.SCHEDULED, due_at__lte=timezone.now())
                 .order_by("due_at", "pk")
