@@ -2,8 +2,10 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from messaging.models import Message, Thread
+from messaging.models import Message, SatisfactionSurvey, Thread
+from orders.models import Membership
 
 
 @pytest.fixture
@@ -26,6 +28,19 @@ def test_demo_messages_cover_every_channel_and_the_unmatched_inbox(demo):
     assert Message.objects.filter(visibility=Message.Visibility.INTERNAL).exists()
     assert Thread.objects.filter(status=Thread.Status.CLOSED).exists()
     assert Thread.objects.exclude(awaiting_reply_since=None).exists()
+
+
+def test_demo_customers_answered_how_we_did(demo, client):
+    """The metrics page shows customer satisfaction on a fresh demo."""
+    call_command("demo_messages", stdout=StringIO())
+    surveys = SatisfactionSurvey.objects.all()
+    assert not surveys.exclude(status=SatisfactionSurvey.Status.SENT).exists()
+    assert surveys.filter(rating__isnull=False).count() >= 5
+    assert surveys.filter(rating__isnull=True).exists()
+    staff = Membership.objects.filter(role=Membership.Role.ADMIN).first().user
+    client.force_login(staff)
+    page = client.get(reverse("messaging:metrics")).content.decode()
+    assert "answered (" in page
 
 
 def test_demo_messages_if_empty_leaves_existing_conversations(demo):

@@ -31,6 +31,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo messages: {written['announced']} status change messages,"
-                f" {written['conversations']} in conversations."
+                f" {written['conversations']} in conversations,"
+                f" {written['surveys']} satisfaction surveys."
             )
         )
