@@ -30,6 +30,7 @@ from orders.services import order_change_status
 from orders.state_machine import OrderStatus as S
 from performile import outbox
 from performile.models import OutboxMessage
+from privacy.services import customer_erase
 from tests.factories import CustomerFactory, OrderFactory
 
 pytestmark = pytest.mark.django_db
@@ -489,3 +490,24 @@ def test_a_store_can_switch_the_question_off(client, admin_member, store):
 def test_a_rating_outside_one_to_five_cannot_be_stored(order):
     with pytest.raises(IntegrityError), transaction.atomic():
         sent_survey(order, rating=6, answered_at=NOON)
+
+
+def test_an_erased_customers_comments_go_and_their_ratings_stay(order, staff_user):
+    rated = sent_survey(
+        order, rating=2, comment="Anna here, box broken", answered_at=NOON
+    )
+    waiting = OrderFactory(store=order.store, customer=order.customer)
+    with at(NOON):
+        customer_writes(waiting)
+        services.thread_close(order=waiting, actor=staff_user)
+
+    erasure = customer_erase(
+        customer=order.customer,
+        actor=staff_user,
+        confirmation=order.customer.customer_number,
+    )
+
+    assert erasure.counts["satisfaction_comments"] == 1
+    rated.refresh_from_db()
+    assert (rated.rating, rated.comment) == (2, "")
+    assert Survey.objects.get(order=waiting).status == Survey.Status.DROPPED
