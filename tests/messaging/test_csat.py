@@ -30,6 +30,7 @@ from orders.services import order_change_status
 from orders.state_machine import OrderStatus as S
 from performile import outbox
 from performile.models import OutboxMessage
+from privacy.export import customer_export_content
 from privacy.services import customer_erase
 from tests.factories import CustomerFactory, OrderFactory
 
@@ -511,3 +512,14 @@ def test_an_erased_customers_comments_go_and_their_ratings_stay(order, staff_use
     rated.refresh_from_db()
     assert (rated.rating, rated.comment) == (2, "")
     assert Survey.objects.get(order=waiting).status == Survey.Status.DROPPED
+
+
+def test_a_customers_ratings_are_in_their_data_export(order, staff_user):
+    sent_survey(order, rating=5, comment="Lovely", answered_at=NOON)
+    content = customer_export_content(order.customer, viewer=staff_user)
+    [rating] = content.data["satisfaction_ratings"]
+    assert (rating["order"], rating["rating"], rating["comment"]) == (
+        "ORD-10042",
+        5,
+        "Lovely",
+    )
