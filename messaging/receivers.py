@@ -59,10 +59,13 @@ def _shipment(shipment_id) -> Shipment | None:
 @receiver(order_signals.customer_merging, dispatch_uid="messaging-customer-merging")
 def on_customer_merging(sender, *, customer_id, into_id, **kwargs):
     """Inside the merge's transaction: the customer's messages name the merged
-    customer (the immutability trigger lets exactly this through), and their
-    notification choices move unless the other customer made their own."""
+    customer (the immutability trigger lets exactly this through), so do their
+    satisfaction ratings, and their notification choices move unless the other customer made their own."""
     Message.objects.filter(author_customer_id=customer_id).update(
         author_customer_id=into_id
+    )
+    SatisfactionSurvey.objects.filter(customer_id=customer_id).update(
+        customer_id=into_id
     )
     if NotificationPreference.objects.filter(customer_id=into_id).exists():
         NotificationPreference.objects.filter(customer_id=customer_id).delete()

@@ -115,12 +115,7 @@ def record_inbound(thread: Thread, message: Message) -> None:
     satisfaction question is recorded as the rating and asks for nothing: the
     conversation neither waits for a reply nor reopens."""
     if survey_rate_by_reply(message) is not None:
-        thread_record_message(
-            thread,
-            message,
-            last_inbound_channel=message.channel,
-            first_inbound_at=thread.first_inbound_at or message.created_at,
-        )
+        thread_record_message(thread, message, last_inbound_channel=message.channel)
         order_conversation_changed(thread.order_id, "message")
         return
     thread_record_message(

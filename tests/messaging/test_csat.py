@@ -26,6 +26,7 @@ from messaging.models import (
 from messaging.notifications.satisfaction import surveys_send_due
 from messaging.services.bulk import conversations_close
 from messaging.services.satisfaction import DELAY, LINK_SALT, survey_token
+from orders.customers import customer_merge
 from orders.services import order_change_status
 from orders.state_machine import OrderStatus as S
 from performile import outbox
@@ -335,6 +336,7 @@ def test_the_page_speaks_the_customers_language(client, order, customer):
     customer.save(update_fields=["language"])
     page = client.get(rate_url(sent_survey(order)))
     assert "Hvordan klarede vi os?" in page.content.decode()
+    assert '<html lang="da">' in page.content.decode()
 
 
 # --- Answers by text ------------------------------------------------------------------
@@ -523,3 +525,11 @@ def test_a_customers_ratings_are_in_their_data_export(order, staff_user):
         5,
         "Lovely",
     )
+
+
+def test_a_merged_customers_ratings_move_with_them(order, staff_user, customer):
+    rated = sent_survey(order, rating=4, answered_at=NOON)
+    into = CustomerFactory(merchant=customer.merchant)
+    customer_merge(customer=customer, into=into, actor=staff_user)
+    rated.refresh_from_db()
+    assert (rated.customer_id, rated.rating) == (into.pk, 4)
