@@ -353,9 +353,9 @@ def texting(order, customer, store, twilio_server):
     return twilio_server
 
 
-def texts(body, sid):
+def texts(body, sid, channel=Message.Channel.SMS):
     return services.message_receive(
-        channel=Message.Channel.SMS,
+        channel=channel,
         sender=PHONE,
         recipient="+46700000001",
         body=body,
@@ -533,3 +533,13 @@ def test_a_merged_customers_ratings_move_with_them(order, staff_user, customer):
     customer_merge(customer=customer, into=into, actor=staff_user)
     rated.refresh_from_db()
     assert (rated.customer_id, rated.rating) == (into.pk, 4)
+
+
+def test_a_digit_on_whatsapp_is_a_rating_too(order, staff_user, texting):
+    closed_by_staff(order, staff_user)
+    sweep(NOON + DELAY)
+    with at(NOON + dt.timedelta(hours=3)):
+        message = texts("5", "wamid.1", channel=Message.Channel.WHATSAPP)
+    survey = Survey.objects.get()
+    assert (survey.rating, survey.answered_via) == (5, "whatsapp")
+    assert message.thread.order == order
