@@ -74,6 +74,11 @@ class SatisfactionSurvey(models.Model):
             models.Index(fields=["store", "sent_at"], name="survey_store_sent"),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["order"],
+                condition=Q(status="scheduled"),
+                name="survey_one_scheduled_per_order",
+            ),
             models.CheckConstraint(
                 condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
                 name="survey_rating_1_to_5",

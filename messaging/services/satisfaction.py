@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -59,20 +59,23 @@ def survey_schedule(*, order: Order, trigger: str) -> Survey | None:
     if trigger == Survey.Trigger.CLOSED and not _customer_wrote(order):
         return None
     now = timezone.now()
-    with transaction.atomic():
-        # One at a time per order: a close and a delivery together ask once.
-        Order.objects.select_for_update().filter(pk=order.pk).first()
-        if _asked_recently(order, now):
-            return None
-        return Survey.objects.create(
-            order=order,
-            merchant_id=order.merchant_id,
-            store_id=order.store_id,
-            customer_id=order.customer_id,
-            trigger=trigger,
-            created_at=now,
-            due_at=now + DELAY,
-        )
+    if _asked_recently(order, now):
+        return None
+    try:
+        # A close and a delivery at once: one scheduled survey per order (a
+        # partial unique index), the second insert is refused.
+        with transaction.atomic():
+            return Survey.objects.create(
+                order=order,
+                merchant_id=order.merchant_id,
+                store_id=order.store_id,
+                customer_id=order.customer_id,
+                trigger=trigger,
+                created_at=now,
+                due_at=now + DELAY,
+            )
+    except IntegrityError:
+        return None
 
 
 def survey_refusal(order: Order) -> str | None:
