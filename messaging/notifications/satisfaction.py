@@ -38,21 +38,33 @@ SWEEP_BATCH = 200
 def surveys_send_due() -> int:
     """Send (or drop) every survey whose time has come; the number handled. Two
     sweeps at once are safe: each survey is claimed with SKIP LOCKED."""
-    handled = 0
+    handled, failed = 0, set()
     while handled < SWEEP_BATCH:
         with transaction.atomic():
-            survey = (
-                Survey.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("order__store", "order__customer", "order__merchant")
-                .filter(status=Survey.Status.SCHEDULED, due_at__lte=timezone.now())
-                .order_by("due_at", "pk")
-                .first()
-            )
+            survey = _next_due(failed)
             if survey is None:
                 return handled
-            survey_send(survey)
+            try:
+                with transaction.atomic():
+                    survey_send(survey)
+            except Exception:
+                # One survey that cannot be sent must not hold up the others;
+                # the next sweep tries it again.
+                logger.exception("survey %s not sent", survey.pk)
+                failed.add(survey.pk)
         handled += 1
     return handled
+
+
+def _next_due(failed: set[int]) -> Survey | None:
+    return (
+        Survey.objects.select_for_update(skip_locked=True, of=("self",))
+        .select_related("order__store", "order__customer", "order__merchant")
+        .filter(status=Survey.Status.SCHEDULED, due_at__lte=timezone.now())
+        .exclude(pk__in=failed)
+        .order_by("due_at", "pk")
+        .first()
+    )
 
 
 def survey_send(survey: Survey) -> None:

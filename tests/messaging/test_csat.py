@@ -23,6 +23,7 @@ from messaging.models import (
     SupportSettings,
     Thread,
 )
+from messaging.notifications import satisfaction as satisfaction_notifications
 from messaging.notifications.satisfaction import surveys_send_due
 from messaging.services.bulk import conversations_close
 from messaging.services.satisfaction import DELAY, LINK_SALT, survey_token
@@ -543,3 +544,25 @@ def test_a_digit_on_whatsapp_is_a_rating_too(order, staff_user, texting):
     survey = Survey.objects.get()
     assert (survey.rating, survey.answered_via) == (5, "whatsapp")
     assert message.thread.order == order
+
+
+def test_a_survey_that_cannot_be_sent_does_not_hold_up_the_others(
+    order, staff_user, store, customer, monkeypatch
+):
+    """A failure sending one (a bug stood in for here) is logged, and the sweep
+    goes on to the next; the failed one stays scheduled for the next sweep."""
+    other = OrderFactory(store=store, customer=customer, status=S.SHIPPED)
+    closed_by_staff(order, staff_user)
+    closed_by_staff(other, staff_user)
+    first = Survey.objects.get(order=order)
+    real = satisfaction_notifications.survey_send
+
+    def failing(survey):
+        if survey.pk == first.pk:
+            raise RuntimeError("boom")
+        real(survey)
+
+    monkeypatch.setattr(satisfaction_notifications, "survey_send", failing)
+    assert sweep(NOON + DELAY) == 2
+    assert Survey.objects.get(pk=first.pk).status == Survey.Status.SCHEDULED
+    assert Survey.objects.get(order=other).status == Survey.Status.SENT
