@@ -30,11 +30,15 @@ from messaging.services.satisfaction import DELAY, LINK_SALT, survey_token
 from orders.customers import customer_merge
 from orders.services import order_change_status
 from orders.state_machine import OrderStatus as S
+from orders.tracking import TrackingStatus as T
 from performile import outbox
 from performile.models import OutboxMessage
 from privacy.export import customer_export_content
 from privacy.services import customer_erase
+from shipments.couriers.base import TrackingEvent, TrackingUpdate
+from shipments.services import shipment_apply_update
 from tests.factories import CustomerFactory, OrderFactory
+from tests.shipments.factories import ShipmentFactory
 
 pytestmark = pytest.mark.django_db
 Survey = SatisfactionSurvey
@@ -194,6 +198,30 @@ def test_a_delivered_order_is_asked(
     assert (survey.trigger, survey.due_at) == ("delivered", NOON + DELAY)
     sweep(NOON + DELAY)
     assert len(questions(order)) == 1
+
+
+def test_a_delivery_scan_asks_once(order, django_capture_on_commit_callbacks):
+    """The courier's delivered scan delivers the order (the one status service),
+    and that asks the customer, once however many scans follow."""
+    order.status, order.tracking_number = S.SHIPPED, "SBX1"
+    order.save(update_fields=["status", "tracking_number"])
+    shipment = ShipmentFactory(order=order, tracking_number="SBX1")
+
+    def scan(code, moment):
+        event = TrackingEvent(
+            status=T.DELIVERED, raw_code=code, occurred_at=moment, description="Done"
+        )
+        update = TrackingUpdate(tracking_number="SBX1", events=(event,))
+        with at(moment), django_capture_on_commit_callbacks(execute=True):
+            shipment_apply_update(shipment=shipment, update=update, source="poll")
+
+    scan("DELIVERED", NOON)
+    scan("DELIVERED_AGAIN", NOON + dt.timedelta(hours=2))
+
+    order.refresh_from_db()
+    assert order.status == S.DELIVERED
+    [survey] = Survey.objects.filter(order=order)
+    assert (survey.trigger, survey.due_at) == ("delivered", NOON + DELAY)
 
 
 def test_bulk_closing_asks_each_customer_once(order, staff_user, store, customer):
