@@ -74,36 +74,40 @@ def survey_send(survey: Survey) -> None:
     order = survey.order
     thread = Thread.objects.filter(order=order).first()
     now = timezone.now()
-    if (
-        survey.trigger == Survey.Trigger.CLOSED
-        and thread
-        and thread.closed_at
-        and thread.closed_at + DELAY > now
-    ):
+    if _closed_again_lately(survey, thread, now):
         survey.due_at = thread.closed_at + DELAY
         survey.save(update_fields=["due_at"])
         return
     reason = _drop_reason(survey, thread, now)
-    routes = []
-    if reason is None:
-        customer = order.customer
-        routes = notification_routes(
-            customer=customer, preference=notification_preference(customer=customer)
-        )
-        reason = None if routes else "no channel reaches the customer"
+    routes = [] if reason else _routes(order.customer)
+    if reason is None and not routes:
+        reason = "no channel reaches the customer"
     if reason is not None:
-        survey.status = Survey.Status.DROPPED
-        survey.dropped_reason = reason
+        survey.status, survey.dropped_reason = Survey.Status.DROPPED, reason
         survey.save(update_fields=["status", "dropped_reason"])
         logger.info("survey %s dropped: %s", survey.pk, reason)
         return
     with writing_to(order_language(order)):
         for channel, recipient in routes:
             _enqueue(survey, channel, recipient)
-    survey.status = Survey.Status.SENT
-    survey.sent_at = now
+    survey.status, survey.sent_at = Survey.Status.SENT, now
     survey.channels = [channel for channel, _recipient in routes]
     survey.save(update_fields=["status", "sent_at", "channels"])
+
+
+def _closed_again_lately(survey: Survey, thread: Thread | None, now) -> bool:
+    """Closed, reopened and closed again: the hour counts from the last close."""
+    return bool(
+        survey.trigger == Survey.Trigger.CLOSED
+        and thread
+        and thread.closed_at
+        and thread.closed_at + DELAY > now
+    )
+
+
+def _routes(customer) -> list[tuple[str, str]]:
+    preference = notification_preference(customer=customer)
+    return notification_routes(customer=customer, preference=preference)
 
 
 def _drop_reason(survey: Survey, thread: Thread | None, now) -> str | None:
