@@ -3,7 +3,7 @@
 messaging.notifications.history, since the order demo writes its past without
 domain events). Then conversations: customers asking about recent orders on every
 channel, staff answering, an internal note, a resolved thread and two messages no
-order was found for, written through messaging.services, as real ones are, with the
+order was found for, and the customers' answers to "How did we do?" (demo.satisfaction), written through messaging.services, as real ones are, with the
 clock moved to when each message "arrived" (demo.orders.story.clock)."""
 
 import random
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from demo.orders import catalog
 from demo.orders.story import clock
+from demo.satisfaction import demo_surveys_create
 from messaging import services
 from messaging.models import Message, Thread, WhatsAppTemplate
 from messaging.notifications.history import status_changes_announce
@@ -117,10 +118,15 @@ def demo_messages_create(*, seed: int = 2026, conversations: int = 24) -> dict:
         announced = status_changes_announce(
             orders=Order.objects.filter(merchant__slug__in=slugs)
         )
+    written = _conversations_create(seed, conversations)
+    surveys = demo_surveys_create(
+        orders=Order.objects.filter(merchant__slug__in=slugs), seed=seed
+    )
     return {
         "announced": announced,
-        "conversations": _conversations_create(seed, conversations),
+        "conversations": written,
         "whatsapp_templates": _whatsapp_templates_create(slugs),
+        "surveys": surveys,
     }
 
 

@@ -1,5 +1,6 @@
 """Messages in the admin: read-only. Messages are immutable (a database trigger
-refuses UPDATE and DELETE); threads are closed and reopened from the app.
+refuses UPDATE and DELETE); threads are closed and reopened from the app;
+satisfaction surveys are answered by the customer only.
 Notification preferences are saved through their service (audited)."""
 
 from django.contrib import admin
@@ -10,6 +11,7 @@ from messaging.models import (
     Message,
     NotificationPreference,
     ReadReceipt,
+    SatisfactionSurvey,
     Thread,
 )
 from messaging.services.preferences import (
@@ -93,6 +95,25 @@ class ThreadAdmin(ReadOnlyModelAdmin):
     search_fields = ["order__order_number", "token"]
     list_select_related = ["order", "store"]
     raw_id_fields = ["order", "closed_by"]
+
+
+@admin.register(SatisfactionSurvey)
+class SatisfactionSurveyAdmin(ReadOnlyModelAdmin):
+    list_display = [
+        "order",
+        "store",
+        "trigger",
+        "status",
+        "sent_at",
+        "rating",
+        "answered_via",
+        "dropped_reason",
+    ]
+    list_filter = ["status", "trigger", "rating", "store"]
+    search_fields = ["order__order_number"]
+    list_select_related = ["order", "store"]
+    raw_id_fields = ["order", "customer"]
+    exclude = ["nonce"]  # part of the link: whoever reads it could rate
 
 
 @admin.register(ReadReceipt)

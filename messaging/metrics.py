@@ -34,6 +34,7 @@ from django.utils import timezone
 from messaging import sla
 from messaging.filters import day_start, internal_scope
 from messaging.models import Message, Thread, ThreadReadState
+from messaging.satisfaction_metrics import Satisfaction, satisfaction_by_store
 from messaging.selectors import visible_threads
 from orders.models import Membership, Store
 from performile.errors import ApplicationError, NotAllowed
@@ -109,6 +110,8 @@ class Row:
     # First replies measured against the store's reply target, and those in time.
     sla_measured: int = 0
     sla_met: int = 0
+    # The answers to "How did we do?" (stores only; docs/csat.md).
+    satisfaction: Satisfaction | None = None
 
     @property
     def auto_share(self) -> float | None:
@@ -167,7 +170,14 @@ def messaging_metrics(user, filters: MetricsFilters) -> Metrics:
     messages = Message.objects.filter(
         thread__in=threads.values("pk"), created_at__gte=start, created_at__lt=end
     )
-    stores = _store_rows(threads, messages, start, end)
+    satisfaction = satisfaction_by_store(
+        user,
+        merchant_ids=None if scope is True else scope,
+        store_id=filters.store_id,
+        start=start,
+        end=end,
+    )
+    stores = _store_rows(threads, messages, start, end, satisfaction)
     staff = _staff_rows(threads, messages, start, end, scope, filters.staff_id)
     return Metrics(
         date_from=timezone.localdate(start),
@@ -298,7 +308,7 @@ def _threads(messages: QuerySet[Message]) -> dict[int, int]:
 # --- Per store ----------------------------------------------------------------------
 
 
-def _store_rows(threads, messages, start, end) -> list[Row]:
+def _store_rows(threads, messages, start, end, satisfaction) -> list[Row]:
     measures = {
         "first_response": _durations(
             _first_responses(threads, start, end),
@@ -329,6 +339,7 @@ def _store_rows(threads, messages, start, end) -> list[Row]:
         "asked": _threads(messages.filter(direction=Direction.INBOUND)),
         **_service_level(threads, start, end),
         "auto_answered": _threads(messages.filter(automatic=True)),
+        "satisfaction": satisfaction,
     }
     ids = set().union(*measures.values())
     names = dict(Store.objects.filter(pk__in=ids).values_list("pk", "name"))

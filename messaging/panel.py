@@ -39,6 +39,7 @@ def panel_context(request, order, *, form=None, mark_read=False, show_all=False)
         "marked_read": mark_read and first_unread is not None,
         "sees_notes": sees_notes,
         "may_write": order_selectors.order_is_workable_by(user, order),
+        "rating": selectors.order_latest_rating(order) if sees_notes else None,
         "canned": selectors.canned_replies_for_order(user, order) if sees_notes else [],
         "form": form
         or MessageForm(order=order, thread=thread, allow_internal=sees_notes),

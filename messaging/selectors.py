@@ -18,6 +18,7 @@ from messaging.models import (
     Label,
     Message,
     ReadReceipt,
+    SatisfactionSurvey,
     SupportNotification,
     SupportSettings,
     Thread,
@@ -93,6 +94,16 @@ def visible_threads(user) -> QuerySet[Thread]:
 
 def thread_for_order(order: Order) -> Thread | None:
     return Thread.objects.filter(order=order).first()
+
+
+def order_latest_rating(order: Order) -> SatisfactionSurvey | None:
+    """The customer's latest answer to "How did we do?" about the order (for the
+    merchant's team; docs/csat.md)."""
+    return (
+        SatisfactionSurvey.objects.filter(order=order, rating__isnull=False)
+        .order_by("-answered_at", "-pk")
+        .first()
+    )
 
 
 def thread_messages(user, order: Order) -> QuerySet[Message]:

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from messaging import notifications
+from messaging.notifications.satisfaction import surveys_send_due
 from messaging.services import escalation
 
 
@@ -16,3 +17,9 @@ def messages_send_digests():
 @shared_task(soft_time_limit=240, time_limit=280)
 def sla_escalate():
     escalation.sla_escalate_overdue()
+
+
+# Every minute; a survey is claimed (SKIP LOCKED), so overlapping runs are harmless.
+@shared_task(soft_time_limit=50, time_limit=58)
+def satisfaction_surveys_send_due():
+    surveys_send_due()

@@ -12,7 +12,8 @@ locates the person:
 - shipments: recipient (the country kept), the label files deleted;
 - messages (immutable rows): redacted, `messaging.services.messages_redact`, and
   their attachments' files deleted;
-- notification choices; their portal sign-in (deactivated, name and addresses
+- notification choices; the comments of their satisfaction ratings (the ratings
+  stay), questions not sent yet dropped; their portal sign-in (deactivated, name and addresses
   gone); what the portal keeps (`privacy.signals.customer_erasing`);
 - raw inbound deliveries of their orders, addresses, payments and parcels: body
   and headers emptied (one still waiting is not applied); outbound notifications
@@ -30,7 +31,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from invoices.models import CreditNote, Invoice, Payment, Statement
-from messaging.models import REDACTED, Message, NotificationPreference
+from messaging.models import (
+    REDACTED,
+    Message,
+    NotificationPreference,
+    SatisfactionSurvey,
+)
 from messaging.services import messages_redact
 from orders.models import Customer, Membership, Order, OrderEvent
 from orders.services import order_log_many
@@ -105,6 +111,7 @@ def _erase(customer: Customer, orders: list[Order], contacts: Contacts, actor: A
         "notification_preferences": NotificationPreference.objects.filter(
             customer=customer
         ).delete()[0],
+        "satisfaction_comments": _satisfaction(customer),
         "inbound_deliveries": _inbound(customer, orders, contacts),
         "outbox_messages": _outbox(orders, contacts),
         "portal_account": _account(customer),
@@ -115,6 +122,16 @@ def _erase(customer: Customer, orders: list[Order], contacts: Contacts, actor: A
     ):
         counts.update(erased)
     return counts
+
+
+def _satisfaction(customer: Customer) -> int:
+    """Their comments on "How did we do?" go (their ratings stay: a number names
+    nobody); questions not sent yet are dropped."""
+    surveys = SatisfactionSurvey.objects.filter(customer=customer)
+    surveys.filter(status=SatisfactionSurvey.Status.SCHEDULED).update(
+        status=SatisfactionSurvey.Status.DROPPED, dropped_reason="customer erased"
+    )
+    return surveys.exclude(comment="").update(comment="")
 
 
 def _contacts(customer: Customer) -> Contacts:

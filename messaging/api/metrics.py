@@ -14,7 +14,10 @@ from messaging.api.common import IsMerchantStaff
 class MessageMetricsApi(APIView):
     """Support metrics per store and per staff member over a date range (by
     default the last 30 days): first response time, response time, messages per
-    order, channel mix, unread counts, resolution time. Staff and admins only."""
+    order, channel mix, unread counts, resolution time; per store, customer
+    satisfaction (`satisfaction`: questions sent in the range, answered, average
+    rating, `csat` = share of answers 4 or 5, `response_rate`; null without
+    questions). Staff and admins only."""
 
     permission_classes = [IsMerchantStaff]
 

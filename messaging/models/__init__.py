@@ -13,6 +13,7 @@ from messaging.models.conversations import (
 from messaging.models.labels import Label
 from messaging.models.preferences import NotificationPreference
 from messaging.models.reading import ReadReceipt, SupportNotification, ThreadReadState
+from messaging.models.satisfaction import SatisfactionSurvey
 from messaging.models.support import CannedReply, SupportSettings
 from messaging.models.whatsapp import WhatsAppTemplate
 
@@ -26,6 +27,7 @@ __all__ = [
     "MessageRedaction",
     "NotificationPreference",
     "ReadReceipt",
+    "SatisfactionSurvey",
     "SupportNotification",
     "SupportSettings",
     "Thread",

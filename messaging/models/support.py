@@ -19,6 +19,12 @@ class SupportSettings(models.Model):
         default=True,
         help_text="Answer “where is my order?” at once with the live status.",
     )
+    satisfaction_surveys = models.BooleanField(
+        default=True,
+        db_default=True,
+        help_text="Ask the customer “How did we do?” after a conversation is"
+        " closed or an order delivered (docs/csat.md).",
+    )
     # Service-level targets (messaging.sla); empty: no target.
     first_response_minutes = models.PositiveIntegerField(
         null=True,

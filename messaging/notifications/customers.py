@@ -337,7 +337,7 @@ def _enqueue(order: Order, channel: str, recipient: str, notice: Notice, quiet):
         digest_window=DIGEST_WINDOW,
         hold=None
         if channel == Channel.EMAIL
-        else (lambda at: _after_quiet_hours(at, zone, quiet)),
+        else (lambda at: after_quiet_hours(at, zone, quiet)),
     )
 
 
@@ -345,7 +345,7 @@ def _whatsapp_template(order: Order, notice: Notice, zone, quiet) -> dict:
     """The order update template (and the text it reads as) when the window will
     be closed by the time the message may go (after the quiet hours); nothing
     while it is open."""
-    due = _after_quiet_hours(timezone.now(), zone, quiet)
+    due = after_quiet_hours(timezone.now(), zone, quiet)
     if whatsapp_templates.window_open(customer=order.customer, at=due):
         return {}
     template = _update_template(order)
@@ -357,7 +357,7 @@ def _whatsapp_template(order: Order, notice: Notice, zone, quiet) -> dict:
     return {"template": data, "body": text}
 
 
-def _after_quiet_hours(at, zone, quiet):
+def after_quiet_hours(at, zone, quiet):
     """`at`, or the end of the `quiet` hours (start, end; in the shop's `zone`,
     wrapping past midnight when start > end) when it falls in them."""
     if quiet is None:

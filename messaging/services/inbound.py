@@ -15,6 +15,7 @@ from messaging import matching
 from messaging.models import Attachment, Message, Thread
 from messaging.services.auto_answers import answer_tracking_question
 from messaging.services.common import BODY_LIMIT, Direction, clean_body, order_audit
+from messaging.services.satisfaction import survey_rate_by_reply
 from messaging.services.staff_notifications import notify_staff, notify_unmatched
 from messaging.services.threads import (
     locked_thread,
@@ -110,7 +111,13 @@ def record_inbound(thread: Thread, message: Message) -> None:
     """Bookkeeping of a customer message in its thread: it waits for an answer,
     reopens a closed conversation, is answered at once when it asks where the
     order is (messaging.services.auto_answers), and tells the staff concerned
-    unless that answer settled it."""
+    unless that answer settled it. A reply that is only a rating (1-5) to a
+    satisfaction question is recorded as the rating and asks for nothing: the
+    conversation neither waits for a reply nor reopens."""
+    if survey_rate_by_reply(message) is not None:
+        thread_record_message(thread, message, last_inbound_channel=message.channel)
+        order_conversation_changed(thread.order_id, "message")
+        return
     thread_record_message(
         thread,
         message,

@@ -11,13 +11,18 @@ from performile.actors import Actor
 from performile.audit import audit
 from performile.errors import ApplicationError, NotAllowed
 
-FIELDS = ("auto_answers", "first_response_minutes", "resolution_hours")
+FIELDS = (
+    "auto_answers",
+    "satisfaction_surveys",
+    "first_response_minutes",
+    "resolution_hours",
+)
 TARGETS = {"first_response_minutes": 60 * 24 * 30, "resolution_hours": 24 * 90}
 
 
 def support_settings_update(*, store: Store, actor: Actor, **values) -> SupportSettings:
     """Change the store's settings (the merchant's staff and admins): automatic
-    answers on or off, the reply target in minutes and the resolution target in
+    answers on or off, satisfaction questions on or off, the reply target in minutes and the resolution target in
     hours (None: no target). What is not given keeps its value; a change is
     audited."""
     if actor is not None and not merchant_is_managed_by(actor, store.merchant_id):

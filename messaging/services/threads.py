@@ -8,6 +8,7 @@ from django.utils import timezone
 from messaging import languages
 from messaging.models import Message, Thread
 from messaging.services.common import Visibility, is_user, order_audit
+from messaging.services.satisfaction import Survey, survey_schedule
 from orders.models import Order
 from orders.selectors import order_is_workable_by
 from orders.services import order_conversation_changed
@@ -59,6 +60,8 @@ def _thread_set_status(order: Order, actor: Actor, status: str) -> Thread:
         )
         order_audit(action, order=order, target=thread, actor=actor)
         order_conversation_changed(order.pk, "thread")
+        if status == Thread.Status.CLOSED:
+            survey_schedule(order=order, trigger=Survey.Trigger.CLOSED)
     return thread
 
 

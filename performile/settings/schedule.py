@@ -34,6 +34,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "messaging.tasks.sla_escalate",
         "schedule": 5 * 60.0,
     },
+    # Satisfaction questions whose delay has passed (docs/csat.md).
+    "messages-satisfaction-surveys": {
+        "task": "messaging.tasks.satisfaction_surveys_send_due",
+        "schedule": 60.0,
+    },
     # Last month's statements; a no-op once made, so a missed 1st is caught up.
     "invoices-monthly-statements": {
         "task": "invoices.tasks.invoices_monthly_statements",

@@ -13,9 +13,10 @@ from allauth.account.models import EmailAddress
 from django.db.models import Q
 from django.utils import timezone
 
+from messaging.models import SatisfactionSurvey
 from messaging.notifications import notification_preference
 from messaging.services.preferences import PREFERENCE_FIELDS
-from orders.models import Customer
+from orders.models import Customer, Order
 from orders.selectors import visible_orders
 from performile.models import AuditEvent
 from privacy.export.billing import billing_sections
@@ -58,6 +59,7 @@ def customer_export_content(customer: Customer, *, viewer) -> ExportContent:
         "notification_preferences": _preferences(customer),
         "orders": orders_section(orders),
         "messages": messages_section(customer, viewer, orders, files),
+        "satisfaction_ratings": _ratings(orders),
         **billing_sections(customer, viewer, files),
         "privacy_requests": _requests(customer),
         "audit_events": _audit(customer, [order.pk for order in orders]),
@@ -99,6 +101,23 @@ def _account(customer: Customer) -> dict | None:
             for a in EmailAddress.objects.filter(user=user).order_by("id")
         ],
     }
+
+
+def _ratings(orders: list[Order]) -> list[dict]:
+    """Their answers to "How did we do?" about these orders (docs/csat.md)."""
+    surveys = SatisfactionSurvey.objects.filter(
+        order__in=orders, rating__isnull=False
+    ).select_related("order")
+    return [
+        {
+            "order": survey.order.order_number,
+            "asked_at": survey.sent_at,
+            "rating": survey.rating,
+            "comment": survey.comment,
+            "answered_at": survey.answered_at,
+        }
+        for survey in surveys.order_by("sent_at", "pk")
+    ]
 
 
 def _preferences(customer: Customer) -> dict:

@@ -21,7 +21,15 @@ def test_a_preference_changed_in_the_admin_is_audited(admin_client, merchant):
     assert b'name="customer"' not in page.content  # whose it is does not change
 
     response = admin_client.post(
-        url, {"email": "on", "sms": "on", "order_updates": "on"}
+        url,
+        {
+            "email": "on",
+            "sms": "on",
+            "order_updates": "on",
+            "quiet_hours": "on",
+            "quiet_start": "21",
+            "quiet_end": "8",
+        },
     )
 
     assert response.status_code == 302, response.content[:2000]
@@ -43,7 +51,13 @@ def test_a_preference_added_in_the_admin_is_audited(admin_client, merchant):
 
     response = admin_client.post(
         reverse("admin:messaging_notificationpreference_add"),
-        {"customer": customer.pk, "whatsapp": "on"},
+        {
+            "customer": customer.pk,
+            "whatsapp": "on",
+            "quiet_hours": "on",
+            "quiet_start": "21",
+            "quiet_end": "8",
+        },
     )
 
     assert response.status_code == 302, response.content[:2000]

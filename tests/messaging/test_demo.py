@@ -2,8 +2,16 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
-from messaging.models import CannedReply, Message, Thread, WhatsAppTemplate
+from messaging.models import (
+    CannedReply,
+    Message,
+    SatisfactionSurvey,
+    Thread,
+    WhatsAppTemplate,
+)
+from orders.models import Membership
 
 
 @pytest.fixture
@@ -36,6 +44,19 @@ def test_demo_messages_cover_every_channel_and_the_unmatched_inbox(demo):
         ("reply_waiting", "en"),
         ("reply_waiting", "sv"),
     }
+
+
+def test_demo_customers_answered_how_we_did(demo, client):
+    """The metrics page shows customer satisfaction on a fresh demo."""
+    call_command("demo_messages", stdout=StringIO())
+    surveys = SatisfactionSurvey.objects.all()
+    assert not surveys.exclude(status=SatisfactionSurvey.Status.SENT).exists()
+    assert surveys.filter(rating__isnull=False).count() >= 5
+    assert surveys.filter(rating__isnull=True).exists()
+    staff = Membership.objects.filter(role=Membership.Role.ADMIN).first().user
+    client.force_login(staff)
+    page = client.get(reverse("messaging:metrics")).content.decode()
+    assert "answered (" in page
 
 
 def test_demo_messages_if_empty_leaves_existing_conversations(demo):

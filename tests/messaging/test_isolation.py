@@ -5,13 +5,22 @@ another merchant's staff; a new one that is not fails
 `test_the_sweep_covers_every_messaging_url` (tests/urls_sweep.py)."""
 
 import pytest
+from django.core import signing
 from django.core.files.base import ContentFile
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from messaging import services
-from messaging.models import Attachment, Message, ReadReceipt, Thread
-from tests.factories import OrderFactory
+from messaging.models import (
+    Attachment,
+    Message,
+    ReadReceipt,
+    SatisfactionSurvey,
+    Thread,
+)
+from messaging.services.satisfaction import LINK_SALT
+from tests.factories import CustomerFactory, OrderFactory
 from tests.urls_sweep import app_routes, assert_not_found, assert_swept
 
 # The URLs that take ids, by the kinds of record they name (in the path's order).
@@ -37,6 +46,9 @@ PARAMETRIZED = {
     "api-thread-reopen": ["order"],
     "api-unmatched-link": ["stray"],
 }
+# The public URLs reached by a signed token instead of a sign-in (docs/csat.md):
+# asked with another merchant's survey's id under a token that is not its own.
+BY_TOKEN = {"satisfaction:rate": "survey"}
 # The URLs without an id in the path, and how another merchant's records could
 # reach them (None: only the caller's merchant's numbers).
 OTHER_WAYS = {
@@ -148,8 +160,8 @@ def test_staff_and_admins_see_the_notes(order, conversation, admin_member):
 
 def test_the_sweep_covers_every_messaging_url():
     assert_swept(
-        app_routes("messaging.urls", "messaging.api_urls"),
-        by_id=PARAMETRIZED,
+        app_routes("messaging.urls", "messaging.api_urls", "messaging.rating_urls"),
+        by_id=[*PARAMETRIZED, *BY_TOKEN],
         other=OTHER_WAYS,
     )
 
@@ -216,6 +228,14 @@ def test_another_merchants_staff_get_404_everywhere(
         url = reverse(name, args=[theirs[kind].pk for kind in kinds])
         assert_not_found(client, url, data)
 
+    # Their survey's id in a token signed for one of this merchant's own surveys.
+    survey = _sent_survey(order)
+    own = _sent_survey(own_order)
+    for name in BY_TOKEN:
+        forged = signing.dumps([survey.pk, own.nonce], salt=LINK_SALT)
+        assert_not_found(client, reverse(name, args=[forged]), {"rating": "1"})
+    assert SatisfactionSurvey.objects.get(pk=survey.pk).rating is None
+
     listings = ("messaging:inbox", "messaging:unmatched", "messaging:canned")
     for name in (*listings, "messaging:labels"):
         page = client.get(reverse(name), {"q": "lamp", "label": label.pk})
@@ -243,6 +263,19 @@ def test_another_merchants_staff_get_404_everywhere(
     assert (Message.objects.count(), ReadReceipt.objects.count()) == before
     assert not asked.receipts.exists()
     assert Message.objects.get(pk=stray.pk).thread_id is None
+
+
+def _sent_survey(order) -> SatisfactionSurvey:
+    return SatisfactionSurvey.objects.create(
+        order=order,
+        merchant_id=order.merchant_id,
+        store_id=order.store_id,
+        customer_id=order.customer_id or CustomerFactory(merchant=order.merchant).pk,
+        trigger=SatisfactionSurvey.Trigger.DELIVERED,
+        due_at=timezone.now(),
+        status=SatisfactionSurvey.Status.SENT,
+        sent_at=timezone.now(),
+    )
 
 
 def test_another_merchants_staff_cannot_search_or_link_here(

@@ -50,6 +50,7 @@ def test_store_admin_shows_webhook_urls_and_rotates_secret(superuser_client, sto
         "webhook_secret": "rotated",
         "reconcile_every_minutes": "0",
         "pickup_address": "{}",
+        "language": "sv",
         # The Discord servers inline, empty.
         "guilds-TOTAL_FORMS": "0",
         "guilds-INITIAL_FORMS": "0",

@@ -27,6 +27,7 @@ SECTIONS = {
     "delivery_addresses",
     "orders",
     "messages",
+    "satisfaction_ratings",
     "invoices",
     "credit_notes",
     "payments",

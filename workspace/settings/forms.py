@@ -141,8 +141,9 @@ class StoreForm(SettingsForm):
 
 
 class ChannelsForm(SettingsForm):
-    """Where the store's customers write to (docs/messaging-channels.md), and
-    whether "where is my order?" is answered automatically (docs/inbox.md)."""
+    """Where the store's customers write to (docs/messaging-channels.md),
+    whether "where is my order?" is answered automatically (docs/inbox.md), and
+    whether customers are asked how we did (docs/csat.md)."""
 
     auto_answers = forms.BooleanField(
         label="Answer “where is my order?” automatically",
@@ -151,6 +152,14 @@ class ChannelsForm(SettingsForm):
         " last scan, expected delivery and tracking link at once, on the channel"
         " they wrote on. Not within an hour of a reply from your team; anything"
         " else they ask still waits for you.",
+    )
+    satisfaction_surveys = forms.BooleanField(
+        label="Ask customers “How did we do?”",
+        required=False,
+        help_text="An hour after a conversation with the customer is closed, or"
+        " after their order is delivered, they are asked for a rating from 1 to 5"
+        " (at most once per order in 30 days). The answers are in Messages →"
+        " Metrics.",
     )
     first_response_minutes = forms.IntegerField(
         label="Reply within (minutes)",

@@ -32,6 +32,7 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"Demo messages: {written['announced']} status change messages,"
                 f" {written['conversations']} in conversations,"
-                f" {written['whatsapp_templates']} WhatsApp templates."
+                f" {written['whatsapp_templates']} WhatsApp templates,"
+                f" {written['surveys']} satisfaction surveys."
             )
         )

@@ -74,7 +74,12 @@ def test_the_targets_are_set_on_the_stores_channels_settings(
 
     response = admin_client.post(
         url,
-        {"auto_answers": "on", "first_response_minutes": "30", "resolution_hours": ""},
+        {
+            "auto_answers": "on",
+            "satisfaction_surveys": "on",
+            "first_response_minutes": "30",
+            "resolution_hours": "",
+        },
     )
 
     assert response.status_code == 302

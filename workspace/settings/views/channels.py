@@ -21,10 +21,7 @@ def channel_list_view(request):
     merchant = current_merchant(request)
     found = list(selectors.admin_stores(request.user, merchant))
     settings = support_settings(store.pk for store in found)
-    stores = [
-        (store, store_channels(store), settings[store.pk].auto_answers)
-        for store in found
-    ]
+    stores = [(store, store_channels(store), settings[store.pk]) for store in found]
     return page(
         request,
         "workspace/settings/channels.html",
