@@ -113,6 +113,7 @@ def enqueue(
     recipient: str,
     body: str,
     subject: str = "",
+    html: str = "",
     headers: dict | None = None,
     order_id: int | None = None,
     send_at=None,
@@ -126,14 +127,16 @@ def enqueue(
     A digest: messages with one `digest_key` become one. While one of them is still
     held, a new one replaces its text (the newest says it all); within
     `digest_window` of the last one, a new one is held until the window ends.
-    `hold(at)` moves a due time it may not go at (quiet hours) to one it may."""
+    `hold(at)` moves a due time it may not go at (quiet hours) to one it may.
+    An email's `html` goes beside its text `body` (the text is for clients that
+    show no HTML)."""
     now = timezone.now()
     due = max(send_at or now, now)
     if digest_key and not getattr(_history, "active", False):
         held = _held(digest_key, now)
         if held is not None:
-            held.subject, held.body = subject, body
-            held.save(update_fields=["subject", "body"])
+            held.subject, held.body, held.html = subject, body, html
+            held.save(update_fields=["subject", "body", "html"])
             return held
         due = max(due, _window_end(digest_key, digest_window, now))
     if hold is not None:
@@ -143,6 +146,7 @@ def enqueue(
         recipient=recipient,
         body=body,
         subject=subject,
+        html=html,
         headers=headers,
         order_id=order_id,
         digest_key=digest_key,

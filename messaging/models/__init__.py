@@ -1,5 +1,6 @@
 """The messaging app's models, by subdomain; every name importable from here."""
 
+from messaging.models.branding import StoreBranding
 from messaging.models.conversations import (
     REDACTED,
     SEARCH_CONFIG,
@@ -24,6 +25,7 @@ __all__ = [
     "NotificationPreference",
     "ReadReceipt",
     "SupportNotification",
+    "StoreBranding",
     "SupportSettings",
     "Thread",
     "ThreadReadState",
