@@ -6,7 +6,8 @@ and SMS is set up on the platform; both when both are known, narrowed by what th
 customer chose in the portal. Their choices are the messaging app's
 (NotificationPreference), above this one: it registers `CustomerChoice` at start
 (`register_customer_choice`), and without it every channel that reaches them is
-used.
+used. The email itself, in the store's branding, is messaging's too
+(`register_customer_email`); without it the email is the plain `body`.
 """
 
 from collections.abc import Callable
@@ -85,6 +86,26 @@ def register_customer_choice(choice: Callable[[Customer], CustomerChoice]) -> No
 
 
 @dataclass(frozen=True)
+class Letter:
+    """An email's words before the store's branding goes around them: paragraphs
+    (the greeting first), facts (one a line), and the tracking link (a button in
+    the HTML). The sign-off is the store's."""
+
+    paragraphs: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+    tracking_url: str = ""
+
+
+# (order, letter) -> outbox.enqueue's body, html and headers for the email.
+_customer_email: Callable[[Order, Letter], dict] | None = None
+
+
+def register_customer_email(render: Callable[[Order, Letter], dict]) -> None:
+    global _customer_email
+    _customer_email = render
+
+
+@dataclass(frozen=True)
 class TrackingNotification:
     """What the order's customer gets, on which channels, and why a channel is left
     out (`notes`)."""
@@ -95,6 +116,7 @@ class TrackingNotification:
     email: str = ""
     phone: str = ""
     notes: tuple[str, ...] = field(default=())
+    letter: Letter | None = None
 
 
 def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotification:
@@ -118,7 +140,7 @@ def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotifi
     phone, notes = sms_number(customer.phone)
     if not customer.email and not phone:
         raise ApplicationError(f"This customer has no email address. {notes[0]}")
-    subject, body, sms_body = _compose(order, customer.name)
+    subject, body, sms_body, letter = _compose(order, customer.name)
     return TrackingNotification(
         subject=subject,
         body=body,
@@ -126,6 +148,7 @@ def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotifi
         email=customer.email,
         phone=phone,
         notes=notes,
+        letter=letter,
     )
 
 
@@ -172,8 +195,8 @@ def order_send_tracking_notification(
                     channel=Channel.EMAIL,
                     recipient=notification.email,
                     subject=notification.subject,
-                    body=notification.body,
                     order_id=order.pk,
+                    **_email(order, notification),
                 )
             )
         if notification.phone:
@@ -195,6 +218,12 @@ def order_send_tracking_notification(
             },
         )
     return queued
+
+
+def _email(order: Order, notification: TrackingNotification) -> dict:
+    if _customer_email is None or notification.letter is None:
+        return {"body": notification.body}
+    return _customer_email(order, notification.letter)
 
 
 def sent_by(messages: list[OutboxMessage]) -> str:
@@ -221,8 +250,9 @@ def sms_number(raw: str) -> tuple[str, tuple[str, ...]]:
         return "", (f"{raw} is not a phone number a text message can go to.",)
 
 
-def _compose(order: Order, name: str) -> tuple[str, str, str]:
-    """Subject, email body and SMS text for the order's current tracking."""
+def _compose(order: Order, name: str) -> tuple[str, str, str, Letter]:
+    """Subject, email body, SMS text and the email's letter for the order's
+    current tracking."""
     store = order.store.name
     subject, opening = WORDING.get(order.tracking_status, ON_ITS_WAY)
     subject = subject.format(number=order.order_number)
@@ -239,23 +269,23 @@ def _compose(order: Order, name: str) -> tuple[str, str, str]:
     if order.tracking_event:
         facts.append(f"Latest update: {order.tracking_event}{_when(order)}")
     facts.append(f"Tracking number: {order.tracking_number}{carrier}")
-    if order.tracking_url:
-        facts.append(f"Track your parcel: {order.tracking_url}")
     if eta:
         facts.append(f"Estimated delivery: {formats.date_format(eta, 'l j F Y')}")
+    greeting = f"Hello {name}," if name else "Hello,"
+    link = [f"Track your parcel: {order.tracking_url}"] if order.tracking_url else []
     body = "\n\n".join(
-        [
-            f"Hello {name}," if name else "Hello,",
-            opening,
-            "\n".join(facts),
-            f"Kind regards,\n{store}",
-        ]
+        [greeting, opening, "\n".join([*facts, *link]), f"Kind regards,\n{store}"]
+    )
+    letter = Letter(
+        paragraphs=(greeting, opening),
+        facts=tuple(facts),
+        tracking_url=order.tracking_url,
     )
     sms = [f"{store}: {subject}.", f"Tracking {order.tracking_number}"]
     sms[-1] += f": {order.tracking_url}" if order.tracking_url else "."
     if eta:
         sms.append(f"Expected {formats.date_format(eta, 'D j M')}.")
-    return subject, body, " ".join(sms)
+    return subject, body, " ".join(sms), letter
 
 
 def _when(order: Order) -> str:

@@ -14,6 +14,7 @@ urlpatterns = [
     path("portal/", include("portal.urls")),
     path("shipments/", include("shipments.urls")),
     path("messages/", include("messaging.urls")),
+    path("brand/", include("messaging.public_urls")),
     path("invoices/", include("invoices.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("workspace.urls")),

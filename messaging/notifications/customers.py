@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import formats, timezone
 
 from messaging import email_threads
+from messaging.emails import customer_email, reply_letter
 from messaging.models import Message, NotificationPreference
 from messaging.services import message_add_system, thread_get_or_create
 from orders import state_machine
@@ -19,6 +20,7 @@ from orders.notifications import (
     ON_ITS_WAY,
     WORDING,
     CustomerChoice,
+    Letter,
     order_tracking_notification,
 )
 from orders.phones import normalize_phone
@@ -96,13 +98,15 @@ MILESTONE_TEXT = {
 
 @dataclass(frozen=True)
 class Notice:
-    """One notification: the email's subject and body, the text for SMS/WhatsApp,
-    and the preference group that lets the customer turn it off."""
+    """One notification: the email's subject and body (and its letter, for the
+    branded email), the text for SMS/WhatsApp, and the preference group that lets
+    the customer turn it off."""
 
     subject: str
     body: str
     text: str
     group: str
+    letter: Letter | None = None
 
 
 # --- Order lifecycle -----------------------------------------------------------
@@ -164,12 +168,12 @@ def _status_notice(order: Order, to_status: str) -> Notice | None:
 def status_notice(order: Order, to_status: str) -> Notice:
     """What the customer is told of the order's move to `to_status` (a status of
     STATUS_WORDING), when there is something new to tell."""
-    facts = []
+    facts, link = [], ""
     if order.tracking_number and to_status == S.SHIPPED:
         facts.append(f"Tracking number: {order.tracking_number}")
-        if order.tracking_url:
-            facts.append(f"Track your parcel: {order.tracking_url}")
-    return _notice(order, STATUS_WORDING[to_status], facts, ORDER_UPDATES)
+        link = order.tracking_url
+    wording = STATUS_WORDING[to_status]
+    return _notice(order, wording, facts, ORDER_UPDATES, tracking_url=link)
 
 
 def _been_in_status_before(order: Order, status: str) -> bool:
@@ -187,12 +191,17 @@ def _booking_notice(order: Order, shipment) -> Notice:
         "Your order {number} from {store} is booked for delivery with {courier}.",
     )
     facts = [f"Tracking number: {shipment.tracking_number}"]
-    if order.tracking_url:
-        facts.append(f"Track your parcel: {order.tracking_url}")
     if shipment.estimated_delivery:
         eta = formats.date_format(shipment.estimated_delivery, "l j F Y")
         facts.append(f"Estimated delivery: {eta}")
-    return _notice(order, wording, facts, SHIPPING_UPDATES, courier=courier)
+    return _notice(
+        order,
+        wording,
+        facts,
+        SHIPPING_UPDATES,
+        tracking_url=order.tracking_url,
+        courier=courier,
+    )
 
 
 def _tracking_notice(order: Order) -> Notice | None:
@@ -206,21 +215,41 @@ def _tracking_notice(order: Order) -> Notice | None:
         body=tracking.body,
         text=tracking.sms_body,
         group=SHIPPING_UPDATES,
+        letter=tracking.letter,
     )
 
 
-def _notice(order: Order, wording, facts: list[str], group: str, **extra) -> Notice:
+def _notice(
+    order: Order,
+    wording,
+    facts: list[str],
+    group: str,
+    *,
+    tracking_url: str = "",
+    **extra,
+) -> Notice:
     store = order.store.name
     subject, opening = (
         part.format(number=order.order_number, store=store, **extra) for part in wording
     )
     name = order.customer.name if order.customer_id else ""
-    paragraphs = [f"Hello {name}," if name else "Hello,", opening]
-    if facts:
-        paragraphs.append("\n".join(facts))
+    greeting = f"Hello {name}," if name else "Hello,"
+    link = [f"Track your parcel: {tracking_url}"] if tracking_url else []
+    paragraphs = [greeting, opening]
+    if facts or link:
+        paragraphs.append("\n".join([*facts, *link]))
     paragraphs.append(f"Kind regards,\n{store}")
-    text = " ".join([f"{store}: {subject}.", *facts[:2]])
-    return Notice(subject=subject, body="\n\n".join(paragraphs), text=text, group=group)
+    text = " ".join([f"{store}: {subject}.", *[*facts, *link][:2]])
+    letter = Letter(
+        paragraphs=(greeting, opening), facts=tuple(facts), tracking_url=tracking_url
+    )
+    return Notice(
+        subject=subject,
+        body="\n\n".join(paragraphs),
+        text=text,
+        group=group,
+        letter=letter,
+    )
 
 
 def _first_time_in_transit(shipment) -> bool:
@@ -336,8 +365,11 @@ def notification_message(order, thread, channel: str, recipient: str, notice) ->
     if channel == Channel.EMAIL:
         message.update(
             subject=notice.subject,
-            body=notice.body,
-            headers=email_threads.reply_headers(thread, None),
+            **customer_email(
+                order,
+                notice.letter or reply_letter(notice.body),
+                headers=email_threads.reply_headers(thread, None),
+            ),
         )
     return message
 
