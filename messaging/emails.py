@@ -42,12 +42,13 @@ def brand_of(store: Store) -> Brand:
     branding = store_branding(store)
     name = " ".join((branding.display_name or store.name).split())
     colour = branding.colour or DEFAULT_COLOUR
+    regards = _("Kind regards,")
     return Brand(
         name=name,
         colour=colour,
         ink=ink_on(colour),
         logo_url=logo_url(branding),
-        sign_off=branding.sign_off.strip() or f"{_('Kind regards,')}\n{name}",
+        sign_off=branding.sign_off.strip() or f"{regards}\n{name}",
         footer=branding.footer.strip(),
     )
 
@@ -151,4 +152,4 @@ def _same_words(one: str, other: str) -> bool:
 def _tidy(text: str) -> str:
     """The text part without the template's blank lines in a row."""
     lines = [line.rstrip() for line in text.strip().splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
