@@ -106,8 +106,8 @@ def preview_html(store: Store) -> str:
 
 
 def sender(name: str) -> str:
-    """ "<name>" <the platform's address>: the customer sees the store; the address
-    stays the one SPF and DKIM are set up for."""
+    """The From header: the store's name at the platform's address (the one SPF
+    and DKIM are set up for)."""
     address = parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
     return str(Address(display_name=name, addr_spec=address))
 
