@@ -269,16 +269,22 @@ def _compose(order: Order, name: str) -> tuple[str, str, str, Letter]:
     if order.tracking_event:
         facts.append(f"Latest update: {order.tracking_event}{_when(order)}")
     facts.append(f"Tracking number: {order.tracking_number}{carrier}")
-    if eta:
-        facts.append(f"Estimated delivery: {formats.date_format(eta, 'l j F Y')}")
-    greeting = f"Hello {name}," if name else "Hello,"
     link = [f"Track your parcel: {order.tracking_url}"] if order.tracking_url else []
+    later = (
+        [f"Estimated delivery: {formats.date_format(eta, 'l j F Y')}"] if eta else []
+    )
+    greeting = f"Hello {name}," if name else "Hello,"
     body = "\n\n".join(
-        [greeting, opening, "\n".join([*facts, *link]), f"Kind regards,\n{store}"]
+        [
+            greeting,
+            opening,
+            "\n".join([*facts, *link, *later]),
+            f"Kind regards,\n{store}",
+        ]
     )
     letter = Letter(
         paragraphs=(greeting, opening),
-        facts=tuple(facts),
+        facts=(*facts, *later),
         tracking_url=order.tracking_url,
     )
     sms = [f"{store}: {subject}.", f"Tracking {order.tracking_number}"]

@@ -235,11 +235,13 @@ def _notice(
     name = order.customer.name if order.customer_id else ""
     greeting = f"Hello {name}," if name else "Hello,"
     link = [f"Track your parcel: {tracking_url}"] if tracking_url else []
+    # The tracking number first, its link next: the text message has room for two.
+    lines = [*facts[:1], *link, *facts[1:]]
     paragraphs = [greeting, opening]
-    if facts or link:
-        paragraphs.append("\n".join([*facts, *link]))
+    if lines:
+        paragraphs.append("\n".join(lines))
     paragraphs.append(f"Kind regards,\n{store}")
-    text = " ".join([f"{store}: {subject}.", *[*facts, *link][:2]])
+    text = " ".join([f"{store}: {subject}.", *lines[:2]])
     letter = Letter(
         paragraphs=(greeting, opening), facts=tuple(facts), tracking_url=tracking_url
     )

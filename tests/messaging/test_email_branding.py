@@ -7,6 +7,7 @@ the customer's language. And the branding form on the Settings page."""
 import io
 import os
 from datetime import timedelta
+from email import message_from_bytes, policy
 from email.utils import parseaddr
 
 import pytest
@@ -178,6 +179,20 @@ def test_a_store_without_branding_gets_the_defaults(order, staff_user, sent):
     assert ">Nordic Goods</span>" in html
     assert text == "Hi\n\nKind regards,\nNordic Goods"
     assert not StoreBranding.objects.exists()
+
+
+def test_a_name_beyond_ascii_and_with_quotes_survives_the_from_header(
+    order, store, staff_user, sent
+):
+    name = 'Te "&" Kaffe i Åre'
+    services.store_branding_update(store=store, actor=None, display_name=name)
+
+    (email,) = sent(services.message_reply, order=order, actor=staff_user, body="Hi")
+
+    parsed = message_from_bytes(email.message().as_bytes(), policy=policy.default)
+    (address,) = parsed["From"].addresses
+    assert address.display_name == name
+    assert address.addr_spec == "no-reply@performile.example"
 
 
 def test_a_reply_keeps_its_threading_headers(order, eva, staff_user, branded, sent):
