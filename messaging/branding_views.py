@@ -3,7 +3,7 @@ them without signing in), by the logo's random file name."""
 
 from pathlib import PurePath
 
-from django.http import FileResponse
+from django.http import FileResponse, Http404
 from django.views.decorators.http import require_safe
 
 from messaging.selectors import store_branding_by_logo
@@ -16,9 +16,12 @@ CONTENT_TYPES[".gif"] = "image/gif"
 def brand_logo_view(request, name: str):
     branding = store_branding_by_logo(name)
     suffix = PurePath(branding.logo.name).suffix.lower()
+    try:
+        file = branding.logo.open("rb")
+    except OSError as exc:  # the row outlived its file (a restore, a lost volume)
+        raise Http404("This logo is gone.") from exc
     response = FileResponse(
-        branding.logo.open("rb"),
-        content_type=CONTENT_TYPES.get(suffix, "application/octet-stream"),
+        file, content_type=CONTENT_TYPES.get(suffix, "application/octet-stream")
     )
     # A new logo gets a new name, so one name's content never changes.
     response["Cache-Control"] = "public, max-age=604800, immutable"

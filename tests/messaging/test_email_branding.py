@@ -137,6 +137,8 @@ def test_the_logo_is_served_to_mail_clients_without_a_sign_in(client, branded):
     assert response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content) == png()
     assert client.get(reverse("brand-logo", args=["nothing.png"])).status_code == 404
+    branded.logo.storage.delete(branded.logo.name)
+    assert client.get(reverse("brand-logo", args=[name])).status_code == 404
 
 
 def test_hostile_words_are_escaped_in_the_html(store, merchant, staff_user, sent):
