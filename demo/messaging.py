@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from demo.branding import demo_brandings_create
 from demo.orders import catalog
 from demo.orders.story import clock
 from demo.satisfaction import demo_surveys_create
@@ -115,6 +116,7 @@ def demo_messages_create(*, seed: int = 2026, conversations: int = 24) -> dict:
     conversations; returns how many messages of each were written."""
     slugs = [merchant["slug"] for merchant in catalog.MERCHANTS]
     with transaction.atomic():
+        demo_brandings_create()
         announced = status_changes_announce(
             orders=Order.objects.filter(merchant__slug__in=slugs)
         )

@@ -19,6 +19,7 @@ from messaging.models import (
     Message,
     ReadReceipt,
     SatisfactionSurvey,
+    StoreBranding,
     SupportNotification,
     SupportSettings,
     Thread,
@@ -275,6 +276,21 @@ def support_settings(store_ids) -> dict[int, SupportSettings]:
         row.store_id: row for row in SupportSettings.objects.filter(store_id__in=ids)
     }
     return {pk: saved.get(pk) or SupportSettings(store_id=pk) for pk in ids}
+
+
+def store_branding(store: Store) -> StoreBranding:
+    """The store's email branding: the saved row, or the defaults (unsaved). The
+    one reading of it: the emails and the settings form start here."""
+    found = StoreBranding.objects.filter(store=store).first()
+    return found or StoreBranding(store=store)
+
+
+def store_branding_by_logo(name: str) -> StoreBranding:
+    """The branding whose logo file is `name` (the logo's URL in an email);
+    Http404 when none."""
+    return get_object_or_404(
+        StoreBranding.objects.exclude(logo=""), logo=f"branding/{name}"
+    )
 
 
 def team_people(user) -> list:

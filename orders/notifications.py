@@ -6,7 +6,8 @@ and SMS is set up on the platform; both when both are known, narrowed by what th
 customer chose in the portal. Their choices are the messaging app's
 (NotificationPreference), above this one: it registers `CustomerChoice` at start
 (`register_customer_choice`), and without it every channel that reaches them is
-used.
+used. The email itself, in the store's branding, is messaging's too
+(`register_customer_email`); without it the email is the plain `body`.
 """
 
 from collections.abc import Callable
@@ -97,6 +98,26 @@ def register_customer_choice(choice: Callable[[Customer], CustomerChoice]) -> No
 
 
 @dataclass(frozen=True)
+class Letter:
+    """An email's words before the store's branding goes around them: paragraphs
+    (the greeting first), facts (one a line), and the tracking link (a button in
+    the HTML). The sign-off is the store's."""
+
+    paragraphs: tuple[str, ...]
+    facts: tuple[str, ...] = ()
+    tracking_url: str = ""
+
+
+# (order, letter) -> outbox.enqueue's body, html and headers for the email.
+_customer_email: Callable[[Order, Letter], dict] | None = None
+
+
+def register_customer_email(render: Callable[[Order, Letter], dict]) -> None:
+    global _customer_email
+    _customer_email = render
+
+
+@dataclass(frozen=True)
 class TrackingNotification:
     """What the order's customer gets, on which channels, and why a channel is left
     out (`notes`)."""
@@ -107,6 +128,7 @@ class TrackingNotification:
     email: str = ""
     phone: str = ""
     notes: tuple[str, ...] = field(default=())
+    letter: Letter | None = None
 
 
 def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotification:
@@ -131,7 +153,7 @@ def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotifi
     if not customer.email and not phone:
         raise ApplicationError(f"This customer has no email address. {notes[0]}")
     with writing_to(order_language(order)):
-        subject, body, sms_body = _compose(order, customer.name)
+        subject, body, sms_body, letter = _compose(order, customer.name)
     return TrackingNotification(
         subject=subject,
         body=body,
@@ -139,6 +161,7 @@ def order_tracking_notification(*, order: Order, actor: Actor) -> TrackingNotifi
         email=customer.email,
         phone=phone,
         notes=notes,
+        letter=letter,
     )
 
 
@@ -185,8 +208,8 @@ def order_send_tracking_notification(
                     channel=Channel.EMAIL,
                     recipient=notification.email,
                     subject=notification.subject,
-                    body=notification.body,
                     order_id=order.pk,
+                    **_email(order, notification),
                 )
             )
         if notification.phone:
@@ -208,6 +231,12 @@ def order_send_tracking_notification(
             },
         )
     return queued
+
+
+def _email(order: Order, notification: TrackingNotification) -> dict:
+    if _customer_email is None or notification.letter is None:
+        return {"body": notification.body}
+    return _customer_email(order, notification.letter)
 
 
 def sent_by(messages: list[OutboxMessage]) -> str:
@@ -234,9 +263,9 @@ def sms_number(raw: str) -> tuple[str, tuple[str, ...]]:
         return "", (f"{raw} is not a phone number a text message can go to.",)
 
 
-def _compose(order: Order, name: str) -> tuple[str, str, str]:
-    """Subject, email body and SMS text for the order's current tracking, in the
-    active language."""
+def _compose(order: Order, name: str) -> tuple[str, str, str, Letter]:
+    """Subject, email body, SMS text and the email's letter for the order's
+    current tracking, in the active language."""
     _ = gettext
     store = order.store.name
     subject, opening = WORDING.get(order.tracking_status, ON_ITS_WAY)
@@ -259,20 +288,32 @@ def _compose(order: Order, name: str) -> tuple[str, str, str]:
     facts.append(
         _("Tracking number: %(number)s") % {"number": order.tracking_number + carrier}
     )
-    if order.tracking_url:
-        facts.append(_("Track your parcel: %(url)s") % {"url": order.tracking_url})
-    if eta:
-        facts.append(
+    link = (
+        [_("Track your parcel: %(url)s") % {"url": order.tracking_url}]
+        if order.tracking_url
+        else []
+    )
+    later = (
+        [
             _("Estimated delivery: %(date)s")
             % {"date": formats.date_format(eta, "l j F Y")}
-        )
+        ]
+        if eta
+        else []
+    )
+    greeting = _("Hello %(name)s,") % {"name": name} if name else _("Hello,")
     body = "\n\n".join(
         [
-            _("Hello %(name)s,") % {"name": name} if name else _("Hello,"),
+            greeting,
             opening,
-            "\n".join(facts),
+            "\n".join([*facts, *link, *later]),
             _("Kind regards,") + f"\n{store}",
         ]
+    )
+    letter = Letter(
+        paragraphs=(greeting, opening),
+        facts=(*facts, *later),
+        tracking_url=order.tracking_url,
     )
     tracking = {"number": order.tracking_number, "url": order.tracking_url}
     sms = [
@@ -285,7 +326,7 @@ def _compose(order: Order, name: str) -> tuple[str, str, str]:
         sms.append(
             _("Expected %(date)s.") % {"date": formats.date_format(eta, "D j M")}
         )
-    return subject, body, " ".join(sms)
+    return subject, body, " ".join(sms), letter
 
 
 def _when(order: Order) -> str:

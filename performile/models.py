@@ -132,6 +132,12 @@ class OutboxMessage(models.Model):
     )
     subject = models.CharField(max_length=300, blank=True)
     body = models.TextField()
+    html = models.TextField(
+        blank=True,
+        db_default="",
+        default="",
+        help_text="An email's HTML part, sent beside the text in `body`.",
+    )
     headers = models.JSONField(
         default=dict, blank=True, help_text="Email headers (Message-ID, threading)."
     )

@@ -113,6 +113,7 @@ def enqueue(
     recipient: str,
     body: str,
     subject: str = "",
+    html: str = "",
     headers: dict | None = None,
     order_id: int | None = None,
     template: dict | None = None,
@@ -129,14 +130,17 @@ def enqueue(
     `digest_window` of the last one, a new one is held until the window ends.
     `hold(at)` moves a due time it may not go at (quiet hours) to one it may.
     `template`: what the channel's sender sends instead of `body` (a provider
-    template, such as WhatsApp's outside its 24-hour window); `body` is its text."""
+    template, such as WhatsApp's outside its 24-hour window); `body` is its text.
+    An email's `html` goes beside its text `body` (the text is for clients that
+    show no HTML)."""
     now = timezone.now()
     due = max(send_at or now, now)
     if digest_key and not getattr(_history, "active", False):
         held = _held(digest_key, now)
         if held is not None:
-            held.subject, held.body, held.template = subject, body, template
-            held.save(update_fields=["subject", "body", "template"])
+            held.subject, held.body = subject, body
+            held.template, held.html = template, html
+            held.save(update_fields=["subject", "body", "template", "html"])
             return held
         due = max(due, _window_end(digest_key, digest_window, now))
     if hold is not None:
@@ -146,6 +150,7 @@ def enqueue(
         recipient=recipient,
         body=body,
         subject=subject,
+        html=html,
         headers=headers,
         order_id=order_id,
         template=template,

@@ -15,6 +15,7 @@ urlpatterns = [
     path("shipments/", include("shipments.urls")),
     path("messages/", include("messaging.urls")),
     path("rate/", include("messaging.rating_urls")),
+    path("brand/", include("messaging.public_urls")),
     path("invoices/", include("invoices.urls")),
     path("privacy/", include("privacy.urls")),
     path("", include("workspace.urls")),

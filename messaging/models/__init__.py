@@ -1,5 +1,6 @@
 """The messaging app's models, by subdomain; every name importable from here."""
 
+from messaging.models.branding import StoreBranding
 from messaging.models.conversations import (
     REDACTED,
     SEARCH_CONFIG,
@@ -29,6 +30,7 @@ __all__ = [
     "ReadReceipt",
     "SatisfactionSurvey",
     "SupportNotification",
+    "StoreBranding",
     "SupportSettings",
     "Thread",
     "ThreadReadState",

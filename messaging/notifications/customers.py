@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from messaging import email_threads, whatsapp_templates
+from messaging.emails import customer_email, reply_letter
 from messaging.models import NotificationPreference, WhatsAppTemplate
 from messaging.services import message_add_system, thread_get_or_create
 from orders import state_machine
@@ -22,6 +23,7 @@ from orders.notifications import (
     ON_ITS_WAY,
     WORDING,
     CustomerChoice,
+    Letter,
     order_tracking_notification,
 )
 from orders.phones import normalize_phone
@@ -102,13 +104,15 @@ MILESTONE_TEXT = {
 
 @dataclass(frozen=True)
 class Notice:
-    """One notification: the email's subject and body, the text for SMS/WhatsApp,
-    and the preference group that lets the customer turn it off."""
+    """One notification: the email's subject and body (and its letter, for the
+    branded email), the text for SMS/WhatsApp, and the preference group that lets
+    the customer turn it off."""
 
     subject: str
     body: str
     text: str
     group: str
+    letter: Letter | None = None
 
 
 # --- Order lifecycle -----------------------------------------------------------
@@ -171,10 +175,12 @@ def status_notice(order: Order, to_status: str) -> Notice:
     """What the customer is told of the order's move to `to_status` (a status of
     STATUS_WORDING), when there is something new to tell."""
     with writing_to(order_language(order)):
-        facts = []
+        facts, link = [], ""
         if order.tracking_number and to_status == S.SHIPPED:
-            facts = _tracking_facts(order.tracking_number, order.tracking_url)
-        return _notice(order, STATUS_WORDING[to_status], facts, ORDER_UPDATES)
+            facts.append(_tracking_number(order.tracking_number))
+            link = order.tracking_url
+        wording = STATUS_WORDING[to_status]
+        return _notice(order, wording, facts, ORDER_UPDATES, tracking_url=link)
 
 
 def _been_in_status_before(order: Order, status: str) -> bool:
@@ -187,19 +193,22 @@ def _been_in_status_before(order: Order, status: str) -> bool:
 
 def _booking_notice(order: Order, shipment) -> Notice:
     with writing_to(order_language(order)):
-        facts = _tracking_facts(shipment.tracking_number, order.tracking_url)
+        facts = [_tracking_number(shipment.tracking_number)]
         if shipment.estimated_delivery:
             eta = formats.date_format(shipment.estimated_delivery, "l j F Y")
             facts.append(gettext("Estimated delivery: %(date)s") % {"date": eta})
-        courier = shipment.account.name
-        return _notice(order, BOOKED, facts, SHIPPING_UPDATES, courier=courier)
+        return _notice(
+            order,
+            BOOKED,
+            facts,
+            SHIPPING_UPDATES,
+            tracking_url=order.tracking_url,
+            courier=shipment.account.name,
+        )
 
 
-def _tracking_facts(number: str, url: str) -> list[str]:
-    facts = [gettext("Tracking number: %(number)s") % {"number": number}]
-    if url:
-        facts.append(gettext("Track your parcel: %(url)s") % {"url": url})
-    return facts
+def _tracking_number(number: str) -> str:
+    return gettext("Tracking number: %(number)s") % {"number": number}
 
 
 def _tracking_notice(order: Order) -> Notice | None:
@@ -213,11 +222,21 @@ def _tracking_notice(order: Order) -> Notice | None:
         body=tracking.body,
         text=tracking.sms_body,
         group=SHIPPING_UPDATES,
+        letter=tracking.letter,
     )
 
 
-def _notice(order: Order, wording, facts: list[str], group: str, **extra) -> Notice:
-    """The notice in the active language (the caller's `writing_to`)."""
+def _notice(
+    order: Order,
+    wording,
+    facts: list[str],
+    group: str,
+    *,
+    tracking_url: str = "",
+    **extra,
+) -> Notice:
+    """The notice in the active language (the caller's `writing_to`); the email's
+    letter keeps the tracking link apart for its button."""
     store = order.store.name
     values = {"number": order.order_number, "store": store, **extra}
     subject, opening = (part % values for part in wording)
@@ -225,12 +244,28 @@ def _notice(order: Order, wording, facts: list[str], group: str, **extra) -> Not
     greeting = (
         gettext("Hello %(name)s,") % {"name": name} if name else gettext("Hello,")
     )
+    link = (
+        [gettext("Track your parcel: %(url)s") % {"url": tracking_url}]
+        if tracking_url
+        else []
+    )
+    # The tracking number first, its link next: the text message has room for two.
+    lines = [*facts[:1], *link, *facts[1:]]
     paragraphs = [greeting, opening]
-    if facts:
-        paragraphs.append("\n".join(facts))
+    if lines:
+        paragraphs.append("\n".join(lines))
     paragraphs.append(gettext("Kind regards,") + f"\n{store}")
-    text = " ".join([f"{store}: {subject}.", *facts[:2]])
-    return Notice(subject=subject, body="\n\n".join(paragraphs), text=text, group=group)
+    text = " ".join([f"{store}: {subject}.", *lines[:2]])
+    letter = Letter(
+        paragraphs=(greeting, opening), facts=tuple(facts), tracking_url=tracking_url
+    )
+    return Notice(
+        subject=subject,
+        body="\n\n".join(paragraphs),
+        text=text,
+        group=group,
+        letter=letter,
+    )
 
 
 def _first_time_in_transit(shipment) -> bool:
@@ -384,8 +419,11 @@ def notification_message(order, thread, channel: str, recipient: str, notice) ->
     if channel == Channel.EMAIL:
         message.update(
             subject=notice.subject,
-            body=notice.body,
-            headers=email_threads.reply_headers(thread, None),
+            **customer_email(
+                order,
+                notice.letter or reply_letter(notice.body),
+                headers=email_threads.reply_headers(thread, None),
+            ),
         )
     return message
 

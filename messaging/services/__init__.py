@@ -8,12 +8,14 @@ the app, and the reply's way out through the outbox), `links` (an unmatched
 message put in its thread), `general` (a customer's question about no order, from
 the portal), `preferences` (how a customer hears about their orders),
 `auto_answers` ("where is my order?" answered at once), `support` (a store's
-support settings), `canned` (the team's canned replies), `organising` (labels and
-snooze), `whatsapp_templates` (the merchant's WhatsApp template messages), `reading`
+support settings), `branding` (how a store's emails look), `canned` (the team's canned
+replies), `organising` (labels and snooze), `whatsapp_templates` (the merchant's
+WhatsApp template messages), `reading`
 (read state), `staff_notifications` and `redaction` (messages withdrawn from every
 display at a customer's erasure: the rows stay, a redaction record beside them).
 """
 
+from messaging.services.branding import store_branding_update
 from messaging.services.canned import (
     canned_reply_create,
     canned_reply_delete,
@@ -72,6 +74,7 @@ __all__ = [
     "messages_mark_read",
     "messages_redact",
     "notification_preferences_update",
+    "store_branding_update",
     "support_settings_update",
     "thread_close",
     "thread_get_or_create",

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from messaging import tracking_questions
+from messaging.emails import brand_of
 from messaging.models import Message, Thread
 from messaging.selectors import support_settings
 from messaging.services.common import Direction, Visibility, order_audit
@@ -93,7 +94,9 @@ def answer_tracking_question(thread: Thread, message: Message) -> Message | None
     with translation.override(LANGUAGES[question.language]):
         body = answer_text(order)
     try:  # refused before it writes anything: a channel that cannot carry it
-        delivery = queue_reply(thread, message.channel, body)
+        delivery = queue_reply(
+            thread, message.channel, body, language=LANGUAGES[question.language]
+        )
     except ApplicationError as exc:
         logger.info("no automatic answer on order %s: %s", order.pk, exc.message)
         return None
@@ -201,6 +204,6 @@ def answer_text(order: Order) -> str:
             " a person from our team will get back to you."
         ),
         "",
-        _("Kind regards,") + f"\n{store}",
+        brand_of(order.store).sign_off,
     ]
     return "\n".join(lines)

@@ -5,6 +5,7 @@ WhatsApp, or an in-app reply with its email notice)."""
 from dataclasses import dataclass
 
 from messaging import email_threads
+from messaging.emails import customer_email, reply_letter
 from messaging.models import Message, Thread, WhatsAppTemplate
 from messaging.services.common import (
     Channel,
@@ -123,12 +124,16 @@ def reply_channel(thread: Thread, requested: str | None) -> str:
     return auto_channel(thread.order, thread)
 
 
-def queue_reply(thread: Thread, channel: str, body: str) -> OutboxMessage | None:
+def queue_reply(
+    thread: Thread, channel: str, body: str, *, language: str = ""
+) -> OutboxMessage | None:
     """The outbox row that carries the reply (none for an in-app reply to a
-    customer without an email address: they read it in the portal)."""
+    customer without an email address: they read it in the portal). An email
+    is in the store's branding, its own words in `language` (else the
+    customer's)."""
     customer = thread.order.customer
     if channel == Channel.IN_APP:
-        return _queue_in_app_notice(thread, customer, body)
+        return _queue_in_app_notice(thread, customer, body, language)
     if not outbox.channel_ready(REPLY_CHANNELS[channel]):
         raise ApplicationError(
             f"{Channel(channel).label} is not set up on this platform.",
@@ -141,7 +146,7 @@ def queue_reply(thread: Thread, channel: str, body: str) -> OutboxMessage | None
             fields={"channel": ["No address or number for this channel."]},
         )
     if channel == Channel.EMAIL:
-        return _queue_email(thread, recipient, body)
+        return _queue_email(thread, recipient, body, language)
     if channel == Channel.WHATSAPP:
         return _queue_whatsapp(thread, recipient, body)
     if channel == Channel.SMS and len(body) > SMS_LIMIT:
@@ -182,12 +187,12 @@ def _queue_whatsapp(thread: Thread, recipient: str, body: str) -> OutboxMessage:
 
 
 def _queue_in_app_notice(
-    thread: Thread, customer: Customer | None, body: str
+    thread: Thread, customer: Customer | None, body: str, language: str
 ) -> OutboxMessage | None:
     """In-app replies are read in the portal; the customer is told by email when
     they have an address."""
     if customer is not None and customer.email:
-        return _queue_email(thread, customer.email, body)
+        return _queue_email(thread, customer.email, body, language)
     if customer is None or not customer.user_id:
         raise ApplicationError(
             "This customer has no portal account and no email address: choose"
@@ -197,15 +202,21 @@ def _queue_in_app_notice(
     return None
 
 
-def _queue_email(thread: Thread, recipient: str, body: str) -> OutboxMessage:
+def _queue_email(
+    thread: Thread, recipient: str, body: str, language: str
+) -> OutboxMessage:
     last_email = _last_inbound(thread, Channel.EMAIL)
     return outbox.enqueue(
         channel=OutboxMessage.Channel.EMAIL,
         recipient=recipient,
         subject=email_threads.reply_subject(thread, last_email),
-        body=body,
-        headers=email_threads.reply_headers(thread, last_email),
         order_id=thread.order_id,
+        **customer_email(
+            thread.order,
+            reply_letter(body),
+            headers=email_threads.reply_headers(thread, last_email),
+            language=language,
+        ),
     )
 
 

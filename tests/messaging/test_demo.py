@@ -8,6 +8,7 @@ from messaging.models import (
     CannedReply,
     Message,
     SatisfactionSurvey,
+    StoreBranding,
     Thread,
     WhatsAppTemplate,
 )
@@ -15,7 +16,8 @@ from orders.models import Membership
 
 
 @pytest.fixture
-def demo(db):
+def demo(db, settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)  # the demo stores' logos
     call_command("demo_data", orders=60, stdout=StringIO())
 
 
@@ -74,3 +76,14 @@ def test_the_demo_mails_nobody_its_past_is_on_record(demo):
     call_command("demo_messages", stdout=StringIO())
     assert OutboxMessage.objects.exists()
     assert not OutboxMessage.objects.exclude(status=OutboxMessage.Status.SENT).exists()
+
+
+def test_the_demo_stores_have_their_email_branding(demo):
+    call_command("demo_messages", stdout=StringIO())
+    brandings = StoreBranding.objects.select_related("store")
+    assert {b.store.name: b.display_name for b in brandings} == {
+        "Nordic Goods Shopify": "Nordic Goods",
+        "Nordic Goods Woo": "Fjordtrade",
+        "Pixel Forge Discord": "Pixel Forge",
+    }
+    assert all(b.logo and b.colour and b.sign_off for b in brandings)

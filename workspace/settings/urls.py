@@ -4,6 +4,7 @@ from django.urls import path
 
 from workspace.settings.views import (
     billing,
+    branding,
     channels,
     couriers,
     discord,
@@ -39,6 +40,11 @@ urlpatterns = [
     path("couriers/<int:pk>/test", couriers.courier_test_view, name="courier-test"),
     path("channels/", channels.channel_list_view, name="channels"),
     path("channels/<int:pk>/", channels.channel_edit_view, name="channel"),
+    path(
+        "channels/<int:pk>/branding/",
+        branding.branding_edit_view,
+        name="branding",
+    ),
     path("billing/", billing.billing_view, name="billing"),
     path(
         "billing/secret/reveal",

@@ -31,6 +31,7 @@ def records(store, courier_account, admin_member):
     return {
         "workspace:settings:store": store.pk,
         "workspace:settings:channel": store.pk,
+        "workspace:settings:branding": store.pk,
         "workspace:settings:courier": courier_account.pk,
         "workspace:settings:member": membership.pk,
         "guild": guild.pk,

@@ -23,6 +23,7 @@ PARAMETRIZED = {
     "workspace:settings:store-secret-rotate": "store",
     "workspace:settings:store-webhook-test": "store",
     "workspace:settings:channel": "store",
+    "workspace:settings:branding": "store",
     "workspace:settings:courier": "account",
     "workspace:settings:courier-test": "account",
     "workspace:settings:discord-unlink": "guild",
