@@ -116,6 +116,7 @@ def enqueue(
     headers: dict | None = None,
     order_id: int | None = None,
     template: dict | None = None,
+    attachments: list[dict] | None = None,
     send_at=None,
     digest_key: str = "",
     digest_window: timedelta = timedelta(0),
@@ -129,14 +130,18 @@ def enqueue(
     `digest_window` of the last one, a new one is held until the window ends.
     `hold(at)` moves a due time it may not go at (quiet hours) to one it may.
     `template`: what the channel's sender sends instead of `body` (a provider
-    template, such as WhatsApp's outside its 24-hour window); `body` is its text."""
+    template, such as WhatsApp's outside its 24-hour window); `body` is its text.
+    `attachments`: files in the default storage an email carries ({"name",
+    "filename", "content_type"}: performile.senders)."""
+    attachments = list(attachments or [])
     now = timezone.now()
     due = max(send_at or now, now)
     if digest_key and not getattr(_history, "active", False):
         held = _held(digest_key, now)
         if held is not None:
             held.subject, held.body, held.template = subject, body, template
-            held.save(update_fields=["subject", "body", "template"])
+            held.attachments = attachments  # the newest's files, with its text
+            held.save(update_fields=["subject", "body", "template", "attachments"])
             return held
         due = max(due, _window_end(digest_key, digest_window, now))
     if hold is not None:
@@ -149,6 +154,7 @@ def enqueue(
         headers=headers,
         order_id=order_id,
         template=template,
+        attachments=attachments,
         digest_key=digest_key,
     )
     if getattr(_history, "active", False):
