@@ -5,9 +5,11 @@ not fails `test_the_sweep_covers_every_portal_url`, tests/urls_sweep.py)."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from invoices.models import Payment
+from messaging import services
 from messaging.models import Message
 from performile.models import AuditEvent
 from portal.models import DeliveryAddress
@@ -23,6 +25,7 @@ PARAMETRIZED = {
     "orders_live": "order",
     "orders_confirmation": "order",
     "messages_send": "order",
+    "messages_attachment": "attachment",
     "invoices_detail": "invoice",
     "invoices_pdf": "invoice",
     "invoices_credit_note_pdf": "credit_note",
@@ -67,7 +70,17 @@ def theirs(store, other_portal_user, staff_user):
     customer = other_portal_user.customer
     order = OrderFactory(store=store, customer=customer, amount=Decimal("40.00"))
     OrderLineFactory(order=order, quantity=2, unit_price=Decimal("20.00"))
-    return customer_records(order, staff_user)
+    reply = services.message_reply(
+        order=order,
+        actor=staff_user,
+        body="Your receipt.",
+        channel="in_app",
+        files=[SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt")],
+    )
+    return {
+        **customer_records(order, staff_user),
+        "attachment": reply.attachments.get(),
+    }
 
 
 def customer_records(order, staff_user) -> dict:
