@@ -70,22 +70,13 @@ def theirs(store, other_portal_user, staff_user):
     customer = other_portal_user.customer
     order = OrderFactory(store=store, customer=customer, amount=Decimal("40.00"))
     OrderLineFactory(order=order, quantity=2, unit_price=Decimal("20.00"))
-    reply = services.message_reply(
-        order=order,
-        actor=staff_user,
-        body="Your receipt.",
-        channel="in_app",
-        files=[SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt")],
-    )
-    return {
-        **customer_records(order, staff_user),
-        "attachment": reply.attachments.get(),
-    }
+    return customer_records(order, staff_user)
 
 
 def customer_records(order, staff_user) -> dict:
     """`order` and its customer's records: the order's invoice (partly paid), a
-    credit note on it, a statement of the day, a delivery address."""
+    credit note on it, a statement of the day, a delivery address, a file the
+    team sent in the order's conversation (read by the customer)."""
     customer = order.customer
     address = DeliveryAddress.objects.create(
         customer=customer,
@@ -96,7 +87,21 @@ def customer_records(order, staff_user) -> dict:
         country="SE",
         is_default=True,
     )
-    return {"order": order, **billing_records(order, staff_user), "address": address}
+    reply = services.message_reply(
+        order=order,
+        actor=staff_user,
+        body="Your packing list.",
+        channel="in_app",
+        files=[SimpleUploadedFile("packing-list.txt", b"2 x lamp")],
+    )
+    # Read already: opening the conversation is then a page view like any other.
+    services.messages_mark_read(order=order, message=reply, user=customer.user)
+    return {
+        "order": order,
+        **billing_records(order, staff_user),
+        "address": address,
+        "attachment": reply.attachments.get(),
+    }
 
 
 def test_the_sweep_covers_every_portal_url():
