@@ -394,3 +394,18 @@ def test_the_api_refuses_a_bad_file_with_400_and_writes_nothing(
     assert "cannot be sent" in response.content.decode()
     assert written() == before
     assert stored_files(media) == []
+
+
+def test_the_api_links_the_customer_to_the_portals_download(
+    api_client, order, portal_reply
+):
+    """The order's customer reads the thread by the API: the file's link is the
+    portal's download, which they may open."""
+    api_client.force_authenticate(order.customer.user)
+
+    response = api_client.get(reverse("api-order-messages", args=[order.pk]))
+
+    (reply,) = [m for m in response.json()["messages"] if m["id"] == portal_reply.pk]
+    assert [f["url"] for f in reply["attachments"]] == [
+        portal_file_url(portal_reply.attachments.get())
+    ]
