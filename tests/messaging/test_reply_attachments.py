@@ -409,3 +409,11 @@ def test_the_api_links_the_customer_to_the_portals_download(
     assert [f["url"] for f in reply["attachments"]] == [
         portal_file_url(portal_reply.attachments.get())
     ]
+
+
+def test_a_file_missing_from_storage_is_404_not_an_error(client, order, portal_reply):
+    attachment = portal_reply.attachments.get()
+    default_storage.delete(attachment.file.name)
+    client.force_login(order.customer.user)
+
+    assert client.get(portal_file_url(attachment)).status_code == 404
