@@ -5,7 +5,13 @@ from django import forms
 from messaging import snooze
 from messaging.models import Message, Thread, WhatsAppTemplate
 from messaging.models import labels as label_colours
-from messaging.services.outgoing import ReplyChannel, auto_channel, reply_channels
+from messaging.services.outgoing import (
+    ReplyChannel,
+    auto_channel,
+    files_note,
+    reply_channels,
+)
+from messaging.services.reply_files import LIMITS_TEXT, MAX_FILES, TYPES
 from messaging.whatsapp_templates import META_LANGUAGES
 from orders.models import Merchant, Order
 from orders.selectors import visible_orders
@@ -24,6 +30,26 @@ def channel_choices(options: list[ReplyChannel], auto: str) -> list[tuple[str, s
     ]
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Any number of files (Django's documented recipe); what may go is
+    messaging.services.reply_files's to say."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data]
+        cleaned = [
+            super(MultipleFileField, self).clean(one, initial) for one in uploads
+        ]
+        return [upload for upload in cleaned if upload]
+
+
 class MessageForm(forms.Form):
     body = forms.CharField(
         label="Message",
@@ -37,6 +63,17 @@ class MessageForm(forms.Form):
         label="Internal note",
         required=False,
         help_text="Only your team sees it; the customer is not told.",
+    )
+    files = MultipleFileField(
+        label="Attach files",
+        required=False,
+        help_text=LIMITS_TEXT,
+        widget=MultipleFileInput(
+            attrs={
+                "accept": ",".join(f".{extension}" for extension in TYPES),
+                "data-max-files": MAX_FILES,
+            }
+        ),
     )
 
     def __init__(
@@ -52,6 +89,7 @@ class MessageForm(forms.Form):
         # Shown under the choice: what is not offered, and why.
         self.unavailable = [option for option in options if option.unavailable]
         self.notes = [option.note for option in options if option.note]
+        self.files_note = files_note(order)
         if not allow_internal:
             del self.fields["internal"]
 
@@ -75,6 +113,9 @@ class MessageForm(forms.Form):
 
     def channel_value(self) -> str | None:
         return self.cleaned_data.get("channel") or AUTO
+
+    def uploads(self) -> list:
+        return self.cleaned_data.get("files") or []
 
 
 class LinkForm(forms.Form):

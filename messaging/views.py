@@ -52,6 +52,7 @@ def thread_post_view(request, order_pk: int):
     thread = selectors.thread_for_order(order)
     form = MessageForm(
         request.POST,
+        request.FILES,
         order=order,
         thread=thread,
         allow_internal=selectors.user_sees_internal_notes(request.user, order),
@@ -64,6 +65,7 @@ def thread_post_view(request, order_pk: int):
                 body=form.cleaned_data["body"],
                 visibility=form.visibility(),
                 channel=form.channel_value(),
+                files=form.uploads(),
             )
         except NotAllowed:
             raise  # the 403 page: the composer is not offered to them

@@ -164,6 +164,14 @@ class OutboxMessage(models.Model):
         help_text="A provider template to send instead of the text (WhatsApp's:"
         " name, language, parameters); `body` is its text as the customer reads it.",
     )
+    # Set by the app that queues it, read by the email sender: files in the
+    # default storage, each {"name": storage name, "filename", "content_type"}.
+    attachments = models.JSONField(
+        default=list,
+        blank=True,
+        db_default=[],
+        help_text="Files an email carries: storage name, filename, content type.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
 

@@ -117,6 +117,7 @@ def enqueue(
     headers: dict | None = None,
     order_id: int | None = None,
     template: dict | None = None,
+    attachments: list[dict] | None = None,
     send_at=None,
     digest_key: str = "",
     digest_window: timedelta = timedelta(0),
@@ -132,7 +133,10 @@ def enqueue(
     `template`: what the channel's sender sends instead of `body` (a provider
     template, such as WhatsApp's outside its 24-hour window); `body` is its text.
     An email's `html` goes beside its text `body` (the text is for clients that
-    show no HTML)."""
+    show no HTML).
+    `attachments`: files in the default storage an email carries ({"name",
+    "filename", "content_type"}: performile.senders)."""
+    attachments = list(attachments or [])
     now = timezone.now()
     due = max(send_at or now, now)
     if digest_key and not getattr(_history, "active", False):
@@ -140,7 +144,10 @@ def enqueue(
         if held is not None:
             held.subject, held.body = subject, body
             held.template, held.html = template, html
-            held.save(update_fields=["subject", "body", "template", "html"])
+            held.attachments = attachments  # the newest's files, with its text
+            held.save(
+                update_fields=["subject", "body", "template", "html", "attachments"]
+            )
             return held
         due = max(due, _window_end(digest_key, digest_window, now))
     if hold is not None:
@@ -154,6 +161,7 @@ def enqueue(
         headers=headers,
         order_id=order_id,
         template=template,
+        attachments=attachments,
         digest_key=digest_key,
     )
     if getattr(_history, "active", False):

@@ -7,6 +7,7 @@ import smtplib
 
 import requests
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
@@ -33,6 +34,10 @@ def send_email(message: OutboxMessage) -> str:
     )
     if message.html:
         email.attach_alternative(message.html, "text/html")
+    for attachment in message.attachments:
+        email.attach(
+            attachment["filename"], _stored(attachment), attachment["content_type"]
+        )
     try:
         email.send()
     except smtplib.SMTPRecipientsRefused as exc:
@@ -51,6 +56,19 @@ def send_email(message: OutboxMessage) -> str:
             f"The mail server is unavailable: {exc}", retryable=True
         ) from exc
     return message.headers.get("Message-ID", "")
+
+
+def _stored(attachment: dict) -> bytes:
+    """An attachment's bytes from the default storage; gone, it never will be."""
+    try:
+        with default_storage.open(attachment["name"], "rb") as file:
+            return file.read()
+    except FileNotFoundError as exc:
+        raise SendError(
+            f"The attachment {attachment['filename']} is missing from storage"
+            f" ({attachment['name']}): the email was not sent.",
+            retryable=False,
+        ) from exc
 
 
 def sms_ready() -> bool:

@@ -16,8 +16,9 @@ from django.db.models import (
 )
 from django.db.models.fields import TextField
 from django.db.models.functions import Coalesce, Left
+from django.http import Http404
 
-from messaging.models import REDACTED, Message, ThreadReadState
+from messaging.models import REDACTED, Attachment, Message, ThreadReadState
 from messaging.selectors import customer_may_see, thread_messages
 from messaging.services.general import GENERAL_SUBJECT
 from orders.models import Customer, Order
@@ -77,6 +78,24 @@ def portal_thread_messages(user, customer: Customer, order: Order) -> list[Messa
     newest = list(messages.order_by("-pk")[:THREAD_SHOWN])
     newest.reverse()
     return newest
+
+
+def portal_attachment_get(user, customer: Customer, pk) -> Attachment:
+    """A file of a message the customer sees in one of their orders' threads (a
+    reply's, or one they sent); Http404 for any other, and for one whose file
+    was removed with its message (docs/privacy.md)."""
+    messages = Message.objects.filter(
+        customer_may_see(customer),
+        thread__order__in=portal_orders(user),
+        redaction__isnull=True,
+    )
+    try:
+        attachment = Attachment.objects.get(pk=pk, message__in=messages)
+    except (Attachment.DoesNotExist, ValueError, TypeError) as exc:
+        raise Http404("No such file.") from exc
+    if not attachment.file:
+        raise Http404("This file was removed.")
+    return attachment
 
 
 def portal_read_up_to(user, order: Order) -> int:

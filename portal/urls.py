@@ -35,6 +35,11 @@ urlpatterns = [
         messages.message_send_view,
         name="messages_send",
     ),
+    path(
+        "messages/files/<int:pk>/",
+        messages.message_attachment_view,
+        name="messages_attachment",
+    ),
     # Invoices, statements, payments
     path("invoices/", invoices.invoices_view, name="invoices"),
     path("invoices/<int:pk>/", invoices.invoices_detail_view, name="invoices_detail"),

@@ -18,7 +18,11 @@ class AttachmentSerializer(serializers.Serializer):
     filename = serializers.CharField()
     size = serializers.IntegerField()
     content_type = serializers.CharField()
-    url = serializers.CharField(allow_null=True)
+    url = serializers.CharField(
+        allow_null=True,
+        help_text="The download: the team's view for merchant members, the"
+        " portal's for the order's customer.",
+    )
 
 
 class DeliverySerializer(serializers.Serializer):
@@ -80,7 +84,7 @@ class MessageSerializer(serializers.Serializer):
                 "filename": attachment.filename,
                 "size": attachment.size,
                 "content_type": attachment.content_type,
-                "url": _attachment_url(attachment.pk),
+                "url": _attachment_url(attachment.pk, self.context.get("member")),
             }
             for attachment in message.shown_attachments
         ]
@@ -108,9 +112,10 @@ class ThreadInfoSerializer(serializers.Serializer):
     closed_at = serializers.DateTimeField(allow_null=True)
 
 
-def _attachment_url(pk: int) -> str | None:
+def _attachment_url(pk: int, member: bool) -> str | None:
+    name = "messaging:attachment" if member else "portal:messages_attachment"
     try:
-        return reverse("messaging:attachment", args=[pk])
+        return reverse(name, args=[pk])
     except NoReverseMatch:
         return None
 

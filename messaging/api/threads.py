@@ -21,6 +21,7 @@ from messaging.api.serializers import (
     thread_info,
 )
 from messaging.models import Message
+from messaging.services.reply_files import LIMITS_TEXT
 from orders.selectors import order_get_for_user
 
 Visibility = Message.Visibility
@@ -45,6 +46,14 @@ class OrderMessagesApi(APIView):
             default="auto",
             help_text="Staff replies only: the channel the reply goes out on"
             " (auto: the one the customer last used).",
+        )
+        files = serializers.ListField(
+            child=serializers.FileField(),
+            required=False,
+            default=list,
+            help_text="Staff replies and internal notes only, as multipart/form-data:"
+            f" {LIMITS_TEXT} By email they go attached; by SMS or WhatsApp as a"
+            " link to the customer's portal.",
         )
 
     @extend_schema_serializer(component_name="MessageThread")
@@ -101,6 +110,7 @@ class OrderMessagesApi(APIView):
             body=data["body"],
             visibility=data["visibility"],
             channel=data["channel"],
+            files=data["files"],
         )
         return Response(
             render_message(request.user, order, message.pk),

@@ -2,7 +2,12 @@
 outbox row that carries it (email threaded on the customer's last email, SMS,
 WhatsApp, or an in-app reply with its email notice)."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.translation import gettext
 
 from messaging import email_threads
 from messaging.emails import customer_email, reply_letter
@@ -11,7 +16,9 @@ from messaging.services.common import (
     Channel,
     Direction,
 )
+from messaging.services.reply_files import StoredFile
 from messaging.whatsapp_templates import outgoing, template_for, window_open
+from orders.languages import order_language, writing_to
 from orders.models import Customer, Order
 from performile import outbox
 from performile.errors import ApplicationError
@@ -125,15 +132,21 @@ def reply_channel(thread: Thread, requested: str | None) -> str:
 
 
 def queue_reply(
-    thread: Thread, channel: str, body: str, *, language: str = ""
+    thread: Thread,
+    channel: str,
+    body: str,
+    *,
+    language: str = "",
+    files: Sequence[StoredFile] = (),
 ) -> OutboxMessage | None:
     """The outbox row that carries the reply (none for an in-app reply to a
     customer without an email address: they read it in the portal). An email
     is in the store's branding, its own words in `language` (else the
-    customer's)."""
+    customer's), and carries the reply's `files`; a text message links to them
+    in the portal."""
     customer = thread.order.customer
     if channel == Channel.IN_APP:
-        return _queue_in_app_notice(thread, customer, body, language)
+        return _queue_in_app_notice(thread, customer, body, language, files)
     if not outbox.channel_ready(REPLY_CHANNELS[channel]):
         raise ApplicationError(
             f"{Channel(channel).label} is not set up on this platform.",
@@ -146,7 +159,9 @@ def queue_reply(
             fields={"channel": ["No address or number for this channel."]},
         )
     if channel == Channel.EMAIL:
-        return _queue_email(thread, recipient, body, language)
+        return _queue_email(thread, recipient, body, language, files)
+    if files:
+        body = with_portal_link(thread.order, channel, body, len(files))
     if channel == Channel.WHATSAPP:
         return _queue_whatsapp(thread, recipient, body)
     if channel == Channel.SMS and len(body) > SMS_LIMIT:
@@ -187,12 +202,12 @@ def _queue_whatsapp(thread: Thread, recipient: str, body: str) -> OutboxMessage:
 
 
 def _queue_in_app_notice(
-    thread: Thread, customer: Customer | None, body: str, language: str
+    thread: Thread, customer: Customer | None, body: str, language: str, files=()
 ) -> OutboxMessage | None:
     """In-app replies are read in the portal; the customer is told by email when
-    they have an address."""
+    they have an address (the email carries the reply's files too)."""
     if customer is not None and customer.email:
-        return _queue_email(thread, customer.email, body, language)
+        return _queue_email(thread, customer.email, body, language, files)
     if customer is None or not customer.user_id:
         raise ApplicationError(
             "This customer has no portal account and no email address: choose"
@@ -203,7 +218,11 @@ def _queue_in_app_notice(
 
 
 def _queue_email(
-    thread: Thread, recipient: str, body: str, language: str
+    thread: Thread,
+    recipient: str,
+    body: str,
+    language: str,
+    files: Sequence[StoredFile] = (),
 ) -> OutboxMessage:
     last_email = _last_inbound(thread, Channel.EMAIL)
     return outbox.enqueue(
@@ -217,6 +236,54 @@ def _queue_email(
             headers=email_threads.reply_headers(thread, last_email),
             language=language,
         ),
+        attachments=[file.outbox_entry() for file in files],
+    )
+
+
+NO_FILES_BY_TEXT = "{} cannot carry files for a customer without a portal account."
+
+
+def has_portal(customer: Customer | None) -> bool:
+    return customer is not None and bool(customer.user_id)
+
+
+def with_portal_link(order: Order, channel: str, body: str, count: int) -> str:
+    """A text message's body with the line that sends the customer to the files
+    in their portal; refused when they have no portal account to open them in."""
+    if not has_portal(order.customer):
+        raise ApplicationError(
+            f"{Channel(channel).label} cannot carry files, and this customer has no"
+            " portal account to find them in: send them by email, or send the reply"
+            " without them.",
+            fields={"files": [NO_FILES_BY_TEXT.format(Channel(channel).label)]},
+        )
+    url = settings.PUBLIC_BASE_URL.rstrip("/") + portal_thread_path(order)
+    with writing_to(order_language(order)):
+        # Two texts rather than ngettext: our catalogues hold one-line entries
+        # (tests/test_translations.py), and sv, nb and da set only 1 apart.
+        if count == 1:
+            line = gettext("1 attachment: see it in your portal: %(url)s")
+        else:
+            line = gettext("%(count)s attachments: see them in your portal: %(url)s")
+        line = line % {"count": count, "url": url}
+    return f"{body}\n\n{line}"
+
+
+def portal_thread_path(order: Order) -> str:
+    """The order's conversation in the customer's portal (where its files are)."""
+    return f"{reverse('portal:messages')}?order={order.pk}"
+
+
+def files_note(order: Order) -> str:
+    """What the composer says of the channels that carry files."""
+    if has_portal(order.customer):
+        return (
+            "Files go as attachments by email, as a link to the customer's portal"
+            " by SMS and WhatsApp, and in the portal in-app."
+        )
+    return (
+        "Files go as attachments by email and in-app; SMS and WhatsApp cannot"
+        " carry them: this customer has no portal account."
     )
 
 

@@ -3,6 +3,9 @@ replying (through the outbox, on the channel the customer last used), internal
 notes, and system messages of what happened to the order. The reply's way out is
 `messaging.services.outgoing`."""
 
+from collections.abc import Sequence
+
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -19,6 +22,11 @@ from messaging.services.common import (
 from messaging.services.inbound import record_inbound
 from messaging.services.outgoing import delivery_fields, queue_reply, reply_channel
 from messaging.services.reading import advance_read_state
+from messaging.services.reply_files import (
+    attachments_record,
+    files_check,
+    stored_files,
+)
 from messaging.services.threads import (
     locked_thread,
     thread_add_message,
@@ -39,19 +47,28 @@ def message_post(
     body: str,
     visibility: str = Visibility.PUBLIC,
     channel: str | None = None,
+    files: Sequence[File] = (),
 ) -> Message:
     """A message written in the app (the order's thread in the Orders view or the
     portal, or the API). The order's customer writes to support; the merchant's
-    people reply to the customer, or (staff and admins) add an internal note."""
+    people reply to the customer, or (staff and admins) add an internal note,
+    either with `files` (messaging.services.reply_files)."""
     if visibility == Visibility.INTERNAL:
-        return message_add_note(order=order, actor=actor, body=body)
+        return message_add_note(order=order, actor=actor, body=body, files=files)
     if visibility != Visibility.PUBLIC:
         raise ApplicationError(
             "Visibility is public or internal.", fields={"visibility": ["Invalid."]}
         )
     if is_order_customer(actor, order) and not order_is_workable_by(actor, order):
+        if files:
+            raise ApplicationError(
+                "Files go with the team's replies only.",
+                fields={"files": ["Not accepted here."]},
+            )
         return message_send_in_app(order=order, actor=actor, body=body)
-    return message_reply(order=order, actor=actor, body=body, channel=channel)
+    return message_reply(
+        order=order, actor=actor, body=body, channel=channel, files=files
+    )
 
 
 def message_send_in_app(*, order: Order, actor: Actor, body: str) -> Message:
@@ -70,18 +87,26 @@ def message_send_in_app(*, order: Order, actor: Actor, body: str) -> Message:
 
 
 def message_reply(
-    *, order: Order, actor: Actor, body: str, channel: str | None = None
+    *,
+    order: Order,
+    actor: Actor,
+    body: str,
+    channel: str | None = None,
+    files: Sequence[File] = (),
 ) -> Message:
     """Answer the customer: on the channel they last used (or `channel`), through
-    the outbox, with the delivery's status kept beside the message."""
+    the outbox, with the delivery's status kept beside the message; `files` go
+    with it as the channel can carry them (messaging.services.outgoing)."""
     if not order_is_workable_by(actor, order):
         raise NotAllowed("You cannot reply on this order.")
     body = clean_body(body)
-    with transaction.atomic():
+    checked = files_check(files)
+    with stored_files(checked) as stored, transaction.atomic():
         thread = locked_thread(order)
         channel = reply_channel(thread, channel)
-        delivery = queue_reply(thread, channel, body)
+        delivery = queue_reply(thread, channel, body, files=stored)
         message = _add_reply(thread, actor, channel, body, delivery)
+        attachments_record(message, stored)
         advance_read_state(thread, actor, message.pk)
         order_audit(
             "message.replied",
@@ -125,9 +150,11 @@ def _add_reply(
     return message
 
 
-def message_add_note(*, order: Order, actor: Actor, body: str) -> Message:
-    """An internal note: for the merchant's staff and admins only, never shown to
-    the customer, suppliers or resellers."""
+def message_add_note(
+    *, order: Order, actor: Actor, body: str, files: Sequence[File] = ()
+) -> Message:
+    """An internal note, with its `files`: for the merchant's staff and admins
+    only, never shown to the customer, suppliers or resellers."""
     if not user_sees_internal_notes(actor, order):
         raise NotAllowed("Only the merchant's staff and admins write internal notes.")
     return _write_in_app(
@@ -135,6 +162,7 @@ def message_add_note(*, order: Order, actor: Actor, body: str) -> Message:
         actor,
         record=thread_record_message,
         action="message.internal_note",
+        files=files,
         direction=Direction.OUTBOUND,
         visibility=Visibility.INTERNAL,
         body=clean_body(body),
@@ -142,15 +170,17 @@ def message_add_note(*, order: Order, actor: Actor, body: str) -> Message:
 
 
 def _write_in_app(
-    order: Order, actor: Actor, *, record, action: str, **fields
+    order: Order, actor: Actor, *, record, action: str, files=(), **fields
 ) -> Message:
     """`actor`'s message in the order's thread, `record` doing the thread's
     bookkeeping; the writer has read it, and the audit row says `action`."""
-    with transaction.atomic():
+    checked = files_check(files)
+    with stored_files(checked) as stored, transaction.atomic():
         thread = locked_thread(order)
         message = thread_add_message(
             thread, channel=Channel.IN_APP, author_user=actor, **fields
         )
+        attachments_record(message, stored)
         record(thread, message)
         advance_read_state(thread, actor, message.pk)
         order_audit(action, order=order, target=message, actor=actor)

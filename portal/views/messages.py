@@ -4,6 +4,7 @@ parse, call one selector or service, render."""
 
 from django.contrib import messages as flash
 from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -70,6 +71,25 @@ def message_send_view(request, order_id: int):
     if request.htmx:
         return _thread_panel(request, order, form=form, status=400)
     return _thread_page(request, order, form=form, status=400)
+
+
+@customer_required
+@require_safe
+def message_attachment_view(request, pk: int):
+    """A file of the customer's conversation, to download (never shown inline)."""
+    attachment = conversations.portal_attachment_get(request.user, request.customer, pk)
+    try:
+        opened = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404("This file is no longer available.") from exc
+    response = FileResponse(
+        opened,
+        as_attachment=True,
+        filename=attachment.filename,
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @customer_required

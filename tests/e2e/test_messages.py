@@ -208,3 +208,31 @@ def test_link_an_unmatched_message_and_see_the_metrics_on_a_phone(
     expect(page.locator(".metrics-table").first).to_contain_text("Nordic Goods")
     page.wait_for_function("document.documentElement.scrollWidth <= 390")
     page.screenshot(path=artifacts / "metrics-phone.png", full_page=True)
+
+
+def test_staff_send_a_file_with_a_reply(
+    new_page, asgi_server, staff_user, asked, settings, tmp_path, artifacts
+):
+    """On a phone: a PDF picked in the composer goes with the email reply, and the
+    reply in the thread links it."""
+    settings.MEDIA_ROOT = tmp_path
+    page = new_page(viewport={"width": 390, "height": 844})
+    sign_in(page, asgi_server, staff_user)
+    page.goto(f"{asgi_server}{asked.get_absolute_url()}#messages")
+    composer = page.locator("[data-composer-form]")
+    expect(composer.locator("[data-files-note]")).to_contain_text(
+        "Files go as attachments by email"
+    )
+
+    composer.get_by_label("Message").fill("Your receipt, attached.")
+    composer.get_by_label("Attach files").set_input_files(
+        {"name": "receipt.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.4 r"}
+    )
+    composer.screenshot(path=artifacts / "messages-composer-file-phone.png")
+    composer.get_by_role("button", name="Send reply").click()
+
+    reply = page.locator(".msg--team").filter(has_text="Your receipt, attached.")
+    expect(reply.get_by_role("link", name="receipt.pdf")).to_be_visible()
+    reply.screenshot(path=artifacts / "messages-reply-file-phone.png")
+    message = Message.objects.get(author_user=staff_user)
+    assert message.delivery.attachments[0]["filename"] == "receipt.pdf"

@@ -386,6 +386,19 @@ def test_the_newest_in_a_digest_brings_its_template_or_none():
     assert (held.body, held.template) == ("Delivered", None)
 
 
+def test_the_newest_in_a_digest_brings_its_files_or_none():
+    """A held message never sends one message's text with another's files."""
+    label = {"name": "messages/sent/x/label.pdf", "filename": "label.pdf"}
+    with time_machine.travel(timezone.now(), tick=False):
+        digested("Confirmed")
+        held = digested("Label attached", attachments=[label])
+        assert OutboxMessage.objects.get(pk=held.pk).attachments == [label]
+        digested("Delivered")
+
+    held.refresh_from_db()
+    assert (held.body, held.attachments) == ("Delivered", [])
+
+
 def test_a_held_message_a_sender_took_is_no_longer_replaced():
     start = timezone.now()
     with time_machine.travel(start, tick=False):

@@ -29,6 +29,7 @@ PAGES = {
     "orders_confirmation": ("order", {}),
     "messages": (None, {}),
     "messages_new": (None, {}),
+    "messages_attachment": ("attachment", {}),
     "invoices": (None, {"status": "pending"}),
     "invoices_detail": ("invoice", {}),
     "invoices_pdf": ("invoice", {"inline": "1"}),

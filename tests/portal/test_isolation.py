@@ -5,9 +5,11 @@ not fails `test_the_sweep_covers_every_portal_url`, tests/urls_sweep.py)."""
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from invoices.models import Payment
+from messaging import services
 from messaging.models import Message
 from performile.models import AuditEvent
 from portal.models import DeliveryAddress
@@ -23,6 +25,7 @@ PARAMETRIZED = {
     "orders_live": "order",
     "orders_confirmation": "order",
     "messages_send": "order",
+    "messages_attachment": "attachment",
     "invoices_detail": "invoice",
     "invoices_pdf": "invoice",
     "invoices_credit_note_pdf": "credit_note",
@@ -73,7 +76,8 @@ def theirs(store, other_portal_user, staff_user):
 
 def customer_records(order, staff_user) -> dict:
     """`order` and its customer's records: the order's invoice (partly paid), a
-    credit note on it, a statement of the day, a delivery address."""
+    credit note on it, a statement of the day, a delivery address, a file the
+    team sent in the order's conversation (read by the customer)."""
     customer = order.customer
     address = DeliveryAddress.objects.create(
         customer=customer,
@@ -84,7 +88,21 @@ def customer_records(order, staff_user) -> dict:
         country="SE",
         is_default=True,
     )
-    return {"order": order, **billing_records(order, staff_user), "address": address}
+    reply = services.message_reply(
+        order=order,
+        actor=staff_user,
+        body="Your packing list.",
+        channel="in_app",
+        files=[SimpleUploadedFile("packing-list.txt", b"2 x lamp")],
+    )
+    # Read already: opening the conversation is then a page view like any other.
+    services.messages_mark_read(order=order, message=reply, user=customer.user)
+    return {
+        "order": order,
+        **billing_records(order, staff_user),
+        "address": address,
+        "attachment": reply.attachments.get(),
+    }
 
 
 def test_the_sweep_covers_every_portal_url():
