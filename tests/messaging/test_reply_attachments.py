@@ -93,7 +93,8 @@ def test_an_email_reply_carries_both_files(client, staff_user, order, mailoutbox
     assert delivery.status == Status.SENT
     (email,) = mailoutbox
     assert email.to == [order.customer.email]
-    assert email.body == "Here you are."
+    assert email.body.startswith("Here you are.")  # then the store's sign-off
+    assert "Here you are." in email.alternatives[0][0]  # the branded HTML part
     assert email.attachments == [
         ("photo.png", PNG, "image/png"),
         ("invoice.pdf", PDF, "application/pdf"),
