@@ -38,6 +38,9 @@ class LanguageForm(forms.Form):
     )
 
 
+HOURS = [(hour, f"{hour:02d}:00") for hour in range(24)]
+
+
 class NotificationPreferenceForm(forms.Form):
     email = forms.BooleanField(label=_("Email"), required=False)
     sms = forms.BooleanField(label="SMS", required=False)
@@ -51,6 +54,17 @@ class NotificationPreferenceForm(forms.Form):
         label=_("Shipping updates"),
         required=False,
         help_text=_("Your parcel is booked, on its way, out for delivery, delivered."),
+    )
+    quiet_hours = forms.BooleanField(
+        label=_("No texts or WhatsApp messages at night"),
+        required=False,
+        help_text=_("They wait until the quiet hours end; emails come at once."),
+    )
+    quiet_start = forms.TypedChoiceField(
+        label=_("Quiet from"), choices=HOURS, coerce=int, initial=21
+    )
+    quiet_end = forms.TypedChoiceField(
+        label=_("until"), choices=HOURS, coerce=int, initial=8
     )
 
 

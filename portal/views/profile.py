@@ -16,7 +16,7 @@ from messaging.services.preferences import PREFERENCE_FIELDS
 from orders.languages import customer_language, writing_to
 from orders.services import customer_language_set
 from performile.errors import ApplicationError
-from performile.forms import add_service_error
+from performile.forms import add_service_error, run_service
 from portal import services
 from portal.profile_forms import (
     ContactDetailsForm,
@@ -83,11 +83,14 @@ def profile_verify_view(request):
 @require_POST
 def profile_notifications_view(request):
     form = NotificationPreferenceForm(request.POST)
-    if not form.is_valid():  # booleans: only a tampered request gets here
-        return _profile_page(request, notifications_form=form, status=400)
-    messaging_services.notification_preferences_update(
-        customer=request.customer, actor=request.user, **form.cleaned_data
+    saved = run_service(
+        form,
+        lambda data: messaging_services.notification_preferences_update(
+            customer=request.customer, actor=request.user, **data
+        ),
     )
+    if saved is None:
+        return _profile_page(request, notifications_form=form, status=400)
     flash.success(request, _("Your notification preferences are saved."))
     return redirect(f"{reverse('portal:profile')}#notifications")
 

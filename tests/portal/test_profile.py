@@ -19,6 +19,8 @@ CONTACT = reverse("portal:profile_contact")
 VERIFY = reverse("portal:profile_verify")
 NOTIFICATIONS = reverse("portal:profile_notifications")
 NEW_ADDRESS = reverse("portal:profile_address_new")
+# The page's quiet hours as they come (21-08, on).
+QUIET = {"quiet_hours": "on", "quiet_start": "21", "quiet_end": "8"}
 
 ADDRESS = {
     "label": "Home",
@@ -125,7 +127,9 @@ def test_unverified_email_banner_sends_verification(portal, portal_user):
 def test_notification_preferences_are_saved_and_used(
     portal, portal_customer, portal_user, store
 ):
-    response = portal.post(NOTIFICATIONS, {"email": "on", "shipping_updates": "on"})
+    response = portal.post(
+        NOTIFICATIONS, {"email": "on", "shipping_updates": "on", **QUIET}
+    )
 
     assert response.status_code == 302
     preference = NotificationPreference.objects.get(customer=portal_customer)
@@ -144,6 +148,34 @@ def test_notification_preferences_are_saved_and_used(
     assert customer_notify(order=order, notice=notice) == []
     shipping = Notice(subject="s", body="b", text="t", group="shipping_updates")
     assert len(customer_notify(order=order, notice=shipping)) == 1
+
+
+def test_quiet_hours_are_chosen_in_the_profile(portal, portal_customer):
+    page = portal.get(PROFILE).content.decode()
+    assert 'name="quiet_start"' in page
+    assert "No texts or WhatsApp messages at night" in page
+
+    chosen = {"email": "on", "sms": "on", "quiet_hours": "on"}
+    response = portal.post(
+        NOTIFICATIONS, {**chosen, "quiet_start": "22", "quiet_end": "7"}
+    )
+    assert response.status_code == 302
+    preference = NotificationPreference.objects.get(customer=portal_customer)
+    assert (preference.quiet_hours, preference.quiet_start, preference.quiet_end) == (
+        True,
+        22,
+        7,
+    )
+
+    same = portal.post(NOTIFICATIONS, {**chosen, "quiet_start": "7", "quiet_end": "7"})
+    assert same.status_code == 400
+    assert "Pick an end other than the start." in same.content.decode()
+    wrong = portal.post(
+        NOTIFICATIONS, {**chosen, "quiet_start": "25", "quiet_end": "7"}
+    )
+    assert wrong.status_code == 400
+    preference.refresh_from_db()
+    assert (preference.quiet_start, preference.quiet_end) == (22, 7)
 
 
 def test_first_address_is_the_default_and_audited(portal, portal_customer):
