@@ -382,3 +382,11 @@ def escalations_for(user, *, limit: int = 5) -> list[SupportNotification]:
         .order_by("-pk")
     )
     return list(escalations[:limit])
+
+
+def store_name_for_customers(store: Store) -> str:
+    """The name customers know the store by: its branding's display name, else
+    its own name (what notifications, answers and questions sign with)."""
+    branding = StoreBranding.objects.filter(store=store).only("display_name").first()
+    name = branding.display_name if branding else ""
+    return " ".join((name or store.name).split())

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from messaging import email_threads, whatsapp_templates
 from messaging.emails import customer_email, reply_letter
 from messaging.models import NotificationPreference, WhatsAppTemplate
+from messaging.selectors import store_name_for_customers
 from messaging.services import message_add_system, thread_get_or_create
 from orders import state_machine
 from orders.languages import order_language, writing_to
@@ -237,7 +238,7 @@ def _notice(
 ) -> Notice:
     """The notice in the active language (the caller's `writing_to`); the email's
     letter keeps the tracking link apart for its button."""
-    store = order.store.name
+    store = store_name_for_customers(order.store)
     values = {"number": order.order_number, "store": store, **extra}
     subject, opening = (part % values for part in wording)
     name = order.customer.name if order.customer_id else ""

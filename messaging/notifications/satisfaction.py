@@ -19,6 +19,7 @@ from messaging.notifications.customers import (
     notification_routes,
     quiet_hours_of,
 )
+from messaging.selectors import store_name_for_customers
 from messaging.services import thread_get_or_create
 from messaging.services.satisfaction import (
     DELAY,
@@ -132,7 +133,7 @@ def _drop_reason(survey: Survey, thread: Thread | None, now) -> str | None:
 def _enqueue(survey: Survey, channel: str, recipient: str):
     order = survey.order
     link = survey_link(survey)
-    store = order.store.name
+    store = store_name_for_customers(order.store)
     message = {
         "channel": channel,
         "recipient": recipient,
@@ -170,7 +171,7 @@ def question_text(store: str, number: str, link: str) -> str:
 def question_email(order, link_base: str) -> str:
     """The email: a greeting, the question and one link per rating."""
     name = order.customer.name if order.customer_id else ""
-    store = order.store.name
+    store = store_name_for_customers(order.store)
     choices = "\n".join(
         f"{rating} {RATING_WORDS[rating]}: {link_base}?rating={rating}"
         for rating in range(5, 0, -1)

@@ -27,7 +27,7 @@ from django.utils.translation import gettext_noop
 from messaging import tracking_questions
 from messaging.emails import brand_of
 from messaging.models import Message, Thread
-from messaging.selectors import support_settings
+from messaging.selectors import store_name_for_customers, support_settings
 from messaging.services.common import Direction, Visibility, order_audit
 from messaging.services.outgoing import delivery_fields, queue_reply
 from messaging.services.threads import thread_add_message, thread_record_message
@@ -166,7 +166,7 @@ def _in_trouble(order: Order) -> bool:
 def answer_text(order: Order) -> str:
     """The answer, in the active language: where the order is, the courier's latest
     scan, the expected delivery and the tracking link, and that it was automatic."""
-    store = order.store.name
+    store = store_name_for_customers(order.store)
     tracked = _tracked(order)
     if tracked:
         phrase = TRACKING_PHRASES.get(

@@ -384,3 +384,14 @@ def test_another_merchants_store_is_404(client, admin_member, other_store):
 
     assert client.post(branding_url(other_store), form()).status_code == 404
     assert not StoreBranding.objects.exists()
+
+
+def test_notices_name_the_store_as_customers_know_it(order, branded, store):
+    """The sentences, not only the sender, say the display name: never the
+    internal store name the team set up the shop with."""
+    store.name = "NT webshop (SE)"
+    store.save(update_fields=["name"])
+    notice = status_notice(order, S.SHIPPED)
+    assert "from Nordisk Te" in notice.body
+    assert notice.text.startswith("Nordisk Te: ")
+    assert "NT webshop" not in notice.body + notice.text
