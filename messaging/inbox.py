@@ -151,7 +151,7 @@ def thread_page(
         messages=page,
         has_more=len(rows) > limit,
         read_up_to=read_up_to,
-        unread=thread_unread_count(user, thread),
+        unread=thread_unread_count(user, thread, read_up_to=read_up_to),
     )
 
 

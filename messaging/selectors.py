@@ -126,14 +126,17 @@ def message_get_for_user(user, order: Order, message_id) -> Message:
         raise Http404("No such message.") from exc
 
 
-def unread_messages(user, thread: Thread) -> QuerySet[Message]:
+def unread_messages(user, thread: Thread, *, read_up_to=None) -> QuerySet[Message]:
     """Messages of the thread `user` has not read: written by someone else, after
-    how far they have read. System messages are never unread."""
-    last_read = (
-        ThreadReadState.objects.filter(thread=thread, user=user)
-        .values_list("last_read_id", flat=True)
-        .first()
-    ) or 0
+    how far they have read (`read_up_to`, when the caller has read it already).
+    System messages are never unread."""
+    last_read = read_up_to
+    if last_read is None:
+        last_read = (
+            ThreadReadState.objects.filter(thread=thread, user=user)
+            .values_list("last_read_id", flat=True)
+            .first()
+        ) or 0
     messages = thread.messages.filter(pk__gt=last_read).exclude(
         direction=Direction.SYSTEM
     )
@@ -143,8 +146,8 @@ def unread_messages(user, thread: Thread) -> QuerySet[Message]:
     return messages
 
 
-def thread_unread_count(user, thread: Thread) -> int:
-    return unread_messages(user, thread).count()
+def thread_unread_count(user, thread: Thread, *, read_up_to=None) -> int:
+    return unread_messages(user, thread, read_up_to=read_up_to).count()
 
 
 def with_unread(threads: QuerySet[Thread], user, *, internal) -> QuerySet:
