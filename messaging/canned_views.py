@@ -83,7 +83,7 @@ def canned_delete_view(request, pk: int):
 
 def _page(request, form, *, editing=None, status=200):
     context = {
-        "replies": selectors.team_canned_replies(request.user),
+        "records": selectors.team_canned_replies(request.user),
         "form": form,
         "editing": editing,
         "variables": canned.VARIABLES,

@@ -77,5 +77,5 @@ def _page(request, form, *, editing=None, status=200):
     labels = selectors.team_labels(request.user).annotate(
         conversations=Count("threads")
     )
-    context = {"labels": labels, "form": form, "editing": editing}
+    context = {"records": labels, "form": form, "editing": editing}
     return render(request, "messaging/labels.html", context, status=status)

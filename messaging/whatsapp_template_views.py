@@ -96,7 +96,7 @@ def _page(request, form, merchants, *, editing=None, status=200):
         merchant_id__in=admin_of
     )
     context = {
-        "templates": templates,
+        "records": templates,
         "form": form,
         "editing": editing,
         "variables": [

@@ -138,6 +138,10 @@ def test_the_labels_page_saves_a_label_and_refuses_a_bad_one(
     refused = client.post(reverse("messaging:labels"), {"name": "", "colour": "violet"})
     assert refused.status_code == 400
     assert list(Label.objects.values_list("name", flat=True)) == ["VIP"]
+    page = client.get(reverse("messaging:labels")).content.decode()
+    vip = Label.objects.get()
+    assert f'href="/messages/?label={vip.pk}"' in page
+    assert "Delete “VIP”? It comes off 0 conversation(s)." in page
     client.force_login(customer.user)
     assert client.get(reverse("messaging:labels")).status_code in (302, 403)
 
