@@ -118,7 +118,9 @@ def _mailgun_threading_headers(post) -> dict:
 def _mailgun_body(post) -> str:
     stripped = (post.get("stripped-text") or "").strip()
     if stripped:
-        return stripped
+        # Mailgun's own stripping knows English clients' quotes: ours cuts the
+        # Swedish, Norwegian and Danish ones too.
+        return strip_reply(stripped)
     plain = post.get("body-plain") or ""
     if plain.strip():
         return strip_reply(plain)

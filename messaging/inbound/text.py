@@ -9,9 +9,32 @@ from email_reply_parser import EmailReplyParser
 
 logger = logging.getLogger(__name__)
 
-# email-reply-parser only recognizes these when a blank line stands above them.
+# email-reply-parser only recognizes these when a blank line stands above them;
+# in English, Swedish, Norwegian and Danish.
 _MOBILE_SIGNATURE = re.compile(
-    r"\n[ \t]*(Sent from my [^\n]{1,40}|Get Outlook for [^\n]{1,30})[ \t]*$",
+    r"\n[ \t]*(Sent from my [^\n]{1,40}|Get Outlook for [^\n]{1,30}"
+    r"|Skickat från min [^\n]{1,40}|Sendt fra min [^\n]{1,40}"
+    r"|Hämta Outlook för [^\n]{1,30}|Få Outlook for [^\n]{1,30}"
+    r"|Hent Outlook til [^\n]{1,30})[ \t]*$",
+    re.IGNORECASE,
+)
+# email-reply-parser knows the English "On <date> <name> wrote:" only. A mail
+# client's line above the quote in Swedish, Norwegian or Danish says "skrev", has
+# the time (10:12, 10.12) and ends with a colon, sometimes wrapped onto two lines:
+# "Den 5 dec. 2026 kl. 10:12 skrev Anna Berg <anna@example.com>:".
+_WROTE = re.compile(r"\b(skrev|wrote)\b", re.IGNORECASE)
+_YEAR_OR_ADDRESS = re.compile(r"\b(19|20)\d\d\b|@")
+_CLOCK = re.compile(r"\b\d{1,2}[:.]\d{2}\b")
+# Outlook's header block ("From:" and "Sent:" within a few lines) and the
+# "Original message" rule, in the four languages.
+_FROM = re.compile(r"^[ \t*]*(From|Från|Fra)[ \t*]*:", re.IGNORECASE)
+_SENT = re.compile(
+    r"^[ \t*]*(Sent|Date|Skickat|Datum|Sendt|Dato)[ \t*]*:", re.IGNORECASE
+)
+_ORIGINAL = re.compile(
+    r"^[ \t]*-{2,}[ \t]*(Original Message|Ursprungligt meddelande"
+    r"|Opprinnelig melding|Oprindelig meddelelse|Videresendt melding"
+    r"|Vidarebefordrat meddelande)[ \t]*-{2,}",
     re.IGNORECASE,
 )
 _BLOCK_TAGS = {
@@ -29,6 +52,7 @@ def strip_reply(text: str) -> str:
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not text:
         return ""
+    text = _before_quote(text) or text
     try:
         reply = EmailReplyParser.parse_reply(text)
     except Exception:
@@ -36,6 +60,37 @@ def strip_reply(text: str) -> str:
         return text
     reply = _MOBILE_SIGNATURE.sub("", reply).strip()
     return reply or text
+
+
+def _before_quote(text: str) -> str:
+    """The text above the first line that starts a quoted message in any of our
+    languages (see _WROTE, _FROM, _ORIGINAL); all of it when there is none."""
+    lines = text.split("\n")
+    for index, line in enumerate(lines):
+        if index == 0:
+            continue  # a message that is nothing but a quote keeps its words
+        if _ORIGINAL.match(line):
+            return "\n".join(lines[:index]).rstrip()
+        if _FROM.match(line) and any(
+            _SENT.match(n) for n in lines[index + 1 : index + 5]
+        ):
+            return "\n".join(lines[:index]).rstrip()
+        if _starts_quote(line, lines[index + 1 : index + 2]):
+            return "\n".join(lines[:index]).rstrip()
+    return text
+
+
+def _starts_quote(line: str, after: list[str]) -> bool:
+    """ "... 10:12 skrev Anna <anna@example.com>:", perhaps wrapped before its
+    colon onto the next line."""
+    if len(line) > 300 or not (_CLOCK.search(line) and _WROTE.search(line)):
+        return False
+    span = " ".join([line, *after])
+    if not _YEAR_OR_ADDRESS.search(span):
+        return False  # "I wrote to you yesterday at 10:30:" is the customer's
+    return line.rstrip().endswith(":") or bool(
+        after and after[0].rstrip().endswith(":")
+    )
 
 
 def html_to_text(html: str) -> str:

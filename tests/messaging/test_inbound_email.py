@@ -156,6 +156,18 @@ def test_mailgun_without_stripped_text_strips_the_quote_itself(client, order):
     assert Message.objects.get().body == "It has been a week."
 
 
+def test_a_swedish_quote_mailgun_left_in_is_cut_off(client, order):
+    """Mailgun's stripped-text knows English mail clients: a Swedish client's
+    quote under "… skrev …:" is cut by ours."""
+    swedish = (
+        "Paketet har inte kommit.\n\nDen mån 2 nov. 2026 kl. 10:12 skrev Nordic"
+        " Goods <support@nordic.example>:\n> Tack för din beställning"
+    )
+    response = post_mailgun(client, mailgun_form(**{"stripped-text": swedish}))
+    assert response.status_code == 200
+    assert Message.objects.get().body == "Paketet har inte kommit."
+
+
 def test_mailgun_html_only_email_is_read_as_text(client, order):
     html = (
         "<html><head><style>p{}</style></head><body><p>Where is my <b>parcel</b>?"
