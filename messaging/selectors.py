@@ -284,8 +284,13 @@ def support_settings(store_ids) -> dict[int, SupportSettings]:
 def store_branding(store: Store) -> StoreBranding:
     """The store's email branding: the saved row, or the defaults (unsaved). The
     one reading of it: the emails and the settings form start here."""
-    found = StoreBranding.objects.filter(store=store).first()
-    return found or StoreBranding(store=store)
+    cached = getattr(store, "_branding", None)
+    if cached is None:
+        # Kept on the store instance: a notice names the store and brands its
+        # email from one read (an instance lives for one request or task).
+        found = StoreBranding.objects.filter(store=store).first()
+        cached = store._branding = found or StoreBranding(store=store)
+    return cached
 
 
 def store_branding_by_logo(name: str) -> StoreBranding:
@@ -390,6 +395,5 @@ def escalations_for(user, *, limit: int = 5) -> list[SupportNotification]:
 def store_name_for_customers(store: Store) -> str:
     """The name customers know the store by: its branding's display name, else
     its own name (what notifications, answers and questions sign with)."""
-    branding = StoreBranding.objects.filter(store=store).only("display_name").first()
-    name = branding.display_name if branding else ""
+    name = store_branding(store).display_name
     return " ".join((name or store.name).split())

@@ -59,6 +59,7 @@ def store_branding_update(
                 merchant_id=store.merchant_id,
                 **changed,
             )
+    store._branding = found  # what messaging.selectors.store_branding keeps
     return found
 
 
