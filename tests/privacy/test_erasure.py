@@ -5,9 +5,11 @@ order from the same address makes a new customer."""
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from invoices.models import CreditNote, Invoice, Payment, Statement
+from messaging import services
 from messaging.models import REDACTED, Attachment, Message, NotificationPreference
 from messaging.services import message_add_note
 from orders.customers import (
@@ -85,6 +87,30 @@ def test_every_message_of_theirs_is_redacted_and_its_files_deleted(
     attachment = Attachment.objects.get(pk=attachment.pk)  # the row is kept
     assert not attachment.file
     assert attachment.size == 0
+    assert not default_storage.exists(stored)
+
+
+def test_the_files_the_team_sent_them_are_deleted_too(
+    anna, annas, staff_user, django_capture_on_commit_callbacks
+):
+    """A reply's file names and shows them as much as their own: it goes with
+    the redacted reply."""
+    reply = services.message_post(
+        order=annas["order"],
+        actor=staff_user,
+        body="Your receipt.",
+        channel="email",
+        files=[
+            SimpleUploadedFile("receipt.pdf", b"%PDF-1.4 receipt", "application/pdf")
+        ],
+    )
+    attachment = reply.attachments.get()
+    stored = attachment.file.name
+    assert default_storage.exists(stored)
+    with django_capture_on_commit_callbacks(execute=True):
+        erase(anna, staff_user)
+    assert Message.objects.get(pk=reply.pk).is_redacted
+    assert not Attachment.objects.get(pk=attachment.pk).file
     assert not default_storage.exists(stored)
 
 
