@@ -327,7 +327,8 @@ class MessageRedaction(models.Model):
 
 
 def attachment_path(instance, filename):
-    return f"messages/{instance.message_id}/{secrets.token_hex(4)}-{filename}"
+    # 128 random bits: a stranger cannot guess a file's address in the storage.
+    return f"messages/{instance.message_id}/{secrets.token_hex(16)}-{filename}"
 
 
 class Attachment(models.Model):

@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import json
+import re
 import time
 from email.message import EmailMessage
 
@@ -278,6 +279,10 @@ def test_a_raw_mime_reply_loses_its_quote_and_signature_and_keeps_attachment(
     attachment = message.attachments.get()
     assert (attachment.filename, attachment.content_type) == ("box.png", "image/png")
     assert attachment.file.read() == b"\x89PNG fake image"
+    # Stored under 128 random bits: its address in the storage is not guessable.
+    assert re.fullmatch(
+        rf"messages/{message.pk}/[0-9a-f]{{32}}-box\.png", attachment.file.name
+    )
 
 
 def test_raw_mime_with_a_bad_signature_is_refused(client, order):
