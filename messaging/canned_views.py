@@ -15,12 +15,13 @@ from orders.views.common import member_required
 from performile.forms import run_service
 
 
-def team_merchants(user) -> list[Merchant]:
-    """The merchants where the user is staff or admin; 403 when none (the team's
-    own tools: canned replies, labels)."""
-    merchants = list(Merchant.objects.filter(pk__in=user_team_merchant_ids(user)))
+def team_merchants(user, ids=user_team_merchant_ids) -> list[Merchant]:
+    """The merchants of `ids(user)` (by default those where the user is staff or
+    admin); 403 when none (the team's own tools: canned replies, labels, and with
+    the admins' ids, WhatsApp templates)."""
+    merchants = list(Merchant.objects.filter(pk__in=ids(user)))
     if not merchants:
-        raise PermissionDenied("This page is for the merchant's staff.")
+        raise PermissionDenied("This page is for the merchant's team.")
     return merchants
 
 

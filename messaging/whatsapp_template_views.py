@@ -9,21 +9,18 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from messaging import selectors, services, whatsapp_templates
+from messaging.canned_views import team_merchants
 from messaging.forms import WhatsAppTemplateForm
 from orders.models import Merchant
 from orders.selectors import merchant_is_administered_by, user_admin_merchant_ids
 from orders.views.common import member_required
-from performile.errors import ApplicationError
-from performile.forms import add_service_error
+from performile.forms import run_service
 
 LIST = "messaging:whatsapp-templates"
 
 
 def _admin_merchants(user) -> list[Merchant]:
-    merchants = list(Merchant.objects.filter(pk__in=user_admin_merchant_ids(user)))
-    if not merchants:
-        raise PermissionDenied("WhatsApp templates are for the merchant's admins.")
-    return merchants
+    return team_merchants(user, ids=user_admin_merchant_ids)
 
 
 def _template_for_admin(user, pk: int):
@@ -41,16 +38,14 @@ def whatsapp_template_list_view(request):
     """The templates, and a form for a new one."""
     merchants = _admin_merchants(request.user)
     form = WhatsAppTemplateForm(request.POST or None, merchants=merchants)
-    if request.method == "POST" and form.is_valid():
-        try:
-            template = services.whatsapp_template_create(
-                merchant=form.cleaned_data["merchant"],
-                actor=request.user,
-                values=form.values(),
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
+    if request.method == "POST":
+        template = run_service(
+            form,
+            lambda data: services.whatsapp_template_create(
+                merchant=data["merchant"], actor=request.user, values=form.values()
+            ),
+        )
+        if template is not None:
             flash.success(request, f"WhatsApp template “{template.name}” saved.")
             return redirect(LIST)
     return _page(request, form, merchants, status=400 if form.errors else 200)
@@ -67,14 +62,14 @@ def whatsapp_template_edit_view(request, pk: int):
         template=template,
         initial=WhatsAppTemplateForm.initial_for(template),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.whatsapp_template_update(
+    if request.method == "POST":
+        saved = run_service(
+            form,
+            lambda data: services.whatsapp_template_update(
                 template=template, actor=request.user, values=form.values()
-            )
-        except ApplicationError as exc:
-            add_service_error(form, exc)
-        else:
+            ),
+        )
+        if saved is not None:
             flash.success(request, f"WhatsApp template “{template.name}” saved.")
             return redirect(LIST)
     status = 400 if form.errors else 200
