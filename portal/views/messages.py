@@ -15,6 +15,7 @@ from django.views.decorators.http import (
 )
 
 from messaging import services
+from messaging.services.outgoing import portal_thread_path
 from performile.errors import ApplicationError
 from performile.forms import add_service_error
 from performile.htmx import redirect_page
@@ -25,10 +26,6 @@ from portal.views.common import customer_required, live_context
 
 CONVERSATIONS_PAGE = 20
 GENERAL_SHOWN = 20
-
-
-def thread_url(order) -> str:
-    return f"{reverse('portal:messages')}?order={order.pk}"
 
 
 @customer_required
@@ -67,7 +64,7 @@ def message_send_view(request, order_id: int):
             if request.htmx:
                 return _thread_panel(request, order, sent=True)
             flash.success(request, _("Message sent. We will answer here."))
-            return redirect(thread_url(order))
+            return redirect(portal_thread_path(order))
     if request.htmx:
         return _thread_panel(request, order, form=form, status=400)
     return _thread_page(request, order, form=form, status=400)
@@ -126,7 +123,7 @@ def _contact_send(request, form: ContactForm) -> str:
     order = portal_order_get(request.user, order_id)
     services.message_post(order=order, actor=request.user, body=body)
     flash.success(request, f"Message sent about order {order.order_number}.")
-    return thread_url(order)
+    return portal_thread_path(order)
 
 
 def _contact_form(request, data=None) -> ContactForm:

@@ -7,11 +7,11 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import render
-from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from invoices.downloads import order_confirmation_response
 from invoices.models import Payment
+from messaging.services.outgoing import portal_thread_path
 from orders.models import OrderEvent, OrderLine
 from portal import order_timeline
 from portal.dashboard import with_rows
@@ -110,7 +110,7 @@ def order_detail_view(request, pk: int):
         items_total=sum((line.total for line in lines), Decimal("0")),
         payment_method=_payment_method(order.payment_method),
         invoices=list(portal_invoices(request.user).filter(order_id=order.pk)),
-        messages_url=f"{reverse('portal:messages')}?order={order.pk}",
+        messages_url=portal_thread_path(order),
         print_mode=request.GET.get("print") == "1",
     )
     return render(request, "portal/orders/detail.html", context)
