@@ -214,12 +214,15 @@ def view_counts(user) -> dict[str, int]:
 
 
 def current_view(query) -> str:
-    """The view whose filters the query string sets exactly (else "")."""
+    """The view whose filters the query string sets exactly: a key of VIEWS, or
+    "label:<id>" for a label's; "" when the filters are another mix."""
     given = {
         name: value
         for name, value in query.items()
         if value and name not in ("page", "open")
     }
+    if list(given) == ["label"]:
+        return f"label:{given['label']}"
     for view in VIEWS:
         if given == view.query:
             return view.key

@@ -214,13 +214,12 @@ def _workspace(request) -> dict:
     user = request.user
     counts = inbox.view_counts(user)
     current = inbox.current_view(request.GET)
-    label = request.GET.get("label", "")
     context = {
         "views": [
             (view, counts.get(view.key), view.key == current) for view in inbox.VIEWS
         ],
         "nav_labels": [
-            (item, current == "" and label == str(item.pk) and len(request.GET) <= 2)
+            (item, current == f"label:{item.pk}")
             for item in selectors.team_labels(user)
         ],
         "pane": None,

@@ -282,3 +282,13 @@ def test_a_reseller_reads_the_pane_without_the_teams_tools(
     assert "Hello?" in pane.content.decode()
     assert "Save labels" not in pane.content.decode()
     assert "Snooze" not in pane.content.decode()
+
+
+def test_the_views_name_the_one_shown(client, asked, staff_user, returns):
+    page = inbox_page(client, staff_user, label=returns.pk, open=asked.pk)
+    assert f'href="/messages/?label={returns.pk}" class="inbox-view is-active"' in page
+    mine = inbox_page(client, staff_user, assignee="mine")
+    assert 'class="inbox-view is-active" aria-current="page" data-view="mine"' in mine
+    assert "inbox-view is-active" not in inbox_page(
+        client, staff_user, label=returns.pk, status="open"
+    )
